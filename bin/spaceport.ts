@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/** The `spaceport` command: dispatches to the subcommands in `lib/cli/`. */
+import type { Command } from '../lib/cli/command';
+import { UsageError } from '../lib/cli/command';
+
+// Loaded lazily so `spaceport validate` does not pay for the local runtime's modules.
+const COMMANDS: Record<string, () => Command> = {
+  validate: () => require('../lib/cli/validate').validateCommand,
+};
+
+function printHelp(): void {
+  const lines = Object.entries(COMMANDS).map(([name, load]) => `  ${load().usage.padEnd(44)} ${load().summary}`);
+  console.log(`Usage: spaceport <command> [options]\n\nCommands:\n${lines.join('\n')}`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    printHelp();
+    return name ? 0 : 1;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`spaceport: unknown command '${name}'. Run 'spaceport --help' for the list.`);
+    return 2;
+  }
+  try {
+    return await load().run(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`spaceport ${name}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,4 @@
+/** Spaceport's public API: the Spacefile model, the CDK constructs and the local runtime. */
+export * from './spacefile/model';
+export * from './spacefile/interval';
+export * from './routing/routes';

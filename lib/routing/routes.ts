@@ -1,0 +1,49 @@
+/**
+ * How a Space app's paths map to its micros. One implementation for the cloud router (HTTP API route keys)
+ * and the local router (`matchRoute`), so both send every path to the same micro.
+ *
+ * Space semantics: the primary receives every path not under another micro's path; a micro at `/api`
+ * receives `/api` and everything below it, with the prefix stripped (by the adapter, see `stripBasePath`).
+ * Paths under `/__space/` belong to the runtime, never to a micro.
+ */
+import type { Micro, SpaceApp } from '../spacefile/model';
+
+/** Paths under this prefix belong to the Space runtime (actions, sign-in, assets). */
+export const RESERVED_PREFIX = '/__space';
+
+/** The path a scheduled action is posted to, relative to the micro that declares it. */
+export const ACTIONS_PATH = '/__space/v0/actions';
+
+export type RouteMatch = { readonly kind: 'micro'; readonly micro: Micro } | { readonly kind: 'reserved' };
+
+/** HTTP API route keys that send a micro its requests, e.g. `ANY /api` and `ANY /api/{proxy+}`. */
+export function routeKeys(micro: Micro): string[] {
+  if (micro.path === '/') return ['ANY /', 'ANY /{proxy+}'];
+  return [`ANY ${micro.path}`, `ANY ${micro.path}/{proxy+}`];
+}
+
+/** True when `path` is `prefix` itself or below it (`/api` matches `/api` and `/api/x`, not `/apix`). */
+export function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(prefix + '/');
+}
+
+/**
+ * The micro (or the runtime) that receives `path`, as an HTTP API with `routeKeys` would choose:
+ * the longest matching micro path wins, the primary takes the rest.
+ */
+export function matchRoute(app: SpaceApp, path: string): RouteMatch {
+  if (isUnder(path, RESERVED_PREFIX)) return { kind: 'reserved' };
+  let best: Micro = app.primary;
+  for (const micro of app.micros) {
+    if (micro.path !== '/' && isUnder(path, micro.path) && micro.path.length > (best.path === '/' ? 0 : best.path.length)) {
+      best = micro;
+    }
+  }
+  return { kind: 'micro', micro: best };
+}
+
+/** The path a micro at `basePath` sees: `/api/items` -> `/items`, `/api` -> `/`. */
+export function stripBasePath(path: string, basePath: string): string {
+  if (!basePath || basePath === '/' || !isUnder(path, basePath)) return path;
+  return path.slice(basePath.length) || '/';
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'lib/**/*.test.ts', 'runtime-layer/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Integration tests spawn real servers; two cores cannot run many of them at once.
+    maxWorkers: 2,
+  },
+});
