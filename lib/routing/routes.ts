@@ -6,7 +6,7 @@
  * receives `/api` and everything below it, with the prefix stripped (by the adapter, see `stripBasePath`).
  * Paths under `/__space/` belong to the runtime, never to a micro.
  */
-import type { Micro, SpaceApp } from '../spacefile/model';
+import type { Micro } from '../spacefile/model';
 
 /** Paths under this prefix belong to the Space runtime (actions, sign-in, assets). */
 export const RESERVED_PREFIX = '/__space';
@@ -14,7 +14,14 @@ export const RESERVED_PREFIX = '/__space';
 /** The path a scheduled action is posted to, relative to the micro that declares it. */
 export const ACTIONS_PATH = '/__space/v0/actions';
 
-export type RouteMatch = { readonly kind: 'micro'; readonly micro: Micro } | { readonly kind: 'reserved' };
+/** Anything with a path can be routed: the model's `Micro`, or a serialisable subset of it (see lib/auth). */
+export interface Routable {
+  readonly path: string;
+}
+
+export type RouteMatch<M extends Routable = Micro> =
+  | { readonly kind: 'micro'; readonly micro: M }
+  | { readonly kind: 'reserved' };
 
 /** HTTP API route keys that send a micro its requests, e.g. `ANY /api` and `ANY /api/{proxy+}`. */
 export function routeKeys(micro: Micro): string[] {
@@ -31,9 +38,12 @@ export function isUnder(path: string, prefix: string): boolean {
  * The micro (or the runtime) that receives `path`, as an HTTP API with `routeKeys` would choose:
  * the longest matching micro path wins, the primary takes the rest.
  */
-export function matchRoute(app: SpaceApp, path: string): RouteMatch {
+export function matchRoute<M extends Routable = Micro>(
+  app: { readonly primary: M; readonly micros: readonly M[] },
+  path: string,
+): RouteMatch<M> {
   if (isUnder(path, RESERVED_PREFIX)) return { kind: 'reserved' };
-  let best: Micro = app.primary;
+  let best: M = app.primary;
   for (const micro of app.micros) {
     if (micro.path !== '/' && isUnder(path, micro.path) && micro.path.length > (best.path === '/' ? 0 : best.path.length)) {
       best = micro;
