@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../lib/local/dev/clock';
+import { ActionScheduler } from '../../lib/local/dev/scheduler';
+import { action, everyMinutes } from './model-helpers';
+
+/** A clock that moves only when told, running due timers in order. */
+export class FakeClock implements Clock {
+  private timers: Array<{ at: number; callback: () => void; id: number }> = [];
+  private nextId = 0;
+  constructor(private time: number) {}
+  now(): Date {
+    return new Date(this.time);
+  }
+  setTimer(callback: () => void, delayMs: number): unknown {
+    const id = this.nextId++;
+    this.timers.push({ at: this.time + delayMs, callback, id });
+    return id;
+  }
+  clearTimer(timer: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== timer);
+  }
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.time = due.at;
+      due.callback();
+    }
+    this.time = end;
+  }
+}
+
+const START = Date.UTC(2024, 0, 1, 12, 0, 30);
+
+describe('ActionScheduler', () => {
+  it('fires each action at the minutes its interval gives', () => {
+    const clock = new FakeClock(START);
+    const fired: string[] = [];
+    const scheduler = new ActionScheduler([action('tick', 'web', everyMinutes(1)), action('slow', 'api', everyMinutes(5))], {
+      clock,
+      fire: (a) => fired.push(`${a.id}@${clock.now().toISOString().slice(11, 16)}`),
+    });
+    scheduler.start();
+    expect(scheduler.upcoming().map((f) => f.next.toISOString())).toEqual([
+      '2024-01-01T12:01:00.000Z',
+      '2024-01-01T12:05:00.000Z',
+    ]);
+    clock.advance(5 * 60_000);
+    expect(fired.sort()).toEqual(['slow@12:05', 'tick@12:01', 'tick@12:02', 'tick@12:03', 'tick@12:04', 'tick@12:05']);
+    scheduler.stop();
+    clock.advance(10 * 60_000);
+    expect(fired).toHaveLength(6);
+  });
+
+  it('fires a missed action once after the clock jumps, then continues on schedule', () => {
+    let now = START;
+    const timers: Array<() => void> = [];
+    const jumpyClock: Clock = {
+      now: () => new Date(now),
+      setTimer: (callback) => timers.push(callback),
+      clearTimer: () => {},
+    };
+    const fired: number[] = [];
+    const scheduler = new ActionScheduler([action('tick', 'web', everyMinutes(1))], { clock: jumpyClock, fire: () => fired.push(now) });
+    scheduler.start();
+    now += 3 * 60 * 60_000; // the laptop slept three hours
+    timers.shift()!();
+    expect(fired).toHaveLength(1);
+    expect(scheduler.upcoming()[0].next.getTime()).toBe(Date.UTC(2024, 0, 1, 15, 1));
+  });
+});
