@@ -1,0 +1,66 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../lib/cli/command';
+import type { HttpApiEvent } from '../../lib/local/http-api-event';
+import { createRouter, listen } from '../../lib/local/dev/router';
+import { app, micro } from './model-helpers';
+
+const events: Array<{ micro: string; event: HttpApiEvent }> = [];
+const theApp = app([micro({ name: 'web', path: '/', primary: true }), micro({ name: 'api', path: '/api' })]);
+const server = createRouter({
+  app: theApp,
+  invokeHttp: async (microName, event) => {
+    events.push({ micro: microName, event });
+    return { statusCode: 200, headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['x-micro', microName]], body: Buffer.from('ok') };
+  },
+  triggerAction: async (id) => (id === 'tick' ? { ok: true, id } : undefined),
+  renderDevPage: () => '<h1>actions</h1>',
+});
+let base = '';
+
+beforeAll(async () => {
+  base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
+});
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+describe('dev router', () => {
+  it('routes by matchRoute and writes cookies back as separate Set-Cookie headers', async () => {
+    const response = await fetch(`${base}/api/items?x=1`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-micro')).toBe('api');
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(await response.text()).toBe('ok');
+    expect(events.at(-1)).toMatchObject({ micro: 'api', event: { rawPath: '/api/items', rawQueryString: 'x=1' } });
+    await fetch(`${base}/apix`);
+    expect(events.at(-1)?.micro).toBe('web');
+  });
+
+  it('answers 413 before invoking when the body exceeds 5.5 MB', async () => {
+    const before = events.length;
+    const response = await fetch(`${base}/api/upload`, { method: 'POST', body: Buffer.alloc(5_767_169) });
+    expect(response.status).toBe(413);
+    expect((await response.json()).detail).toMatch(/5767169 bytes; a micro accepts at most 5767168/);
+    expect(events.length).toBe(before);
+    const fits = await fetch(`${base}/api/upload`, { method: 'POST', body: Buffer.alloc(5_767_168) });
+    expect(fits.status).toBe(200);
+  });
+
+  it('keeps /__space/ for the runtime and serves the trigger only to local callers', async () => {
+    const reserved = await fetch(`${base}/__space/v0/actions`, { method: 'POST' });
+    expect(reserved.status).toBe(404);
+    expect(await reserved.json()).toEqual({ message: 'Not Found' });
+    expect((await fetch(`${base}/__space/dev`)).headers.get('content-type')).toMatch(/text\/html/);
+    const fired = await fetch(`${base}/__space/dev/actions/tick`, { method: 'POST' });
+    expect(await fired.json()).toEqual({ ok: true, id: 'tick' });
+    expect((await fetch(`${base}/__space/dev/actions/nope`, { method: 'POST' })).status).toBe(404);
+    const crossSite = await fetch(`${base}/__space/dev/actions/tick`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    expect(crossSite.status).toBe(403);
+  });
+
+  it('says clearly when the port is taken', async () => {
+    const port = Number(new URL(base).port);
+    await expect(listen(http.createServer(), port, '127.0.0.1')).rejects.toThrow(
+      new UsageError(`port ${port} on 127.0.0.1 is already in use (another spaceport dev?): pass --port <free port>`),
+    );
+  });
+});
