@@ -1,4 +1,7 @@
 /** Spaceport's public API: the Spacefile model, the CDK constructs and the local runtime. */
 export * from './spacefile/model';
 export * from './spacefile/interval';
+export * from './spacefile/load';
+export * from './spacefile/problems';
+export * from './spacefile/engines';
 export * from './routing/routes';
