@@ -185,7 +185,7 @@ function parseField(spec: FieldSpec, text: string, fail: (reason: string) => nev
       last = end !== undefined ? fieldValue(spec, end, fail) : stepText !== undefined ? spec.max : first;
       if (first > last) fail(`range "${range}" runs backwards; write the smaller value first`);
     }
-    for (let value = first; value <= last; value += step) values.add(value);
+    for (const value of span(first, last, step)) values.add(value);
   }
   return [...values].sort((a, b) => a - b);
 }
@@ -219,8 +219,8 @@ function eventBridgeCron(fields: CronFields): string {
 }
 
 /**
- * `*`, `start/step` (EventBridge's documented step form; it does not document `*\/n`) when the values step
- * evenly to the end of the field, else a list of values and ranges.
+ * `*`, `start/step` when the values step evenly to the end of the field (AWS documents steps only in that
+ * form, never as a star followed by a step), else a list of values and ranges.
  */
 function formatField(spec: FieldSpec, values: readonly number[]): string {
   if (values.length === spec.max - spec.min + 1) return '*';
