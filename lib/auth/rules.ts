@@ -1,0 +1,167 @@
+/**
+ * Who may reach what: the one implementation of Space's access rules, used by the cloud Lambda authorizer and by
+ * the local dev router.
+ *
+ * - Paths under `/__space/` (at the app root or under a micro's path) belong to the runtime: never reachable.
+ * - A request matching one of its micro's public routes is allowed, whatever credentials it carries
+ *   (public routes win over API keys).
+ * - Otherwise the owner's session cookie, or on a micro with `presets.api_keys` a valid `X-Space-App-Key`.
+ * - Everything else is denied: browsers are sent to sign in, API clients get a 401 JSON body.
+ *
+ * Paths are judged the way an app might read them: a request is public only if every reading of its path
+ * (as sent; percent-decoded; with `.`/`..` and repeated slashes resolved) is public, and reserved if any reading is.
+ */
+import { isUnder, matchRoute, RESERVED_PREFIX, stripBasePath } from '../routing/routes';
+import type { AccessPolicy, MicroAccessPolicy } from './policy';
+import { type AuthResponse, jsonResponse, redirectResponse } from './responses';
+
+export const API_KEY_HEADER = 'x-space-app-key';
+export const SESSION_COOKIE = 'spaceport_session';
+export const SIGNIN_PATH = `${RESERVED_PREFIX}/signin`;
+export const SIGNOUT_PATH = `${RESERVED_PREFIX}/signout`;
+
+/** A request as auth sees it, whatever carried it (an HTTP API authorizer event, a local HTTP request). */
+export interface AuthRequest {
+  readonly method: string;
+  /** The path as the client sent it, without the query string. */
+  readonly path: string;
+  /** The raw query string, without `?`. */
+  readonly query: string;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** `name=value` pairs from the `Cookie` header(s). */
+  readonly cookies: readonly string[];
+}
+
+/** What an API key grants: its name, and the one micro it is limited to (all micros with the preset otherwise). */
+export interface ApiKeyGrant {
+  readonly name: string;
+  readonly micro?: string;
+}
+
+export interface AuthContext {
+  readonly rules: AccessRules;
+  /** Epoch milliseconds. */
+  readonly now: number;
+  /** True when `token` (a session cookie value) is a valid, unexpired owner session at `now`. */
+  readonly verifyOwnerSession: (token: string, now: number) => boolean;
+  /** The grant of a key, or undefined for an unknown (or deleted) key. */
+  readonly verifyApiKey: (key: string) => Promise<ApiKeyGrant | undefined>;
+}
+
+export type AuthDecision =
+  | { readonly outcome: 'allow'; readonly micro: string; readonly via: 'public' | 'owner' | 'api-key'; readonly keyName?: string }
+  | { readonly outcome: 'deny'; readonly micro: string; readonly reason: string; readonly response: AuthResponse }
+  | { readonly outcome: 'reserved'; readonly response: AuthResponse };
+
+/** The policy compiled once (public route patterns to regular expressions), so deciding does no setup per request. */
+export class AccessRules {
+  private readonly publicPatterns: ReadonlyMap<MicroAccessPolicy, readonly RegExp[]>;
+
+  constructor(readonly policy: AccessPolicy) {
+    this.publicPatterns = new Map(policy.micros.map((micro) => [micro, micro.publicRoutes.map(publicRoutePattern)]));
+  }
+
+  /** The micro that receives `path`, or undefined when the path belongs to the runtime. */
+  microFor(path: string): MicroAccessPolicy | undefined {
+    const match = matchRoute(this.policy, path);
+    return match.kind === 'micro' ? match.micro : undefined;
+  }
+
+  isPublic(micro: MicroAccessPolicy, relativePath: string): boolean {
+    const patterns = this.publicPatterns.get(micro) ?? [];
+    return patterns.some((pattern) => pattern.test(relativePath));
+  }
+}
+
+/** `*` matches any run of characters, `/` included; everything else matches itself. */
+function publicRoutePattern(route: string): RegExp {
+  const literal = route.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${literal.join('.*')}$`);
+}
+
+/** Resolves `.`, `..` and repeated slashes as a server normalising its path would. Keeps a trailing slash. */
+function resolveDots(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const trailingSlash = segments.length > 0 && /\/\.{0,2}$/.test(path);
+  return '/' + segments.join('/') + (trailingSlash ? '/' : '');
+}
+
+/** Every way an app could read `path`: as sent, and percent-decoded (with `\` as `/`), both with dots resolved. */
+export function pathReadings(path: string): string[] {
+  const readings = [resolveDots(path)];
+  try {
+    const decoded = resolveDots(decodeURIComponent(path).replace(/\\/g, '/'));
+    if (decoded !== readings[0]) readings.push(decoded);
+  } catch {
+    // Malformed percent-encoding: an app cannot decode it either, so the path as sent is the only reading.
+  }
+  return readings;
+}
+
+/** Reserved when any reading is under `/__space` (case-insensitively: many routers ignore case). */
+function isReserved(readings: readonly string[]): boolean {
+  return readings.some((reading) => isUnder(reading.toLowerCase(), RESERVED_PREFIX));
+}
+
+function cookieValues(cookies: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  for (const pair of cookies) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq).trim() === name) values.push(pair.slice(eq + 1).trim());
+  }
+  return values;
+}
+
+function wantsHtml(request: AuthRequest): boolean {
+  return (request.headers['accept'] ?? '').includes('text/html');
+}
+
+/** Where a denied browser is sent: the sign-in page, which returns it to the page it asked for. */
+export function signinLocation(request: Pick<AuthRequest, 'path' | 'query'>): string {
+  const next = request.query ? `${request.path}?${request.query}` : request.path;
+  return `${SIGNIN_PATH}?next=${encodeURIComponent(next)}`;
+}
+
+function deny(request: AuthRequest, micro: MicroAccessPolicy, reason: string, isApiClient: boolean): AuthDecision {
+  const response =
+    wantsHtml(request) && !isApiClient
+      ? redirectResponse(302, signinLocation(request))
+      : jsonResponse(401, { error: 'unauthorized', message: reason });
+  return { outcome: 'deny', micro: micro.name, reason, response };
+}
+
+export async function authorize(request: AuthRequest, context: AuthContext): Promise<AuthDecision> {
+  const micro = context.rules.microFor(request.path);
+  const readings = micro ? pathReadings(stripBasePath(request.path, micro.path)) : [];
+  if (!micro || isReserved(readings)) {
+    return {
+      outcome: 'reserved',
+      response: jsonResponse(404, { error: 'not_found', message: `${request.path} belongs to the Space runtime and is not reachable` }),
+    };
+  }
+  if (readings.every((reading) => context.rules.isPublic(micro, reading))) {
+    return { outcome: 'allow', micro: micro.name, via: 'public' };
+  }
+  if (cookieValues(request.cookies, SESSION_COOKIE).some((token) => context.verifyOwnerSession(token, context.now))) {
+    return { outcome: 'allow', micro: micro.name, via: 'owner' };
+  }
+  const key = request.headers[API_KEY_HEADER];
+  if (key !== undefined) {
+    if (!micro.apiKeys) {
+      return deny(request, micro, `the micro '${micro.name}' does not accept API keys (its Spacefile has no presets.api_keys)`, true);
+    }
+    const grant = await context.verifyApiKey(key.trim());
+    if (!grant) return deny(request, micro, 'the X-Space-App-Key is not a valid API key of this app', true);
+    if (grant.micro !== undefined && grant.micro !== micro.name) {
+      return deny(request, micro, `the API key '${grant.name}' is limited to the micro '${grant.micro}'`, true);
+    }
+    return { outcome: 'allow', micro: micro.name, via: 'api-key', keyName: grant.name };
+  }
+  return deny(request, micro, 'this app is private: sign in as its owner or send an X-Space-App-Key', false);
+}

@@ -1,0 +1,84 @@
+/**
+ * The access matrix (route x credential) through the Lambda authorizer handler, fed payload 2.0 REQUEST
+ * authorizer events shaped as API Gateway sends them. `isAuthorized: false` is what API Gateway turns into 403.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/auth/authorizer';
+import type { LocalApiKeyStore } from '../../lib/auth/local-state';
+import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, NOW, OWNER_SECRET } from './fixtures';
+
+type Expected = 'allow' | 'deny';
+const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key'] as const;
+
+/** Per route: the expected outcome for each credential above, in order. */
+const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: readonly Expected[]; why: string }> = [
+  { rawPath: '/', routeKey: 'ANY /', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'private primary with api_keys' },
+  { rawPath: '/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'private primary with api_keys' },
+  { rawPath: '/public/hello.txt', routeKey: 'ANY /{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public route wins over keys' },
+  { rawPath: '/public/../notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'dot segments leave the public folder' },
+  { rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny'], why: 'micro without the api_keys preset' },
+  { rawPath: '/api', routeKey: 'ANY /api', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny'], why: 'micro root, no preset' },
+  { rawPath: '/docs/index.html', routeKey: 'ANY /docs/{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public: true' },
+  { rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint' },
+  { rawPath: '/api/__space/v0/actions', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint under a micro path' },
+  { rawPath: '/docs/__space/v0/actions', routeKey: 'ANY /docs/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'even on a public micro' },
+  { rawPath: '/%5F%5Fspace/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'percent-encoded runtime path' },
+];
+
+describe('Lambda authorizer: route x credential', () => {
+  let kinds: Credentials[];
+  let authorizer: ReturnType<typeof createAuthorizer>;
+  let secretReads = 0;
+
+  beforeAll(async () => {
+    let store: LocalApiKeyStore;
+    ({ kinds, store } = await credentialKinds());
+    authorizer = createAuthorizer({
+      policy: helloPolicy,
+      readOwnerSecret: async () => {
+        secretReads += 1;
+        return OWNER_SECRET;
+      },
+      keys: store,
+      now: () => NOW,
+    });
+  });
+
+  for (const row of MATRIX) {
+    CREDENTIALS.forEach((credential, index) => {
+      const expected = row.expected[index]!;
+      it(`${row.rawPath} with ${credential}: ${expected} (${row.why})`, async () => {
+        const { cookies, headers } = kinds.find((kind) => kind.label === credential)!;
+        const result: SimpleAuthorizerResult = await authorizer(authorizerEvent({ rawPath: row.rawPath, routeKey: row.routeKey, cookies, headers }));
+        expect(result.isAuthorized).toBe(expected === 'allow');
+      });
+    });
+  }
+
+  it('tells the integration who was let in and why', async () => {
+    const key = kinds.find((kind) => kind.label === 'valid key')!;
+    const result = await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: key.headers }));
+    expect(result).toEqual({ isAuthorized: true, context: { micro: 'web', via: 'api-key', keyName: 'ci' } });
+  });
+
+  it('reads the owner secret once per cold start, not per request', () => {
+    expect(secretReads).toBe(1);
+  });
+
+  it('fails closed when the owner secret cannot be read, and retries on the next request', async () => {
+    let attempts = 0;
+    const flaky = createAuthorizer({
+      policy: helloPolicy,
+      readOwnerSecret: async () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('AccessDeniedException');
+        return OWNER_SECRET;
+      },
+      keys: { find: async () => undefined },
+      now: () => NOW,
+    });
+    const event = authorizerEvent({ rawPath: '/public/a', routeKey: 'ANY /{proxy+}' });
+    await expect(flaky(event)).rejects.toThrow('AccessDeniedException');
+    await expect(flaky(event)).resolves.toMatchObject({ isAuthorized: true });
+  });
+});

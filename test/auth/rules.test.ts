@@ -1,0 +1,127 @@
+/** The shared access rules: what a user sees for public patterns, odd paths, browsers and API clients. */
+import { describe, expect, it } from 'vitest';
+import type { MicroAccessPolicy } from '../../lib/auth/policy';
+import { AccessRules, type ApiKeyGrant, type AuthContext, type AuthRequest, authorize, pathReadings } from '../../lib/auth/rules';
+
+function policyOf(...micros: MicroAccessPolicy[]) {
+  return { primary: micros.find((m) => m.path === '/')!, micros };
+}
+
+function context(rules: AccessRules, keys: Record<string, ApiKeyGrant> = {}): AuthContext {
+  return { rules, now: 0, verifyOwnerSession: (token) => token === 'good', verifyApiKey: async (key) => keys[key] };
+}
+
+function request(path: string, extra: Partial<AuthRequest> = {}): AuthRequest {
+  const [pathname, query = ''] = path.split('?');
+  return { method: 'GET', path: pathname!, query, headers: {}, cookies: [], ...extra };
+}
+
+describe('public routes', () => {
+  const rules = new AccessRules(
+    policyOf(
+      { name: 'web', path: '/', apiKeys: false, publicRoutes: ['/about', '/blog/*/comments', '/assets/*'] },
+      { name: 'open', path: '/open', apiKeys: false, publicRoutes: ['/*'] },
+    ),
+  );
+  const outcome = async (path: string) => (await authorize(request(path), context(rules))).outcome;
+
+  it('opens exact paths and nothing around them', async () => {
+    expect(await outcome('/about')).toBe('allow');
+    expect(await outcome('/about/team')).toBe('deny');
+    expect(await outcome('/aboutx')).toBe('deny');
+  });
+
+  it('lets * match anything, slashes included, anywhere in the pattern', async () => {
+    expect(await outcome('/blog/2024/05/comments')).toBe('allow');
+    expect(await outcome('/blog/2024/05/edit')).toBe('deny');
+    expect(await outcome('/assets/css/site.css')).toBe('allow');
+  });
+
+  it('treats /* as everything, the micro root included', async () => {
+    expect(await outcome('/open')).toBe('allow');
+    expect(await outcome('/open/')).toBe('allow');
+    expect(await outcome('/open/a/b')).toBe('allow');
+  });
+
+  it('matches public routes relative to the micro path, not the app root', async () => {
+    expect(await outcome('/open/about')).toBe('allow');
+    expect(await outcome('/openx')).toBe('deny');
+  });
+
+  it('does not let encoded or dotted paths climb out of a public folder', async () => {
+    expect(await outcome('/assets/../admin')).toBe('deny');
+    expect(await outcome('/assets/..%2Fadmin')).toBe('deny');
+    expect(await outcome('/assets%2F..%2Fadmin')).toBe('deny');
+    expect(await outcome('/assets/%2e%2e/admin')).toBe('deny');
+    expect(await outcome('/assets/..\\admin')).toBe('deny');
+  });
+
+  it('keeps runtime paths unreachable however they are spelled', async () => {
+    for (const path of ['/__space/v0/actions', '/__SPACE/v0/actions', '/open/__space/v0/actions', '/open//__space/v0/actions', '/assets/../__space/v0/actions', '/%5f%5fspace/v0/actions']) {
+      const decision = await authorize(request(path, { cookies: ['spaceport_session=good'] }), context(rules));
+      expect(decision.outcome, path).toBe('reserved');
+      if (decision.outcome === 'reserved') expect(decision.response.status).toBe(404);
+    }
+  });
+});
+
+describe('pathReadings', () => {
+  it('gives the path as sent and as decoded, dots and repeated slashes resolved', () => {
+    expect(pathReadings('/a//b/./c/')).toEqual(['/a/b/c/']);
+    expect(pathReadings('/a/%2e%2e/b')).toEqual(['/a/%2e%2e/b', '/b']);
+    expect(pathReadings('/bad%zz')).toEqual(['/bad%zz']);
+  });
+});
+
+describe('denials', () => {
+  const rules = new AccessRules(policyOf({ name: 'web', path: '/', apiKeys: true, publicRoutes: [] }));
+
+  it('sends a browser to sign in, remembering where it was going', async () => {
+    const decision = await authorize(request('/notes/1?tab=2', { headers: { accept: 'text/html,application/xhtml+xml' } }), context(rules));
+    expect(decision.outcome).toBe('deny');
+    if (decision.outcome !== 'deny') return;
+    expect(decision.response.status).toBe(302);
+    expect(decision.response.headers['location']).toBe('/__space/signin?next=%2Fnotes%2F1%3Ftab%3D2');
+  });
+
+  it('answers an API client 401 JSON that says what to do', async () => {
+    const decision = await authorize(request('/notes', { headers: { accept: 'application/json' } }), context(rules));
+    if (decision.outcome !== 'deny') throw new Error(`expected a denial, got ${decision.outcome}`);
+    expect(decision.response.status).toBe(401);
+    expect(decision.response.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(decision.response.body)).toEqual({ error: 'unauthorized', message: expect.stringContaining('X-Space-App-Key') });
+  });
+
+  it('answers a wrong key with 401 even from a browser: a key means an API client', async () => {
+    const decision = await authorize(request('/notes', { headers: { accept: 'text/html', 'x-space-app-key': 'nope' } }), context(rules));
+    if (decision.outcome !== 'deny') throw new Error(`expected a denial, got ${decision.outcome}`);
+    expect(decision.response.status).toBe(401);
+    expect(decision.reason).toContain('not a valid API key');
+  });
+});
+
+describe('API keys', () => {
+  const rules = new AccessRules(
+    policyOf(
+      { name: 'web', path: '/', apiKeys: true, publicRoutes: [] },
+      { name: 'api', path: '/api', apiKeys: true, publicRoutes: [] },
+      { name: 'admin', path: '/admin', apiKeys: false, publicRoutes: [] },
+    ),
+  );
+  const keys = { 'k-any': { name: 'any' }, 'k-api': { name: 'only-api', micro: 'api' } };
+  const decide = (path: string, key: string) => authorize(request(path, { headers: { 'x-space-app-key': key } }), context(rules, keys));
+
+  it('accepts an app-wide key on every micro with the preset', async () => {
+    expect(await decide('/x', 'k-any')).toMatchObject({ outcome: 'allow', via: 'api-key', keyName: 'any' });
+    expect(await decide('/api/x', 'k-any')).toMatchObject({ outcome: 'allow', micro: 'api' });
+  });
+
+  it('limits a micro-scoped key to its micro', async () => {
+    expect(await decide('/api/x', 'k-api')).toMatchObject({ outcome: 'allow' });
+    expect(await decide('/x', 'k-api')).toMatchObject({ outcome: 'deny', reason: expect.stringContaining("limited to the micro 'api'") });
+  });
+
+  it('refuses keys on a micro without the preset, naming the micro', async () => {
+    expect(await decide('/admin', 'k-any')).toMatchObject({ outcome: 'deny', reason: expect.stringContaining("'admin' does not accept API keys") });
+  });
+});

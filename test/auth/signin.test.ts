@@ -1,0 +1,82 @@
+/** Owner sign-in: the pages, the cookie they set, and what that cookie is worth afterwards. */
+import { describe, expect, it } from 'vitest';
+import { handleSignin, type SigninRequest } from '../../lib/auth/signin';
+import { SessionSigner } from '../../lib/auth/session';
+import { cookiePair, DAY_MS, NOW, OWNER_SECRET } from './fixtures';
+
+const signer = new SessionSigner(OWNER_SECRET, true);
+
+function post(body: string, path = '/__space/signin'): SigninRequest {
+  return { method: 'POST', path, query: '', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body };
+}
+
+function form(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+describe('sign-in page', () => {
+  it('shows a form that posts the secret and carries next along, escaped', () => {
+    const page = handleSignin({ method: 'GET', path: '/__space/signin', query: 'next=%2Fa%22%3E%3Cscript%3E', headers: {}, body: '' }, signer, NOW);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('<form method="post" action="/__space/signin">');
+    expect(page.body).toContain('value="/a&#34;&#62;&#60;script&#62;"');
+    expect(page.body).not.toContain('<script>');
+  });
+
+  it('exchanges the owner secret for an HttpOnly, Secure, SameSite=Lax cookie with an expiry, and returns to next', () => {
+    const response = handleSignin(post(form({ secret: OWNER_SECRET, next: '/notes?x=1' })), signer, NOW);
+    expect(response.status).toBe(303);
+    expect(response.headers['location']).toBe('/notes?x=1');
+    const [cookie] = response.cookies;
+    expect(cookie).toMatch(/^spaceport_session=v1\.\d+\.[\w-]+; Path=\/; Max-Age=604800; Expires=[^;]+ GMT; HttpOnly; SameSite=Lax; Secure$/);
+    const token = cookiePair(cookie!).split('=')[1]!;
+    expect(signer.verify(token, NOW + DAY_MS)).toBe(true);
+    expect(signer.verify(token, NOW + 8 * DAY_MS)).toBe(false);
+  });
+
+  it('leaves Secure off for plain-http localhost', () => {
+    const local = new SessionSigner(OWNER_SECRET, false);
+    const [cookie] = handleSignin(post(form({ secret: OWNER_SECRET })), local, NOW).cookies;
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).not.toContain('Secure');
+  });
+
+  it('refuses a wrong secret with 401 and the form again, setting no cookie', () => {
+    const response = handleSignin(post(form({ secret: 'guess', next: '/notes' })), signer, NOW);
+    expect(response.status).toBe(401);
+    expect(response.cookies).toEqual([]);
+    expect(response.body).toContain('That is not the owner secret.');
+  });
+
+  it('never redirects off the app after sign-in', () => {
+    for (const next of ['https://evil.example/', '//evil.example/', '/\\evil.example/', 'javascript:alert(1)']) {
+      expect(handleSignin(post(form({ secret: OWNER_SECRET, next })), signer, NOW).headers['location'], next).toBe('/');
+    }
+  });
+
+  it('rejects what is not a sign-in form with a status that says why', () => {
+    expect(handleSignin({ ...post(''), headers: { 'content-type': 'application/json' } }, signer, NOW).status).toBe(415);
+    expect(handleSignin(post('x'.repeat(17 * 1024)), signer, NOW).status).toBe(413);
+    expect(handleSignin({ ...post(''), method: 'PUT' }, signer, NOW).status).toBe(405);
+  });
+
+  it('signs out by clearing the cookie', () => {
+    const response = handleSignin(post('', '/__space/signout'), signer, NOW);
+    expect(response.status).toBe(303);
+    expect(response.cookies[0]).toMatch(/^spaceport_session=; Path=\/; Max-Age=0;/);
+  });
+});
+
+describe('session tokens', () => {
+  const token = cookiePair(signer.issueCookie(NOW)).split('=')[1]!;
+
+  it('rejects tampered, truncated and foreign tokens', () => {
+    const [version, expires, signature] = token.split('.');
+    expect(signer.verify(`${version}.${Number(expires) + 3600}.${signature}`, NOW)).toBe(false);
+    expect(signer.verify(`${version}.${expires}`, NOW)).toBe(false);
+    expect(signer.verify(`${token}.extra`, NOW)).toBe(false);
+    expect(signer.verify('', NOW)).toBe(false);
+    expect(new SessionSigner('another-secret-of-enough-length', true).verify(token, NOW)).toBe(false);
+  });
+});
