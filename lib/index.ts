@@ -5,3 +5,5 @@ export * from './spacefile/load';
 export * from './spacefile/problems';
 export * from './spacefile/engines';
 export * from './routing/routes';
+export * from './constructs/index';
+export * from './packaging/index';

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/**
+ * The CDK app `cdk synth` / `cdk deploy` run from this repository (see cdk.json):
+ *   npx cdk deploy -c spacefile=path/to/Spacefile [-c stackName=my-app] [-c preset:web.GREETING=hi]
+ *   [-c account=123456789012 -c region=eu-west-1] [-c appVersion=1.2.0] [-c architecture=arm64]
+ * Synthesizes offline, with no credentials: nothing looks the account up.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { UsageError } from '../lib/cli/command';
+import { SpaceportApp } from '../lib/constructs/app';
+import { SpaceportConstructError } from '../lib/constructs/errors';
+import { PackagingError } from '../lib/packaging/steps';
+import { loadSpacefile } from '../lib/spacefile/load';
+import { SpacefileError } from '../lib/spacefile/problems';
+
+const DEFAULT_SPACEFILE = 'examples/hello/Spacefile';
+
+function main(): void {
+  const app = new App();
+  const context = (key: string): string | undefined => app.node.tryGetContext(key) ?? undefined;
+  const model = loadSpacefile(context('spacefile') ?? DEFAULT_SPACEFILE);
+  const stackName = context('stackName') ?? `spaceport-${model.name}`.replace(/[^A-Za-z0-9-]/g, '-');
+  const account = context('account') ?? process.env.CDK_DEFAULT_ACCOUNT;
+  const region = context('region') ?? process.env.CDK_DEFAULT_REGION;
+  const stack = new Stack(app, stackName, {
+    description: `Space app '${model.name}' deployed by Spaceport`,
+    env: account || region ? { account, region } : undefined,
+  });
+  new SpaceportApp(stack, 'App', {
+    app: model,
+    appVersion: context('appVersion'),
+    architecture: architecture(context('architecture')),
+  });
+  app.synth();
+}
+
+function architecture(name: string | undefined): lambda.Architecture | undefined {
+  if (name === undefined) return undefined;
+  if (name === 'arm64') return lambda.Architecture.ARM_64;
+  if (name === 'x86_64') return lambda.Architecture.X86_64;
+  throw new UsageError(`-c architecture=${name}: expected arm64 or x86_64`);
+}
+
+const USER_ERRORS = [SpacefileError, SpaceportConstructError, PackagingError, UsageError];
+
+try {
+  main();
+} catch (error) {
+  if (!USER_ERRORS.some((type) => error instanceof type)) throw error;
+  console.error((error as Error).message);
+  process.exitCode = 1;
+}

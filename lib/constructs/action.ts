@@ -1,0 +1,110 @@
+import { CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ScheduledAction } from '../spacefile/model';
+
+/** `source` of the event a scheduled action invocation carries; the adapter recognises it by this. */
+export const ACTION_EVENT_SOURCE = 'spaceport.action';
+
+/** The invocation event for an action: what the scheduler sends and the adapter turns into `POST /__space/v0/actions`. */
+export function actionEvent(actionId: string): { source: string; event: { id: string; trigger: 'schedule' } } {
+  return { source: ACTION_EVENT_SOURCE, event: { id: actionId, trigger: 'schedule' } };
+}
+
+/** A scheduled run is worth more soon than a day late: a minute-by-minute action would pile up retries otherwise. */
+export const ACTION_DELIVERY = { retryAttempts: 3, maxEventAge: Duration.hours(1) } as const;
+
+export interface SpaceActionProps {
+  /** The action, from the loaded Spacefile. */
+  readonly action: ScheduledAction;
+  /** The function of the micro that declares the action. */
+  readonly function: lambda.IFunction;
+  /**
+   * The group the schedule belongs to.
+   * @default the account's default schedule group
+   */
+  readonly scheduleGroup?: scheduler.IScheduleGroup;
+  /**
+   * The role the scheduler assumes to invoke the function; share one per function (`actionInvokerRole`).
+   * @default a role that may invoke only `function`
+   */
+  readonly role?: iam.IRole;
+  /**
+   * Where events the scheduler could not deliver go.
+   * @default a new encrypted, SSL-only queue
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * Escape hatch: properties merged over the schedule's defaults.
+   * @default no overrides
+   */
+  readonly cdk?: { readonly schedule?: Partial<scheduler.ScheduleProps> };
+}
+
+/** A scheduled action: an EventBridge Scheduler schedule (UTC) invoking the micro's function with the action event. */
+export class SpaceAction extends Construct {
+  readonly schedule: scheduler.Schedule;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly role: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: SpaceActionProps) {
+    super(scope, id);
+    const { action } = props;
+    this.deadLetterQueue = props.deadLetterQueue ?? actionDeadLetterQueue(this, 'DeadLetterQueue');
+    this.role = props.role ?? actionInvokerRole(this, 'InvokerRole', props.function);
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: `Space action '${action.name}' (${action.id}) of micro '${action.microName}': ${action.interval.source}`,
+      schedule: scheduler.ScheduleExpression.expression(action.interval.eventBridgeExpression, TimeZone.ETC_UTC),
+      scheduleGroup: props.scheduleGroup,
+      target: new targets.LambdaInvoke(props.function, {
+        input: scheduler.ScheduleTargetInput.fromObject(actionEvent(action.id)),
+        deadLetterQueue: this.deadLetterQueue,
+        role: this.role,
+        ...ACTION_DELIVERY,
+      }),
+      ...props.cdk?.schedule,
+    });
+  }
+}
+
+/** The queue that keeps undeliverable action events: encrypted at rest, reachable only over TLS. */
+export function actionDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue of scheduled actions; a queue behind it would only move the problem.',
+  });
+  return queue;
+}
+
+/**
+ * The role EventBridge Scheduler assumes to run a function's actions: only schedules of this account may assume it
+ * (confused-deputy guard), and it may invoke only that function.
+ */
+export function actionInvokerRole(scope: Construct, id: string, fn: lambda.IFunction): iam.Role {
+  const stack = Stack.of(scope);
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+    description: `Invokes ${fn.node.path} for its scheduled actions`,
+  });
+  // `grantInvoke` (used by the LambdaInvoke target) also allows `<function arn>:*`: the same function's
+  // versions and aliases, nothing else.
+  const resource = fn.node.defaultChild;
+  if (resource instanceof CfnElement) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(resource)}.Arn>:*]`,
+      reason: 'The wildcard covers only versions and aliases of the one function this role invokes.',
+    });
+  }
+  return role;
+}

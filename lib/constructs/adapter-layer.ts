@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import { Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+import { SpaceportConstructError } from './errors';
+import { adapterLayerDir } from './package-root';
+
+const LAYER_ID = 'SpaceportAdapterLayer';
+
+/** The executable the managed runtimes start instead of their own client (`AWS_LAMBDA_EXEC_WRAPPER`). */
+export const ADAPTER_WRAPPER = '/opt/spaceport/bootstrap';
+
+/**
+ * The runtime adapter layer, created once per stack and shared by every micro in it, so a stack uploads and
+ * publishes the adapter once however many micros it has.
+ */
+export function adapterLayer(scope: IConstruct): lambda.LayerVersion {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(LAYER_ID);
+  if (existing) return existing as lambda.LayerVersion;
+  const dir = adapterLayerDir();
+  if (!existsSync(ADAPTER_WRAPPER.replace('/opt', dir))) {
+    throw new SpaceportConstructError(scope, `the Spaceport adapter layer is missing at ${dir}: run npm run build`);
+  }
+  return new lambda.LayerVersion(stack, LAYER_ID, {
+    code: lambda.Code.fromAsset(dir),
+    description: 'Spaceport runtime adapter: starts a micro and turns Lambda invocations into HTTP requests',
+  });
+}

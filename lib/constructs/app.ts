@@ -1,0 +1,171 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { loadSpacefile } from '../spacefile/load';
+import type { LambdaRuntimeName, SpaceApp } from '../spacefile/model';
+import { actionDeadLetterQueue, actionInvokerRole, SpaceAction } from './action';
+import { SpaceportConstructError } from './errors';
+import { SpaceMicro } from './micro';
+import { SpaceProjectKey } from './project-key';
+import { SpaceRouter } from './router';
+import { lambdaRuntime } from './runtimes';
+
+export interface SpaceportAppProps {
+  /**
+   * Path of the Spacefile to deploy. Exactly one of `spacefile` and `app` is required.
+   * @default none
+   * @example 'examples/hello/Spacefile'
+   */
+  readonly spacefile?: string;
+  /**
+   * The already loaded app model (`loadSpacefile`).
+   * @default loaded from `spacefile`
+   */
+  readonly app?: SpaceApp;
+  /**
+   * Preset values by micro, then by preset name.
+   * @default CDK context `preset:<micro>.<NAME>`, then the Spacefile defaults
+   * @example { web: { GREETING: 'hello' } }
+   */
+  readonly presetValues?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * `DETA_SPACE_APP_VERSION`.
+   * @default '1'
+   */
+  readonly appVersion?: string;
+  /**
+   * Instruction set of every micro; dependencies are packaged for it.
+   * @default lambda.Architecture.X86_64
+   */
+  readonly architecture?: lambda.Architecture;
+  /**
+   * Lambda runtime per micro name, to move a micro off its engine's default (e.g. `{ api: 'python3.14' }`).
+   * @default each micro's `runtime` from the Spacefile model
+   */
+  readonly runtimes?: Readonly<Record<string, LambdaRuntimeName>>;
+  /**
+   * How long function and access logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * The runtime adapter layer every micro uses.
+   * @default the stack's layer built from `runtime-layer/dist/layer` (`npm run build`)
+   */
+  readonly adapterLayer?: lambda.ILayerVersion;
+  /**
+   * Authorizes private routes (see `SpaceRouter`).
+   * @default none: private routes are open and synth warns
+   */
+  readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
+  /**
+   * Escape hatch: overrides merged over every micro's function, the HTTP API and every schedule.
+   * @default no overrides
+   */
+  readonly cdk?: {
+    readonly function?: Partial<lambda.FunctionProps>;
+    readonly httpApi?: Partial<apigwv2.HttpApiProps>;
+    readonly schedule?: Partial<scheduler.ScheduleProps>;
+  };
+}
+
+/**
+ * A whole Space app from its Spacefile: the project key, the router, one `SpaceMicro` per micro and one
+ * `SpaceAction` per scheduled action, with the app's URL as a stack output.
+ */
+export class SpaceportApp extends Construct {
+  readonly app: SpaceApp;
+  readonly projectKey: SpaceProjectKey;
+  readonly router: SpaceRouter;
+  /** By micro name. */
+  readonly micros: Readonly<Record<string, SpaceMicro>>;
+  /** By action id. */
+  readonly actions: Readonly<Record<string, SpaceAction>>;
+  readonly scheduleGroup?: scheduler.ScheduleGroup;
+  /** Receives action events that could not be delivered or whose invocation kept failing. */
+  readonly actionDeadLetterQueue?: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: SpaceportAppProps) {
+    super(scope, id);
+    this.app = appModel(this, props);
+    this.validateOptions(props);
+    this.projectKey = new SpaceProjectKey(this, 'ProjectKey');
+    this.router = new SpaceRouter(this, 'Router', {
+      app: this.app,
+      authorizer: props.authorizer,
+      logRetention: props.logRetention,
+      cdk: { httpApi: props.cdk?.httpApi },
+    });
+    const micros: Record<string, SpaceMicro> = {};
+    for (const micro of this.app.micros) {
+      const runtimeName = props.runtimes?.[micro.name];
+      micros[micro.name] = new SpaceMicro(this, `Micro-${micro.name}`, {
+        micro,
+        projectKey: this.projectKey,
+        hostname: this.router.hostname,
+        appVersion: props.appVersion,
+        presetValues: props.presetValues?.[micro.name],
+        runtime: runtimeName ? lambdaRuntime(runtimeName) : undefined,
+        architecture: props.architecture,
+        logRetention: props.logRetention,
+        adapterLayer: props.adapterLayer,
+        cdk: { function: props.cdk?.function },
+      });
+      this.router.addMicro(micro, micros[micro.name].function);
+    }
+    this.micros = micros;
+
+    const actions: Record<string, SpaceAction> = {};
+    if (this.app.actions.length > 0) {
+      this.scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules', {});
+      this.actionDeadLetterQueue = actionDeadLetterQueue(this, 'ActionDeadLetterQueue');
+      const invokerRoles: Record<string, iam.Role> = {};
+      for (const micro of this.app.micros.filter((m) => m.actions.length > 0)) {
+        invokerRoles[micro.name] = actionInvokerRole(micros[micro.name], 'ActionInvokerRole', micros[micro.name].function);
+        // Scheduler invokes asynchronously: a failing action is retried by Lambda, then parked in the queue.
+        micros[micro.name].function.configureAsyncInvoke({
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          onFailure: new SqsDestination(this.actionDeadLetterQueue),
+        });
+      }
+      for (const action of this.app.actions) {
+        actions[action.id] = new SpaceAction(this, `Action-${action.id}`, {
+          action,
+          function: micros[action.microName].function,
+          scheduleGroup: this.scheduleGroup,
+          role: invokerRoles[action.microName],
+          deadLetterQueue: this.actionDeadLetterQueue,
+          cdk: { schedule: props.cdk?.schedule },
+        });
+      }
+    }
+    this.actions = actions;
+  }
+
+  private validateOptions(props: SpaceportAppProps): void {
+    const names = new Set(this.app.micros.map((micro) => micro.name));
+    for (const [option, byMicro] of [['presetValues', props.presetValues], ['runtimes', props.runtimes]] as const) {
+      const unknown = Object.keys(byMicro ?? {}).filter((name) => !names.has(name));
+      if (unknown.length > 0) {
+        throw new SpaceportConstructError(
+          this,
+          `${option} names micro ${unknown.join(', ')}, which the Spacefile does not declare (micros: ${[...names].join(', ')})`,
+        );
+      }
+    }
+  }
+}
+
+function appModel(scope: Construct, props: SpaceportAppProps): SpaceApp {
+  if ((props.app === undefined) === (props.spacefile === undefined)) {
+    throw new SpaceportConstructError(scope, 'pass exactly one of `spacefile` (a path) and `app` (a loaded model)');
+  }
+  return props.app ?? loadSpacefile(props.spacefile as string);
+}

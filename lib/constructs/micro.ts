@@ -1,0 +1,128 @@
+import { Duration, Size, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { microCode } from '../packaging/micro-code';
+import type { Micro } from '../spacefile/model';
+import { adapterLayer } from './adapter-layer';
+import { FunctionLogging } from './function-logging';
+import { microEnvironment } from './micro-environment';
+import type { SpaceProjectKey } from './project-key';
+import { lambdaRuntime } from './runtimes';
+
+/** The limits of a Deta Space micro, which every micro's function gets. */
+export const MICRO_LIMITS = {
+  memorySize: 512,
+  timeout: Duration.seconds(20),
+  ephemeralStorageSize: Size.mebibytes(512),
+} as const;
+
+export interface SpaceMicroProps {
+  /** The micro, from the loaded Spacefile (`loadSpacefile`). */
+  readonly micro: Micro;
+  /** Supplies `DETA_PROJECT_KEY`. */
+  readonly projectKey: SpaceProjectKey;
+  /** The app's host, no scheme (`DETA_SPACE_APP_HOSTNAME`), e.g. `SpaceRouter.hostname`. */
+  readonly hostname: string;
+  /**
+   * `DETA_SPACE_APP_VERSION`.
+   * @default '1'
+   */
+  readonly appVersion?: string;
+  /**
+   * Values of the micro's `presets.env`, by name.
+   * @default CDK context `preset:<micro>.<NAME>`, then the Spacefile default; a preset with neither is an error
+   */
+  readonly presetValues?: Readonly<Record<string, string>>;
+  /**
+   * The Lambda runtime.
+   * @default the runtime the Spacefile's engine maps to (`micro.runtime`)
+   */
+  readonly runtime?: lambda.Runtime;
+  /**
+   * The instruction set. Python wheels and npm native addons are packaged for it.
+   * @default lambda.Architecture.X86_64, which native npm addons built on a typical x86_64 Linux machine match
+   */
+  readonly architecture?: lambda.Architecture;
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * The micro's code.
+   * @default the micro's `src` packaged by `microCode` (commands run, dependencies installed, `.spaceignore` honoured)
+   */
+  readonly code?: lambda.Code;
+  /**
+   * The runtime adapter layer.
+   * @default the stack's shared layer built from `runtime-layer/dist/layer`
+   */
+  readonly adapterLayer?: lambda.ILayerVersion;
+  /**
+   * Escape hatch: properties merged over the safe defaults (`environment` is merged key by key).
+   * @default no overrides
+   */
+  readonly cdk?: {
+    readonly function?: Partial<lambda.FunctionProps>;
+    readonly logGroup?: Partial<logs.LogGroupProps>;
+  };
+}
+
+/** One micro of a Space app: its server, unchanged, on a Lambda function behind the runtime adapter. */
+export class SpaceMicro extends Construct {
+  readonly micro: Micro;
+  readonly function: lambda.Function;
+  readonly logGroup: logs.LogGroup;
+  readonly role: lambda.Function['role'];
+
+  constructor(scope: Construct, id: string, props: SpaceMicroProps) {
+    super(scope, id);
+    this.micro = props.micro;
+    const architecture = props.architecture ?? lambda.Architecture.X86_64;
+    const runtime = props.runtime ?? lambdaRuntime(props.micro.runtime);
+    const logging = new FunctionLogging(this, 'Logging', {
+      retention: props.logRetention,
+      logGroup: props.cdk?.logGroup,
+    });
+    this.logGroup = logging.logGroup;
+    const environment = microEnvironment(this, {
+      micro: props.micro,
+      presetValues: props.presetValues,
+      projectKey: props.projectKey.environmentValue,
+      hostname: props.hostname,
+      appVersion: props.appVersion ?? '1',
+    });
+    const overrides = props.cdk?.function ?? {};
+    this.function = new lambda.Function(this, 'Function', {
+      description: `Space micro '${props.micro.name}' (${props.micro.engine})`,
+      runtime,
+      architecture,
+      // The adapter replaces the runtime's client (AWS_LAMBDA_EXEC_WRAPPER), so no handler is ever called.
+      handler: 'index.handler',
+      code: props.code ?? microCode(props.micro, { architecture, runtime }),
+      layers: [props.adapterLayer ?? adapterLayer(this)],
+      ...MICRO_LIMITS,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      logGroup: logging.logGroup,
+      role: logging.role,
+      ...overrides,
+      environment: { ...environment, ...overrides.environment },
+    });
+    this.role = this.function.role;
+    if (runtime.name === props.micro.runtime) acknowledgeChosenRuntime(this.function, props.micro);
+  }
+}
+
+/**
+ * The runtime a micro runs on is the Spacefile engine's mapping (or the user's choice), matched to the wheels and
+ * addons its dependencies ship; moving it to the newest release silently is the user's decision, not ours.
+ */
+function acknowledgeChosenRuntime(fn: lambda.Function, micro: Micro): void {
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason:
+      `Micro '${micro.name}' runs on ${micro.runtime}, the runtime its engine '${micro.engine}' maps to; ` +
+      'dependencies are packaged for that version. Pass `runtimes` to choose a newer one.',
+  });
+}

@@ -1,0 +1,4 @@
+export * from './micro-code';
+export * from './file-selection';
+export * from './dependencies';
+export * from './steps';
