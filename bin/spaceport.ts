@@ -6,6 +6,8 @@ import { UsageError } from '../lib/cli/command';
 // Loaded lazily so `spaceport validate` does not pay for the local runtime's modules.
 const COMMANDS: Record<string, () => Command> = {
   validate: () => require('../lib/cli/validate').validateCommand,
+  dev: () => require('../lib/cli/dev').devCommand,
+  trigger: () => require('../lib/cli/trigger').triggerCommand,
 };
 
 function printHelp(): void {

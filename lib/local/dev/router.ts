@@ -41,9 +41,12 @@ function writeResponse(res: http.ServerResponse, response: HttpResponse, headOnl
     const existing = headers[name];
     headers[name] = existing === undefined ? value : ([] as string[]).concat(existing, value);
   }
-  // The body is complete here: its real length replaces whatever the micro claimed.
+  // The body is complete here: its real length replaces whatever the micro claimed (except for HEAD, whose
+  // empty body says nothing about the length of the GET it describes).
   delete headers['transfer-encoding'];
-  headers['content-length'] = String(response.body.length);
+  if (!(headOnly && response.body.length === 0 && headers['content-length'] !== undefined)) {
+    headers['content-length'] = String(response.body.length);
+  }
   res.writeHead(response.statusCode, headers);
   res.end(headOnly ? undefined : response.body);
 }

@@ -1,0 +1,176 @@
+/**
+ * `spaceport dev` as a library: the whole Space app on one machine. A router on localhost that routes like the
+ * cloud, a pool of emulated Lambda environments per micro running the real adapter, a scheduler firing actions
+ * through the same event as EventBridge Scheduler, one prefixed log stream, and restarts on source changes.
+ */
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { UsageError } from '../../cli/command';
+import type { SpaceApp } from '../../spacefile/model';
+import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
+import type { Clock } from './clock';
+import { readDotenv } from './dotenv';
+import { findLayerDir } from './layer-dir';
+import { createLogger, type DevLogger } from './logger';
+import { microFunctionEnvironment, resolvePresets } from './micro-environment';
+import { type ActionOutcome, MicroRuntime } from './micro-runtime';
+import { loadOrCreateProjectKey } from './project-key';
+import { createRouter, listen } from './router';
+import { ActionScheduler, type ScheduledFiring } from './scheduler';
+import { renderTriggerPage } from './trigger-page';
+import { watchSource } from './watcher';
+
+export const DEFAULT_DEV_PORT = 4200;
+/** Like reserved concurrency: at most this many environments per micro; more requests wait in a queue. */
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** A micro's execution timeout and memory on Space, and so on Spaceport. */
+export const MICRO_TIMEOUT_MS = 20_000;
+export const MICRO_MEMORY_MB = 512;
+
+export interface DevServerOptions {
+  readonly app: SpaceApp;
+  /** Router port; 0 picks a free one. @default 4200 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** `--env NAME=value` preset values, stronger than `.env` next to the Spacefile. */
+  readonly env?: ReadonlyMap<string, string>;
+  /** @default 4 */
+  readonly concurrency?: number;
+  /** @default 10 minutes */
+  readonly idleTimeoutMs?: number;
+  /** Execution timeout of every micro; tests shorten it. @default 20 s */
+  readonly timeoutMs?: number;
+  /** @default 512 */
+  readonly memoryMb?: number;
+  /** Run the scheduler. @default true */
+  readonly schedule?: boolean;
+  /** The scheduler's clock (a fake one in tests). */
+  readonly clock?: Clock;
+  /** Restart a micro's environments when its source changes. @default true */
+  readonly watch?: boolean;
+  /** @default process.stdout */
+  readonly logStream?: Writable & { isTTY?: boolean };
+  /** Color the micro prefixes. @default whether the log stream is a terminal */
+  readonly color?: boolean;
+  /** Show the emulator's START/END/REPORT lines. @default false */
+  readonly verbose?: boolean;
+  /** The built runtime layer. @default runtime-layer/dist/layer of this package */
+  readonly layerDir?: string;
+}
+
+export interface DevServer {
+  readonly app: SpaceApp;
+  /** `http://localhost:<port>` */
+  readonly url: string;
+  readonly port: number;
+  readonly logger: DevLogger;
+  /** Runs an action now, like `spaceport trigger`; `undefined` for an unknown id. */
+  triggerAction(id: string): Promise<ActionOutcome | undefined>;
+  /** Each action's next scheduled firing. */
+  upcoming(): ScheduledFiring[];
+  /** Stops the router, the scheduler, the watchers and every environment (and so every process they started). */
+  stop(): Promise<void>;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const { app } = options;
+  const concurrency = positive('--concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
+  const timeoutMs = options.timeoutMs ?? MICRO_TIMEOUT_MS;
+  const logger = createLogger({
+    stream: options.logStream ?? process.stdout,
+    sources: app.micros.map((micro) => micro.name),
+    color: options.color,
+  });
+  // Every user mistake surfaces before anything listens or runs.
+  const dotenvFile = join(app.rootDir, '.env');
+  const presets = resolvePresets(app, { flags: options.env ?? new Map(), dotenv: readDotenv(dotenvFile), dotenvFile });
+  const projectKey = loadOrCreateProjectKey(app.rootDir);
+  const layerDir = options.layerDir ?? findLayerDir();
+  const sandbox = new Sandbox(await probeSandbox());
+
+  let runtimes = new Map<string, MicroRuntime>();
+  const backend = {
+    app,
+    invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) =>
+      runtimes.get(microName)!.invokeHttp(event),
+    triggerAction: (id: string) => runAction(id, 'manual'),
+    renderDevPage: () => renderTriggerPage(app.name, scheduler.upcoming()),
+  };
+  const server: Server = createRouter(backend);
+  const port = await listen(server, options.port ?? DEFAULT_DEV_PORT, options.host ?? '127.0.0.1');
+  const hostname = `localhost:${port}`;
+
+  runtimes = new Map(
+    app.micros.map((micro) => [
+      micro.name,
+      new MicroRuntime({
+        micro,
+        environment: microFunctionEnvironment(micro, { projectKey, hostname }, presets.get(micro.name) ?? {}),
+        layerDir,
+        sandbox,
+        logger,
+        concurrency,
+        idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+        timeoutMs,
+        memoryMb: options.memoryMb ?? MICRO_MEMORY_MB,
+        verbose: options.verbose ?? false,
+      }),
+    ]),
+  );
+
+  const runAction = async (id: string, reason: 'schedule' | 'manual'): Promise<ActionOutcome | undefined> => {
+    const action = app.actions.find((candidate) => candidate.id === id);
+    return action && runtimes.get(action.microName)!.runAction(action, reason);
+  };
+  const scheduler = new ActionScheduler(app.actions, {
+    clock: options.clock,
+    fire: (action) => void runAction(action.id, 'schedule'),
+  });
+  if (options.schedule ?? true) scheduler.start();
+
+  const unwatch =
+    options.watch ?? true
+      ? app.micros.map((micro) =>
+          watchSource(micro.srcDir, (file) => {
+            logger.log(micro.name, `${file || 'source'} changed: restarting`);
+            void runtimes.get(micro.name)!.restart();
+          }),
+        )
+      : [];
+
+  logger.info(formatLimitsTable(sandbox.capabilities));
+  for (const micro of app.micros) {
+    logger.info(`${micro.name.padEnd(12)} http://${hostname}${micro.path === '/' ? '/' : micro.path}  (${micro.kind}, ${micro.runtime})`);
+  }
+  for (const { action, next } of scheduler.upcoming()) {
+    logger.info(`action ${action.id} on ${action.microName}: '${action.interval.source}' next at ${next.toISOString()}`);
+  }
+  logger.info(`ready on http://${hostname} (actions: http://${hostname}/__space/dev)`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    url: `http://${hostname}`,
+    port,
+    logger,
+    triggerAction: (id) => runAction(id, 'manual'),
+    upcoming: () => scheduler.upcoming(),
+    stop: () =>
+      (stopping ??= (async () => {
+        scheduler.stop();
+        for (const stopWatching of unwatch) stopWatching();
+        const closed = new Promise((resolve) => server.close(resolve));
+        server.closeAllConnections();
+        await Promise.all([...runtimes.values()].map((runtime) => runtime.stop()));
+        await closed;
+      })()),
+  };
+}
