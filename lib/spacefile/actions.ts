@@ -60,7 +60,7 @@ function nonEmpty(reader: ValueReader | undefined): string | undefined {
 function readDescription(reader: ValueReader | undefined): string | undefined {
   const text = reader?.string();
   if (text !== undefined && text.length > MAX_DESCRIPTION_LENGTH) {
-    reader?.error(`is too long`, { expected: `at most ${MAX_DESCRIPTION_LENGTH} characters`, found: `${text.length}` });
+    reader?.error('is too long', { expected: `at most ${MAX_DESCRIPTION_LENGTH} characters`, found: `${text.length} characters` });
     return undefined;
   }
   return text;
@@ -81,7 +81,8 @@ function readInterval(reader: ValueReader | undefined): Interval | undefined {
     return parseInterval(text);
   } catch (error) {
     if (!(error instanceof IntervalError)) throw error;
-    reader?.error(`is not a valid interval: ${error.message}`, { found: `'${text}'` });
+    // The message names the interval and says what is wrong with it.
+    reader?.error(error.message);
     return undefined;
   }
 }
