@@ -7,3 +7,4 @@ export * from './spacefile/engines';
 export * from './routing/routes';
 export * from './constructs/index';
 export * from './packaging/index';
+export * from './local/emulator';

@@ -1,0 +1,101 @@
+/**
+ * The environment variables Lambda gives a function's processes, built for one local execution environment.
+ *
+ * Node heap: Lambda's managed Node runtimes size V8 from memory and pass `--max-old-space-size` /
+ * `--max-semi-space-size` on the runtime's node command line. The Spaceport adapter starts the app's `node`
+ * itself, so those flags go into NODE_OPTIONS, where every node in the environment sees them (the function's own
+ * NODE_OPTIONS is appended, so the user's flags win). The cgroup still caps the sum of all processes.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+export type EmulatedRuntime = string;
+
+/** Lambda's PATH, with the host's own PATH appended so host-installed `node`/`python3` are found locally. */
+const LAMBDA_PATH = ['/var/lang/bin', '/usr/local/bin', '/usr/bin', '/bin', '/opt/bin'];
+const LAMBDA_LD_LIBRARY_PATH = '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib';
+
+export interface LambdaVariablesInput {
+  readonly functionName: string;
+  readonly runtime: EmulatedRuntime;
+  readonly handler?: string;
+  readonly memoryMb: number;
+  readonly runtimeApi: string;
+  /** The task root and layer directory as the processes see them (`/var/task` and `/opt` when remapped). */
+  readonly taskRoot: string;
+  readonly optDir: string;
+  /** Host directories to substitute for `/var/task` and `/opt` in the function's variables when paths are not remapped. */
+  readonly remap?: { readonly taskRoot: string; readonly optDir: string };
+  readonly functionEnvironment: Readonly<Record<string, string>>;
+  readonly hostPath?: string;
+}
+
+/** `--max-old-space-size` and `--max-semi-space-size` for a memory size, as Lambda's Node runtimes compute them. */
+export function nodeHeapFlags(memoryMb: number): string {
+  return `--max-old-space-size=${memoryMb - Math.floor(memoryMb / 10)} --max-semi-space-size=${Math.floor(memoryMb / 20)}`;
+}
+
+function logStreamName(): string {
+  const now = new Date();
+  const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+function remapValue(value: string, remap: LambdaVariablesInput['remap']): string {
+  if (!remap) return value;
+  for (const [from, to] of [
+    ['/opt', remap.optDir],
+    ['/var/task', remap.taskRoot],
+  ] as const) {
+    if (value === from || value.startsWith(`${from}/`)) return to + value.slice(from.length);
+  }
+  return value;
+}
+
+export function lambdaVariables(input: LambdaVariablesInput): Record<string, string> {
+  const fnEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.functionEnvironment)) fnEnv[key] = remapValue(value, input.remap);
+
+  const hostPath = (input.hostPath ?? '').split(':').filter((dir) => dir !== '' && !LAMBDA_PATH.includes(dir));
+  const pathDirs = LAMBDA_PATH.map((dir) => (dir === '/opt/bin' ? path.join(input.optDir, 'bin') : dir));
+  const region = fnEnv.AWS_REGION ?? 'us-east-1';
+  const runtimeSpecific: Record<string, string> = {};
+  if (input.runtime.startsWith('nodejs')) {
+    const major = /^nodejs(\d+)/.exec(input.runtime)?.[1];
+    runtimeSpecific.NODE_PATH = [
+      `${input.optDir}/nodejs/node${major}/node_modules`,
+      `${input.optDir}/nodejs/node_modules`,
+      '/var/runtime/node_modules',
+      '/var/runtime',
+      input.taskRoot,
+    ].join(':');
+    runtimeSpecific.NODE_OPTIONS = [nodeHeapFlags(input.memoryMb), fnEnv.NODE_OPTIONS].filter(Boolean).join(' ');
+  } else if (input.runtime.startsWith('python')) {
+    const version = input.runtime.slice('python'.length);
+    runtimeSpecific.PYTHONPATH = [`${input.optDir}/python`, `${input.optDir}/python/lib/python${version}/site-packages`, '/var/runtime']
+      .concat(fnEnv.PYTHONPATH ? [fnEnv.PYTHONPATH] : [])
+      .join(':');
+  }
+
+  return {
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    PATH: [...pathDirs, ...hostPath].join(':'),
+    LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH.replace('/opt/lib', path.join(input.optDir, 'lib')).replace(/\/var\/task/g, input.taskRoot),
+    ...fnEnv,
+    ...runtimeSpecific,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_LAMBDA_RUNTIME_API: input.runtimeApi,
+    _HANDLER: input.handler ?? '',
+    LAMBDA_TASK_ROOT: input.taskRoot,
+    LAMBDA_RUNTIME_DIR: '/var/runtime',
+    AWS_LAMBDA_FUNCTION_NAME: input.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(input.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${input.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
+    AWS_EXECUTION_ENV: `AWS_Lambda_${input.runtime}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  };
+}

@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ExecutionEnvironment, type ExecutionEnvironmentOptions } from '../../lib/local/emulator';
+
+const FIXTURES = path.join(__dirname, 'fixtures');
+const environments: ExecutionEnvironment[] = [];
+
+afterEach(async () => {
+  await Promise.all(environments.splice(0).map((env) => env.shutdown()));
+});
+
+/** Pids of processes whose environment carries `marker`: what an environment left behind. */
+function processesWithMarker(marker: string): number[] {
+  return fs.readdirSync('/proc').filter((name) => {
+    if (!/^\d+$/.test(name)) return false;
+    try {
+      return fs.readFileSync(`/proc/${name}/environ`, 'utf8').includes(`SPACEPORT_TEST_MARKER=${marker}`);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+function environment(fixture: string, overrides: Partial<ExecutionEnvironmentOptions> = {}) {
+  const lines: string[] = [];
+  const marker = `${fixture}-${process.pid}-${environments.length}-${Date.now()}`;
+  const env = new ExecutionEnvironment({
+    functionName: `test-${fixture}`,
+    taskRoot: path.join(FIXTURES, fixture),
+    runtime: 'provided.al2023',
+    handler: 'function.handler',
+    environment: { SPACEPORT_TEST_MARKER: marker },
+    log: (line) => lines.push(line),
+    ...overrides,
+  });
+  environments.push(env);
+  return { env, lines, marker };
+}
+
+describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', () => {
+  it('echoes events, cold then warm, with START/END/REPORT lines', async () => {
+    const { env, lines } = environment('echo-runtime');
+    expect(env.state).toBe('cold');
+    const first = await env.invoke('{"hello":"world"}');
+    expect(first.outcome).toBe('success');
+    expect(first.payload.toString()).toBe('{"hello":"world"}');
+    expect(first.cold).toBe(true);
+    expect(first.initDurationMs).toBeGreaterThan(0);
+    expect(env.state).toBe('idle');
+    expect(env.idleSinceMs).toBeLessThanOrEqual(Date.now());
+
+    const second = await env.invoke(Buffer.from('[1,2,3]'));
+    expect(second.payload.toString()).toBe('[1,2,3]');
+    expect(second.cold).toBe(false);
+    expect(second.initDurationMs).toBeUndefined();
+
+    expect(lines).toContain(`START RequestId: ${first.requestId} Version: $LATEST`);
+    expect(lines).toContain(`END RequestId: ${first.requestId}`);
+    expect(lines).toContain(`handling ${first.requestId}`);
+    const report = lines.find((l) => l.startsWith(`REPORT RequestId: ${first.requestId}`));
+    expect(report).toMatch(/\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: [1-9]\d* MB\tInit Duration: \d+\.\d\d ms/);
+    const warmReport = lines.find((l) => l.startsWith(`REPORT RequestId: ${second.requestId}`));
+    expect(warmReport).not.toContain('Init Duration');
+  });
+
+  it('refuses a second concurrent invocation', async () => {
+    const { env } = environment('echo-runtime');
+    const first = env.invoke('"one"');
+    await expect(env.invoke('"two"')).rejects.toThrow(/one invocation at a time/);
+    expect((await first).payload.toString()).toBe('"one"');
+  });
+
+  it('answers a timeout like Lambda, kills the whole tree and re-initialises on the next invoke', async () => {
+    const { env, lines, marker } = environment('echo-runtime', { timeoutMs: 1500 });
+    await env.invoke('"warm"');
+    const result = await env.invoke('"sleep"');
+    expect(result.outcome).toBe('timeout');
+    expect(result.functionErrorType).toBe('Sandbox.Timedout');
+    expect(JSON.parse(result.payload.toString())).toEqual({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${result.requestId} Error: Task timed out after 1.50 seconds`,
+    });
+    expect(lines.some((l) => l.endsWith(`${result.requestId} Task timed out after 1.50 seconds`))).toBe(true);
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toContain('Status: timeout');
+    expect(processesWithMarker(marker)).toEqual([]);
+
+    const after = await env.invoke('"again"');
+    expect(after).toMatchObject({ outcome: 'success', cold: true });
+    expect(after.payload.toString()).toBe('"again"');
+  });
+
+  it('reports a runtime that exits during an invocation as Runtime.ExitError and recovers', async () => {
+    const { env, marker } = environment('echo-runtime');
+    const result = await env.invoke('"crash"');
+    expect(result.outcome).toBe('crash');
+    expect(JSON.parse(result.payload.toString())).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${result.requestId} Error: Runtime exited with error: exit status 3`,
+    });
+    expect(processesWithMarker(marker)).toEqual([]);
+    expect((await env.invoke('"fine"')).outcome).toBe('success');
+  });
+
+  it('returns the init error the runtime reported, and retries init on the next invoke', async () => {
+    const { env, lines } = environment('init-error-runtime');
+    const result = await env.invoke('{}');
+    expect(result.outcome).toBe('init-error');
+    expect(result.functionErrorType).toBe('Runtime.ImportModuleError');
+    expect(JSON.parse(result.payload.toString())).toMatchObject({ errorMessage: 'Cannot find module app' });
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toContain('Init Duration');
+    expect((await env.invoke('{}')).cold).toBe(true);
+  });
+
+  it('names the missing bootstrap', async () => {
+    const { env } = environment('.', { taskRoot: FIXTURES });
+    const result = await env.invoke('{}');
+    expect(result.outcome).toBe('init-error');
+    expect(result.functionErrorType).toBe('Runtime.InvalidEntrypoint');
+    expect(result.payload.toString()).toContain("Couldn't find valid bootstrap(s)");
+  });
+
+  it('gives the runtime Lambda\'s environment variables', async () => {
+    const { env } = environment('shell-runtime', { environment: { GREETING: 'hi' } });
+    const result = await env.invoke('env');
+    const vars = Object.fromEntries(
+      result.payload.toString().split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(vars).toMatchObject({
+      GREETING: 'hi',
+      _HANDLER: 'function.handler',
+      AWS_LAMBDA_FUNCTION_NAME: 'test-shell-runtime',
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      AWS_REGION: 'us-east-1',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      TZ: ':UTC',
+      LAMBDA_RUNTIME_DIR: '/var/runtime',
+    });
+    expect(vars.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(vars.AWS_LAMBDA_LOG_STREAM_NAME).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
+  });
+});
