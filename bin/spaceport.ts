@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Command> = {
   validate: () => require('../lib/cli/validate').validateCommand,
   dev: () => require('../lib/cli/dev').devCommand,
   trigger: () => require('../lib/cli/trigger').triggerCommand,
+  keys: () => require('../lib/cli/keys').keysCommand,
 };
 
 function printHelp(): void {

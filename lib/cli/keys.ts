@@ -1,0 +1,143 @@
+/**
+ * `spaceport keys create <name> [--micro <micro>] | list | delete <name>`: the app's API keys, locally in
+ * `.spaceport/api-keys.json` (read by `spaceport dev` without a restart) or, with `--table`, in the deployed
+ * stack's DynamoDB table (its `ApiKeysTable` output), read by the authorizer.
+ */
+import { existsSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ApiKeyRecord, ApiKeyStore } from '../auth/api-keys';
+import { DynamoDbApiKeyStore } from '../auth/dynamodb-key-store';
+import { LocalApiKeyStore, stateDirFor } from '../auth/local-state';
+import { AUTH_ENV } from '../auth/authorizer';
+import { loadSpacefile } from '../spacefile/load';
+import type { SpaceApp } from '../spacefile/model';
+import { SpacefileError } from '../spacefile/problems';
+import { type Command, UsageError } from './command';
+
+const USAGE = 'keys create <name> [--micro <micro>] | list | delete <name>  [--spacefile <path>] [--local | --table <name>]';
+
+interface KeysArgs {
+  readonly action: 'create' | 'list' | 'delete';
+  readonly name?: string;
+  readonly micro?: string;
+  readonly spacefile: string;
+  readonly local: boolean;
+  readonly table?: string;
+}
+
+export const keysCommand: Command = {
+  summary: 'Create, list or delete the API keys of an app (shown once, stored hashed)',
+  usage: USAGE,
+  async run(args) {
+    const options = parseArgs(args);
+    const app = load(options.spacefile);
+    const { store, where } = openStore(app, options);
+    switch (options.action) {
+      case 'create': {
+        checkMicro(app, options.micro);
+        const { key, record } = await store.create(options.name!, options.micro, new Date()).catch(asUsageError);
+        process.stderr.write(
+          `Created API key '${record.name}' for ${scope(app, record)} in ${where}.\n` +
+            'It is shown only now: store it. Clients send it as the X-Space-App-Key header.\n',
+        );
+        process.stdout.write(key + '\n');
+        return 0;
+      }
+      case 'list': {
+        const records = await store.list().catch(asUsageError);
+        if (records.length === 0) process.stderr.write(`No API keys in ${where}.\n`);
+        else process.stdout.write(formatList(records));
+        return 0;
+      }
+      case 'delete': {
+        if (!(await store.delete(options.name!).catch(asUsageError))) {
+          process.stderr.write(`No API key named '${options.name}' in ${where}.\n`);
+          return 1;
+        }
+        process.stderr.write(`Deleted API key '${options.name}' from ${where}: it stops working now.\n`);
+        return 0;
+      }
+    }
+  },
+};
+
+function parseArgs(args: readonly string[]): KeysArgs {
+  const positional: string[] = [];
+  const flags = new Map<string, string>();
+  let local = false;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    if (arg === '--local') local = true;
+    else if (arg === '--micro' || arg === '--spacefile' || arg === '--table') {
+      const value = args[i + 1];
+      if (value === undefined || value.startsWith('-')) throw new UsageError(`${arg} needs a value. Usage: spaceport ${USAGE}`);
+      flags.set(arg, value);
+      i += 1;
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'. Usage: spaceport ${USAGE}`);
+    else positional.push(arg);
+  }
+  const [action, name, ...extra] = positional;
+  if (action !== 'create' && action !== 'list' && action !== 'delete') {
+    throw new UsageError(`expected create, list or delete${action ? `, got '${action}'` : ''}. Usage: spaceport ${USAGE}`);
+  }
+  if ((action === 'list' ? name : extra[0]) !== undefined) throw new UsageError(`too many arguments. Usage: spaceport ${USAGE}`);
+  if (action !== 'list' && name === undefined) throw new UsageError(`'keys ${action}' needs the key's name. Usage: spaceport ${USAGE}`);
+  if (action !== 'create' && flags.has('--micro')) throw new UsageError(`--micro only applies to 'keys create'`);
+  const table = flags.get('--table') ?? (local ? undefined : process.env[AUTH_ENV.apiKeysTable]);
+  if (local && flags.has('--table')) throw new UsageError('pass either --local or --table, not both');
+  return { action, name, micro: flags.get('--micro'), spacefile: flags.get('--spacefile') ?? 'Spacefile', local, table };
+}
+
+function load(spacefile: string): SpaceApp {
+  try {
+    return loadSpacefile(spacefile, { checkSources: false });
+  } catch (error) {
+    if (error instanceof SpacefileError) throw new UsageError(`${spacefile} is not a valid Spacefile:\n${error.format()}`);
+    throw error;
+  }
+}
+
+/** Local when asked, or when `spaceport dev` has run here and no table is named; the cloud table otherwise. */
+function openStore(app: SpaceApp, options: KeysArgs): { store: ApiKeyStore; where: string } {
+  const stateDir = stateDirFor(app.rootDir);
+  if (options.table) return { store: new DynamoDbApiKeyStore(options.table, new DynamoDBClient({})), where: `the DynamoDB table ${options.table}` };
+  if (options.local || existsSync(stateDir)) {
+    const store = new LocalApiKeyStore(stateDir);
+    return { store, where: store.file };
+  }
+  throw new UsageError(
+    `no local state in ${stateDir} (run 'spaceport dev' once, or pass --local) and no --table ` +
+      `(for a deployed app, pass its stack's ApiKeysTable output or set ${AUTH_ENV.apiKeysTable})`,
+  );
+}
+
+/** A key must be usable somewhere: on the named micro, or on at least one micro with `presets.api_keys`. */
+function checkMicro(app: SpaceApp, microName: string | undefined): void {
+  const withKeys = app.micros.filter((micro) => micro.apiKeys).map((micro) => micro.name);
+  if (microName === undefined) {
+    if (withKeys.length === 0) {
+      throw new UsageError(`no micro of ${app.spacefile} has 'presets: api_keys: true', so every micro would refuse the key`);
+    }
+    return;
+  }
+  const micro = app.micros.find((candidate) => candidate.name === microName);
+  if (!micro) throw new UsageError(`--micro ${microName}: ${app.spacefile} has no such micro (micros: ${app.micros.map((m) => m.name).join(', ')})`);
+  if (!micro.apiKeys) throw new UsageError(`--micro ${microName}: the micro has no 'presets: api_keys: true' in ${app.spacefile}, so it refuses keys`);
+}
+
+function scope(app: SpaceApp, record: ApiKeyRecord): string {
+  if (record.micro !== undefined) return `the micro '${record.micro}'`;
+  return `every micro with api_keys (${app.micros.filter((micro) => micro.apiKeys).map((micro) => micro.name).join(', ') || 'none'})`;
+}
+
+function formatList(records: readonly ApiKeyRecord[]): string {
+  const rows = [['NAME', 'MICRO', 'CREATED'], ...records.map((record) => [record.name, record.micro ?? '(all with api_keys)', record.createdAt])];
+  const width = (column: number) => Math.max(...rows.map((row) => row[column]!.length));
+  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(width(column))).join('  ').trimEnd());
+  return lines.join('\n') + '\n';
+}
+
+/** Store errors (a taken name, a malformed keys file, AWS access denied) are the user's to fix: no stack trace. */
+function asUsageError(error: unknown): never {
+  throw new UsageError((error as Error).message);
+}

@@ -1,0 +1,100 @@
+/** `spaceport keys` against the local store, and the dev router's view of the keys it writes (no restart). */
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LocalAuth } from '../../lib/auth/local';
+import { keysCommand } from '../../lib/cli/keys';
+import { UsageError } from '../../lib/cli/command';
+import { loadSpacefile } from '../../lib/spacefile/load';
+
+const SPACEFILE = `v: 0
+micros:
+  - name: web
+    src: web
+    engine: nodejs16
+    primary: true
+    presets:
+      api_keys: true
+  - name: api
+    src: api
+    engine: python3.9
+`;
+
+let dir: string;
+let spacefile: string;
+let stdout: string[];
+let stderr: string[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'spaceport-keys-'));
+  for (const src of ['web', 'api']) mkdirSync(join(dir, src));
+  spacefile = join(dir, 'Spacefile');
+  writeFileSync(spacefile, SPACEFILE);
+  stdout = [];
+  stderr = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (stdout.push(String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (stderr.push(String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+const keys = (...args: string[]) => keysCommand.run([...args, '--spacefile', spacefile]);
+
+describe('spaceport keys (local)', () => {
+  it('shows a new key once on stdout and stores only its hash', async () => {
+    expect(await keys('create', 'ci', '--local')).toBe(0);
+    const key = stdout.join('').trim();
+    expect(key).toMatch(/^spk_[\w-]{43}$/);
+    expect(stderr.join('')).toContain("Created API key 'ci' for every micro with api_keys (web)");
+    const file = readFileSync(join(dir, '.spaceport', 'api-keys.json'), 'utf8');
+    expect(file).not.toContain(key);
+    expect(readFileSync(join(dir, '.spaceport', '.gitignore'), 'utf8')).toBe('*\n');
+  });
+
+  it('uses the local store by default once .spaceport/ exists, and lists and deletes by name', async () => {
+    await expect(keys('list')).rejects.toThrow(/no local state in .*\.spaceport \(run 'spaceport dev' once, or pass --local\)/);
+    await keys('create', 'ci', '--local');
+    await keys('create', 'bot', '--micro', 'web');
+    stdout = [];
+    expect(await keys('list')).toBe(0);
+    expect(stdout.join('')).toMatch(/NAME +MICRO +CREATED\nci +\(all with api_keys\) +\d{4}-.*\nbot +web +\d{4}-/);
+    expect(await keys('delete', 'ci')).toBe(0);
+    expect(await keys('delete', 'ci')).toBe(1);
+    expect(stderr.join('')).toContain("No API key named 'ci'");
+  });
+
+  it('refuses mistakes with a message that names them', async () => {
+    await keys('create', 'ci', '--local');
+    await expect(keys('create', 'ci')).rejects.toThrow(new UsageError("a key named 'ci' already exists"));
+    await expect(keys('create', 'x', '--micro', 'api')).rejects.toThrow(/--micro api: the micro has no 'presets: api_keys: true'/);
+    await expect(keys('create', 'x', '--micro', 'nope')).rejects.toThrow(/no such micro \(micros: web, api\)/);
+    await expect(keys('create', 'bad name')).rejects.toThrow(/'bad name' is not a valid key name/);
+    await expect(keys('rotate')).rejects.toThrow(/expected create, list or delete, got 'rotate'/);
+    await expect(keys('delete')).rejects.toThrow(/needs the key's name/);
+  });
+
+  it('takes effect in the dev router without a restart, and a deleted key stops working', async () => {
+    const auth = LocalAuth.open(loadSpacefile(spacefile, { checkSources: false }));
+    const request = (key: string) => auth.answer({ method: 'GET', url: '/notes', headers: { 'x-space-app-key': key }, body: Buffer.alloc(0) });
+    await keys('create', 'ci');
+    const key = stdout.join('').trim();
+    expect(await request(key)).toBeUndefined();
+    await keys('delete', 'ci');
+    expect((await request(key))?.statusCode).toBe(401);
+    await keys('create', 'ci');
+    expect(await request(key)).toMatchObject({ statusCode: 401 });
+    expect(await request(stdout.join('').trim().split('\n').at(-1)!)).toBeUndefined();
+  });
+});
+
+describe('local owner secret', () => {
+  it('is generated once, private to the user, and the same on every later run', () => {
+    const app = loadSpacefile(spacefile, { checkSources: false });
+    const first = LocalAuth.open(app);
+    const second = LocalAuth.open(app);
+    expect(first.ownerSecretCreated).toBe(true);
+    expect(second.ownerSecretCreated).toBe(false);
+    expect(second.ownerSecret).toBe(first.ownerSecret);
+    expect(statSync(join(dir, '.spaceport', 'owner-secret')).mode & 0o077).toBe(0);
+  });
+});
