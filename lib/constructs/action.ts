@@ -68,6 +68,8 @@ export class SpaceAction extends Construct {
       }),
       ...props.cdk?.schedule,
     });
+    // The group's name is a literal in the template, which gives CloudFormation no order: create the group first.
+    if (props.scheduleGroup) this.schedule.node.addDependency(props.scheduleGroup);
   }
 }
 

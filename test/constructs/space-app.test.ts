@@ -1,0 +1,195 @@
+import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { SpaceportApp } from '../../lib/constructs/app';
+import { loadSpacefile } from '../../lib/spacefile/load';
+import type { SpaceApp } from '../../lib/spacefile/model';
+import { ENV, fixtureLayer, nagFindings, type Synthesized, synth } from './helpers';
+
+const EXAMPLE = 'examples/hello/Spacefile';
+
+/** The logical id of the micro's function, to follow references in the template. */
+function functionId(synthesized: Synthesized, micro: string): string {
+  const fn = synthesized.space.micros[micro].function;
+  return synthesized.stack.getLogicalId(fn.node.defaultChild as never);
+}
+
+function environmentOf(synthesized: Synthesized, micro: string): Record<string, unknown> {
+  const resource = synthesized.template.toJSON().Resources[functionId(synthesized, micro)];
+  return resource.Properties.Environment.Variables;
+}
+
+describe('the example app', () => {
+  let example: Synthesized;
+  let model: SpaceApp;
+  beforeAll(() => {
+    model = loadSpacefile(EXAMPLE);
+    example = synth({ app: model, authorizer: new HttpIamAuthorizer() });
+  });
+
+  test('one function per micro with the Space limits, JSON logs and the adapter layer', () => {
+    for (const [micro, runtime] of [['web', 'nodejs24.x'], ['api', 'python3.13'], ['docs', 'nodejs24.x']] as const) {
+      const fn = example.template.toJSON().Resources[functionId(example, micro)].Properties;
+      expect(fn).toMatchObject({
+        Runtime: runtime,
+        MemorySize: 512,
+        Timeout: 20,
+        EphemeralStorage: { Size: 512 },
+        Architectures: ['x86_64'],
+        Handler: 'index.handler',
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+      });
+      expect(fn.Layers).toEqual([{ Ref: expect.stringMatching(/^FixtureLayer/) }]);
+    }
+  });
+
+  test('each micro gets the adapter configuration and the Space environment', () => {
+    const hostname = { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/HttpApi/) }, '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] };
+    expect(environmentOf(example, 'web')).toEqual({
+      AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap',
+      SPACEPORT_RUN: 'node server.js',
+      SPACEPORT_BASE_PATH: '',
+      PORT: '8080',
+      GREETING: 'Hello from Space',
+      DETA_PROJECT_KEY: expect.anything(),
+      DETA_SPACE_APP: 'true',
+      DETA_RUNTIME: 'true',
+      DETA_SPACE_APP_VERSION: '1',
+      DETA_SPACE_APP_HOSTNAME: hostname,
+      DETA_SPACE_APP_MICRO_NAME: 'web',
+      DETA_SPACE_APP_MICRO_TYPE: 'primary',
+    });
+    expect(environmentOf(example, 'api')).toMatchObject({
+      SPACEPORT_RUN: 'python3 main.py',
+      SPACEPORT_BASE_PATH: '/api',
+      DETA_SPACE_APP_MICRO_TYPE: 'normal',
+      DETA_SPACE_APP_MICRO_NAME: 'api',
+    });
+    const docs = environmentOf(example, 'docs');
+    expect(docs).toMatchObject({ SPACEPORT_STATIC_DIR: '.', SPACEPORT_BASE_PATH: '/docs' });
+    expect(docs).not.toHaveProperty('SPACEPORT_RUN');
+  });
+
+  test('the project key is <projectId>_<secret> from a generated secret, resolved at deploy time', () => {
+    example.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        SecretStringTemplate: JSON.stringify({ projectId: example.space.projectKey.projectId }),
+        GenerateStringKey: 'secret',
+        ExcludePunctuation: true,
+      },
+    });
+    expect(example.space.projectKey.projectId).toMatch(/^[a-z0-9]{8}$/);
+    const key = JSON.stringify(environmentOf(example, 'web').DETA_PROJECT_KEY);
+    expect(key).toMatch(/\{\{resolve:secretsmanager:.*:SecretString:projectId::\}\}_\{\{resolve:secretsmanager:.*:SecretString:secret::\}\}/);
+  });
+
+  test('function logs go to their own log group, written by a role limited to it', () => {
+    example.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 5);
+    example.template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    for (const role of Object.values(example.template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  test('routes send each path to its micro, payload 2.0, /__space to the runtime', () => {
+    const routes = example.template.findResources('AWS::ApiGatewayV2::Route');
+    const integrations = example.template.findResources('AWS::ApiGatewayV2::Integration');
+    const target = (route: { Properties: { Target: { 'Fn::Join': [string, unknown[]] } } }) => {
+      const integrationId = (route.Properties.Target['Fn::Join'][1][1] as { Ref: string }).Ref;
+      const uri = JSON.stringify(integrations[integrationId].Properties.IntegrationUri);
+      const micro = ['web', 'api', 'docs'].find((name) => uri.includes(functionId(example, name)));
+      return micro ?? (uri.includes('RuntimeFunction') ? 'runtime' : uri);
+    };
+    const table = Object.fromEntries(
+      Object.values(routes).map((route) => [route.Properties.RouteKey, [target(route as never), route.Properties.AuthorizationType]]),
+    );
+    expect(table).toEqual({
+      'ANY /': ['web', 'AWS_IAM'],
+      'ANY /{proxy+}': ['web', 'AWS_IAM'],
+      'ANY /public/{proxy+}': ['web', 'NONE'],
+      'ANY /api': ['api', 'AWS_IAM'],
+      'ANY /api/{proxy+}': ['api', 'AWS_IAM'],
+      'ANY /docs': ['docs', 'NONE'],
+      'ANY /docs/{proxy+}': ['docs', 'NONE'],
+      'ANY /__space': ['runtime', 'NONE'],
+      'ANY /__space/{proxy+}': ['runtime', 'NONE'],
+    });
+    for (const integration of Object.values(integrations)) {
+      const micro = ['web', 'api', 'docs'].some((name) => JSON.stringify(integration).includes(functionId(example, name)));
+      if (micro) expect(integration.Properties).toMatchObject({ PayloadFormatVersion: '2.0', TimeoutInMillis: 29000, IntegrationType: 'AWS_PROXY' });
+    }
+  });
+
+  test('the default stage writes access logs and the URL is an output', () => {
+    example.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] }, Format: Match.stringLikeRegexp('requestId') },
+    });
+    const outputs = Object.values(example.template.findOutputs('*'));
+    expect(outputs).toHaveLength(1);
+    expect(JSON.stringify(outputs[0].Value)).toContain('.execute-api.eu-west-1.');
+  });
+
+  test('each action is a UTC schedule in the app group sending the action event to its micro', () => {
+    const schedules = Object.values(example.template.findResources('AWS::Scheduler::Schedule'));
+    expect(schedules).toHaveLength(2);
+    for (const action of model.actions) {
+      const schedule = schedules.find((s) => s.Properties.Target.Input?.includes(`"${action.id}"`));
+      expect(schedule?.Properties).toMatchObject({
+        ScheduleExpression: action.interval.eventBridgeExpression,
+        ScheduleExpressionTimezone: 'Etc/UTC',
+        GroupName: example.stack.resolve(example.space.scheduleGroup?.scheduleGroupName),
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: { 'Fn::GetAtt': [functionId(example, action.microName), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/ActionDeadLetterQueue/), 'Arn'] } },
+        },
+      });
+      expect(schedule?.DependsOn).toContain(example.stack.getLogicalId(example.space.scheduleGroup?.node.defaultChild as never));
+      expect(JSON.parse(schedule?.Properties.Target.Input)).toEqual({ source: 'spaceport.action', event: { id: action.id, trigger: 'schedule' } });
+    }
+    example.template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+  });
+
+  test('the scheduler role may invoke only its own function, and failed actions land in an encrypted SSL-only queue', () => {
+    const policies = Object.values(example.template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes('lambda:InvokeFunction'),
+    );
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      const invoke = policy.Properties.PolicyDocument.Statement.find((s: { Action: string }) => s.Action === 'lambda:InvokeFunction');
+      const targets = new Set(JSON.stringify(invoke.Resource).match(/AppMicro\w+Function\w+/g));
+      expect(targets.size).toBe(1);
+    }
+    example.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    example.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    example.template.resourcePropertiesCountIs('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 }, 2);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  test('the example app with an authorizer has no unacknowledged finding', () => {
+    const findings = nagFindings((app) => {
+      const stack = new Stack(app, 'Nag', { env: ENV });
+      new SpaceportApp(stack, 'App', { spacefile: EXAMPLE, adapterLayer: fixtureLayer(stack), authorizer: new HttpIamAuthorizer() });
+    });
+    expect(findings).toEqual([]);
+  });
+
+  test('without an authorizer, exactly the private routes are reported and synth warns', () => {
+    const findings = nagFindings((app) => {
+      const stack = new Stack(app, 'Nag', { env: ENV });
+      new SpaceportApp(stack, 'App', { spacefile: EXAMPLE, adapterLayer: fixtureLayer(stack) });
+    });
+    const reported = [...findings.join('\n').matchAll(/Nag\/App\/Router\/HttpApi\/(\S+)\/Resource/g)].map((m) => m[1]).sort();
+    expect(reported).toEqual(['ANY--', 'ANY--api', 'ANY--api--{proxy+}', 'ANY--{proxy+}']);
+    expect(findings.join('\n')).not.toMatch(/AwsSolutions-(?!APIG4)/);
+    const unprotected = synth({ spacefile: EXAMPLE });
+    Annotations.fromStack(unprotected.stack).hasWarning('/Test/App/Router', Match.stringLikeRegexp('private micros are open'));
+  });
+});
