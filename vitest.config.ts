@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests spawn real servers; two cores cannot run many of them at once.
     maxWorkers: 2,
+    // Builds runtime-layer/dist/layer when missing or stale: integration tests run the real adapter.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

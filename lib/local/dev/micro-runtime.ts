@@ -154,27 +154,24 @@ export class MicroRuntime {
 
   private toHttpResponse(result: InvocationResult): HttpResponse {
     const name = this.micro.name;
-    switch (result.outcome) {
-      case 'success':
-        try {
-          return httpResponseFromResult(JSON.parse(result.payload.toString('utf8')));
-        } catch (error) {
-          const why = error instanceof InvalidResponseError ? error.message : 'it is not JSON';
-          this.log(`invalid response from the function: ${why}`);
-          return errorResponse(502, `micro ${name} returned a result HTTP API cannot answer with: ${why}`);
-        }
-      case 'init-error': {
-        const error = readError(result);
-        this.log(`failed to start (${error.errorType}): ${error.errorMessage}`);
-        return errorResponse(502, `micro ${name} failed to start; its output is in the spaceport dev log`, error);
+    if (result.outcome === 'success') {
+      try {
+        return httpResponseFromResult(JSON.parse(result.payload.toString('utf8')));
+      } catch (error) {
+        const why = error instanceof InvalidResponseError ? error.message : 'it is not JSON';
+        this.log(`invalid response from the function: ${why}`);
+        return errorResponse(502, `micro ${name} returned a result HTTP API cannot answer with: ${why}`);
       }
-      case 'timeout':
-        return errorResponse(504, `micro ${name} did not answer within ${this.options.timeoutMs / 1000} s`, readError(result));
-      case 'crash':
-        return errorResponse(502, `micro ${name} crashed while handling the request`, readError(result));
-      case 'function-error':
-        return errorResponse(502, `micro ${name}'s function reported an error`, readError(result));
     }
+    const error = readError(result);
+    const [statusCode, message, logged]: [number, string, string] = {
+      'init-error': [502, `micro ${name} failed to start; its output is in the spaceport dev log`, 'failed to start'],
+      timeout: [504, `micro ${name} did not answer within ${this.options.timeoutMs / 1000} s`, 'timed out'],
+      crash: [502, `micro ${name} crashed while handling the request`, 'crashed'],
+      'function-error': [502, `micro ${name}'s function reported an error`, 'function error'],
+    }[result.outcome] as [number, string, string];
+    this.log(`${logged} (${error.errorType}): ${error.errorMessage}`);
+    return errorResponse(statusCode, message, error);
   }
 
   private toActionOutcome(action: ScheduledAction, result: InvocationResult): Omit<ActionOutcome, 'durationMs'> {
