@@ -63,13 +63,12 @@ export function readMicro(item: ValueReader, options: MicroReadOptions): MicroDr
   const nameReader = micro.required('name', 'a name like my-micro');
   const name = readName(nameReader);
   const engine = readEngine(micro.required('engine', `one of ${ENGINES.join(', ')}`));
-  const srcReader = micro.required('src', 'the micro\'s directory, relative to the Spacefile');
-  const srcDir = readSrc(srcReader, options);
+  const source = readSrc(micro.required('src', "the micro's directory, relative to the Spacefile"), options);
   const primaryReader = micro.optional('primary');
   const primaryValue = primaryReader?.boolean();
   const pathReader = micro.optional('path');
   const pathValue = pathReader && readPath(pathReader);
-  const serve = engine && readServe(micro, engine);
+  const serve = readServe(micro, engine);
   const commands = readStrings(micro.optional('commands'), 'command');
   const include = readInclude(micro, engine);
   const run = readRun(micro, engine);
@@ -87,12 +86,12 @@ export function readMicro(item: ValueReader, options: MicroReadOptions): MicroDr
     actions,
   };
   const valid = item.context.problems.errors.length === errorsBefore;
-  if (!valid || name === undefined || engine === undefined || srcDir === undefined || srcReader === undefined) return draft;
+  if (!valid || name === undefined || engine === undefined || source === undefined) return draft;
   const kind = kindOf(engine);
   const base: MicroBase = {
     name,
-    src: srcReader.string() ?? '',
-    srcDir,
+    src: source.src,
+    srcDir: source.srcDir,
     engine,
     kind,
     runtime: runtimeFor(kind, options.runtimes),
@@ -138,7 +137,7 @@ function readEngine(reader: ValueReader | undefined): Engine | undefined {
  * The micro's absolute directory. A `src` naming a file (seen in the wild) means the directory holding it.
  * Whether it exists is checked only when `checkSources` is set, so a Spacefile can be checked on its own.
  */
-function readSrc(reader: ValueReader | undefined, options: MicroReadOptions): string | undefined {
+function readSrc(reader: ValueReader | undefined, options: MicroReadOptions): { src: string; srcDir: string } | undefined {
   const src = reader?.string();
   if (!reader || src === undefined) return undefined;
   if (src.trim() === '') {
@@ -146,15 +145,15 @@ function readSrc(reader: ValueReader | undefined, options: MicroReadOptions): st
     return undefined;
   }
   const absolute = resolve(options.rootDir, src);
-  if (!options.checkSources) return absolute;
+  if (!options.checkSources) return { src, srcDir: absolute };
   const stat = statSync(absolute, { throwIfNoEntry: false });
   if (!stat) {
     reader.error(`directory '${src}' does not exist`, { found: `nothing at ${absolute}` });
     return undefined;
   }
-  if (stat.isDirectory()) return absolute;
+  if (stat.isDirectory()) return { src, srcDir: absolute };
   reader.warn(`'${src}' is a file, not a directory: the micro uses the directory holding it, '${dirname(absolute)}'`);
-  return dirname(absolute);
+  return { src, srcDir: dirname(absolute) };
 }
 
 /** `api`, `/api/` and `/api` all mean `/api`. */
@@ -172,8 +171,9 @@ function readPath(reader: ValueReader): string | undefined {
 }
 
 /** `serve` is a directory inside the micro's `src`, normalised without `./` or a trailing `/`. */
-function readServe(micro: MapReader, engine: Engine): string | undefined {
+function readServe(micro: MapReader, engine: Engine | undefined): string | undefined {
   const reader = micro.optional('serve');
+  if (engine === undefined) return reader?.string();
   if (!isStaticLike(engine)) {
     reader?.error(`is only allowed for engines ${STATIC_LIKE_ENGINES.join(', ')}`, { found: `engine ${engine}` });
     return undefined;
