@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionEnvironment, type ExecutionEnvironmentOptions } from '../../lib/local/emulator';
@@ -110,6 +111,19 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
     expect(JSON.parse(result.payload.toString())).toMatchObject({ errorMessage: 'Cannot find module app' });
     expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toContain('Init Duration');
     expect((await env.invoke('{}')).cold).toBe(true);
+  });
+
+  it('kills an INIT that passes its limit and retries it within the invocation, like Lambda', async () => {
+    const marker = path.join(os.tmpdir(), `spaceport-init-marker-${process.pid}-${Date.now()}`);
+    const { env, lines } = environment('slow-init-runtime', { initTimeoutMs: 400, timeoutMs: 5000, environment: { INIT_MARKER: marker } });
+    try {
+      const result = await env.invoke('"after retry"');
+      expect(result.outcome).toBe('success');
+      expect(result.payload.toString()).toBe('"after retry"');
+      expect(lines.some((l) => /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/.test(l))).toBe(true);
+    } finally {
+      fs.rmSync(marker, { force: true });
+    }
   });
 
   it('names the missing bootstrap', async () => {

@@ -95,7 +95,8 @@ export function lambdaVariables(input: LambdaVariablesInput): Record<string, str
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(input.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${input.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
-    AWS_EXECUTION_ENV: `AWS_Lambda_${input.runtime}`,
+    // OS-only runtimes (provided.*) have no AWS_EXECUTION_ENV on Lambda.
+    ...(input.runtime.startsWith('provided') ? {} : { AWS_EXECUTION_ENV: `AWS_Lambda_${input.runtime}` }),
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   };
 }

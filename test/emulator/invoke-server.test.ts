@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ExecutionEnvironment, Sandbox, probeSandbox, startInvokeServer, type InvokeServer } from '../../lib/local/emulator';
+
+const run = promisify(execFile);
+const FIXTURES = path.join(__dirname, 'fixtures');
+const cleanups: (() => Promise<void>)[] = [];
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+async function serve(env: ExecutionEnvironment): Promise<InvokeServer> {
+  const server = await startInvokeServer(env);
+  cleanups.push(() => env.shutdown(), () => server.close());
+  return server;
+}
+
+/** curl, as a user of the RIE would drive it: status, X-Amz-Function-Error and body. */
+async function curlInvoke(server: InvokeServer, data: string): Promise<{ status: number; functionError?: string; body: string }> {
+  const { stdout } = await run('curl', ['-sS', '-i', '-X', 'POST', `${server.url}/2015-03-31/functions/function/invocations`, '-d', data]);
+  const [head, ...rest] = stdout.split('\r\n\r\n');
+  return {
+    status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1]),
+    functionError: /^x-amz-function-error: (.*)$/im.exec(head)?.[1],
+    body: rest.join('\r\n\r\n'),
+  };
+}
+
+describe('RIE-compatible invoke endpoint', () => {
+  it('passes the raw event in and the raw result out, flagging errors with X-Amz-Function-Error', async () => {
+    const env = new ExecutionEnvironment({
+      functionName: 'echo',
+      taskRoot: path.join(FIXTURES, 'echo-runtime'),
+      runtime: 'provided.al2023',
+      handler: 'function.handler',
+      environment: {},
+      log: () => undefined,
+    });
+    const server = await serve(env);
+    const ok = await curlInvoke(server, '{"payload":"hello"}');
+    expect(ok).toEqual({ status: 200, functionError: undefined, body: '{"payload":"hello"}' });
+    const crash = await curlInvoke(server, '"crash"');
+    expect(crash.status).toBe(200);
+    expect(crash.functionError).toBe('Unhandled');
+    expect(JSON.parse(crash.body).errorType).toBe('Runtime.ExitError');
+  });
+});
+
+describe('managed runtime with AWS_LAMBDA_EXEC_WRAPPER from a layer', () => {
+  it('starts the wrapper with the runtime command line, Node heap flags and /opt paths the processes can reach', async () => {
+    const sandbox = new Sandbox(await probeSandbox());
+    const env = new ExecutionEnvironment({
+      functionName: 'wrapped',
+      taskRoot: path.join(FIXTURES, 'node-task'),
+      layerDir: path.join(FIXTURES, 'wrapper-layer'),
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap' },
+      log: () => undefined,
+      sandbox,
+    });
+    const server = await serve(env);
+    const { body, functionError } = await curlInvoke(server, '{}');
+    expect(functionError).toBeUndefined();
+    const hostPaths = sandbox.capabilities.bwrapRoot === undefined;
+    const opt = hostPaths ? path.join(FIXTURES, 'wrapper-layer') : '/opt';
+    expect(body).toContain(`args=/var/lang/bin/node --expose-gc --max-old-space-size=461 --max-semi-space-size=25 /var/runtime/index.mjs`);
+    expect(body).toContain(`wrapper=${opt}/spaceport/bootstrap`);
+    expect(body).toContain('node_options=--max-old-space-size=461 --max-semi-space-size=25');
+    expect(body).toContain(`node_path=${opt}/nodejs/node22/node_modules:${opt}/nodejs/node_modules:`);
+    expect(body).toContain('env=AWS_Lambda_nodejs22.x');
+  });
+});
