@@ -12,7 +12,10 @@ const COMMANDS: Record<string, () => Command> = {
 };
 
 function printHelp(): void {
-  const lines = Object.entries(COMMANDS).map(([name, load]) => `  ${load().usage.padEnd(44)} ${load().summary}`);
+  const lines = Object.values(COMMANDS).map((load) => {
+    const command = load();
+    return `  ${command.usage.padEnd(44)} ${command.summary}`;
+  });
   console.log(`Usage: spaceport <command> [options]\n\nCommands:\n${lines.join('\n')}`);
 }
 
