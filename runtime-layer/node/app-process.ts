@@ -1,0 +1,111 @@
+/**
+ * The app's server process: `/bin/sh -c <command>` in its own process group (so a signal reaches everything it
+ * started), its output passed on line by line to the adapter's own stdout/stderr (Lambda's logs), with the last
+ * lines kept for error messages.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+const TAIL_LINES = 20;
+
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export class AppProcess {
+  private readonly child: ChildProcess;
+  private readonly tail: string[] = [];
+  private exitStatus: ExitStatus | undefined;
+  /** Resolves once the process has exited. */
+  readonly exited: Promise<ExitStatus>;
+  /** Called after each chunk of output: servers often print when they listen, so readiness can look right away. */
+  onOutput: () => void = () => {};
+
+  constructor(
+    readonly command: string,
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+  ) {
+    this.child = spawn('/bin/sh', ['-c', command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.forwardLines(this.child.stdout!, process.stdout);
+    this.forwardLines(this.child.stderr!, process.stderr);
+    this.exited = new Promise((resolve) => {
+      const finish = (status: ExitStatus): void => {
+        this.exitStatus ??= status;
+        resolve(this.exitStatus);
+      };
+      this.child.on('exit', (code, signal) => finish({ code, signal }));
+      // spawn itself failing (e.g. the task root does not exist) counts as an exit with sh's "cannot execute" code.
+      this.child.on('error', (error) => {
+        this.remember(`${error.message}`);
+        finish({ code: 126, signal: null });
+      });
+    });
+  }
+
+  get hasExited(): boolean {
+    return this.exitStatus !== undefined;
+  }
+
+  /** The last lines the app printed, oldest first. */
+  outputTail(): string {
+    return this.tail.join('\n');
+  }
+
+  /** Sends `signal` to the app's whole process group. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.hasExited || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if the app has not exited within `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    this.signal('SIGTERM');
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
+    if ((await Promise.race([this.exited, timer])) === 'timeout') this.signal('SIGKILL');
+  }
+
+  /** Kills the group at once; for the adapter's own exit. */
+  kill(): void {
+    if (this.child.pid !== undefined) {
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  private remember(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > TAIL_LINES) this.tail.shift();
+  }
+
+  private forwardLines(from: Readable, to: Writable): void {
+    let partial = '';
+    from.setEncoding('utf8');
+    from.on('data', (chunk: string) => {
+      const lastNewline = chunk.lastIndexOf('\n');
+      if (lastNewline < 0) {
+        partial += chunk;
+      } else {
+        const complete = partial + chunk.slice(0, lastNewline);
+        partial = chunk.slice(lastNewline + 1);
+        to.write(complete + '\n');
+        for (const line of complete.split('\n').slice(-TAIL_LINES)) this.remember(line);
+      }
+      this.onOutput();
+    });
+    from.on('end', () => {
+      if (partial) {
+        to.write(partial + '\n');
+        this.remember(partial);
+      }
+    });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The app's server as the adapter uses it: started and waited for, sent requests, and restarted after it
+ * crashed or stopped accepting connections. A start that fails is a `StartFailure` naming the command, how it
+ * ended and the end of its output.
+ */
+import type { AdapterConfig } from './config';
+import type { AppRequest } from './events';
+import type { AppResponse } from './results';
+import { AppProcess, type ExitStatus } from './app-process';
+import { AppClient, AppUnavailable } from './app-client';
+import { probe, waitUntilReady } from './readiness';
+import { log } from './log';
+
+export class StartFailure extends Error {}
+
+function describeExit(exit: ExitStatus): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+async function startApp(config: AdapterConfig, command: string): Promise<{ process: AppProcess; client: AppClient }> {
+  const app = new AppProcess(command, config.taskRoot, process.env);
+  const outcome = await waitUntilReady(app, config.readiness, config.port, config.initTimeoutMs);
+  if (outcome.ready) return { process: app, client: new AppClient(outcome.host, config.port) };
+  const what = config.readiness.kind === 'tcp' ? `listening on port ${config.port}` : `answering GET ${config.readiness.path} on port ${config.port}`;
+  let summary: string;
+  if (outcome.exit !== undefined) {
+    summary = `\`${command}\` ${describeExit(outcome.exit)} before ${what}`;
+  } else {
+    summary = `\`${command}\` was not ${what} within ${config.initTimeoutMs} ms (still running)`;
+    await app.stop(500);
+  }
+  const tail = app.outputTail();
+  throw new StartFailure(`${summary}. Last output:\n${tail === '' ? '(none)' : tail}`);
+}
+
+export class AppServer {
+  /** Set after a failed exchange: check the app before the next invocation. */
+  private suspect = false;
+
+  private constructor(
+    private readonly config: AdapterConfig,
+    private readonly command: string,
+    private app: { process: AppProcess; client: AppClient },
+  ) {}
+
+  static async start(config: AdapterConfig, command: string): Promise<AppServer> {
+    return new AppServer(config, command, await startApp(config, command));
+  }
+
+  get needsCheck(): boolean {
+    return this.suspect || this.app.process.hasExited;
+  }
+
+  async serve(request: AppRequest, timeoutMs?: number): Promise<AppResponse> {
+    if (this.app.process.hasExited) await this.recover();
+    try {
+      return await this.app.client.send(request, timeoutMs);
+    } catch (error) {
+      if (error instanceof AppUnavailable) this.suspect = true;
+      throw error;
+    }
+  }
+
+  /** Restarts the app if it exited or no longer accepts connections; throws `StartFailure` if it cannot start. */
+  async recover(): Promise<void> {
+    this.suspect = false;
+    const current = this.app.process;
+    if (!current.hasExited) {
+      if ((await probe(this.config.readiness, this.config.port)) !== undefined) return;
+      log(`\`${this.command}\` stopped accepting connections: restarting it`);
+      current.kill();
+    } else {
+      log(`\`${this.command}\` ${describeExit(await current.exited)}: restarting it`);
+    }
+    this.app.client.close();
+    this.app = await startApp(this.config, this.command);
+  }
+
+  stop(graceMs: number): Promise<void> {
+    return this.app.process.stop(graceMs);
+  }
+
+  kill(): void {
+    this.app.process.kill();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The Spaceport runtime adapter (Node): starts the micro's server (or serves its static files), then turns each
+ * Lambda invocation into an HTTP request to it and its response into the invocation result.
+ */
+import { ConfigError, readConfig, type AdapterConfig } from './config';
+import { RuntimeApi, type Invocation } from './runtime-api';
+import { asciiJson, parseEvent, type AppRequest } from './events';
+import { refusalResponse, toResult, type AppResponse } from './results';
+import { AppServer, StartFailure } from './app-server';
+import { AppTimedOut, AppUnavailable, InvalidRequest, ResponseTooLarge } from './app-client';
+import { StaticSite } from './static-site';
+import { log } from './log';
+
+/** Time kept before the deadline to report a scheduled action that has not answered. */
+const ACTION_DEADLINE_MARGIN_MS = 200;
+/** Lambda's shutdown phase lasts 500 ms with no external extension. */
+const SHUTDOWN_GRACE_MS = 500;
+const START_FAILED = 'Spaceport.AppStartFailed';
+
+interface Upstream {
+  serve(request: AppRequest, timeoutMs?: number): Promise<AppResponse>;
+}
+
+function startFailureMessage(error: unknown): string | undefined {
+  if (error instanceof StartFailure || error instanceof ConfigError) return error.message;
+  return undefined;
+}
+
+/** Why the app could not give a usable HTTP answer, as the status and message the client gets. */
+function upstreamFailure(error: unknown): { status: number; message: string } {
+  if (error instanceof ResponseTooLarge) return { status: 413, message: `Payload too large: ${error.message}` };
+  if (error instanceof InvalidRequest) return { status: 400, message: `Bad request: ${error.message}` };
+  if (error instanceof AppUnavailable) return { status: 502, message: `Bad gateway: ${error.message}` };
+  throw error;
+}
+
+class Adapter {
+  private startFailure: string | undefined;
+  private readonly lambdaContextSuffix: string;
+
+  constructor(
+    private readonly api: RuntimeApi,
+    private readonly config: AdapterConfig,
+    private readonly upstream: Upstream,
+  ) {
+    this.lambdaContextSuffix = `,"env_config":${asciiJson(config.functionEnv)}}`;
+  }
+
+  async loop(): Promise<never> {
+    for (;;) {
+      const invocation = await this.api.next();
+      if (this.startFailure !== undefined) {
+        await this.api.fail(invocation.requestId, { errorType: START_FAILED, errorMessage: this.startFailure });
+        process.exit(1);
+      }
+      await this.handle(invocation);
+      // Restart a crashed app now, before asking for the next event: on Lambda the environment freezes in `next`.
+      if (this.upstream instanceof AppServer && this.upstream.needsCheck) {
+        try {
+          await this.upstream.recover();
+        } catch (error) {
+          this.startFailure = startFailureMessage(error);
+          if (this.startFailure === undefined) throw error;
+          log(this.startFailure);
+        }
+      }
+    }
+  }
+
+  private lambdaContext(invocation: Invocation): string {
+    return `{"request_id":${JSON.stringify(invocation.requestId)},"deadline":${invocation.deadlineMs},"invoked_function_arn":${JSON.stringify(invocation.functionArn)},"xray_trace_id":${JSON.stringify(invocation.traceId)}${this.lambdaContextSuffix}`;
+  }
+
+  private async handle(invocation: Invocation): Promise<void> {
+    const { requestId } = invocation;
+    const parsed = parseEvent(invocation.event, { basePath: this.config.basePath, lambdaContext: this.lambdaContext(invocation) });
+    switch (parsed.kind) {
+      case 'unsupported':
+        return this.api.fail(requestId, { errorType: parsed.errorType, errorMessage: parsed.message });
+      case 'refused':
+        return this.api.respond(requestId, toResult(parsed.format, refusalResponse(parsed.refusal)));
+      case 'http': {
+        let response: AppResponse;
+        try {
+          response = await this.upstream.serve(parsed.request);
+        } catch (error) {
+          response = refusalResponse(upstreamFailure(error));
+        }
+        return this.api.respond(requestId, toResult(parsed.format, response));
+      }
+      case 'action': {
+        const failed = (reason: string): Promise<void> =>
+          this.api.fail(requestId, { errorType: 'Spaceport.ActionFailed', errorMessage: `Action "${parsed.actionId}" failed: ${reason}` });
+        const timeoutMs = invocation.deadlineMs - Date.now() - ACTION_DEADLINE_MARGIN_MS;
+        let response: AppResponse;
+        try {
+          response = await this.upstream.serve(parsed.request, timeoutMs);
+        } catch (error) {
+          if (error instanceof AppTimedOut) return failed(`the app did not answer POST ${parsed.request.target} before the invocation's deadline`);
+          if (error instanceof AppUnavailable || error instanceof ResponseTooLarge) return failed(error.message);
+          throw error;
+        }
+        const body = response.body.toString('utf8');
+        if (response.status >= 400) return failed(`the app answered ${response.status}: ${body.slice(0, 200)}`);
+        return this.api.respond(requestId, { statusCode: response.status, body });
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const address = process.env.AWS_LAMBDA_RUNTIME_API;
+  if (!address) {
+    log('AWS_LAMBDA_RUNTIME_API is not set: the adapter must run inside a Lambda execution environment');
+    process.exit(1);
+  }
+  const api = new RuntimeApi(address);
+  let config: AdapterConfig;
+  let upstream: Upstream;
+  try {
+    config = readConfig(process.env);
+    if (config.run !== undefined) {
+      const server = await AppServer.start(config, config.run);
+      process.on('exit', () => server.kill());
+      process.on('SIGTERM', () => void server.stop(SHUTDOWN_GRACE_MS).then(() => process.exit(0)));
+      upstream = server;
+    } else {
+      const site = new StaticSite(config.staticDir!);
+      upstream = { serve: (request) => site.serve(request) };
+      process.on('SIGTERM', () => process.exit(0));
+    }
+  } catch (error) {
+    const message = startFailureMessage(error) ?? (error instanceof Error ? error.message : String(error));
+    log(message);
+    await api.initError({ errorType: START_FAILED, errorMessage: message });
+    process.exit(1);
+  }
+  await new Adapter(api, config, upstream).loop();
+}
+
+main().catch((error: unknown) => {
+  log(`stopping: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

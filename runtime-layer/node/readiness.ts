@@ -1,0 +1,90 @@
+/**
+ * Waiting for the app to listen: a probe every 10 ms (and right after the app prints something), progress in the
+ * logs at 100 ms, 500 ms, 1 s, 2 s and 5 s, until the app answers, exits, or the budget runs out.
+ * The probe also finds which loopback address the app listens on (IPv4 first, then IPv6).
+ */
+import { connect } from 'node:net';
+import { request } from 'node:http';
+import type { Readiness } from './config';
+import type { AppProcess, ExitStatus } from './app-process';
+import { log } from './log';
+
+const POLL_MS = 10;
+const PROGRESS_MARKS_MS = [100, 500, 1000, 2000, 5000];
+const LOOPBACK_HOSTS = ['127.0.0.1', '::1'];
+/** A probe that takes longer than this counts as "not ready yet". */
+const PROBE_TIMEOUT_MS = 1000;
+
+export type ReadyOutcome =
+  | { readonly ready: true; readonly host: string }
+  | { readonly ready: false; readonly exit?: ExitStatus };
+
+function tcpProbe(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: PROBE_TIMEOUT_MS });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function httpProbe(host: string, port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host, port, path, method: 'GET', agent: false }, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      resolve(status >= 100 && status <= 499);
+    });
+    req.setTimeout(PROBE_TIMEOUT_MS, () => req.destroy());
+    req.once('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/** The first loopback host on which the app is ready, if any. */
+export async function probe(readiness: Readiness, port: number): Promise<string | undefined> {
+  const results = await Promise.all(
+    LOOPBACK_HOSTS.map((host) => (readiness.kind === 'tcp' ? tcpProbe(host, port) : httpProbe(host, port, readiness.path))),
+  );
+  return LOOPBACK_HOSTS[results.indexOf(true)];
+}
+
+export function waitUntilReady(app: AppProcess, readiness: Readiness, port: number, timeoutMs: number): Promise<ReadyOutcome> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    let probing = false;
+    let nextMark = 0;
+    const finish = (outcome: ReadyOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(timer);
+      clearTimeout(deadline);
+      app.onOutput = () => {};
+      resolve(outcome);
+    };
+    const check = async (): Promise<void> => {
+      if (settled || probing) return;
+      probing = true;
+      const host = await probe(readiness, port);
+      probing = false;
+      if (host !== undefined) return finish({ ready: true, host });
+      const elapsed = Date.now() - started;
+      while (nextMark < PROGRESS_MARKS_MS.length && elapsed >= PROGRESS_MARKS_MS[nextMark]) {
+        log(`still waiting for \`${app.command}\` to listen on port ${port} (${PROGRESS_MARKS_MS[nextMark]} ms)`);
+        nextMark += 1;
+      }
+    };
+    const timer = setInterval(check, POLL_MS);
+    const deadline = setTimeout(() => finish({ ready: false }), timeoutMs);
+    app.onOutput = () => void check();
+    app.exited.then((exit) => finish({ ready: false, exit }));
+    void check();
+  });
+}

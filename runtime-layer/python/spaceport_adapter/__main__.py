@@ -1,0 +1,3 @@
+from .adapter import main
+
+main()

@@ -1,0 +1,72 @@
+"""The app's server process: `/bin/sh -c <command>` in its own session (so a signal reaches everything it started),
+its output passed on line by line to the adapter's stdout/stderr, the last lines kept for error messages."""
+import collections
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+TAIL_LINES = 20
+
+
+class AppProcess:
+    def __init__(self, command, cwd, env):
+        self.command = command
+        self._tail = collections.deque(maxlen=TAIL_LINES)
+        # Set whenever the app prints: servers often print when they listen, so readiness can look right away.
+        self.output_seen = threading.Event()
+        try:
+            self._child = subprocess.Popen(
+                ["/bin/sh", "-c", command], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            )
+        except OSError as error:
+            self._child = None
+            self._tail.append(str(error))
+            return
+        for source, target in ((self._child.stdout, sys.stdout.buffer), (self._child.stderr, sys.stderr.buffer)):
+            threading.Thread(target=self._forward_lines, args=(source, target), daemon=True).start()
+
+    def exit_status(self):
+        """None while running, else (code, signal name or None); a process that could not start counts as 126."""
+        if self._child is None:
+            return (126, None)
+        code = self._child.poll()
+        if code is None:
+            return None
+        if code < 0:
+            return (None, signal.Signals(-code).name)
+        return (code, None)
+
+    def output_tail(self):
+        return "\n".join(self._tail)
+
+    def signal(self, signum):
+        if self._child is None or self._child.poll() is not None:
+            return
+        try:
+            os.killpg(self._child.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def stop(self, grace_seconds):
+        """SIGTERM, then SIGKILL if the app has not exited within `grace_seconds`."""
+        self.signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace_seconds
+        while self.exit_status() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.signal(signal.SIGKILL)
+
+    def kill(self):
+        self.signal(signal.SIGKILL)
+
+    def _forward_lines(self, source, target):
+        for line in iter(source.readline, b""):
+            if not line.endswith(b"\n"):
+                line += b"\n"
+            target.write(line)
+            target.flush()
+            self._tail.append(line[:-1].decode("utf-8", "replace"))
+            self.output_seen.set()

@@ -1,0 +1,77 @@
+"""The app's server as the adapter uses it: started and waited for, sent requests, restarted after a crash
+(same behaviour and messages as runtime-layer/node/app-server.ts)."""
+import os
+
+from .app_client import AppClient, AppUnavailable
+from .app_process import AppProcess
+from .log import log
+from .readiness import probe, wait_until_ready
+
+
+class StartFailure(Exception):
+    pass
+
+
+def _describe_exit(status):
+    code, signal_name = status
+    return f"was killed by {signal_name}" if signal_name else f"exited with code {code}"
+
+
+def _start_app(config, command):
+    app = AppProcess(command, config.task_root, dict(os.environ))
+    outcome, detail = wait_until_ready(app, config.readiness, config.port, config.init_timeout_ms)
+    if outcome == "ready":
+        return app, AppClient(detail, config.port)
+    if config.readiness.kind == "tcp":
+        what = f"listening on port {config.port}"
+    else:
+        what = f"answering GET {config.readiness.path} on port {config.port}"
+    if outcome == "exited":
+        summary = f"`{command}` {_describe_exit(detail)} before {what}"
+    else:
+        summary = f"`{command}` was not {what} within {config.init_timeout_ms} ms (still running)"
+        app.stop(0.5)
+    tail = app.output_tail()
+    raise StartFailure(f"{summary}. Last output:\n{tail or '(none)'}")
+
+
+class AppServer:
+    def __init__(self, config, command):
+        self._config = config
+        self._command = command
+        # Set after a failed exchange: check the app before the next invocation.
+        self._suspect = False
+        self._process, self._client = _start_app(config, command)
+
+    @property
+    def needs_check(self):
+        return self._suspect or self._process.exit_status() is not None
+
+    def serve(self, request, timeout_seconds=None):
+        if self._process.exit_status() is not None:
+            self.recover()
+        try:
+            return self._client.send(request, timeout_seconds)
+        except AppUnavailable:
+            self._suspect = True
+            raise
+
+    def recover(self):
+        """Restarts the app if it exited or no longer accepts connections; raises StartFailure if it cannot start."""
+        self._suspect = False
+        status = self._process.exit_status()
+        if status is None:
+            if probe(self._config.readiness, self._config.port) is not None:
+                return
+            log(f"`{self._command}` stopped accepting connections: restarting it")
+            self._process.kill()
+        else:
+            log(f"`{self._command}` {_describe_exit(status)}: restarting it")
+        self._client.close()
+        self._process, self._client = _start_app(self._config, self._command)
+
+    def stop(self, grace_seconds):
+        self._process.stop(grace_seconds)
+
+    def kill(self):
+        self._process.kill()

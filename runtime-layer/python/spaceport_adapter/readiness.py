@@ -1,0 +1,60 @@
+"""Waiting for the app to listen (same rules as runtime-layer/node/readiness.ts): a probe every 10 ms and right
+after the app prints, progress logs at 100 ms, 500 ms, 1 s, 2 s and 5 s, until it answers, exits or time runs out."""
+import http.client
+import socket
+import time
+
+from .log import log
+
+POLL_SECONDS = 0.01
+PROGRESS_MARKS_MS = (100, 500, 1000, 2000, 5000)
+LOOPBACK_HOSTS = ("127.0.0.1", "::1")
+PROBE_TIMEOUT_SECONDS = 1.0
+
+
+def _tcp_probe(host, port):
+    try:
+        socket.create_connection((host, port), timeout=PROBE_TIMEOUT_SECONDS).close()
+        return True
+    except OSError:
+        return False
+
+
+def _http_probe(host, port, path):
+    connection = http.client.HTTPConnection(host, port, timeout=PROBE_TIMEOUT_SECONDS)
+    try:
+        connection.request("GET", path)
+        return 100 <= connection.getresponse().status <= 499
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
+def probe(readiness, port):
+    """The first loopback host on which the app is ready, or None."""
+    for host in LOOPBACK_HOSTS:
+        if _tcp_probe(host, port) if readiness.kind == "tcp" else _http_probe(host, port, readiness.path):
+            return host
+    return None
+
+
+def wait_until_ready(app, readiness, port, timeout_ms):
+    """("ready", host), ("exited", (code, signal)) or ("timeout", None)."""
+    started = time.monotonic()
+    next_mark = 0
+    while True:
+        app.output_seen.clear()
+        host = probe(readiness, port)
+        if host is not None:
+            return ("ready", host)
+        status = app.exit_status()
+        if status is not None:
+            return ("exited", status)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        if elapsed_ms >= timeout_ms:
+            return ("timeout", None)
+        while next_mark < len(PROGRESS_MARKS_MS) and elapsed_ms >= PROGRESS_MARKS_MS[next_mark]:
+            log(f"still waiting for `{app.command}` to listen on port {port} ({PROGRESS_MARKS_MS[next_mark]} ms)")
+            next_mark += 1
+        app.output_seen.wait(POLL_SECONDS)
