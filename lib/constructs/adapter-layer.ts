@@ -14,11 +14,10 @@ export const ADAPTER_WRAPPER = '/opt/spaceport/bootstrap';
  * The runtime adapter layer, created once per stack and shared by every micro in it, so a stack uploads and
  * publishes the adapter once however many micros it has.
  */
-export function adapterLayer(scope: IConstruct): lambda.LayerVersion {
+export function adapterLayer(scope: IConstruct, dir: string = adapterLayerDir()): lambda.LayerVersion {
   const stack = Stack.of(scope);
   const existing = stack.node.tryFindChild(LAYER_ID);
   if (existing) return existing as lambda.LayerVersion;
-  const dir = adapterLayerDir();
   if (!existsSync(ADAPTER_WRAPPER.replace('/opt', dir))) {
     throw new SpaceportConstructError(scope, `the Spaceport adapter layer is missing at ${dir}: run npm run build`);
   }

@@ -1,0 +1,147 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { describe, expect, test } from 'vitest';
+import { adapterLayer } from '../../lib/constructs/adapter-layer';
+import { publicRouteKeys, SpaceRouter } from '../../lib/constructs/router';
+import { SpaceportApp } from '../../lib/constructs/app';
+import { ENV, fixtureLayer, nagFindings, synth, writeApp } from './helpers';
+
+const routeKeysOf = (template: ReturnType<typeof synth>['template']) =>
+  Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
+
+function envOf(result: ReturnType<typeof synth>, micro: string): Record<string, unknown> {
+  const fn = result.space.micros[micro].function;
+  return result.template.toJSON().Resources[result.stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment.Variables;
+}
+
+describe('app shapes', () => {
+  test('a single micro is the primary at / and needs no schedules', () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: solo\n    src: .\n    engine: nodejs16\n    public: true\n', { 'index.js': '' });
+    const result = synth({ app });
+    expect(routeKeysOf(result.template)).toEqual(['ANY /', 'ANY /__space', 'ANY /__space/{proxy+}', 'ANY /{proxy+}']);
+    expect(envOf(result, 'solo')).toMatchObject({ DETA_SPACE_APP_MICRO_TYPE: 'primary', SPACEPORT_RUN: 'node index.js', SPACEPORT_BASE_PATH: '' });
+    for (const type of ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup', 'AWS::SQS::Queue']) result.template.resourceCountIs(type, 0);
+  });
+
+  test('five micros with 25 actions: one group, one invoker role per micro, one schedule per action', () => {
+    const micros = Array.from({ length: 5 }, (_, m) => {
+      const actions = Array.from(
+        { length: 5 },
+        (_, a) => `      - id: m${m}a${a}\n        name: Action ${m}.${a}\n        trigger: schedule\n        default_interval: "${a + 2} minutes"\n`,
+      ).join('');
+      return `  - name: m${m}\n    src: ./m${m}\n    engine: nodejs16\n${m === 0 ? '    primary: true\n' : ''}    public: true\n    actions:\n${actions}`;
+    });
+    const files = Object.fromEntries(Array.from({ length: 5 }, (_, m) => [`m${m}/index.js`, '']));
+    const app = writeApp(`v: 0\nmicros:\n${micros.join('')}`, files);
+    const result = synth({ app });
+    result.template.resourceCountIs('AWS::Scheduler::Schedule', 25);
+    result.template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    result.template.resourceCountIs('AWS::SQS::Queue', 1);
+    result.template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512 }, 5);
+    result.template.resourcePropertiesCountIs(
+      'AWS::IAM::Role',
+      { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'scheduler.amazonaws.com' } }] } },
+      5,
+    );
+    expect(routeKeysOf(result.template)).toContain('ANY /m4/{proxy+}');
+    const expressions = Object.values(result.template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties.ScheduleExpression);
+    expect(expressions.sort()).toEqual(app.actions.map((action) => action.interval.eventBridgeExpression).sort());
+  });
+
+  test('a Python-only app runs on Python with its base path stripped', () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: py\n    src: .\n    engine: python3.9\n', { 'main.py': '' });
+    const result = synth({ app, authorizer: new HttpIamAuthorizer() });
+    result.template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'python3.13', MemorySize: 512 }, 1);
+    expect(envOf(result, 'py').SPACEPORT_RUN).toBeDefined();
+  });
+
+  test('a static-only app serves its directory with no start command', () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: site\n    src: .\n    engine: static\n    serve: public\n    public: true\n', {
+      'public/index.html': '<h1>hi</h1>',
+    });
+    const env = envOf(synth({ app }), 'site');
+    expect(env).toMatchObject({ SPACEPORT_STATIC_DIR: 'public' });
+    expect(env).not.toHaveProperty('SPACEPORT_RUN');
+  });
+
+  test('runtimes, architecture, version and function overrides apply; environment overrides merge', () => {
+    const result = synth({
+      spacefile: 'examples/hello/Spacefile',
+      runtimes: { api: 'python3.14' },
+      architecture: (require('aws-cdk-lib/aws-lambda') as typeof import('aws-cdk-lib/aws-lambda')).Architecture.ARM_64,
+      appVersion: '2.3.0',
+      cdk: { function: { memorySize: 1024, environment: { EXTRA: 'yes' } } },
+    });
+    const api = result.template.toJSON().Resources[result.stack.getLogicalId(result.space.micros.api.function.node.defaultChild as never)];
+    expect(api.Properties).toMatchObject({ Runtime: 'python3.14', Architectures: ['arm64'], MemorySize: 1024 });
+    expect(envOf(result, 'api')).toMatchObject({ EXTRA: 'yes', DETA_SPACE_APP_VERSION: '2.3.0', SPACEPORT_BASE_PATH: '/api' });
+  });
+});
+
+describe('presets', () => {
+  const spacefile = 'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    public: true\n    presets:\n      env:\n        - name: TOKEN\n          description: no default\n';
+  const files = { 'index.js': '' };
+
+  test('a preset with neither a value nor a default names the micro, the preset, the line and how to pass it', () => {
+    const app = writeApp(spacefile, files);
+    expect(() => synth({ app })).toThrow(
+      new RegExp(
+        `^Test/App/Micro-web: micro 'web' needs a value for preset TOKEN, which has no default: pass presetValues: \\{ web: \\{ TOKEN: '...' \\} \\} or -c preset:web.TOKEN=\\.\\.\\. \\(${app.spacefile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:9:\\d+\\)$`,
+      ),
+    );
+  });
+
+  test('values come from presetValues, then from CDK context', () => {
+    const app = writeApp(spacefile, files);
+    expect(envOf(synth({ app, presetValues: { web: { TOKEN: 'given' } } }), 'web').TOKEN).toBe('given');
+    expect(envOf(synth({ app }, { context: { 'preset:web.TOKEN': 'from-context' } }), 'web').TOKEN).toBe('from-context');
+  });
+
+  test('unknown micros and presets are errors, not silently ignored', () => {
+    const app = writeApp(spacefile, files);
+    expect(() => synth({ app, presetValues: { wbe: { TOKEN: 'x' } } })).toThrow(/presetValues names micro wbe, which the Spacefile does not declare \(micros: web\)/);
+    expect(() => synth({ app, presetValues: { web: { TOKEN: 'x', TOKNE: 'y' } } })).toThrow(/micro 'web' has no preset TOKNE \(declared: TOKEN\)/);
+    expect(() => synth({ app, runtimes: { nope: 'python3.14' } })).toThrow(/runtimes names micro nope/);
+  });
+});
+
+describe('validation', () => {
+  test('exactly one of spacefile and app', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    expect(() => new SpaceportApp(stack, 'Both', { adapterLayer: fixtureLayer(stack) })).toThrow(/^S\/Both: pass exactly one of `spacefile`/);
+  });
+
+  test('a router refuses a micro of another app, naming the Spacefile line', () => {
+    const one = writeApp('v: 0\nmicros:\n  - name: a\n    src: .\n    engine: nodejs16\n', { 'index.js': '' });
+    const other = writeApp('v: 0\nmicros:\n  - name: b\n    src: .\n    engine: nodejs16\n', { 'index.js': '' });
+    const result = synth({ app: one, authorizer: new HttpIamAuthorizer() });
+    const router = new SpaceRouter(result.stack, 'Other', { app: one });
+    expect(() => router.addMicro(other.micros[0], result.space.micros.a.function)).toThrow(/^Test\/Other: micro 'b' is not part of app .*Spacefile:3:\d+\)$/);
+  });
+
+  test('a layer that was never built is a synth error that says to build it', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    expect(() => adapterLayer(stack, '/nonexistent/layer')).toThrow('S: the Spaceport adapter layer is missing at /nonexistent/layer: run npm run build');
+  });
+});
+
+describe('public routes API Gateway can express', () => {
+  const app = writeApp(
+    'v: 0\nmicros:\n  - name: web\n    src: ./web\n    engine: nodejs16\n    primary: true\n    public_routes: ["/public/*", "/favicon.ico", "*.png", "/api/x", "/__space/y"]\n' +
+      '  - name: api\n    src: ./api\n    engine: nodejs16\n    public_routes: ["/docs/*", "/health"]\n',
+    { 'web/index.js': '', 'api/index.js': '' },
+  );
+
+  test('prefixes ending in /* and exact paths, relative to the micro, never another micro\'s or the runtime\'s', () => {
+    expect(publicRouteKeys(app, app.micros[0]).sort()).toEqual(['ANY /favicon.ico', 'ANY /public/{proxy+}']);
+    expect(publicRouteKeys(app, app.micros[1]).sort()).toEqual(['ANY /api/docs/{proxy+}', 'ANY /api/health']);
+  });
+
+  test('open routes pass cdk-nag only because the Spacefile made them public', () => {
+    const findings = nagFindings((cdkApp) => {
+      const stack = new Stack(cdkApp, 'Nag', { env: ENV });
+      new SpaceportApp(stack, 'App', { app, adapterLayer: fixtureLayer(stack), authorizer: new HttpIamAuthorizer() });
+    });
+    expect(findings).toEqual([]);
+  });
+});
