@@ -62,7 +62,8 @@ export async function startTestDev(options: Omit<DevServerOptions, 'logStream' |
     },
   });
   const seen = new Set<number>();
-  const server = await startDevServer({ port: 0, watch: false, ...options, logStream, color: false });
+  // Auth has its own tests (test/auth); these exercise the runtime, so every route is open unless a test asks.
+  const server = await startDevServer({ port: 0, watch: false, auth: false, ...options, logStream, color: false });
   return {
     server,
     logs: () => text,

@@ -20,6 +20,9 @@ import { createRouter, listen } from './router';
 import { ActionScheduler, type ScheduledFiring } from './scheduler';
 import { renderTriggerPage } from './trigger-page';
 import { watchSource } from './watcher';
+import { LocalAuth } from '../../auth/local';
+import { stateDirFor } from '../../auth/local-state';
+import { SIGNIN_PATH } from '../../auth/rules';
 
 export const DEFAULT_DEV_PORT = 4200;
 /** Like reserved concurrency: at most this many environments per micro; more requests wait in a queue. */
@@ -57,6 +60,12 @@ export interface DevServerOptions {
   readonly color?: boolean;
   /** Show the emulator's START/END/REPORT lines. @default false */
   readonly verbose?: boolean;
+  /**
+   * Private by default, as on Space: owner sign-in, public routes and API keys from `.spaceport/`. `false` opens
+   * every route (tests of the runtime itself).
+   * @default true
+   */
+  readonly auth?: boolean;
   /** The built runtime layer. @default runtime-layer/dist/layer of this package */
   readonly layerDir?: string;
 }
@@ -96,9 +105,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const layerDir = options.layerDir ?? findLayerDir();
   const sandbox = new Sandbox(await probeSandbox());
 
+  const auth = options.auth === false ? undefined : LocalAuth.open(app);
   let runtimes = new Map<string, MicroRuntime>();
   const backend = {
     app,
+    auth,
     invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) =>
       runtimes.get(microName)!.invokeHttp(event),
     triggerAction: (id: string) => runAction(id, 'manual'),
@@ -153,6 +164,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   for (const { action, next } of scheduler.upcoming()) {
     logger.info(`action ${action.id} on ${action.microName}: '${action.interval.source}' next at ${next.toISOString()}`);
   }
+  if (auth?.ownerSecretCreated) {
+    logger.info(`owner secret (shown once, kept in ${stateDirFor(app.rootDir)}): ${auth.ownerSecret}`);
+  }
+  if (auth) logger.info(`private by default: sign in at http://${hostname}${SIGNIN_PATH}`);
   logger.info(`ready on http://${hostname} (actions: http://${hostname}/__space/dev)`);
 
   let stopping: Promise<void> | undefined;

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { matchRoute } from '../../routing/routes';
 import type { SpaceApp } from '../../spacefile/model';
 import { UsageError } from '../../cli/command';
+import type { LocalAuth } from '../../auth/local';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
 import { MAX_PAYLOAD_BYTES, readRequestBody } from './request-body';
 import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from './trigger-page';
@@ -20,6 +21,8 @@ export interface RouterBackend {
   /** Runs an action now; resolves to a JSON-able outcome with `ok`, or `undefined` for an unknown id. */
   triggerAction(id: string): Promise<{ readonly ok: boolean } | undefined>;
   renderDevPage(): string;
+  /** Private by default: sign-in pages, public routes, owner session, API keys. Undefined only when auth is turned off. */
+  readonly auth?: LocalAuth;
 }
 
 export function jsonResponse(statusCode: number, value: unknown): HttpResponse {
@@ -86,6 +89,11 @@ export function createRouter(backend: RouterBackend): http.Server {
           }),
           headOnly,
         );
+        return;
+      }
+      const denied = await backend.auth?.answer({ method: req.method ?? 'GET', url, headers: req.headers, body: read.body });
+      if (denied) {
+        writeResponse(res, denied, headOnly);
         return;
       }
       if (route.kind === 'reserved') {

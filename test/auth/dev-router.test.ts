@@ -1,0 +1,96 @@
+/**
+ * The same route x credential matrix through the real dev router over real HTTP (the micro behind it is a stub
+ * that answers 200), plus the browser's sign-in round trip that only a local router can offer.
+ */
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalAuth } from '../../lib/auth/local';
+import { accessPolicyOf } from '../../lib/auth/policy';
+import { createRouter, listen } from '../../lib/local/dev/router';
+import { loadSpacefile } from '../../lib/spacefile/load';
+import { type Credentials, credentialKinds, NOW, OWNER_SECRET } from './fixtures';
+
+const app = loadSpacefile('examples/hello/Spacefile');
+const invoked: string[] = [];
+let kinds: Credentials[];
+let base = '';
+let server: ReturnType<typeof createRouter>;
+
+beforeAll(async () => {
+  const { kinds: made, store } = await credentialKinds();
+  kinds = made;
+  server = createRouter({
+    app,
+    auth: new LocalAuth(accessPolicyOf(app), OWNER_SECRET, false, store, () => NOW),
+    invokeHttp: async (micro, event) => {
+      invoked.push(`${micro} ${event.rawPath}`);
+      return { statusCode: 200, headers: [['content-type', 'text/plain']], body: Buffer.from(`hello from ${micro}`) };
+    },
+    triggerAction: async () => undefined,
+    renderDevPage: () => '',
+  });
+  base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
+  expect((server.address() as AddressInfo).address).toBe('127.0.0.1');
+});
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key'] as const;
+const MATRIX: ReadonlyArray<{ path: string; expected: readonly number[] }> = [
+  { path: '/', expected: [401, 200, 401, 401, 200, 401] },
+  { path: '/public/hello.txt', expected: [200, 200, 200, 200, 200, 200] },
+  { path: '/public/../notes', expected: [401, 200, 401, 401, 200, 401] },
+  { path: '/api/items', expected: [401, 200, 401, 401, 401, 401] },
+  { path: '/docs/index.html', expected: [200, 200, 200, 200, 200, 200] },
+  { path: '/api/__space/v0/actions', expected: [404, 404, 404, 404, 404, 404] },
+  { path: '/docs/__space/v0/actions', expected: [404, 404, 404, 404, 404, 404] },
+  { path: '/__space/v0/actions', expected: [404, 404, 404, 404, 404, 404] },
+];
+
+describe('dev router: route x credential over HTTP', () => {
+  for (const row of MATRIX) {
+    CREDENTIALS.forEach((credential, index) => {
+      it(`${row.path} with ${credential}: ${row.expected[index]}`, async () => {
+        const { cookies, headers } = kinds.find((kind) => kind.label === credential)!;
+        const before = invoked.length;
+        const response = await fetch(base + row.path, {
+          method: 'POST',
+          headers: { accept: 'application/json', ...headers, ...(cookies.length ? { cookie: cookies.join('; ') } : {}) },
+          redirect: 'manual',
+        });
+        expect(response.status).toBe(row.expected[index]);
+        // Nothing denied or reserved ever reaches the micro.
+        expect(invoked.length - before).toBe(response.status === 200 ? 1 : 0);
+      });
+    });
+  }
+});
+
+describe('dev router: a browser signs in', () => {
+  it('is sent to sign in, signs in with the owner secret and comes back to the page it asked for', async () => {
+    const first = await fetch(`${base}/notes?page=2`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(first.status).toBe(302);
+    const signin = new URL(first.headers.get('location')!, base);
+    expect(signin.pathname + signin.search).toBe('/__space/signin?next=%2Fnotes%3Fpage%3D2');
+
+    const form = await fetch(signin);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('value="/notes?page=2"');
+
+    const wrong = await fetch(`${base}/__space/signin`, { method: 'POST', body: new URLSearchParams({ secret: 'nope', next: '/notes?page=2' }), redirect: 'manual' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.getSetCookie()).toEqual([]);
+
+    const posted = await fetch(`${base}/__space/signin`, { method: 'POST', body: new URLSearchParams({ secret: OWNER_SECRET, next: '/notes?page=2' }), redirect: 'manual' });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe('/notes?page=2');
+    const [cookie] = posted.headers.getSetCookie();
+    expect(cookie).toMatch(/HttpOnly; SameSite=Lax$/);
+
+    const back = await fetch(`${base}/notes?page=2`, { headers: { accept: 'text/html', cookie: cookie!.split(';')[0]! }, redirect: 'manual' });
+    expect(back.status).toBe(200);
+    expect(await back.text()).toBe('hello from web');
+
+    const signedOut = await fetch(`${base}/__space/signout`, { method: 'POST', redirect: 'manual' });
+    expect(signedOut.headers.getSetCookie()[0]).toMatch(/^spaceport_session=; Path=\/; Max-Age=0/);
+  });
+});
