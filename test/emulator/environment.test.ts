@@ -126,6 +126,16 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
     }
   });
 
+  it('shuts down with nothing left behind and refuses later invocations', async () => {
+    const { env, marker } = environment('echo-runtime');
+    await env.invoke('"up"');
+    expect(processesWithMarker(marker).length).toBeGreaterThan(0);
+    await env.shutdown();
+    expect(env.state).toBe('shut down');
+    expect(processesWithMarker(marker)).toEqual([]);
+    await expect(env.invoke('"late"')).rejects.toThrow(/shut down/);
+  });
+
   it('names the missing bootstrap', async () => {
     const { env } = environment('.', { taskRoot: FIXTURES });
     const result = await env.invoke('{}');
