@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, test } from 'vitest';
+import { npmInstallStep, pipInstallStep } from '../../lib/packaging/dependencies';
+import { selectSourceFiles } from '../../lib/packaging/file-selection';
+import { packageMicro, packagingHash } from '../../lib/packaging/micro-code';
+import { PackagingError, runStep, shellStep } from '../../lib/packaging/steps';
+import { writeApp } from './helpers';
+
+const X86 = { architecture: lambda.Architecture.X86_64, runtime: lambda.Runtime.NODEJS_24_X };
+
+/** Every file under `dir` with its mode's executable bit and content hash: what a function would see. */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else out[relative(dir, path)] = `${statSync(path).mode & 0o100 ? 'x' : '-'}${createHash('sha1').update(readFileSync(path)).digest('hex').slice(0, 8)}`;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const out = () => mkdtempSync(join(tmpdir(), 'spaceport-out-'));
+
+describe('source selection', () => {
+  test('Deta default ignores and .spaceignore (with !) apply; serve and include survive the defaults', () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: site\n    src: .\n    engine: static\n    serve: dist\n', {
+      'dist/index.html': '',
+      'build/x.js': '',
+      'node_modules/a/index.js': '',
+      '.env.local': '',
+      '.git/HEAD': '',
+      '.venv/bin/python': '',
+      'secret.txt': '',
+      'keep.log': '',
+      'drop.log': '',
+      '.spaceignore': 'secret.txt\n*.log\n!keep.log\n',
+    });
+    expect(selectSourceFiles(app.micros[0])).toEqual(['.spaceignore', 'Spacefile', 'dist/index.html', 'keep.log']);
+  });
+});
+
+describe('commands', () => {
+  test('pip installs Lambda-platform wheels for the runtime\'s Python, never this machine\'s', () => {
+    const step = pipInstallStep('/src', '/out', '3.13', 'arm64');
+    expect(step.command).toBe('python3');
+    expect(step.args.join(' ')).toBe(
+      '-m pip install -r requirements.txt -t /out --platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64 ' +
+        '--platform manylinux_2_34_aarch64 --implementation cp --python-version 3.13 --only-binary=:all: --no-compile ' +
+        '--disable-pip-version-check --no-input',
+    );
+    expect(pipInstallStep('/src', '/out', '3.12', 'x86_64').args).toContain('manylinux2014_x86_64');
+  });
+
+  test('npm uses ci with a lockfile, install without, and targets Linux on the function\'s CPU', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spaceport-npm-'));
+    expect(npmInstallStep(dir, 'x86_64', true).args).toEqual(['install', '--omit=dev', '--no-audit', '--no-fund', '--os=linux', '--cpu=x64']);
+    writeFileSync(join(dir, 'package-lock.json'), '{}');
+    expect(npmInstallStep(dir, 'arm64', false).args).toEqual(['ci', '--no-audit', '--no-fund', '--os=linux', '--cpu=arm64']);
+  });
+
+  test('a failing step names the micro, its Spacefile line, the step and what it printed', () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n', { 'index.js': '' });
+    const micro = app.micros[0];
+    expect(() => runStep(micro, shellStep('echo compiling; echo "boom: missing thing" >&2; exit 3', app.rootDir))).toThrow(
+      new PackagingError(micro, 'echo compiling; echo "boom: missing thing" >&2; exit 3 failed (exit code 3):\ncompiling\nboom: missing thing'),
+    );
+    expect(() => runStep(micro, shellStep('true', app.rootDir))).not.toThrow();
+  });
+
+  test('a requirement pip cannot install is a packaging error naming the micro and quoting pip', () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: api\n    src: .\n    engine: python3.9\n', {
+      'main.py': '',
+      'requirements.txt': 'surely-not-a-real-package-spaceport==1.0\n',
+    });
+    process.env.PIP_NO_INDEX = '1'; // no PyPI here: fail fast, through the same path a missing wheel takes
+    try {
+      expect(() => packageMicro(app.micros[0], out(), { architecture: lambda.Architecture.X86_64, runtime: lambda.Runtime.PYTHON_3_13 })).toThrow(
+        /^micro 'api' \(.*Spacefile:3\): pip install -r requirements.txt \(CPython 3.13, x86_64 wheels\) failed \(exit code 1\):\n[\s\S]*surely-not-a-real-package-spaceport/,
+      );
+    } finally {
+      delete process.env.PIP_NO_INDEX;
+    }
+  });
+});
+
+describe('packageMicro', () => {
+  test('commands run on a scratch copy; the output is the build, minus ignored files; the user tree is untouched', () => {
+    const app = writeApp(
+      'v: 0\nmicros:\n  - name: tool\n    src: .\n    engine: custom\n    run: ./bin/serve\n    commands:\n      - mkdir -p bin && printf "#!/bin/sh\\n" > bin/serve && chmod +x bin/serve\n',
+      { 'README.md': 'hi', '.env': 'SECRET=1' },
+    );
+    const dir = out();
+    packageMicro(app.micros[0], dir, X86);
+    expect(Object.keys(tree(dir)).sort()).toEqual(['README.md', 'Spacefile', 'bin/serve']);
+    expect(tree(dir)['bin/serve'].startsWith('x')).toBe(true);
+    expect(existsSync(join(app.rootDir, 'bin'))).toBe(false);
+  });
+
+  test('include keeps only the listed entries; a missing one is an error after the commands', () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    include:\n      - server.js\n      - lib\n', {
+      'server.js': '',
+      'lib/a.js': '',
+      'notes.md': '',
+    });
+    const dir = out();
+    packageMicro(app.micros[0], dir, X86);
+    expect(Object.keys(tree(dir)).sort()).toEqual(['lib/a.js', 'server.js']);
+    const missing = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    include:\n      - dist\n', { 'server.js': '' });
+    expect(() => packageMicro(missing.micros[0], out(), X86)).toThrow(/micro 'web' .*includes 'dist', which does not exist after its commands ran/);
+  });
+
+  test('the same input packages to the same output and hash; a change in source or target changes the hash', () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n', { 'index.js': 'console.log(1)', 'package.json': '{"name":"w","version":"1.0.0"}' });
+    const micro = app.micros[0];
+    const [first, second] = [out(), out()];
+    packageMicro(micro, first, X86);
+    packageMicro(micro, second, X86);
+    expect(tree(first)).toEqual(tree(second));
+    const before = packagingHash(micro, X86);
+    expect(packagingHash(micro, X86)).toBe(before);
+    expect(packagingHash(micro, { ...X86, architecture: lambda.Architecture.ARM_64 })).not.toBe(before);
+    writeFileSync(join(app.rootDir, 'index.js'), 'console.log(2)');
+    expect(packagingHash(micro, X86)).not.toBe(before);
+  });
+});
