@@ -44,6 +44,9 @@ export const devCommand: Command = {
     const { values, positionals } = parse(args);
     if (positionals.length > 1) throw new UsageError(`expected one Spacefile, got ${positionals.length}. Usage: spaceport ${USAGE}`);
     const file = positionals[0] ?? 'Spacefile';
+    const port = integerOption('port', values.port, DEFAULT_DEV_PORT);
+    const concurrency = integerOption('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 1000);
+    const env = new Map((values.env ?? []).map(parseEnvFlag));
     let loaded;
     try {
       loaded = loadSpacefileWithWarnings(file);
@@ -56,22 +59,28 @@ export const devCommand: Command = {
 
     const server = await startDevServer({
       app: loaded.app,
-      port: integerOption('port', values.port, DEFAULT_DEV_PORT),
-      env: new Map((values.env ?? []).map(parseEnvFlag)),
-      concurrency: integerOption('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 1000),
+      port,
+      env,
+      concurrency,
       watch: !values['no-watch'],
       schedule: !values['no-schedule'],
       verbose: values.verbose ?? false,
     });
     await new Promise<void>((resolve) => {
       const shutdown = (signal: NodeJS.Signals): void => {
+        process.off('SIGINT', shutdown);
+        process.off('SIGTERM', shutdown);
         server.logger.info(`${signal}: stopping every micro`);
         // A second Ctrl-C while stopping means "now".
-        process.once(signal, () => process.exit(130));
-        void server.stop().then(resolve);
+        const force = (): never => process.exit(130);
+        process.once(signal, force);
+        void server.stop().then(() => {
+          process.off(signal, force);
+          resolve();
+        });
       };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
     });
     return 0;
   },
