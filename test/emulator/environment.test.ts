@@ -126,6 +126,16 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
     }
   });
 
+  it('notices a runtime that dies between invocations and starts the next one cold', async () => {
+    const { env, lines } = environment('shell-runtime', { timeoutMs: 5000 });
+    await env.invoke('(sleep 0.2; kill -9 $RUNTIME_PID) >/dev/null 2>&1 &');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(lines).toContain('Runtime exited with error: signal: killed; the next invocation starts a new environment');
+    const result = await env.invoke('echo back');
+    expect(result).toMatchObject({ outcome: 'success', cold: true });
+    expect(result.payload.toString()).toContain('back');
+  });
+
   it('shuts down with nothing left behind and refuses later invocations', async () => {
     const { env, marker } = environment('echo-runtime');
     await env.invoke('"up"');

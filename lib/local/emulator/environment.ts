@@ -122,6 +122,8 @@ export class ExecutionEnvironment {
   private peakBytes = 0;
   private oomBaseline = 0;
   private apiAddress?: string;
+  /** A reset still killing the previous processes; an invoke waits for it so it cannot kill the new ones. */
+  private settling: Promise<void> = Promise.resolve();
 
   constructor(options: ExecutionEnvironmentOptions) {
     this.options = options;
@@ -157,6 +159,7 @@ export class ExecutionEnvironment {
     }
     this.busy = true;
     try {
+      await this.settling;
       return await this.run(Buffer.isBuffer(event) ? event : Buffer.from(event), opts);
     } finally {
       this.busy = false;
@@ -168,6 +171,7 @@ export class ExecutionEnvironment {
   async shutdown(reason: ShutdownReason = 'spindown'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.settling;
     await this.stopProcesses(reason, true);
     await this.api.close();
     await this.confinement?.dispose();
@@ -440,6 +444,11 @@ export class ExecutionEnvironment {
       this.processes = this.processes.filter((p) => p !== child);
       if (child !== this.runtimeProcess) return;
       const description = exitDescription(code, signal, wrapped);
+      if (this.exitListeners.size === 0) {
+        // Died between invocations: nothing is waiting on it, so clean up now; the next invoke starts cold.
+        this.options.log(`${description}; the next invocation starts a new environment`);
+        this.settling = this.resetEnvironment('failure');
+      }
       for (const listener of [...this.exitListeners]) listener(description);
     });
     return child;
