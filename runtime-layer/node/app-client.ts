@@ -89,6 +89,8 @@ export class AppClient {
           else chunks.push(chunk);
         });
         res.on('end', () => {
+          // Destroying a request whose response is already buffered still ends it: the abort decides.
+          if (abortReason !== undefined) return fail(abortReason);
           if (settled) return;
           settled = true;
           clearTimeout(timer);
