@@ -8,3 +8,5 @@ export * from './routing/routes';
 export * from './constructs/index';
 export * from './packaging/index';
 export * from './local/emulator';
+export * from './local/http-api-event';
+export * from './local/dev/index';

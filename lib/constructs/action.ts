@@ -5,15 +5,11 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { actionEvent } from '../routing/routes';
 import type { ScheduledAction } from '../spacefile/model';
 
-/** `source` of the event a scheduled action invocation carries; the adapter recognises it by this. */
-export const ACTION_EVENT_SOURCE = 'spaceport.action';
-
-/** The invocation event for an action: what the scheduler sends and the adapter turns into `POST /__space/v0/actions`. */
-export function actionEvent(actionId: string): { source: string; event: { id: string; trigger: 'schedule' } } {
-  return { source: ACTION_EVENT_SOURCE, event: { id: actionId, trigger: 'schedule' } };
-}
+// One definition of the action event for the cloud schedule and the local scheduler (see lib/routing/routes).
+export { ACTION_EVENT_SOURCE, actionEvent } from '../routing/routes';
 
 /** A scheduled run is worth more soon than a day late: a minute-by-minute action would pile up retries otherwise. */
 export const ACTION_DELIVERY = { retryAttempts: 3, maxEventAge: Duration.hours(1) } as const;

@@ -14,6 +14,7 @@ import { SpaceportConstructError } from './errors';
 import { SpaceMicro } from './micro';
 import { SpaceProjectKey } from './project-key';
 import { SpaceRouter } from './router';
+import { SpaceAuth } from '../auth/construct';
 import { lambdaRuntime } from './runtimes';
 
 export interface SpaceportAppProps {
@@ -61,7 +62,7 @@ export interface SpaceportAppProps {
   readonly adapterLayer?: lambda.ILayerVersion;
   /**
    * Authorizes private routes (see `SpaceRouter`).
-   * @default none: private routes are open and synth warns
+   * @default a `SpaceAuth` (lib/auth): owner sign-in, public routes and API keys, as on Space
    */
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   /**
@@ -83,6 +84,8 @@ export class SpaceportApp extends Construct {
   readonly app: SpaceApp;
   readonly projectKey: SpaceProjectKey;
   readonly router: SpaceRouter;
+  /** The owner secret, API key table, authorizer and sign-in function, unless `authorizer` replaced them. */
+  readonly auth?: SpaceAuth;
   /** By micro name. */
   readonly micros: Readonly<Record<string, SpaceMicro>>;
   /** By action id. */
@@ -96,9 +99,12 @@ export class SpaceportApp extends Construct {
     this.app = appModel(this, props);
     this.validateOptions(props);
     this.projectKey = new SpaceProjectKey(this, 'ProjectKey');
+    // Private by default: deploying never exposes what the Spacefile keeps private.
+    this.auth = props.authorizer ? undefined : new SpaceAuth(this, 'Auth', { app: this.app, logRetention: props.logRetention });
     this.router = new SpaceRouter(this, 'Router', {
       app: this.app,
-      authorizer: props.authorizer,
+      authorizer: props.authorizer ?? this.auth?.authorizer,
+      runtimeIntegration: this.auth?.runtimeIntegration,
       logRetention: props.logRetention,
       cdk: { httpApi: props.cdk?.httpApi },
     });

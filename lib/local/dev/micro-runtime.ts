@@ -3,6 +3,7 @@
  * and the two ways in: an HTTP request (payload 2.0 event) and a scheduled action (the action event), each
  * logged as one line and turned into what the developer should see when it fails.
  */
+import { actionEvent } from '../../routing/routes';
 import type { Micro, ScheduledAction } from '../../spacefile/model';
 import { ExecutionEnvironment, type InvocationResult } from '../emulator/environment';
 import type { Sandbox } from '../emulator/sandbox';
@@ -38,11 +39,6 @@ export interface ActionOutcome {
   readonly error?: string;
   readonly durationMs: number;
   readonly cold: boolean;
-}
-
-/** The event EventBridge Scheduler sends a micro's function for an action (and so does the local scheduler). */
-export function actionEvent(actionId: string): string {
-  return JSON.stringify({ source: 'spaceport.action', event: { id: actionId, trigger: 'schedule' } });
 }
 
 const PLATFORM_LOG_LINE = /^(START|END|REPORT) RequestId: /;
@@ -99,7 +95,7 @@ export class MicroRuntime {
     const started = performance.now();
     let outcome: Omit<ActionOutcome, 'durationMs'>;
     try {
-      const { result } = await this.pool.invoke(actionEvent(action.id));
+      const { result } = await this.pool.invoke(JSON.stringify(actionEvent(action.id)));
       outcome = this.toActionOutcome(action, result);
     } catch (error) {
       outcome = { id: action.id, micro: this.micro.name, ok: false, error: String(error), cold: false };

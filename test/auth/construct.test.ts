@@ -1,0 +1,80 @@
+/** The deployed app is private unless its Spacefile opens a route; the owner secret never appears in plain text. */
+import { Stack } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { AUTH_ENV } from '../../lib/auth/authorizer';
+import { SpaceportApp } from '../../lib/constructs/app';
+import { loadSpacefile } from '../../lib/spacefile/load';
+import { ENV, fixtureLayer, nagFindings, synth } from '../constructs/helpers';
+
+const EXAMPLE = 'examples/hello/Spacefile';
+
+describe('SpaceAuth in the example app (no authorizer given)', () => {
+  const { template, space } = synth({ spacefile: EXAMPLE });
+  const json = template.toJSON();
+  const app = loadSpacefile(EXAMPLE);
+
+  it('puts every route the Spacefile does not open behind the Lambda authorizer', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+    const open = routes.filter((route) => route.AuthorizationType === 'NONE').map((route) => route.RouteKey).sort();
+    // The runtime's sign-in routes, docs (public: true) and web's /public/* - nothing else.
+    expect(open).toEqual(['ANY /__space', 'ANY /__space/{proxy+}', 'ANY /docs', 'ANY /docs/{proxy+}', 'ANY /public/{proxy+}']);
+    for (const route of routes.filter((r) => r.AuthorizationType !== 'NONE')) {
+      expect(route.AuthorizationType, route.RouteKey).toBe('CUSTOM');
+      expect(route.AuthorizerId, route.RouteKey).toEqual({ Ref: expect.stringMatching(/Owner/) });
+    }
+    expect(routes.filter((r) => r.AuthorizationType === 'CUSTOM').map((r) => r.RouteKey).sort()).toEqual(['ANY /', 'ANY /api', 'ANY /api/{proxy+}', 'ANY /{proxy+}']);
+    expect(app.micros.find((m) => m.name === 'web')?.publicRoutes).toEqual(['/public/*']);
+  });
+
+  it('configures a payload 2.0 REQUEST authorizer with simple responses, no identity sources and no caching', () => {
+    const authorizers = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    expect(authorizers).toHaveLength(1);
+    expect(authorizers[0]!.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: [],
+    });
+  });
+
+  it('generates the owner secret at deploy time and hands functions only its ARN', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 43, ExcludePunctuation: true } });
+    const stack = space.node.scope as Stack;
+    const secretId = stack.getLogicalId(space.auth!.ownerSecret.node.defaultChild as never);
+    // Dynamic references would resolve the secret into plain text in the function's configuration.
+    expect(JSON.stringify(json)).not.toContain(`{{resolve:secretsmanager:",{"Ref":"${secretId}"`);
+    const authorizer = json.Resources[stack.getLogicalId(space.auth!.authorizerFunction.node.defaultChild as never)];
+    expect(authorizer.Properties.Environment.Variables).toMatchObject({
+      [AUTH_ENV.ownerSecretId]: { Ref: secretId },
+      [AUTH_ENV.apiKeysTable]: { Ref: expect.stringMatching(/ApiKeys/) },
+    });
+    expect(JSON.parse(authorizer.Properties.Environment.Variables[AUTH_ENV.policy])).toMatchObject({ primary: { name: 'web', publicRoutes: ['/public/*'] } });
+    const outputs = JSON.stringify(template.findOutputs('*'));
+    expect(outputs).toContain('aws secretsmanager get-secret-value --secret-id ');
+  });
+
+  it('keeps API key hashes in a table the authorizer may only GetItem from', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'hash', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const dynamo = statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
+    expect(dynamo.map((statement) => statement.Action)).toEqual(['dynamodb:GetItem']);
+  });
+
+  it('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
+    const findings = nagFindings((nagApp) => {
+      const stack = new Stack(nagApp, 'Nag', { env: ENV });
+      new SpaceportApp(stack, 'App', { spacefile: EXAMPLE, adapterLayer: fixtureLayer(stack) });
+    });
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('SpaceAuth bundling', () => {
+  it('bundles the authorizer and sign-in function with esbuild, without Docker', () => {
+    const { template } = synth({ spacefile: EXAMPLE }, { bundle: true });
+    const handlers = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => /Spaceport (authorizer|owner sign-in)/.test(fn.Properties.Description ?? ''));
+    expect(handlers).toHaveLength(2);
+    for (const fn of handlers) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
+  });
+});
