@@ -28,9 +28,10 @@ export const triggerCommand: Command = {
       process.stderr.write(`spaceport trigger: nothing answers on port ${port}: start 'spaceport dev' first (or pass --port)\n`);
       return 1;
     }
-    const outcome = (await response.json()) as Partial<ActionOutcome> & { message?: string };
-    if (response.status === 404) {
-      process.stderr.write(`spaceport trigger: ${outcome.message ?? `no action '${id}'`}\n`);
+    const outcome = (await response.json().catch(() => ({}))) as Partial<ActionOutcome> & { message?: string };
+    if (outcome.ok === undefined) {
+      // Not an action outcome: an unknown id, or something other than spaceport dev answering on that port.
+      process.stderr.write(`spaceport trigger: ${outcome.message ?? `port ${port} answered ${response.status}`}\n`);
       return 1;
     }
     const status = outcome.ok ? `ok${outcome.statusCode ? ` (${outcome.statusCode})` : ''}` : `FAILED: ${outcome.error}`;
