@@ -80,3 +80,22 @@ describe('session tokens', () => {
     expect(new SessionSigner('another-secret-of-enough-length', true).verify(token, NOW)).toBe(false);
   });
 });
+
+describe('cloud sign-in function (payload 2.0)', () => {
+  it('signs in from a base64 form body, puts the cookie in cookies[], and 404s other runtime paths', async () => {
+    const { createSigninHandler } = await import('../../lib/auth/signin-handler');
+    const handle = createSigninHandler({ readOwnerSecret: async () => OWNER_SECRET, now: () => NOW });
+    const event = (rawPath: string, method: string, body?: string) => ({
+      rawPath,
+      rawQueryString: '',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      requestContext: { http: { method } },
+      ...(body === undefined ? {} : { body: Buffer.from(body).toString('base64') }),
+      isBase64Encoded: body !== undefined,
+    });
+    const result = await handle(event('/__space/signin', 'POST', form({ secret: OWNER_SECRET, next: '/x' })));
+    expect(result).toMatchObject({ statusCode: 303, headers: { location: '/x' } });
+    expect(result.cookies[0]).toMatch(/^spaceport_session=v1\..*; Secure$/);
+    expect((await handle(event('/__space/v0/actions', 'POST'))).statusCode).toBe(404);
+  });
+});
