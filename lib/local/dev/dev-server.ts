@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../cli/command';
-import type { SpaceApp } from '../../spacefile/model';
+import type { Micro, SpaceApp } from '../../spacefile/model';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
 import type { Clock } from './clock';
 import { readDotenv } from './dotenv';
@@ -106,7 +106,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const sandbox = new Sandbox(await probeSandbox());
 
   const auth = options.auth === false ? undefined : LocalAuth.open(app);
+  // Filled in once the router's port (part of every micro's environment) is known.
   let runtimes = new Map<string, MicroRuntime>();
+  const runAction = async (id: string, reason: 'schedule' | 'manual'): Promise<ActionOutcome | undefined> => {
+    const action = app.actions.find((candidate) => candidate.id === id);
+    return action && runtimes.get(action.microName)!.runAction(action, reason);
+  };
+  const scheduler = new ActionScheduler(app.actions, {
+    clock: options.clock,
+    fire: (action) => void runAction(action.id, 'schedule'),
+  });
   const backend = {
     app,
     auth,
@@ -137,25 +146,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ]),
   );
 
-  const runAction = async (id: string, reason: 'schedule' | 'manual'): Promise<ActionOutcome | undefined> => {
-    const action = app.actions.find((candidate) => candidate.id === id);
-    return action && runtimes.get(action.microName)!.runAction(action, reason);
-  };
-  const scheduler = new ActionScheduler(app.actions, {
-    clock: options.clock,
-    fire: (action) => void runAction(action.id, 'schedule'),
-  });
   if (options.schedule ?? true) scheduler.start();
-
-  const unwatch =
-    options.watch ?? true
-      ? app.micros.map((micro) =>
-          watchSource(micro.srcDir, (file) => {
-            logger.log(micro.name, `${file || 'source'} changed: restarting`);
-            void runtimes.get(micro.name)!.restart();
-          }),
-        )
-      : [];
+  const unwatch = options.watch ?? true ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
 
   logger.info(formatLimitsTable(sandbox.capabilities));
   for (const micro of app.micros) {
@@ -188,4 +180,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         await closed;
       })()),
   };
+}
+
+/** Restarts the micro's environments when its source changes; a source that cannot be watched is said, not fatal. */
+function watchMicro(micro: Micro, runtime: MicroRuntime, logger: DevLogger): Array<() => void> {
+  try {
+    return [
+      watchSource(micro.srcDir, (file) => {
+        logger.log(micro.name, `${file || 'source'} changed: restarting`);
+        void runtime.restart();
+      }),
+    ];
+  } catch (error) {
+    logger.log(micro.name, `not restarting on changes: cannot watch ${micro.srcDir} (${(error as Error).message})`);
+    return [];
+  }
 }
