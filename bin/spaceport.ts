@@ -14,7 +14,7 @@ const COMMANDS: Record<string, () => Command> = {
 function printHelp(): void {
   const lines = Object.values(COMMANDS).map((load) => {
     const command = load();
-    return `  ${command.usage.padEnd(44)} ${command.summary}`;
+    return `  spaceport ${command.usage}\n      ${command.summary}`;
   });
   console.log(`Usage: spaceport <command> [options]\n\nCommands:\n${lines.join('\n')}`);
 }
