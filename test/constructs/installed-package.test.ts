@@ -5,7 +5,7 @@
  * Needs `npm run build` first.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from 'vitest';
@@ -39,8 +39,10 @@ test('the packed library installs into a fresh CDK app and synthesizes there', {
   execFileSync('node', ['app.js'], { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'] });
 
   const template = JSON.parse(readFileSync(join(appDir, 'cdk.out', 'Consumer.template.json'), 'utf8'));
-  const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
-  expect(types).toContain('AWS::Lambda::LayerVersion');
-  expect(types).toContain('AWS::ApiGatewayV2::Api');
-  expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(2); // the micro and the runtime paths
+  const resources = Object.values(template.Resources as Record<string, { Type: string; Properties: any }>);
+  const layer = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::Lambda::LayerVersion');
+  const micro = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SPACEPORT_RUN === 'node index.js');
+  expect(micro?.Properties.Layers).toEqual([{ Ref: layer }]);
+  expect(resources.map((r) => r.Type)).toContain('AWS::ApiGatewayV2::Api');
+  expect(readdirSync(join(appDir, 'cdk.out'))).toContain(`asset.${micro?.Properties.Code.S3Key.replace('.zip', '')}`);
 });
