@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { Micro } from '../spacefile/model';
 import { ADAPTER_WRAPPER } from './adapter-layer';
@@ -14,6 +15,12 @@ export interface MicroEnvironmentInputs {
   readonly hostname: string;
   readonly appVersion: string;
 }
+
+/** Lambda's limit on a function's environment: every key and value, in bytes. */
+export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+
+/** What a value known only at deploy time (the host, the project key) is counted as: both are well under this. */
+const DEPLOY_TIME_VALUE_BYTES = 64;
 
 /** CDK context key a preset value can be passed with: `cdk deploy -c preset:web.GREETING=hi`. */
 export function presetContextKey(microName: string, presetName: string): string {
@@ -33,7 +40,7 @@ export function microEnvironment(scope: IConstruct, inputs: MicroEnvironmentInpu
   };
   if (micro.run !== undefined) adapter.SPACEPORT_RUN = micro.run;
   if (micro.kind === 'static' && micro.serve !== undefined) adapter.SPACEPORT_STATIC_DIR = micro.serve;
-  return {
+  const environment = {
     ...resolvePresets(scope, micro, inputs.presetValues ?? {}),
     ...adapter,
     DETA_PROJECT_KEY: inputs.projectKey,
@@ -44,6 +51,25 @@ export function microEnvironment(scope: IConstruct, inputs: MicroEnvironmentInpu
     DETA_SPACE_APP_MICRO_NAME: micro.name,
     DETA_SPACE_APP_MICRO_TYPE: micro.primary ? 'primary' : 'normal',
   };
+  checkEnvironmentSize(scope, micro, environment);
+  return environment;
+}
+
+/** Lambda refuses a larger environment at deploy time, after a long wait; say so at synth, naming the culprits. */
+function checkEnvironmentSize(scope: IConstruct, micro: Micro, environment: Record<string, string>): void {
+  const sizes = Object.entries(environment).map(([name, value]) => ({
+    name,
+    bytes: Buffer.byteLength(name) + (Token.isUnresolved(value) ? DEPLOY_TIME_VALUE_BYTES : Buffer.byteLength(value)),
+  }));
+  const total = sizes.reduce((sum, { bytes }) => sum + bytes, 0);
+  if (total <= LAMBDA_ENVIRONMENT_LIMIT) return;
+  const largest = sizes.sort((a, b) => b.bytes - a.bytes).slice(0, 3).map(({ name, bytes }) => `${name} (${bytes} bytes)`);
+  throw new SpaceportConstructError(
+    scope,
+    `micro '${micro.name}' needs about ${total} bytes of environment variables, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}; ` +
+      `the largest: ${largest.join(', ')}`,
+    micro.location,
+  );
 }
 
 function resolvePresets(scope: IConstruct, micro: Micro, given: Readonly<Record<string, string>>): Record<string, string> {

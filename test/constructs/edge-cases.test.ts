@@ -97,6 +97,13 @@ describe('presets', () => {
     expect(envOf(synth({ app }, { context: { 'preset:web.TOKEN': 'from-context' } }), 'web').TOKEN).toBe('from-context');
   });
 
+  test('presets that would exceed Lambda\'s 4 KB environment are a synth error naming the largest', () => {
+    const app = writeApp(spacefile, files);
+    expect(() => synth({ app, presetValues: { web: { TOKEN: 'x'.repeat(4000) } } })).toThrow(
+      /^Test\/App\/Micro-web: micro 'web' needs about \d+ bytes of environment variables, over Lambda's 4096; the largest: TOKEN \(4005 bytes\)/,
+    );
+  });
+
   test('unknown micros and presets are errors, not silently ignored', () => {
     const app = writeApp(spacefile, files);
     expect(() => synth({ app, presetValues: { wbe: { TOKEN: 'x' } } })).toThrow(/presetValues names micro wbe, which the Spacefile does not declare \(micros: web\)/);
