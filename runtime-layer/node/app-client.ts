@@ -40,8 +40,13 @@ export class AppClient {
     try {
       return await this.attempt(appRequest, timeoutMs);
     } catch (error) {
-      if (error instanceof RetryableFailure) return this.attempt(appRequest, timeoutMs);
-      throw error;
+      if (!(error instanceof RetryableFailure)) throw error;
+    }
+    try {
+      return await this.attempt(appRequest, timeoutMs);
+    } catch (error) {
+      // The app is gone (it crashed on this request): report what happened to the request, not to the retry.
+      throw error instanceof AppUnavailable ? new AppUnavailable(false) : error;
     }
   }
 

@@ -53,32 +53,28 @@ export class AppProcess {
     return this.tail.join('\n');
   }
 
-  /** Sends `signal` to the app's whole process group. */
-  signal(signal: NodeJS.Signals): void {
-    if (this.hasExited || this.child.pid === undefined) return;
+  /** Sends `signal` to the app's whole process group (which outlives `sh` when the command forks). */
+  signal(signal: NodeJS.Signals | 0): boolean {
+    if (this.child.pid === undefined) return false;
     try {
       process.kill(-this.child.pid, signal);
+      return true;
     } catch {
-      // The group is already gone.
+      return false; // The group is gone.
     }
   }
 
-  /** SIGTERM, then SIGKILL if the app has not exited within `graceMs`. */
+  /** SIGTERM to the group, then SIGKILL to whatever is left of it after `graceMs`. */
   async stop(graceMs: number): Promise<void> {
     this.signal('SIGTERM');
-    const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
-    if ((await Promise.race([this.exited, timer])) === 'timeout') this.signal('SIGKILL');
+    const deadline = Date.now() + graceMs;
+    while (this.signal(0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    this.signal('SIGKILL');
   }
 
-  /** Kills the group at once; for the adapter's own exit. */
+  /** Kills the group at once; for the adapter's own exit and for restarts. */
   kill(): void {
-    if (this.child.pid !== undefined) {
-      try {
-        process.kill(-this.child.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
+    this.signal('SIGKILL');
   }
 
   private remember(line: string): void {

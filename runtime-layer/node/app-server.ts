@@ -13,6 +13,9 @@ import { log } from './log';
 
 export class StartFailure extends Error {}
 
+/** How long a restart waits for a process that stopped accepting connections to finish exiting. */
+const EXIT_WAIT_MS = 100;
+
 function describeExit(exit: ExitStatus): string {
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
@@ -65,13 +68,11 @@ export class AppServer {
   async recover(): Promise<void> {
     this.suspect = false;
     const current = this.app.process;
-    if (!current.hasExited) {
-      if ((await probe(this.config.readiness, this.config.port)) !== undefined) return;
-      log(`\`${this.command}\` stopped accepting connections: restarting it`);
-      current.kill();
-    } else {
-      log(`\`${this.command}\` ${describeExit(await current.exited)}: restarting it`);
-    }
+    if (!current.hasExited && (await probe(this.config.readiness, this.config.port)) !== undefined) return;
+    // A crashing app may still be on its way out: wait a moment so the log can say how it ended.
+    const exit = await Promise.race([current.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), EXIT_WAIT_MS))]);
+    log(`\`${this.command}\` ${exit ? describeExit(exit) : 'stopped accepting connections'}: restarting it`);
+    current.kill();
     this.app.client.close();
     this.app = await startApp(this.config, this.command);
   }

@@ -50,7 +50,8 @@ class AppClient:
                 raise AppUnavailable(False)
         try:
             return self._attempt(request, timeout_seconds)
-        except STALE_CONNECTION_ERRORS:
+        except (AppUnavailable, *STALE_CONNECTION_ERRORS):
+            # The app is gone (it crashed on this request): report what happened to the request, not to the retry.
             self.close()
             raise AppUnavailable(False)
 

@@ -44,18 +44,21 @@ class AppProcess:
         return "\n".join(self._tail)
 
     def signal(self, signum):
-        if self._child is None or self._child.poll() is not None:
-            return
+        """Sends `signum` to the app's whole process group (which outlives sh when the command forks)."""
+        if self._child is None:
+            return False
+        self._child.poll()  # reap sh, so a group of zombies only does not count as alive
         try:
             os.killpg(self._child.pid, signum)
+            return True
         except ProcessLookupError:
-            pass
+            return False
 
     def stop(self, grace_seconds):
-        """SIGTERM, then SIGKILL if the app has not exited within `grace_seconds`."""
+        """SIGTERM to the group, then SIGKILL to whatever is left of it after `grace_seconds`."""
         self.signal(signal.SIGTERM)
         deadline = time.monotonic() + grace_seconds
-        while self.exit_status() is None and time.monotonic() < deadline:
+        while self.signal(0) and time.monotonic() < deadline:
             time.sleep(0.01)
         self.signal(signal.SIGKILL)
 

@@ -1,6 +1,7 @@
 """The app's server as the adapter uses it: started and waited for, sent requests, restarted after a crash
 (same behaviour and messages as runtime-layer/node/app-server.ts)."""
 import os
+import time
 
 from .app_client import AppClient, AppUnavailable
 from .app_process import AppProcess
@@ -10,6 +11,10 @@ from .readiness import probe, wait_until_ready
 
 class StartFailure(Exception):
     pass
+
+
+# How long a restart waits for a process that stopped accepting connections to finish exiting.
+EXIT_WAIT_SECONDS = 0.1
 
 
 def _describe_exit(status):
@@ -59,14 +64,16 @@ class AppServer:
     def recover(self):
         """Restarts the app if it exited or no longer accepts connections; raises StartFailure if it cannot start."""
         self._suspect = False
-        status = self._process.exit_status()
-        if status is None:
-            if probe(self._config.readiness, self._config.port) is not None:
-                return
-            log(f"`{self._command}` stopped accepting connections: restarting it")
-            self._process.kill()
-        else:
-            log(f"`{self._command}` {_describe_exit(status)}: restarting it")
+        current = self._process
+        if current.exit_status() is None and probe(self._config.readiness, self._config.port) is not None:
+            return
+        # A crashing app may still be on its way out: wait a moment so the log can say how it ended.
+        deadline = time.monotonic() + EXIT_WAIT_SECONDS
+        while current.exit_status() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        status = current.exit_status()
+        log(f"`{self._command}` {_describe_exit(status) if status else 'stopped accepting connections'}: restarting it")
+        current.kill()
         self._client.close()
         self._process, self._client = _start_app(self._config, self._command)
 
