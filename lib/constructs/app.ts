@@ -51,6 +51,11 @@ export interface SpaceportAppProps {
    */
   readonly runtimes?: Readonly<Record<string, LambdaRuntimeName>>;
   /**
+   * Bundle Node micros started by `node <file>` into that file with esbuild (see `SpaceMicroProps.bundleNode`).
+   * @default false
+   */
+  readonly bundleNode?: boolean;
+  /**
    * How long function and access logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -119,6 +124,7 @@ export class SpaceportApp extends Construct {
         presetValues: props.presetValues?.[micro.name],
         runtime: runtimeName ? lambdaRuntime(runtimeName) : undefined,
         architecture: props.architecture,
+        bundleNode: props.bundleNode,
         logRetention: props.logRetention,
         adapterLayer: props.adapterLayer,
         cdk: { function: props.cdk?.function },

@@ -50,6 +50,12 @@ export interface SpaceMicroProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * Bundle the micro into its entry file with esbuild when `run` is `node <file>` (smaller, faster cold starts).
+   * Off by default: apps that read files beside their dependencies or load native addons need node_modules as is.
+   * @default false
+   */
+  readonly bundleNode?: boolean;
+  /**
    * The micro's code.
    * @default the micro's `src` packaged by `microCode` (commands run, dependencies installed, `.spaceignore` honoured)
    */
@@ -100,7 +106,7 @@ export class SpaceMicro extends Construct {
       architecture,
       // The adapter replaces the runtime's client (AWS_LAMBDA_EXEC_WRAPPER), so no handler is ever called.
       handler: 'index.handler',
-      code: props.code ?? microCode(props.micro, { architecture, runtime }),
+      code: props.code ?? microCode(props.micro, { architecture, runtime, bundleNode: props.bundleNode }),
       layers: [props.adapterLayer ?? adapterLayer(this)],
       ...MICRO_LIMITS,
       loggingFormat: lambda.LoggingFormat.JSON,

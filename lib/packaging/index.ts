@@ -2,3 +2,4 @@ export * from './micro-code';
 export * from './file-selection';
 export * from './dependencies';
 export * from './steps';
+export * from './node-bundle';

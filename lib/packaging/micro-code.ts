@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Micro } from '../spacefile/model';
 import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep } from './dependencies';
 import { selectSourceFiles } from './file-selection';
+import { bundleNodeEntry, nodeEntry } from './node-bundle';
 import { PackagingError, runStep, shellStep } from './steps';
 
 /** Bumped when packaging changes what it produces from the same input, so old assets are not reused. */
@@ -17,6 +18,11 @@ export interface MicroPackagingOptions {
   readonly architecture: lambda.Architecture;
   /** The function's runtime: Python wheels are chosen for its version. */
   readonly runtime: lambda.Runtime;
+  /**
+   * Bundle a Node micro whose `run` is `node <file>` into that one file with esbuild (see `bundleNodeEntry`).
+   * @default false
+   */
+  readonly bundleNode?: boolean;
 }
 
 /**
@@ -53,6 +59,7 @@ export function packagingHash(micro: Micro, options: MicroPackagingOptions): str
       commands: micro.commands,
       runtime: options.runtime.name,
       architecture: options.architecture.name,
+      bundleNode: bundleEntry(micro, options),
     }),
   );
   for (const file of selectSourceFiles(micro)) {
@@ -80,6 +87,8 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
     else if (usesNpm && runsServer) runStep(micro, npmInstallStep(scratch, architecture, true));
     for (const command of micro.commands) runStep(micro, shellStep(command, scratch));
     if (usesNpm && runsServer && micro.commands.length > 0) runStep(micro, npmPruneStep(scratch));
+    const entry = bundleEntry(micro, options);
+    if (entry) bundleNodeEntry(micro, scratch, entry, options.runtime.name.replace(/^nodejs(\d+).*$/, '$1'));
     if (micro.kind === 'python' && existsSync(join(scratch, 'requirements.txt'))) {
       runStep(micro, pipInstallStep(scratch, outputDir, pythonVersion(options.runtime), architecture));
     }
@@ -102,6 +111,11 @@ function outputEntries(micro: Micro, scratch: string): string[] {
   if (!micro.include) return [''];
   const dependencies = ['package.json', 'node_modules'].filter((entry) => existsSync(join(scratch, entry)));
   return [...new Set([...micro.include.map(stripDotSlash), ...dependencies])];
+}
+
+/** The file to bundle, when bundling is asked for and the micro is started by `node <file>`. */
+function bundleEntry(micro: Micro, options: MicroPackagingOptions): string | undefined {
+  return options.bundleNode && micro.kind === 'node' ? nodeEntry(micro.run) : undefined;
 }
 
 function stripDotSlash(path: string): string {

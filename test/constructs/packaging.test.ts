@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { npmInstallStep, pipInstallStep } from '../../lib/packaging/dependencies';
 import { selectSourceFiles } from '../../lib/packaging/file-selection';
 import { packageMicro, packagingHash } from '../../lib/packaging/micro-code';
+import { nodeEntry } from '../../lib/packaging/node-bundle';
 import { PackagingError, runStep, shellStep } from '../../lib/packaging/steps';
 import { writeApp } from './helpers';
 
@@ -128,5 +130,38 @@ describe('packageMicro', () => {
     expect(packagingHash(micro, { ...X86, architecture: lambda.Architecture.ARM_64 })).not.toBe(before);
     writeFileSync(join(app.rootDir, 'index.js'), 'console.log(2)');
     expect(packagingHash(micro, X86)).not.toBe(before);
+  });
+});
+
+describe('bundleNode', () => {
+  test('only `node <file>` starts are bundled', () => {
+    expect(nodeEntry('node server.js')).toBe('server.js');
+    expect(nodeEntry('node src/index.mjs')).toBe('src/index.mjs');
+    expect(nodeEntry('node --inspect server.js')).toBeUndefined();
+    expect(nodeEntry('npm start')).toBeUndefined();
+    expect(nodeEntry('node server.js && echo done')).toBeUndefined();
+  });
+
+  test('the entry becomes one file with its dependencies, at the same path, and node_modules is gone', () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node src/server.js\n', {
+      'package.json': JSON.stringify({ name: 'web', version: '1.0.0', dependencies: { greeter: 'file:./vendor/greeter' } }),
+      'vendor/greeter/package.json': JSON.stringify({ name: 'greeter', version: '1.0.0', main: 'index.js' }),
+      'vendor/greeter/index.js': 'module.exports = () => "hello from greeter";',
+      'src/server.js': 'console.log(require("greeter")());',
+    });
+    const dir = out();
+    packageMicro(app.micros[0], dir, { ...X86, bundleNode: true });
+    expect(existsSync(join(dir, 'node_modules'))).toBe(false);
+    expect(execFileSync('node', ['src/server.js'], { cwd: dir, encoding: 'utf8' })).toBe('hello from greeter\n');
+  });
+
+  test('what esbuild cannot bundle (a native addon) fails at synth, saying how to ship node_modules instead', () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node server.js\n', {
+      'server.js': 'require("./addon.node");',
+      'addon.node': 'binary',
+    });
+    expect(() => packageMicro(app.micros[0], out(), { ...X86, bundleNode: true })).toThrow(
+      /^micro 'web' \(.*\): esbuild could not bundle server.js; turn bundling off for this micro to ship node_modules as they are:\n.*server.js:1: No loader is configured for ".node" files/,
+    );
   });
 });
