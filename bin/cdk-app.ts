@@ -44,10 +44,21 @@ function architecture(name: string | undefined): lambda.Architecture | undefined
 
 const USER_ERRORS = [SpacefileError, SpaceportConstructError, PackagingError, UsageError];
 
+/**
+ * The message of a user's mistake, or undefined for a bug (which keeps its stack trace). CDK wraps errors thrown
+ * while bundling into its own, keeping only their text, so a packaging failure is recognised by its name there.
+ */
+function userMessage(error: unknown): string | undefined {
+  if (USER_ERRORS.some((type) => error instanceof type)) return (error as Error).message;
+  const wrapped = error instanceof Error ? /\bPackagingError: ([\s\S]*)$/.exec(error.message) : null;
+  return wrapped?.[1];
+}
+
 try {
   main();
 } catch (error) {
-  if (!USER_ERRORS.some((type) => error instanceof type)) throw error;
-  console.error((error as Error).message);
+  const message = userMessage(error);
+  if (message === undefined) throw error;
+  console.error(message);
   process.exitCode = 1;
 }
