@@ -1,4 +1,5 @@
 import { Duration, Size, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -80,7 +81,8 @@ export class SpaceMicro extends Construct {
   readonly micro: Micro;
   readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
-  readonly role: lambda.Function['role'];
+  /** The function's role: it may write its own logs, and whatever you grant it. */
+  readonly role: iam.IRole;
 
   constructor(scope: Construct, id: string, props: SpaceMicroProps) {
     super(scope, id);
@@ -115,7 +117,7 @@ export class SpaceMicro extends Construct {
       ...overrides,
       environment: { ...environment, ...overrides.environment },
     });
-    this.role = this.function.role;
+    this.role = this.function.role ?? logging.role;
     if (runtime.name === props.micro.runtime) acknowledgeChosenRuntime(this.function, props.micro);
   }
 }
