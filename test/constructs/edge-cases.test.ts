@@ -1,6 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
+import { SpaceAction } from '../../lib/constructs/action';
+import { SpaceMicro } from '../../lib/constructs/micro';
+import { SpaceProjectKey } from '../../lib/constructs/project-key';
 import { adapterLayer } from '../../lib/constructs/adapter-layer';
 import { publicRouteKeys, SpaceRouter } from '../../lib/constructs/router';
 import { SpaceportApp } from '../../lib/constructs/app';
@@ -129,6 +133,33 @@ describe('validation', () => {
   test('a layer that was never built is a synth error that says to build it', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     expect(() => adapterLayer(stack, '/nonexistent/layer')).toThrow('S: the Spaceport adapter layer is missing at /nonexistent/layer: run npm run build');
+  });
+});
+
+describe('each construct on its own', () => {
+  test('SpaceMicro and SpaceAction work without SpaceportApp, with their own queue and invoker role', () => {
+    const app = writeApp(
+      'v: 0\nmicros:\n  - name: job\n    src: .\n    engine: nodejs16\n    actions:\n      - id: nightly\n        name: Nightly\n        trigger: schedule\n        default_interval: "0 3 * * *"\n',
+      { 'index.js': '' },
+    );
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Alone', { env: ENV });
+    const micro = new SpaceMicro(stack, 'Job', {
+      micro: app.micros[0],
+      projectKey: new SpaceProjectKey(stack, 'Key', { projectId: 'abcd1234' }),
+      hostname: 'example.com',
+      adapterLayer: fixtureLayer(stack),
+    });
+    const action = new SpaceAction(stack, 'Nightly', { action: app.actions[0], function: micro.function });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DETA_SPACE_APP_HOSTNAME: 'example.com', DETA_SPACE_APP_MICRO_NAME: 'job' }) },
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: app.actions[0].interval.eventBridgeExpression,
+      Target: { RoleArn: stack.resolve(action.role.roleArn), DeadLetterConfig: { Arn: stack.resolve(action.deadLetterQueue.queueArn) } },
+    });
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    expect(template.findResources('AWS::Scheduler::Schedule')[stack.getLogicalId(action.schedule.node.defaultChild as never)].Properties.GroupName).toBeUndefined();
   });
 });
 
