@@ -47,12 +47,12 @@ function httpProbe(host: string, port: number, path: string): Promise<boolean> {
   });
 }
 
-/** The first loopback host on which the app is ready, if any. */
+/** The first loopback host on which the app is ready, if any (a refused loopback connection costs microseconds). */
 export async function probe(readiness: Readiness, port: number): Promise<string | undefined> {
-  const results = await Promise.all(
-    LOOPBACK_HOSTS.map((host) => (readiness.kind === 'tcp' ? tcpProbe(host, port) : httpProbe(host, port, readiness.path))),
-  );
-  return LOOPBACK_HOSTS[results.indexOf(true)];
+  for (const host of LOOPBACK_HOSTS) {
+    if (await (readiness.kind === 'tcp' ? tcpProbe(host, port) : httpProbe(host, port, readiness.path))) return host;
+  }
+  return undefined;
 }
 
 export function waitUntilReady(app: AppProcess, readiness: Readiness, port: number, timeoutMs: number): Promise<ReadyOutcome> {
@@ -69,12 +69,20 @@ export function waitUntilReady(app: AppProcess, readiness: Readiness, port: numb
       app.onOutput = () => {};
       resolve(outcome);
     };
+    // Output that arrives while a probe is in flight asks for another probe right after it, not 10 ms later.
+    let recheck = false;
     const check = async (): Promise<void> => {
-      if (settled || probing) return;
+      if (settled) return;
+      if (probing) {
+        recheck = true;
+        return;
+      }
       probing = true;
+      recheck = false;
       const host = await probe(readiness, port);
       probing = false;
       if (host !== undefined) return finish({ ready: true, host });
+      if (recheck) return check();
       const elapsed = Date.now() - started;
       while (nextMark < PROGRESS_MARKS_MS.length && elapsed >= PROGRESS_MARKS_MS[nextMark]) {
         log(`still waiting for \`${app.command}\` to listen on port ${port} (${PROGRESS_MARKS_MS[nextMark]} ms)`);

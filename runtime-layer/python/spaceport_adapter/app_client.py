@@ -1,15 +1,15 @@
 """Sends a request to the app over a kept-alive loopback connection and buffers its response up to the body limit
 (same behaviour as runtime-layer/node/app-client.ts, including one retry when a reused connection was stale)."""
-import http.client
 import socket
 import time
 
+from .http11 import BodyTooLarge, Connection, Disconnected
 from .limits import BODY_LIMIT_BYTES
 from .results import AppResponse, header_map
 
 # Below most servers' 5 s keep-alive timeout, so the adapter drops idle connections first.
 IDLE_TIMEOUT_SECONDS = 4.0
-STALE_CONNECTION_ERRORS = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+STALE_CONNECTION_ERRORS = (Disconnected, ConnectionResetError, BrokenPipeError)
 
 
 class AppUnavailable(Exception):
@@ -34,73 +34,51 @@ class InvalidRequest(Exception):
 
 class AppClient:
     def __init__(self, host, port):
-        self._connection = http.client.HTTPConnection(host, port)
-        self._reusable = False
+        self._connection = Connection(host, port)
         self._last_used = 0.0
 
     def send(self, request, timeout_seconds=None):
-        if self._reusable and time.monotonic() - self._last_used > IDLE_TIMEOUT_SECONDS:
-            self.close()
-        reused = self._reusable
+        if self._connection.connected and time.monotonic() - self._last_used > IDLE_TIMEOUT_SECONDS:
+            self._connection.close()
+        reused = self._connection.connected
         try:
             return self._attempt(request, timeout_seconds)
         except STALE_CONNECTION_ERRORS:
-            self.close()
+            self._connection.close()
             if not reused:
                 raise AppUnavailable(False)
         try:
             return self._attempt(request, timeout_seconds)
         except (AppUnavailable, *STALE_CONNECTION_ERRORS):
             # The app is gone (it crashed on this request): report what happened to the request, not to the retry.
-            self.close()
+            self._connection.close()
             raise AppUnavailable(False)
 
     def close(self):
         self._connection.close()
-        self._reusable = False
 
     def _attempt(self, request, timeout_seconds):
-        connection = self._connection
-        connection.timeout = timeout_seconds
+        headers = request.headers
+        if request.body or request.method != "GET":
+            headers = headers + [("content-length", str(len(request.body)))]
         try:
-            if connection.sock is None:
-                connection.connect()
-            else:
-                connection.sock.settimeout(timeout_seconds)
-            try:
-                connection.putrequest(request.method, request.target, skip_host=True, skip_accept_encoding=True)
-                for name, value in request.headers:
-                    connection.putheader(name, value)
-                if request.body or request.method != "GET":
-                    connection.putheader("content-length", str(len(request.body)))
-            except ValueError:
-                self.close()
-                raise InvalidRequest()
-            connection.endheaders(request.body)
-            response = connection.getresponse()
-            declared = response.getheader("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > BODY_LIMIT_BYTES:
-                self.close()
-                raise ResponseTooLarge()
-            body = response.read(BODY_LIMIT_BYTES + 1)
-            if len(body) > BODY_LIMIT_BYTES:
-                self.close()
-                raise ResponseTooLarge()
-            if not response.isclosed():
-                response.read()  # a body shorter than announced: finish the exchange
+            response = self._connection.exchange(request.method, request.target, headers, request.body,
+                                                 timeout_seconds, BODY_LIMIT_BYTES)
+        except ValueError:
+            raise InvalidRequest()
+        except BodyTooLarge:
+            self._connection.close()
+            raise ResponseTooLarge()
         except ConnectionRefusedError:
-            self.close()
+            self._connection.close()
             raise AppUnavailable(True)
         except socket.timeout:
-            self.close()
+            self._connection.close()
             raise AppTimedOut()
-        except (http.client.HTTPException, OSError) as error:
-            if isinstance(error, STALE_CONNECTION_ERRORS):
-                raise
-            self.close()
+        except STALE_CONNECTION_ERRORS:
+            raise
+        except OSError:
+            self._connection.close()
             raise AppUnavailable(False)
-        self._reusable = not response.will_close
-        if response.will_close:
-            self.close()
         self._last_used = time.monotonic()
-        return AppResponse(response.status, response.reason, header_map(response.getheaders()), body)
+        return AppResponse(response.status, response.reason, header_map(response.headers), response.body)

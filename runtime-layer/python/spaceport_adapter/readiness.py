@@ -1,9 +1,9 @@
 """Waiting for the app to listen (same rules as runtime-layer/node/readiness.ts): a probe every 10 ms and right
 after the app prints, progress logs at 100 ms, 500 ms, 1 s, 2 s and 5 s, until it answers, exits or time runs out."""
-import http.client
 import socket
 import time
 
+from .http11 import Connection
 from .log import log
 
 POLL_SECONDS = 0.01
@@ -21,11 +21,11 @@ def _tcp_probe(host, port):
 
 
 def _http_probe(host, port, path):
-    connection = http.client.HTTPConnection(host, port, timeout=PROBE_TIMEOUT_SECONDS)
+    connection = Connection(host, port)
     try:
-        connection.request("GET", path)
-        return 100 <= connection.getresponse().status <= 499
-    except (OSError, http.client.HTTPException):
+        status = connection.exchange("GET", path, [("host", f"127.0.0.1:{port}")], timeout=PROBE_TIMEOUT_SECONDS).status
+        return 100 <= status <= 499
+    except (OSError, ValueError):
         return False
     finally:
         connection.close()

@@ -1,8 +1,8 @@
 """The Lambda Runtime API client (`/2018-06-01`) over one kept-alive connection; `next` blocks without a timeout."""
-import http.client
 import json
 from typing import NamedTuple
 
+from .http11 import Connection, Disconnected
 from .log import log
 
 
@@ -17,7 +17,8 @@ class Invocation(NamedTuple):
 class RuntimeApi:
     def __init__(self, address):
         host, _, port = address.rpartition(":")
-        self._connection = http.client.HTTPConnection(host, int(port))
+        self._connection = Connection(host, int(port))
+        self._host = ("host", address)
 
     def next(self):
         status, headers, body = self._call("GET", "/2018-06-01/runtime/invocation/next")
@@ -42,22 +43,20 @@ class RuntimeApi:
 
     def _post(self, path, payload, error_type):
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        headers = {"content-type": "application/json"}
+        headers = [("content-type", "application/json"), ("content-length", str(len(body)))]
         if error_type is not None:
-            headers["lambda-runtime-function-error-type"] = error_type
+            headers.append(("lambda-runtime-function-error-type", error_type))
         status, _, reply = self._call("POST", path, body, headers)
         if status != 202:
             # Nothing more can be done for this invocation (e.g. a result over 6 MB): say so in the function's logs.
             log(f"the Runtime API refused {path} ({status}): {reply[:300].decode('utf-8', 'replace')}")
 
-    def _call(self, method, path, body=None, headers=None):
+    def _call(self, method, path, body=b"", headers=()):
         for attempt in (1, 2):
             try:
-                self._connection.request(method, path, body, headers or {})
-                response = self._connection.getresponse()
-                data = response.read()
-                return response.status, {k.lower(): v for k, v in response.getheaders()}, data
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                response = self._connection.exchange(method, path, [self._host, *headers], body)
+                return response.status, {k.lower(): v for k, v in response.headers}, response.body
+            except (Disconnected, ConnectionResetError, BrokenPipeError):
                 # The Runtime API closed the kept-alive connection: reconnect once.
                 self._connection.close()
                 if attempt == 2:
