@@ -135,6 +135,9 @@ export class SpaceRouter extends Construct {
   }
 }
 
+/** Literal path characters an HTTP API route key accepts; anything else (`*` mid-path, `{`) is left to the authorizer. */
+const ROUTE_PATH = /^[A-Za-z0-9._~@:+,;=!$&'()\/-]+$/;
+
 /** `public: true` (or a `/*` public route): every path of the micro is public. */
 function isWhollyPublic(micro: Micro): boolean {
   return micro.publicRoutes.includes('/*');
@@ -149,8 +152,8 @@ export function publicRouteKeys(app: SpaceApp, micro: Micro): string[] {
   for (const route of micro.publicRoutes) {
     const relative = route.startsWith('/') ? route : `/${route}`;
     const prefixOnly = relative.endsWith('/*') && !relative.slice(0, -2).includes('*');
-    if ((!prefixOnly && relative.includes('*')) || /[{}]/.test(relative)) continue;
     const base = prefixOnly ? relative.slice(0, -2) : relative;
+    if (!ROUTE_PATH.test(base || '/')) continue;
     const full = (micro.path === '/' ? '' : micro.path) + base;
     const path = full || '/';
     if (isUnder(path, RESERVED_PREFIX)) continue;
