@@ -4,7 +4,7 @@
  * serve. HTTP requests come out as the request the app must see: base path stripped, headers completed
  * (`Cookie`, `Host`, `X-Forwarded-*`, `x-amzn-request-context`, `x-amzn-lambda-context`), body decoded.
  */
-import { isUnder, RESERVED_PREFIX, stripBasePath } from '../../lib/routing/routes';
+import { ACTIONS_PATH, isUnder, RESERVED_PREFIX, stripBasePath } from '../../lib/routing/routes';
 import { BODY_LIMIT_BYTES } from './limits';
 
 export type EventFormat = 'v2' | 'v1' | 'alb';
@@ -212,7 +212,7 @@ function parseAction(event: Json, context: InvocationContext): ParsedEvent {
   }
   const body = Buffer.from(JSON.stringify({ event: action }), 'utf8');
   const headers = ['host', 'localhost', 'content-type', 'application/json', 'x-amzn-lambda-context', context.lambdaContext];
-  return { kind: 'action', actionId: action.id, request: { method: 'POST', target: '/__space/v0/actions', headers, body } };
+  return { kind: 'action', actionId: action.id, request: { method: 'POST', target: ACTIONS_PATH, headers, body } };
 }
 
 function describe(value: unknown): string {
