@@ -14,6 +14,7 @@ const CRASHING_APP = `
 const http = require('node:http');
 http.createServer((req, res) => {
   if (req.url === '/crash') process.exit(1);
+  if (req.url === '/__space/v0/actions') return; // an action that never answers
   if (req.url === '/health') { res.statusCode = Number(process.env.HEALTH_STATUS || 200); return res.end(); }
   res.end(String(process.pid));
 }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
@@ -59,8 +60,8 @@ afterAll(async () => {
   rmSync(appDir, { recursive: true, force: true });
 });
 
-async function start(runtime: AdapterRuntime, env: Record<string, string>): Promise<EmulatedAdapter> {
-  const adapter = await startEmulatedAdapter({ layerDir: layer.dir, runtime, taskRoot: appDir, env });
+async function start(runtime: AdapterRuntime, env: Record<string, string>, timeoutMs?: number): Promise<EmulatedAdapter> {
+  const adapter = await startEmulatedAdapter({ layerDir: layer.dir, runtime, taskRoot: appDir, env, timeoutMs });
   running.push(adapter);
   return adapter;
 }
@@ -114,6 +115,15 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
     const pid = (outcome: typeof first): string => (outcome.kind === 'success' ? (outcome.result as { body: string }).body : '');
     expect(pid(after)).not.toBe(pid(first));
     expect(adapter.lines.join('\n')).toContain('`node app.js` exited with code 1: restarting it');
+  });
+
+  test('an action with no answer before the deadline fails the invocation (so the scheduler retries)', async () => {
+    const adapter = await start(runtime, { SPACEPORT_RUN: 'node app.js' }, 1500);
+    expect(await adapter.invoke({ source: 'spaceport.action', event: { id: 'slow', trigger: 'schedule' } })).toMatchObject({
+      kind: 'function-error',
+      errorType: 'Spaceport.ActionFailed',
+      errorMessage: `Action "slow" failed: the app did not answer POST /__space/v0/actions before the invocation's deadline`,
+    });
   });
 
   test('SIGTERM to the adapter reaches the app, and the adapter exits after it', async () => {
