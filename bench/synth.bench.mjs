@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const { App, AssetStaging, Stack } = require('aws-cdk-lib');
-const { SpaceportApp } = require('../dist/lib/constructs/app.js');
+const { SpaceApp } = require('../dist/lib/constructs/app.js');
 
 const RUNS = 5;
 const TARGET_MS = 15_000;
@@ -37,7 +37,7 @@ function inProcess(spacefile, bundle) {
   const started = performance.now();
   const app = new App({ outdir, context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Bench', { env: { account: '123456789012', region: 'eu-west-1' } });
-  new SpaceportApp(stack, 'App', { spacefile });
+  new SpaceApp(stack, 'App', { spacefile });
   app.synth();
   return performance.now() - started;
 }

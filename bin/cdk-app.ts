@@ -8,7 +8,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { UsageError } from '../lib/cli/command';
-import { SpaceportApp } from '../lib/constructs/app';
+import { SpaceApp } from '../lib/constructs/app';
 import { SpaceportConstructError } from '../lib/constructs/errors';
 import { PackagingError } from '../lib/packaging/steps';
 import { loadSpacefile } from '../lib/spacefile/load';
@@ -27,7 +27,7 @@ function main(): void {
     description: `Space app '${model.name}' deployed by Spaceport`,
     env: account || region ? { account, region } : undefined,
   });
-  new SpaceportApp(stack, 'App', {
+  new SpaceApp(stack, 'App', {
     app: model,
     appVersion: context('appVersion'),
     architecture: architecture(context('architecture')),

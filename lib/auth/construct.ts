@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { FunctionLogging } from '../constructs/function-logging';
 import { SpaceportConstructError } from '../constructs/errors';
-import type { SpaceApp } from '../spacefile/model';
+import type { SpaceAppModel } from '../spacefile/model';
 import { AUTH_ENV } from './authorizer';
 import { accessPolicyOf } from './policy';
 
@@ -24,7 +24,7 @@ const MAX_POLICY_BYTES = 3 * 1024;
 
 export interface SpaceAuthProps {
   /** The app whose access rules the authorizer applies. */
-  readonly app: SpaceApp;
+  readonly app: SpaceAppModel;
   /**
    * How long the auth functions' logs are kept.
    * @default logs.RetentionDays.ONE_MONTH

@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpResponse } from '../local/http-api-event';
-import type { SpaceApp } from '../spacefile/model';
+import type { SpaceAppModel } from '../spacefile/model';
 import type { ApiKeyStore } from './api-keys';
 import { ensureOwnerSecret, LocalApiKeyStore, stateDirFor } from './local-state';
 import { accessPolicyOf, type AccessPolicy } from './policy';
@@ -50,7 +50,7 @@ export class LocalAuth {
   private readonly signer: SessionSigner;
 
   /** Reads (or, on the first run, creates) `.spaceport/` next to the Spacefile. */
-  static open(app: SpaceApp): LocalAuth {
+  static open(app: SpaceAppModel): LocalAuth {
     const stateDir = stateDirFor(app.rootDir);
     const { secret, created } = ensureOwnerSecret(stateDir);
     return new LocalAuth(accessPolicyOf(app), secret, created, new LocalApiKeyStore(stateDir));

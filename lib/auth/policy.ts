@@ -3,7 +3,7 @@
  * accepts API keys. It is plain JSON so the CDK constructs can hand it to the Lambda authorizer (an environment
  * variable) and the dev router can build it from the same model.
  */
-import type { SpaceApp } from '../spacefile/model';
+import type { SpaceAppModel } from '../spacefile/model';
 
 export interface MicroAccessPolicy {
   readonly name: string;
@@ -20,7 +20,7 @@ export interface AccessPolicy {
   readonly micros: readonly MicroAccessPolicy[];
 }
 
-export function accessPolicyOf(app: SpaceApp): AccessPolicy {
+export function accessPolicyOf(app: SpaceAppModel): AccessPolicy {
   const micros = app.micros.map(({ name, path, apiKeys, publicRoutes }) => ({ name, path, apiKeys, publicRoutes }));
   const primary = micros.find((micro) => micro.name === app.primary.name);
   if (!primary) throw new Error(`the primary micro '${app.primary.name}' is not among the app's micros`);

@@ -10,7 +10,7 @@ import { DynamoDbApiKeyStore } from '../auth/dynamodb-key-store';
 import { LocalApiKeyStore, stateDirFor } from '../auth/local-state';
 import { AUTH_ENV } from '../auth/authorizer';
 import { loadSpacefile } from '../spacefile/load';
-import type { SpaceApp } from '../spacefile/model';
+import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError } from '../spacefile/problems';
 import { type Command, UsageError } from './command';
 
@@ -88,7 +88,7 @@ function parseArgs(args: readonly string[]): KeysArgs {
   return { action, name, micro: flags.get('--micro'), spacefile: flags.get('--spacefile') ?? 'Spacefile', local, table };
 }
 
-function load(spacefile: string): SpaceApp {
+function load(spacefile: string): SpaceAppModel {
   try {
     return loadSpacefile(spacefile, { checkSources: false });
   } catch (error) {
@@ -98,7 +98,7 @@ function load(spacefile: string): SpaceApp {
 }
 
 /** Local when asked, or when `spaceport dev` has run here and no table is named; the cloud table otherwise. */
-function openStore(app: SpaceApp, options: KeysArgs): { store: ApiKeyStore; where: string } {
+function openStore(app: SpaceAppModel, options: KeysArgs): { store: ApiKeyStore; where: string } {
   const stateDir = stateDirFor(app.rootDir);
   if (options.table) return { store: new DynamoDbApiKeyStore(options.table, new DynamoDBClient({})), where: `the DynamoDB table ${options.table}` };
   if (options.local || existsSync(stateDir)) {
@@ -112,7 +112,7 @@ function openStore(app: SpaceApp, options: KeysArgs): { store: ApiKeyStore; wher
 }
 
 /** A key must be usable somewhere: on the named micro, or on at least one micro with `presets.api_keys`. */
-function checkMicro(app: SpaceApp, microName: string | undefined): void {
+function checkMicro(app: SpaceAppModel, microName: string | undefined): void {
   const withKeys = app.micros.filter((micro) => micro.apiKeys).map((micro) => micro.name);
   if (microName === undefined) {
     if (withKeys.length === 0) {
@@ -125,7 +125,7 @@ function checkMicro(app: SpaceApp, microName: string | undefined): void {
   if (!micro.apiKeys) throw new UsageError(`--micro ${microName}: the micro has no 'presets: api_keys: true' in ${app.spacefile}, so it refuses keys`);
 }
 
-function scope(app: SpaceApp, record: ApiKeyRecord): string {
+function scope(app: SpaceAppModel, record: ApiKeyRecord): string {
   if (record.micro !== undefined) return `the micro '${record.micro}'`;
   return `every micro with api_keys (${app.micros.filter((micro) => micro.apiKeys).map((micro) => micro.name).join(', ') || 'none'})`;
 }

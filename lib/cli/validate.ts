@@ -1,6 +1,6 @@
 /** `spaceport validate`: check a Spacefile and show what Spaceport will run, or every problem with its position. */
 import { loadSpacefileWithWarnings } from '../spacefile/load';
-import type { SpaceApp } from '../spacefile/model';
+import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError, formatProblem, type SpacefileProblem } from '../spacefile/problems';
 import { UsageError, type Command } from './command';
 
@@ -34,7 +34,7 @@ function parseArgs(args: readonly string[]): { file: string; checkSources: boole
   return { file: files[0] ?? 'Spacefile', checkSources };
 }
 
-function describeApp(app: SpaceApp, warnings: readonly SpacefileProblem[]): string {
+function describeApp(app: SpaceAppModel, warnings: readonly SpacefileProblem[]): string {
   const micros = table(
     ['NAME', 'ENGINE', 'KIND', 'RUNTIME', 'PATH', 'PRIMARY', 'PUBLIC ROUTES', 'API KEYS'],
     app.micros.map((micro) => [

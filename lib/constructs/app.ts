@@ -8,7 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { loadSpacefile } from '../spacefile/load';
-import type { LambdaRuntimeName, SpaceApp } from '../spacefile/model';
+import type { LambdaRuntimeName, SpaceAppModel } from '../spacefile/model';
 import { actionDeadLetterQueue, actionInvokerRole, SpaceAction } from './action';
 import { SpaceportConstructError } from './errors';
 import { SpaceMicro } from './micro';
@@ -17,7 +17,7 @@ import { SpaceRouter } from './router';
 import { SpaceAuth } from '../auth/construct';
 import { lambdaRuntime } from './runtimes';
 
-export interface SpaceportAppProps {
+export interface SpaceAppProps {
   /**
    * Path of the Spacefile to deploy. Exactly one of `spacefile` and `app` is required.
    * @default none
@@ -28,7 +28,7 @@ export interface SpaceportAppProps {
    * The already loaded app model (`loadSpacefile`).
    * @default loaded from `spacefile`
    */
-  readonly app?: SpaceApp;
+  readonly app?: SpaceAppModel;
   /**
    * Preset values by micro, then by preset name.
    * @default CDK context `preset:<micro>.<NAME>`, then the Spacefile defaults
@@ -85,8 +85,8 @@ export interface SpaceportAppProps {
  * A whole Space app from its Spacefile: the project key, the router, one `SpaceMicro` per micro and one
  * `SpaceAction` per scheduled action, with the app's URL as a stack output.
  */
-export class SpaceportApp extends Construct {
-  readonly app: SpaceApp;
+export class SpaceApp extends Construct {
+  readonly app: SpaceAppModel;
   readonly projectKey: SpaceProjectKey;
   readonly router: SpaceRouter;
   /** The owner secret, API key table, authorizer and sign-in function, unless `authorizer` replaced them. */
@@ -99,7 +99,7 @@ export class SpaceportApp extends Construct {
   /** Receives action events that could not be delivered or whose invocation kept failing. */
   readonly actionDeadLetterQueue?: sqs.Queue;
 
-  constructor(scope: Construct, id: string, props: SpaceportAppProps) {
+  constructor(scope: Construct, id: string, props: SpaceAppProps) {
     super(scope, id);
     this.app = appModel(this, props);
     this.validateOptions(props);
@@ -161,7 +161,7 @@ export class SpaceportApp extends Construct {
     this.actions = actions;
   }
 
-  private validateOptions(props: SpaceportAppProps): void {
+  private validateOptions(props: SpaceAppProps): void {
     const names = new Set(this.app.micros.map((micro) => micro.name));
     for (const [option, byMicro] of [['presetValues', props.presetValues], ['runtimes', props.runtimes]] as const) {
       const unknown = Object.keys(byMicro ?? {}).filter((name) => !names.has(name));
@@ -175,7 +175,7 @@ export class SpaceportApp extends Construct {
   }
 }
 
-function appModel(scope: Construct, props: SpaceportAppProps): SpaceApp {
+function appModel(scope: Construct, props: SpaceAppProps): SpaceAppModel {
   if ((props.app === undefined) === (props.spacefile === undefined)) {
     throw new SpaceportConstructError(scope, 'pass exactly one of `spacefile` (a path) and `app` (a loaded model)');
   }

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { isUnder, matchRoute, RESERVED_PREFIX, routeKeys } from '../routing/routes';
-import type { Micro, SpaceApp } from '../spacefile/model';
+import type { Micro, SpaceAppModel } from '../spacefile/model';
 import { SpaceportConstructError } from './errors';
 import { FunctionLogging } from './function-logging';
 
@@ -15,7 +15,7 @@ const INTEGRATION_TIMEOUT = Duration.seconds(29);
 
 export interface SpaceRouterProps {
   /** The app whose micros the router serves. */
-  readonly app: SpaceApp;
+  readonly app: SpaceAppModel;
   /**
    * Authorizes requests to private routes (the Space auth layer, `lib/auth/`). Routes the Spacefile makes public
    * (`public`, `public_routes` that are exact paths or end in `/*`) never use it.
@@ -53,7 +53,7 @@ export class SpaceRouter extends Construct {
   readonly hostname: string;
   /** The app's URL, with a trailing `/`. */
   readonly url: string;
-  private readonly app: SpaceApp;
+  private readonly app: SpaceAppModel;
   private readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
 
   constructor(scope: Construct, id: string, props: SpaceRouterProps) {
@@ -147,7 +147,7 @@ function isWhollyPublic(micro: Micro): boolean {
  * Route keys for the micro's public routes that API Gateway can express: exact paths and prefixes ending in `/*`.
  * Other patterns (`*` mid-path) stay behind the authorizer, which checks them itself.
  */
-export function publicRouteKeys(app: SpaceApp, micro: Micro): string[] {
+export function publicRouteKeys(app: SpaceAppModel, micro: Micro): string[] {
   const keys = new Set<string>();
   for (const route of micro.publicRoutes) {
     const relative = route.startsWith('/') ? route : `/${route}`;

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { MAX_ACTIONS_PER_APP } from './actions';
 import type { RuntimeChoice } from './engines';
 import { readMicro, type MicroDraft } from './micro';
-import type { Micro, SpaceApp } from './model';
+import type { Micro, SpaceAppModel } from './model';
 import type { MapReader, ValueReader } from './reader';
 import { RESERVED_PREFIX, isUnder } from '../routing/routes';
 
@@ -23,7 +23,7 @@ export interface AppReadOptions {
 }
 
 /** The app, or undefined when a problem was recorded (every problem is recorded, not just the first). */
-export function readApp(document: ValueReader, options: AppReadOptions): SpaceApp | undefined {
+export function readApp(document: ValueReader, options: AppReadOptions): SpaceAppModel | undefined {
   const top = document.map(TOP_LEVEL_KEYS);
   if (!top) return undefined;
   readVersion(top);

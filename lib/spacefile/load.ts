@@ -1,5 +1,5 @@
 /**
- * Loading a Spacefile: YAML text in, the normalised `SpaceApp` out with every default filled in, or a
+ * Loading a Spacefile: YAML text in, the normalised `SpaceAppModel` out with every default filled in, or a
  * `SpacefileError` listing every problem with its line and column.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { LineCounter, isMap, parseDocument } from 'yaml';
 import { readApp } from './app';
 import type { RuntimeChoice } from './engines';
-import type { SpaceApp } from './model';
+import type { SpaceAppModel } from './model';
 import { SpacefileError, type SpacefileProblem } from './problems';
 import { Problems, ReadContext, ValueReader, describe } from './reader';
 
@@ -22,13 +22,13 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
-  readonly app: SpaceApp;
+  readonly app: SpaceAppModel;
   /** Things Spaceport accepted but the user should know about (ignored keys, duplicate presets...). */
   readonly warnings: readonly SpacefileProblem[];
 }
 
 /** Loads the Spacefile at `path` (or `path/Spacefile` when `path` is a directory). */
-export function loadSpacefile(path: string, options?: LoadOptions): SpaceApp {
+export function loadSpacefile(path: string, options?: LoadOptions): SpaceAppModel {
   return loadSpacefileWithWarnings(path, options).app;
 }
 
@@ -47,7 +47,7 @@ export function loadSpacefileWithWarnings(path: string, options?: LoadOptions): 
 }
 
 /** Parses Spacefile text; `file` names it in problems and locates every `src` (relative to its directory). */
-export function parseSpacefile(text: string, file: string, options?: LoadOptions): SpaceApp {
+export function parseSpacefile(text: string, file: string, options?: LoadOptions): SpaceAppModel {
   return parseSpacefileWithWarnings(text, file, options).app;
 }
 

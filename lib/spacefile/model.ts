@@ -100,7 +100,7 @@ export interface Micro {
   readonly location: SourceLocation;
 }
 
-export interface SpaceApp {
+export interface SpaceAppModel {
   /** Absolute path of the Spacefile. */
   readonly spacefile: string;
   /** Directory holding the Spacefile; every `src` is relative to it. */

@@ -2,7 +2,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { AUTH_ENV } from '../../lib/auth/authorizer';
-import { SpaceportApp } from '../../lib/constructs/app';
+import { SpaceApp } from '../../lib/constructs/app';
 import { loadSpacefile } from '../../lib/spacefile/load';
 import { ENV, fixtureLayer, nagFindings, synth } from '../constructs/helpers';
 
@@ -64,7 +64,7 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
   it('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
     const findings = nagFindings((nagApp) => {
       const stack = new Stack(nagApp, 'Nag', { env: ENV });
-      new SpaceportApp(stack, 'App', { spacefile: EXAMPLE, adapterLayer: fixtureLayer(stack) });
+      new SpaceApp(stack, 'App', { spacefile: EXAMPLE, adapterLayer: fixtureLayer(stack) });
     });
     expect(findings).toEqual([]);
   });

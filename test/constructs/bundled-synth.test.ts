@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { expect, test } from 'vitest';
-import { SpaceportApp } from '../../lib/constructs/app';
+import { SpaceApp } from '../../lib/constructs/app';
 import { ENV } from './helpers';
 
 test('the example app packages its micros and the adapter layer into the cloud assembly', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'spaceport-cdkout-'));
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   const stack = new Stack(app, 'Bundled', { env: ENV });
-  const space = new SpaceportApp(stack, 'App', { spacefile: 'examples/hello/Spacefile', authorizer: new HttpIamAuthorizer() });
+  const space = new SpaceApp(stack, 'App', { spacefile: 'examples/hello/Spacefile', authorizer: new HttpIamAuthorizer() });
   const template = app.synth().getStackByName('Bundled').template;
   const assetDir = (logicalId: string) => join(outdir, template.Resources[logicalId].Metadata['aws:asset:path']);
   const functionAsset = (micro: string) => assetDir(stack.getLogicalId(space.micros[micro].function.node.defaultChild as never));

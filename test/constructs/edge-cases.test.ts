@@ -7,7 +7,7 @@ import { SpaceMicro } from '../../lib/constructs/micro';
 import { SpaceProjectKey } from '../../lib/constructs/project-key';
 import { adapterLayer } from '../../lib/constructs/adapter-layer';
 import { publicRouteKeys, SpaceRouter } from '../../lib/constructs/router';
-import { SpaceportApp } from '../../lib/constructs/app';
+import { SpaceApp } from '../../lib/constructs/app';
 import { ENV, fixtureLayer, nagFindings, synth, writeApp } from './helpers';
 
 const routeKeysOf = (template: ReturnType<typeof synth>['template']) =>
@@ -119,7 +119,7 @@ describe('presets', () => {
 describe('validation', () => {
   test('exactly one of spacefile and app', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
-    expect(() => new SpaceportApp(stack, 'Both', { adapterLayer: fixtureLayer(stack) })).toThrow(/^S\/Both: pass exactly one of `spacefile`/);
+    expect(() => new SpaceApp(stack, 'Both', { adapterLayer: fixtureLayer(stack) })).toThrow(/^S\/Both: pass exactly one of `spacefile`/);
   });
 
   test('a router refuses a micro of another app, naming the Spacefile line', () => {
@@ -137,7 +137,7 @@ describe('validation', () => {
 });
 
 describe('each construct on its own', () => {
-  test('SpaceMicro and SpaceAction work without SpaceportApp, with their own queue and invoker role', () => {
+  test('SpaceMicro and SpaceAction work without SpaceApp, with their own queue and invoker role', () => {
     const app = writeApp(
       'v: 0\nmicros:\n  - name: job\n    src: .\n    engine: nodejs16\n    actions:\n      - id: nightly\n        name: Nightly\n        trigger: schedule\n        default_interval: "0 3 * * *"\n',
       { 'index.js': '' },
@@ -178,7 +178,7 @@ describe('public routes API Gateway can express', () => {
   test('open routes pass cdk-nag only because the Spacefile made them public', () => {
     const findings = nagFindings((cdkApp) => {
       const stack = new Stack(cdkApp, 'Nag', { env: ENV });
-      new SpaceportApp(stack, 'App', { app, adapterLayer: fixtureLayer(stack), authorizer: new HttpIamAuthorizer() });
+      new SpaceApp(stack, 'App', { app, adapterLayer: fixtureLayer(stack), authorizer: new HttpIamAuthorizer() });
     });
     expect(findings).toEqual([]);
   });

@@ -5,14 +5,14 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { SpaceportApp, type SpaceportAppProps } from '../../lib/constructs/app';
+import { SpaceApp, type SpaceAppProps } from '../../lib/constructs/app';
 import { loadSpacefile } from '../../lib/spacefile/load';
-import type { SpaceApp } from '../../lib/spacefile/model';
+import type { SpaceAppModel } from '../../lib/spacefile/model';
 
 export const ENV = { account: '123456789012', region: 'eu-west-1' };
 
 /** Writes a Spacefile and its micros' files into a fresh directory and loads it with the real loader. */
-export function writeApp(spacefile: string, files: Record<string, string> = {}): SpaceApp {
+export function writeApp(spacefile: string, files: Record<string, string> = {}): SpaceAppModel {
   const root = mkdtempSync(join(tmpdir(), 'spaceport-constructs-'));
   writeFileSync(join(root, 'Spacefile'), spacefile);
   for (const [path, content] of Object.entries(files)) {
@@ -33,17 +33,17 @@ export function fixtureLayer(stack: Stack): lambda.ILayerVersion {
 export interface Synthesized {
   readonly app: App;
   readonly stack: Stack;
-  readonly space: SpaceportApp;
+  readonly space: SpaceApp;
   readonly template: Template;
 }
 
-/** Synthesizes a stack holding one `SpaceportApp`, without bundling unless `bundle` is set. */
-export function synth(props: Omit<SpaceportAppProps, 'adapterLayer'>, options: { bundle?: boolean; context?: Record<string, unknown> } = {}): Synthesized {
+/** Synthesizes a stack holding one `SpaceApp`, without bundling unless `bundle` is set. */
+export function synth(props: Omit<SpaceAppProps, 'adapterLayer'>, options: { bundle?: boolean; context?: Record<string, unknown> } = {}): Synthesized {
   const app = new App({
     context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
   });
   const stack = new Stack(app, 'Test', { env: ENV });
-  const space = new SpaceportApp(stack, 'App', { adapterLayer: fixtureLayer(stack), ...props });
+  const space = new SpaceApp(stack, 'App', { adapterLayer: fixtureLayer(stack), ...props });
   return { app, stack, space, template: Template.fromStack(stack) };
 }
 

@@ -14,10 +14,10 @@ const ROOT = resolve(__dirname, '../..');
 
 const CONSUMER_APP = `
 const { App, Stack } = require('aws-cdk-lib');
-const { SpaceportApp } = require('spaceport');
+const { SpaceApp } = require('spaceport');
 const app = new App({ outdir: 'cdk.out' });
 const stack = new Stack(app, 'Consumer', { env: { account: '123456789012', region: 'us-east-1' } });
-new SpaceportApp(stack, 'App', { spacefile: 'Spacefile' });
+new SpaceApp(stack, 'App', { spacefile: 'Spacefile' });
 app.synth();
 `;
 

@@ -2,9 +2,9 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { SpaceportApp } from '../../lib/constructs/app';
+import { SpaceApp } from '../../lib/constructs/app';
 import { loadSpacefile } from '../../lib/spacefile/load';
-import type { SpaceApp } from '../../lib/spacefile/model';
+import type { SpaceAppModel } from '../../lib/spacefile/model';
 import { ENV, fixtureLayer, nagFindings, type Synthesized, synth } from './helpers';
 
 const EXAMPLE = 'examples/hello/Spacefile';
@@ -22,7 +22,7 @@ function environmentOf(synthesized: Synthesized, micro: string): Record<string, 
 
 describe('the example app', () => {
   let example: Synthesized;
-  let model: SpaceApp;
+  let model: SpaceAppModel;
   beforeAll(() => {
     model = loadSpacefile(EXAMPLE);
     example = synth({ app: model, authorizer: new HttpIamAuthorizer() });
@@ -176,7 +176,7 @@ describe('cdk-nag AwsSolutions', () => {
   test('the example app with an authorizer has no unacknowledged finding', () => {
     const findings = nagFindings((app) => {
       const stack = new Stack(app, 'Nag', { env: ENV });
-      new SpaceportApp(stack, 'App', { spacefile: EXAMPLE, adapterLayer: fixtureLayer(stack), authorizer: new HttpIamAuthorizer() });
+      new SpaceApp(stack, 'App', { spacefile: EXAMPLE, adapterLayer: fixtureLayer(stack), authorizer: new HttpIamAuthorizer() });
     });
     expect(findings).toEqual([]);
   });
@@ -184,7 +184,7 @@ describe('cdk-nag AwsSolutions', () => {
   test('without an authorizer prop, SpaceAuth protects the private routes: no finding, no open-routes warning', () => {
     const findings = nagFindings((app) => {
       const stack = new Stack(app, 'Nag', { env: ENV });
-      new SpaceportApp(stack, 'App', { spacefile: EXAMPLE, adapterLayer: fixtureLayer(stack) });
+      new SpaceApp(stack, 'App', { spacefile: EXAMPLE, adapterLayer: fixtureLayer(stack) });
     });
     expect(findings).toEqual([]);
     const protectedByDefault = synth({ spacefile: EXAMPLE });

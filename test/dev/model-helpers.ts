@@ -1,6 +1,6 @@
 /** Small hand-built model values for unit tests that must not depend on the Spacefile loader. */
 import type { Interval } from '../../lib/spacefile/interval';
-import type { Micro, ScheduledAction, SpaceApp } from '../../lib/spacefile/model';
+import type { Micro, ScheduledAction, SpaceAppModel } from '../../lib/spacefile/model';
 
 const location = { file: '/app/Spacefile', line: 1, column: 1 };
 
@@ -25,7 +25,7 @@ export function micro(overrides: Partial<Micro> & { name: string }): Micro {
   };
 }
 
-export function app(micros: Micro[]): SpaceApp {
+export function app(micros: Micro[]): SpaceAppModel {
   const primary = micros.find((m) => m.primary) ?? micros[0];
   return {
     spacefile: '/app/Spacefile',

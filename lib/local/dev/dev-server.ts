@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../cli/command';
-import type { Micro, SpaceApp } from '../../spacefile/model';
+import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
 import type { Clock } from './clock';
 import { readDotenv } from './dotenv';
@@ -33,7 +33,7 @@ export const MICRO_TIMEOUT_MS = 20_000;
 export const MICRO_MEMORY_MB = 512;
 
 export interface DevServerOptions {
-  readonly app: SpaceApp;
+  readonly app: SpaceAppModel;
   /** Router port; 0 picks a free one. @default 4200 */
   readonly port?: number;
   /** @default '127.0.0.1' */
@@ -71,7 +71,7 @@ export interface DevServerOptions {
 }
 
 export interface DevServer {
-  readonly app: SpaceApp;
+  readonly app: SpaceAppModel;
   /** `http://localhost:<port>` */
   readonly url: string;
   readonly port: number;

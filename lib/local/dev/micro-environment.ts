@@ -3,7 +3,7 @@
  * the adapter's configuration (`SPACEPORT_*`), the Space environment (`DETA_*`) and the preset values.
  * `PORT` is left to the pool, which gives each execution environment its own.
  */
-import type { Micro, SpaceApp } from '../../spacefile/model';
+import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { UsageError } from '../../cli/command';
 
 /** Where the layer's entry point is once the layer is unpacked at `/opt`. */
@@ -34,7 +34,7 @@ export function parseEnvFlag(flag: string): [string, string] {
  * Every micro's preset values. A `--env` naming no preset is a mistake (the app would never see it); a preset
  * without any value is one too, named with where to set it.
  */
-export function resolvePresets(app: SpaceApp, sources: PresetSources): Map<string, Record<string, string>> {
+export function resolvePresets(app: SpaceAppModel, sources: PresetSources): Map<string, Record<string, string>> {
   const declared = new Set(app.micros.flatMap((micro) => micro.envPresets.map((preset) => preset.name)));
   for (const name of sources.flags.keys()) {
     if (!declared.has(name)) {

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchRoute } from '../../routing/routes';
-import type { SpaceApp } from '../../spacefile/model';
+import type { SpaceAppModel } from '../../spacefile/model';
 import { UsageError } from '../../cli/command';
 import type { LocalAuth } from '../../auth/local';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
@@ -15,7 +15,7 @@ import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from './trigger-page';
 
 /** What the router needs from the rest of `spaceport dev`. */
 export interface RouterBackend {
-  readonly app: SpaceApp;
+  readonly app: SpaceAppModel;
   /** Invokes the micro with the payload 2.0 event and resolves to the HTTP response to write (never rejects). */
   invokeHttp(microName: string, event: ReturnType<typeof buildHttpApiEvent>): Promise<HttpResponse>;
   /** Runs an action now; resolves to a JSON-able outcome with `ok`, or `undefined` for an unknown id. */
