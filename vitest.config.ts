@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import PlainSummaryReporter from './test/plain-summary-reporter';
 
 export default defineConfig({
   test: {
@@ -9,5 +10,6 @@ export default defineConfig({
     maxWorkers: 2,
     // Builds runtime-layer/dist/layer when missing or stale: integration tests run the real adapter.
     globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', new PlainSummaryReporter()],
   },
 });
