@@ -5,7 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { isUnder, matchRoute, RESERVED_PREFIX, routeKeys } from '../routing/routes';
+import { RESERVED_PREFIX, routeKeys } from '../routing/routes';
 import type { Micro, SpaceAppModel } from '../spacefile/model';
 import { SpaceportConstructError } from './errors';
 import { FunctionLogging } from './function-logging';
@@ -17,9 +17,9 @@ export interface SpaceRouterProps {
   /** The app whose micros the router serves. */
   readonly app: SpaceAppModel;
   /**
-   * Authorizes requests to private routes (the Space auth layer, `lib/auth/`). Routes the Spacefile makes public
-   * (`public`, `public_routes` that are exact paths or end in `/*`) never use it.
-   * @default none: private routes are open and a synth warning says so
+   * Authorizes every request to a micro (the Space auth layer, `lib/auth/`): it must allow the Spacefile's public
+   * routes itself, so one implementation judges every path, public or not. Only `/__space` never uses it.
+   * @default none: every micro route is open, and a synth warning says so when a micro is private
    */
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   /**
@@ -89,8 +89,17 @@ export class SpaceRouter extends Construct {
       runtimeIntegration = new HttpLambdaIntegration('RuntimeIntegration', this.runtimeFunction);
     }
     for (const path of [RESERVED_PREFIX, `${RESERVED_PREFIX}/{proxy+}`]) {
-      const [route] = this.httpApi.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration: runtimeIntegration });
-      acknowledgeOpen(route, 'Runtime route: serves sign-in and runtime assets, which must be reachable before signing in.');
+      // Explicitly none, so a `defaultAuthorizer` given through the escape hatch cannot lock the owner out of sign-in.
+      const [route] = this.httpApi.addRoutes({
+        path,
+        methods: [apigwv2.HttpMethod.ANY],
+        integration: runtimeIntegration,
+        authorizer: new apigwv2.HttpNoneAuthorizer(),
+      });
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'Runtime route: serves sign-in and runtime assets, which must be reachable before signing in; it never reaches a micro.',
+      });
     }
     if (!props.authorizer && props.app.micros.some((micro) => !isWhollyPublic(micro))) {
       Annotations.of(this).addWarningV2(
@@ -100,7 +109,10 @@ export class SpaceRouter extends Construct {
     }
   }
 
-  /** Sends the micro's paths to `fn`: its route keys, plus open routes for the public paths a route key can express. */
+  /**
+   * Sends the micro's paths to `fn`, all of them through the authorizer: public routes included, so an encoded
+   * `..` under a public prefix (`/public/..%2Fadmin`) is judged by the same rules as locally, not by the micro.
+   */
   addMicro(micro: Micro, fn: lambda.IFunction): void {
     if (!this.app.micros.includes(micro)) {
       throw new SpaceportConstructError(this, `micro '${micro.name}' is not part of app '${this.app.name}'`, micro.location);
@@ -109,63 +121,15 @@ export class SpaceRouter extends Construct {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       timeout: INTEGRATION_TIMEOUT,
     });
-    const open = isWhollyPublic(micro);
-    for (const key of routeKeys(micro)) this.addRoute(key, integration, open ? micro : undefined);
-    if (open) return;
-    const taken = new Set(this.app.micros.flatMap(routeKeys));
-    for (const key of publicRouteKeys(this.app, micro)) {
-      if (!taken.has(key)) this.addRoute(key, integration, micro);
-    }
-  }
-
-  private addRoute(key: string, integration: apigwv2.HttpRouteIntegration, publicOf?: Micro): void {
-    const path = key.slice('ANY '.length);
-    const [route] = this.httpApi.addRoutes({
-      path,
-      methods: [apigwv2.HttpMethod.ANY],
-      integration,
-      authorizer: publicOf ? new apigwv2.HttpNoneAuthorizer() : this.authorizer,
-    });
-    if (publicOf) {
-      acknowledgeOpen(
-        route,
-        `The Spacefile makes ${path} of micro '${publicOf.name}' public (line ${publicOf.location.line}): anyone may call it, as on Deta Space.`,
-      );
+    for (const key of routeKeys(micro)) {
+      this.httpApi.addRoutes({ path: key.slice('ANY '.length), methods: [apigwv2.HttpMethod.ANY], integration, authorizer: this.authorizer });
     }
   }
 }
-
-/** Literal path characters an HTTP API route key accepts; anything else (`*` mid-path, `{`) is left to the authorizer. */
-const ROUTE_PATH = /^[A-Za-z0-9._~@:+,;=!$&'()\/-]+$/;
 
 /** `public: true` (or a `/*` public route): every path of the micro is public. */
 function isWhollyPublic(micro: Micro): boolean {
   return micro.publicRoutes.includes('/*');
-}
-
-/**
- * Route keys for the micro's public routes that API Gateway can express: exact paths and prefixes ending in `/*`.
- * Other patterns (`*` mid-path) stay behind the authorizer, which checks them itself.
- */
-export function publicRouteKeys(app: SpaceAppModel, micro: Micro): string[] {
-  const keys = new Set<string>();
-  for (const route of micro.publicRoutes) {
-    const relative = route.startsWith('/') ? route : `/${route}`;
-    const prefixOnly = relative.endsWith('/*') && !relative.slice(0, -2).includes('*');
-    const base = prefixOnly ? relative.slice(0, -2) : relative;
-    if (!ROUTE_PATH.test(base || '/')) continue;
-    const full = (micro.path === '/' ? '' : micro.path) + base;
-    const path = full || '/';
-    if (isUnder(path, RESERVED_PREFIX)) continue;
-    const owner = matchRoute(app, path);
-    if (owner.kind !== 'micro' || owner.micro !== micro) continue;
-    keys.add(prefixOnly ? `ANY ${full}/{proxy+}` : `ANY ${path}`);
-  }
-  return [...keys];
-}
-
-function acknowledgeOpen(route: apigwv2.HttpRoute, reason: string): void {
-  Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
 }
 
 /** Until the runtime's own paths are served (sign-in: `lib/auth/`), they answer 404 and never reach a micro. */

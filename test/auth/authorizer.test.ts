@@ -16,6 +16,10 @@ const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: reado
   { rawPath: '/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'private primary with api_keys' },
   { rawPath: '/public/hello.txt', routeKey: 'ANY /{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public route wins over keys' },
   { rawPath: '/public/../notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'dot segments leave the public folder' },
+  // Public routes go through the authorizer too: an encoded `..` under the public prefix is judged here, not by the micro.
+  { rawPath: '/public/..%2Fnotes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'encoded slash after dots leaves the public folder' },
+  { rawPath: '/public/%2E%2E/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'encoded dots leave the public folder' },
+  { rawPath: '/public/..%5Capi/items', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'encoded backslash read as a slash' },
   { rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny'], why: 'micro without the api_keys preset' },
   { rawPath: '/api', routeKey: 'ANY /api', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny'], why: 'micro root, no preset' },
   { rawPath: '/docs/index.html', routeKey: 'ANY /docs/{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public: true' },

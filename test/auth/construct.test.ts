@@ -1,8 +1,9 @@
-/** The deployed app is private unless its Spacefile opens a route; the owner secret never appears in plain text. */
+/** The deployed app is private unless its Spacefile opens a path, judged by the authorizer; the owner secret never appears in plain text. */
 import { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { AUTH_ENV } from '../../lib/auth/authorizer';
 import { SpaceApp } from '../../lib/constructs/app';
+import { routeKeys } from '../../lib/routing/routes';
 import { loadSpacefile } from '../../lib/spacefile/load';
 import { ENV, fixtureLayer, nagFindings, synth } from '../constructs/helpers';
 
@@ -13,17 +14,17 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
   const json = template.toJSON();
   const app = loadSpacefile(EXAMPLE);
 
-  it('puts every route the Spacefile does not open behind the Lambda authorizer', () => {
+  it('sends every micro route, public or not, through the Lambda authorizer; only /__space is open', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
     const open = routes.filter((route) => route.AuthorizationType === 'NONE').map((route) => route.RouteKey).sort();
-    // The runtime's sign-in routes, docs (public: true) and web's /public/* - nothing else.
-    expect(open).toEqual(['ANY /__space', 'ANY /__space/{proxy+}', 'ANY /docs', 'ANY /docs/{proxy+}', 'ANY /public/{proxy+}']);
-    for (const route of routes.filter((r) => r.AuthorizationType !== 'NONE')) {
+    expect(open).toEqual(['ANY /__space', 'ANY /__space/{proxy+}']);
+    const guarded = routes.filter((route) => route.AuthorizationType !== 'NONE');
+    // docs (public: true) and web's /public/* included: the authorizer allows them itself.
+    expect(guarded.map((route) => route.RouteKey).sort()).toEqual(app.micros.flatMap(routeKeys).sort());
+    for (const route of guarded) {
       expect(route.AuthorizationType, route.RouteKey).toBe('CUSTOM');
       expect(route.AuthorizerId, route.RouteKey).toEqual({ Ref: expect.stringMatching(/Owner/) });
     }
-    expect(routes.filter((r) => r.AuthorizationType === 'CUSTOM').map((r) => r.RouteKey).sort()).toEqual(['ANY /', 'ANY /api', 'ANY /api/{proxy+}', 'ANY /{proxy+}']);
-    expect(app.micros.find((m) => m.name === 'web')?.publicRoutes).toEqual(['/public/*']);
   });
 
   it('configures a payload 2.0 REQUEST authorizer with simple responses, no identity sources and no caching', () => {

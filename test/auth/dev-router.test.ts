@@ -39,6 +39,7 @@ const MATRIX: ReadonlyArray<{ path: string; expected: readonly number[] }> = [
   { path: '/', expected: [401, 200, 401, 401, 200, 401] },
   { path: '/public/hello.txt', expected: [200, 200, 200, 200, 200, 200] },
   { path: '/public/../notes', expected: [401, 200, 401, 401, 200, 401] },
+  { path: '/public/..%2Fnotes', expected: [401, 200, 401, 401, 200, 401] },
   { path: '/api/items', expected: [401, 200, 401, 401, 401, 401] },
   { path: '/docs/index.html', expected: [200, 200, 200, 200, 200, 200] },
   { path: '/api/__space/v0/actions', expected: [404, 404, 404, 404, 404, 404] },

@@ -1,12 +1,14 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { describe, expect, test } from 'vitest';
 import { SpaceAction } from '../../lib/constructs/action';
 import { SpaceMicro } from '../../lib/constructs/micro';
 import { SpaceProjectKey } from '../../lib/constructs/project-key';
 import { adapterLayer } from '../../lib/constructs/adapter-layer';
-import { publicRouteKeys, SpaceRouter } from '../../lib/constructs/router';
+import { SpaceRouter } from '../../lib/constructs/router';
+import { routeKeys } from '../../lib/routing/routes';
 import { SpaceApp } from '../../lib/constructs/app';
 import { ENV, fixtureLayer, nagFindings, synth, writeApp } from './helpers';
 
@@ -163,23 +165,58 @@ describe('each construct on its own', () => {
   });
 });
 
-describe('public routes API Gateway can express', () => {
+describe('every micro route goes through the authorizer', () => {
   const app = writeApp(
     'v: 0\nmicros:\n  - name: web\n    src: ./web\n    engine: nodejs16\n    primary: true\n    public_routes: ["/public/*", "/favicon.ico", "*.png", "/api/x", "/__space/y"]\n' +
-      '  - name: api\n    src: ./api\n    engine: nodejs16\n    public_routes: ["/docs/*", "/health"]\n',
-    { 'web/index.js': '', 'api/index.js': '' },
+      '  - name: api\n    src: ./api\n    engine: nodejs16\n    public_routes: ["/docs/*", "/health"]\n' +
+      '  - name: site\n    src: ./site\n    engine: nodejs16\n    path: site\n    public: true\n',
+    { 'web/index.js': '', 'api/index.js': '', 'site/index.js': '' },
   );
+  const routesOf = (stack: Stack) =>
+    Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+  const RUNTIME_ROUTES = ['ANY /__space', 'ANY /__space/{proxy+}'];
 
-  test('prefixes ending in /* and exact paths, relative to the micro, never another micro\'s or the runtime\'s', () => {
-    expect(publicRouteKeys(app, app.micros[0]).sort()).toEqual(['ANY /favicon.ico', 'ANY /public/{proxy+}']);
-    expect(publicRouteKeys(app, app.micros[1]).sort()).toEqual(['ANY /api/docs/{proxy+}', 'ANY /api/health']);
+  test('public routes and wholly public micros included: only the runtime routes are open', () => {
+    const { stack } = synth({ app, authorizer: new HttpIamAuthorizer() });
+    const routes = routesOf(stack);
+    expect(routes.filter((r) => r.AuthorizationType === 'NONE').map((r) => r.RouteKey).sort()).toEqual(RUNTIME_ROUTES);
+    const guarded = routes.filter((r) => r.AuthorizationType === 'AWS_IAM').map((r) => r.RouteKey).sort();
+    expect(guarded).toEqual(app.micros.flatMap(routeKeys).sort());
+    expect(routes).toHaveLength(guarded.length + RUNTIME_ROUTES.length);
   });
 
-  test('open routes pass cdk-nag only because the Spacefile made them public', () => {
+  test('cdk-nag passes with APIG4 acknowledged on the runtime routes alone, saying why', () => {
+    let acknowledged: Array<{ route: string; reason: string }> = [];
     const findings = nagFindings((cdkApp) => {
       const stack = new Stack(cdkApp, 'Nag', { env: ENV });
-      new SpaceApp(stack, 'App', { app, adapterLayer: fixtureLayer(stack), authorizer: new HttpIamAuthorizer() });
+      const space = new SpaceApp(stack, 'App', { app, adapterLayer: fixtureLayer(stack), authorizer: new HttpIamAuthorizer() });
+      acknowledged = space.node.findAll().flatMap((construct) =>
+        construct.node.metadata
+          .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          // Each entry is `{ <qualified rule id>: reason }`.
+          .flatMap((entry) => Object.entries(entry.data as Record<string, string>).filter(([id]) => id.endsWith('AwsSolutions-APIG4')))
+          .map(([, reason]) => ({ route: (construct.node.defaultChild as CfnRoute | undefined)?.routeKey ?? construct.node.path, reason })),
+      );
     });
     expect(findings).toEqual([]);
+    expect(acknowledged.map((ack) => ack.route).sort()).toEqual(RUNTIME_ROUTES);
+    for (const ack of acknowledged) expect(ack.reason).toMatch(/sign-in.*never reaches a micro/);
+  });
+
+  test('a default authorizer given through the escape hatch leaves sign-in open', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    new SpaceRouter(stack, 'Router', { app, cdk: { httpApi: { defaultAuthorizer: new HttpIamAuthorizer() } } });
+    expect(routesOf(stack).map((r) => [r.RouteKey, r.AuthorizationType]).sort()).toEqual(RUNTIME_ROUTES.map((key) => [key, 'NONE']));
+  });
+
+  test('a router without an authorizer says at synth that private micros are open, and only then', () => {
+    const openWarnings = (model: typeof app) => {
+      const stack = new Stack(new App(), 'S', { env: ENV });
+      new SpaceRouter(stack, 'Router', { app: model });
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('private micros are open to anyone'));
+    };
+    expect(openWarnings(app)).toHaveLength(1);
+    const allPublic = writeApp('v: 0\nmicros:\n  - name: site\n    src: .\n    engine: nodejs16\n    public: true\n', { 'index.js': '' });
+    expect(openWarnings(allPublic)).toEqual([]);
   });
 });

@@ -107,11 +107,11 @@ describe('the example app', () => {
     expect(table).toEqual({
       'ANY /': ['web', 'AWS_IAM'],
       'ANY /{proxy+}': ['web', 'AWS_IAM'],
-      'ANY /public/{proxy+}': ['web', 'NONE'],
       'ANY /api': ['api', 'AWS_IAM'],
       'ANY /api/{proxy+}': ['api', 'AWS_IAM'],
-      'ANY /docs': ['docs', 'NONE'],
-      'ANY /docs/{proxy+}': ['docs', 'NONE'],
+      // Public too (web's /public/*, docs is public: true): the authorizer allows them, so only /__space is open.
+      'ANY /docs': ['docs', 'AWS_IAM'],
+      'ANY /docs/{proxy+}': ['docs', 'AWS_IAM'],
       'ANY /__space': ['runtime', 'NONE'],
       'ANY /__space/{proxy+}': ['runtime', 'NONE'],
     });
