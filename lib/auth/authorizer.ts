@@ -11,6 +11,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { routeKeys } from '../routing/routes';
 import type { ApiKeyStore } from './api-keys';
 import { DynamoDbApiKeyStore } from './dynamodb-key-store';
 import { readOwnerSecret, requiredEnv } from './owner-secret';
@@ -67,6 +68,7 @@ export interface AuthorizerDependencies {
 
 export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiAuthorizerEvent) => Promise<SimpleAuthorizerResult> {
   const rules = new AccessRules(deps.policy);
+  const microOfRoute = new Map(deps.policy.micros.flatMap((micro) => routeKeys(micro).map((key) => [key, micro.name] as const)));
   const now = deps.now ?? Date.now;
   let signer: Promise<SessionSigner> | undefined;
   return async (event): Promise<SimpleAuthorizerResult> => {
@@ -83,6 +85,12 @@ export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiA
     });
     switch (decision.outcome) {
       case 'allow': {
+        // The rules judged the path for one micro; if API Gateway routed it to another (a path it reads
+        // differently), that judgement says nothing about the micro that would answer.
+        const routed = microOfRoute.get(event.routeKey);
+        if (routed !== undefined && routed !== decision.micro) {
+          return { isAuthorized: false, context: { micro: routed, reason: `judged for micro '${decision.micro}' but routed to '${routed}'` } };
+        }
         const context: Record<string, string> = { micro: decision.micro, via: decision.via };
         if (decision.keyName) context.keyName = decision.keyName;
         return { isAuthorized: true, context };

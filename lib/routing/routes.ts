@@ -38,7 +38,7 @@ export type RouteMatch<M extends Routable = Micro> =
   | { readonly kind: 'reserved' };
 
 /** HTTP API route keys that send a micro its requests, e.g. `ANY /api` and `ANY /api/{proxy+}`. */
-export function routeKeys(micro: Micro): string[] {
+export function routeKeys(micro: Routable): string[] {
   if (micro.path === '/') return ['ANY /', 'ANY /{proxy+}'];
   return [`ANY ${micro.path}`, `ANY ${micro.path}/{proxy+}`];
 }

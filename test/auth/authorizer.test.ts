@@ -65,6 +65,16 @@ describe('Lambda authorizer: route x credential', () => {
     expect(result).toEqual({ isAuthorized: true, context: { micro: 'web', via: 'api-key', keyName: 'ci' } });
   });
 
+  it('denies a path API Gateway routed to another micro than the one the rules judged it for', async () => {
+    // /docs is public, but this request would be answered by api: the public verdict does not carry over.
+    const misrouted = await authorizer(authorizerEvent({ rawPath: '/docs/index.html', routeKey: 'ANY /api/{proxy+}' }));
+    expect(misrouted).toEqual({ isAuthorized: false, context: { micro: 'api', reason: "judged for micro 'docs' but routed to 'api'" } });
+    const key = kinds.find((kind) => kind.label === 'valid key')!;
+    // web accepts keys, api does not: a key must not reach api through a path the rules read as web's.
+    expect(await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /api/{proxy+}', headers: key.headers }))).toMatchObject({ isAuthorized: false });
+    expect(await authorizer(authorizerEvent({ rawPath: '/docs', routeKey: 'ANY /docs' }))).toMatchObject({ isAuthorized: true });
+  });
+
   it('reads the owner secret once per cold start, not per request', () => {
     expect(secretReads).toBe(1);
   });
