@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExecutionEnvironment, type ExecutionEnvironmentOptions } from '../../lib/local/emulator';
+import {
+  ExecutionEnvironment,
+  type ExecutionEnvironmentOptions,
+  InvokeRequestTooLargeError,
+  MAX_INVOKE_REQUEST_BYTES,
+} from '../../lib/local/emulator';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const environments: ExecutionEnvironment[] = [];
@@ -31,9 +36,9 @@ function environment(fixture: string, overrides: Partial<ExecutionEnvironmentOpt
     taskRoot: path.join(FIXTURES, fixture),
     runtime: 'provided.al2023',
     handler: 'function.handler',
-    environment: { SPACEPORT_TEST_MARKER: marker },
     log: (line) => lines.push(line),
     ...overrides,
+    environment: { SPACEPORT_TEST_MARKER: marker, ...overrides.environment },
   });
   environments.push(env);
   return { env, lines, marker };
@@ -173,5 +178,81 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
     });
     expect(vars.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(vars.AWS_LAMBDA_LOG_STREAM_NAME).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
+  });
+});
+
+describe('the synchronous invoke request limit (6 MiB)', () => {
+  it('refuses a larger event the way the Invoke API does, before anything runs', async () => {
+    const { env, lines, marker } = environment('echo-runtime');
+    const refusal = await env.invoke(Buffer.alloc(MAX_INVOKE_REQUEST_BYTES + 1, 'a')).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(InvokeRequestTooLargeError);
+    expect(refusal).toMatchObject({
+      statusCode: 413,
+      errorType: 'RequestEntityTooLargeException',
+      message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+      bytes: 6_291_457,
+    });
+    expect(env.state).toBe('cold');
+    expect(lines).toEqual([]);
+    expect(processesWithMarker(marker)).toEqual([]);
+  });
+
+  it('accepts an event of exactly 6291456 bytes', async () => {
+    // The wrapper layer answers without echoing, so only the request side is at the limit.
+    const { env } = environment('node-task', {
+      layerDir: path.join(FIXTURES, 'wrapper-layer'),
+      runtime: 'nodejs22.x',
+      environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap' },
+    });
+    const event = `"${'a'.repeat(MAX_INVOKE_REQUEST_BYTES - 2)}"`;
+    expect((await env.invoke(event)).outcome).toBe('success');
+  });
+});
+
+describe('warming an environment up ahead of its first invocation', () => {
+  it('runs INIT now, so the next invocation is warm and carries no Init Duration', async () => {
+    const { env, lines } = environment('echo-runtime');
+    const warm = await env.warmUp();
+    expect(warm.outcome).toBe('success');
+    expect(warm.initDurationMs).toBeGreaterThan(0);
+    expect(env.state).toBe('idle');
+    expect(lines.some((line) => line.startsWith('START'))).toBe(false);
+    const result = await env.invoke('"first"');
+    expect(result).toMatchObject({ outcome: 'success', cold: false, initDurationMs: undefined });
+    expect(result.payload.toString()).toBe('"first"');
+  });
+
+  it('reports an INIT failure at once and leaves the environment cold for the next invocation', async () => {
+    const { env, marker } = environment('init-error-runtime');
+    const warm = await env.warmUp();
+    expect(warm.outcome).toBe('init-error');
+    expect(warm.functionErrorType).toBe('Runtime.ImportModuleError');
+    expect(JSON.parse(warm.payload!.toString())).toMatchObject({ errorMessage: 'Cannot find module app' });
+    expect(env.state).toBe('cold');
+    expect(processesWithMarker(marker)).toEqual([]);
+    expect((await env.invoke('{}')).outcome).toBe('init-error');
+  });
+
+  it('stops cleanly when shut down in the middle of INIT', async () => {
+    const initMarker = path.join(os.tmpdir(), `spaceport-warm-marker-${process.pid}-${Date.now()}`);
+    const { env, marker } = environment('slow-init-runtime', { environment: { INIT_MARKER: initMarker } });
+    try {
+      const warming = env.warmUp();
+      // Once while the sandbox is being set up, once while the runtime hangs in INIT.
+      await env.shutdown();
+      expect((await warming).outcome).not.toBe('success');
+      expect(processesWithMarker(marker)).toEqual([]);
+
+      // A short INIT limit: a killed INIT is only noticed at the limit, and a shut-down environment never retries it.
+      const second = environment('slow-init-runtime', { initTimeoutMs: 1000, environment: { INIT_MARKER: initMarker } });
+      fs.rmSync(initMarker, { force: true });
+      const hanging = second.env.warmUp();
+      while (!fs.existsSync(initMarker)) await new Promise((resolve) => setTimeout(resolve, 20));
+      await second.env.shutdown();
+      expect((await hanging).outcome).not.toBe('success');
+      expect(processesWithMarker(second.marker)).toEqual([]);
+    } finally {
+      fs.rmSync(initMarker, { force: true });
+    }
   });
 });

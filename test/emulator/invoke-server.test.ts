@@ -2,7 +2,14 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExecutionEnvironment, Sandbox, probeSandbox, startInvokeServer, type InvokeServer } from '../../lib/local/emulator';
+import {
+  ExecutionEnvironment,
+  MAX_INVOKE_REQUEST_BYTES,
+  Sandbox,
+  probeSandbox,
+  startInvokeServer,
+  type InvokeServer,
+} from '../../lib/local/emulator';
 
 const run = promisify(execFile);
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -46,6 +53,31 @@ describe('RIE-compatible invoke endpoint', () => {
     expect(crash.status).toBe(200);
     expect(crash.functionError).toBe('Unhandled');
     expect(JSON.parse(crash.body).errorType).toBe('Runtime.ExitError');
+  });
+
+  it('refuses an event over 6 MiB with 413 RequestEntityTooLargeException, as the Invoke API does', async () => {
+    const lines: string[] = [];
+    const env = new ExecutionEnvironment({
+      functionName: 'echo',
+      taskRoot: path.join(FIXTURES, 'echo-runtime'),
+      runtime: 'provided.al2023',
+      handler: 'function.handler',
+      environment: {},
+      log: (line) => lines.push(line),
+    });
+    const server = await serve(env);
+    const response = await fetch(`${server.url}/2015-03-31/functions/function/invocations`, {
+      method: 'POST',
+      body: Buffer.alloc(MAX_INVOKE_REQUEST_BYTES + 1, 'a'),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      Type: 'User',
+      message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+      __type: 'RequestEntityTooLargeException',
+    });
+    expect(env.state).toBe('cold');
+    expect(lines).toEqual([]);
   });
 });
 

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from './invoke-request';
 import { Confinement, Sandbox } from './sandbox';
 import { lambdaVariables } from './lambda-variables';
 import { entryProcesses, killTree, processTree, signalAll, treeUsage } from './process-tree';
@@ -61,6 +62,16 @@ export interface InvocationResult {
   readonly initDurationMs?: number;
   readonly maxMemoryUsedMb: number;
   readonly cold: boolean;
+}
+
+/** What running INIT ahead of any invocation gave (see `warmUp`). */
+export interface WarmUpResult {
+  /** `success`: the runtime waits for its first event, so the next invoke is warm. */
+  readonly outcome: Extract<InvocationOutcome, 'success' | 'init-error' | 'timeout'>;
+  readonly initDurationMs: number;
+  /** The error JSON as Lambda returns it, when INIT failed. */
+  readonly payload?: Buffer;
+  readonly functionErrorType?: string;
 }
 
 export interface InvokeOptions {
@@ -150,7 +161,39 @@ export class ExecutionEnvironment {
     return this.busy ? undefined : this.idleSince;
   }
 
+  /**
+   * One invocation. An event over 6 MiB rejects with `InvokeRequestTooLargeError` before anything runs, as Lambda's
+   * Invoke API refuses it.
+   */
   async invoke(event: string | Buffer, opts: InvokeOptions = {}): Promise<InvocationResult> {
+    const payload = Buffer.isBuffer(event) ? event : Buffer.from(event);
+    if (payload.length > MAX_INVOKE_REQUEST_BYTES) throw new InvokeRequestTooLargeError(payload.length);
+    return this.exclusively(() => this.run(payload, opts));
+  }
+
+  /**
+   * Runs INIT now rather than in the first invoke (as Lambda does for pre-initialized environments), within the
+   * budget an invocation would have, so the next invoke is warm and an INIT failure is known at once. After a
+   * failure the environment is reset: the next invoke runs INIT again.
+   */
+  async warmUp(): Promise<WarmUpResult> {
+    return this.exclusively(async () => {
+      if (this.runtimeProcess) return { outcome: 'success', initDurationMs: 0 };
+      const stopMonitor = this.monitor();
+      try {
+        const init = await this.initialize(Date.now() + this.timeoutMs);
+        if (!init.failure) return { outcome: 'success', initDurationMs: init.durationMs };
+        await this.resetEnvironment('failure');
+        const { outcome, payload, errorType } = this.initFailureResult(init.failure, randomUUID());
+        return { outcome, initDurationMs: init.durationMs, payload, functionErrorType: errorType };
+      } finally {
+        stopMonitor();
+      }
+    });
+  }
+
+  /** Runs `work` as the environment's only activity (Lambda runs one invocation at a time per environment). */
+  private async exclusively<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) throw new Error(`Execution environment ${this.options.functionName} is shut down`);
     if (this.busy) {
       throw new Error(
@@ -160,7 +203,7 @@ export class ExecutionEnvironment {
     this.busy = true;
     try {
       await this.settling;
-      return await this.run(Buffer.isBuffer(event) ? event : Buffer.from(event), opts);
+      return await work();
     } finally {
       this.busy = false;
       this.idleSince = Date.now();
@@ -222,11 +265,8 @@ export class ExecutionEnvironment {
         initDurationMs = init.durationMs;
         if (init.failure) {
           await this.resetEnvironment('failure');
-          const failure = init.failure;
-          if (failure.kind === 'timeout') {
-            return finish('timeout', this.timeoutPayload(requestId), 'Sandbox.Timedout', 'timeout');
-          }
-          return finish('init-error', failure.payload, failure.errorType, 'error');
+          const { outcome, payload: body, errorType } = this.initFailureResult(init.failure, requestId);
+          return finish(outcome, body, errorType, outcome === 'timeout' ? 'timeout' : 'error');
         }
       }
 
@@ -277,6 +317,17 @@ export class ExecutionEnvironment {
     return errorPayload('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${this.timeoutSeconds} seconds`);
   }
 
+  /** What a failed INIT answers, whether it ran inside an invocation or ahead of one. */
+  private initFailureResult(
+    failure: InitFailure,
+    requestId: string,
+  ): { outcome: 'init-error' | 'timeout'; payload: Buffer; errorType: string } {
+    if (failure.kind === 'timeout') {
+      return { outcome: 'timeout', payload: this.timeoutPayload(requestId), errorType: 'Sandbox.Timedout' };
+    }
+    return { outcome: 'init-error', payload: failure.payload, errorType: failure.errorType };
+  }
+
   /**
    * INIT: start the runtime and wait until it asks for its first event. Past the INIT limit, Lambda kills it and
    * retries INIT once within the invocation's own timeout.
@@ -284,7 +335,7 @@ export class ExecutionEnvironment {
   private async initialize(deadlineMs: number): Promise<{ durationMs: number; failure?: InitFailure }> {
     const started = performance.now();
     let attempt = await this.startAndAwaitInit(Math.min(this.initTimeoutMs, deadlineMs - Date.now()));
-    if (attempt?.kind === 'timeout' && Date.now() < deadlineMs) {
+    if (attempt?.kind === 'timeout' && Date.now() < deadlineMs && !this.closed) {
       this.options.log(`INIT_REPORT Init Duration: ${(performance.now() - started).toFixed(2)} ms\tPhase: init\tStatus: timeout`);
       await this.resetEnvironment('timeout');
       attempt = await this.startAndAwaitInit(deadlineMs - Date.now());
@@ -369,19 +420,27 @@ export class ExecutionEnvironment {
   private async start(): Promise<void> {
     this.apiAddress ??= await this.api.listen();
     this.api.reset();
-    this.confinement ??= await this.sandbox.confine({
-      name: this.options.functionName,
-      taskRoot: this.options.taskRoot,
-      layerDir: this.options.layerDir,
-      memoryMb: this.memoryMb,
-      ephemeralStorageMb: this.options.ephemeralStorageMb ?? 512,
-      maxProcesses: this.options.maxProcesses ?? 1024,
-    });
-    this.oomBaseline = this.confinement.memoryCgroup?.oomKills() ?? 0;
+    const created = this.confinement === undefined;
+    const confinement =
+      this.confinement ??
+      (await this.sandbox.confine({
+        name: this.options.functionName,
+        taskRoot: this.options.taskRoot,
+        layerDir: this.options.layerDir,
+        memoryMb: this.memoryMb,
+        ephemeralStorageMb: this.options.ephemeralStorageMb ?? 512,
+        maxProcesses: this.options.maxProcesses ?? 1024,
+      }));
+    if (this.closed) {
+      // Shut down while confining (a warm-up cut short): shutdown() never saw this confinement, so it goes here.
+      if (created) await confinement.dispose();
+      throw new Error(`Execution environment ${this.options.functionName} was shut down while starting`);
+    }
+    this.confinement = confinement;
+    this.oomBaseline = confinement.memoryCgroup?.oomKills() ?? 0;
     // A reset environment is a new one: its peak memory starts over.
     this.peakBytes = 0;
-    this.confinement.memoryCgroup?.resetPeak();
-    const confinement = this.confinement;
+    confinement.memoryCgroup?.resetPeak();
     const taskRoot = confinement.taskRootPath;
     const optDir = confinement.layerPath ?? '/opt';
     const env = lambdaVariables({

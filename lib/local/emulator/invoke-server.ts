@@ -8,10 +8,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ExecutionEnvironment } from './environment';
+import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from './invoke-request';
 
 export const INVOKE_PATH = /^\/2015-03-31\/functions\/[^/]+\/invocations$/;
-/** Largest synchronous invocation request Lambda accepts (6 MB). */
-export const MAX_REQUEST_BYTES = 6_291_456;
 
 export interface InvokeServer {
   /** `http://127.0.0.1:<port>` */
@@ -37,17 +36,15 @@ export async function startInvokeServer(environment: ExecutionEnvironment, port 
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    // An oversized event is counted, not buffered: Lambda refuses it whatever it holds.
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+      if (size <= MAX_INVOKE_REQUEST_BYTES) chunks.push(chunk);
     });
     req.on('end', () => {
-      if (size > MAX_REQUEST_BYTES) {
-        return send(
-          res,
-          413,
-          errorBody('RequestTooLargeException', `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the InvokeFunction operation`),
-        );
+      if (size > MAX_INVOKE_REQUEST_BYTES) {
+        const refusal = new InvokeRequestTooLargeError(size);
+        return send(res, refusal.statusCode, errorBody(refusal.errorType, refusal.message));
       }
       if (environment.state === 'busy') {
         return send(res, 429, errorBody('TooManyRequestsException', 'Rate Exceeded: the function is already processing an invocation'));

@@ -101,6 +101,8 @@ export class RuntimeApi {
   async listen(): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
+      // close() before the port is bound cancels the listen without a callback: fail instead of hanging.
+      this.server.once('close', () => reject(new Error('the Runtime API was closed before it could listen')));
       this.server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = this.server.address() as AddressInfo;
