@@ -1,5 +1,7 @@
 // Builds the Lambda layer into runtime-layer/dist/layer/: spaceport/bootstrap (executable), spaceport/adapter.js
-// (the Node adapter, one minified file) and python/spaceport_adapter/ (the Python adapter, standard library only).
+// (the Node adapter, one minified file), python/spaceport_adapter/ (the Python adapter, standard library only) and
+// extensions/spaceport-shutdown (executable; the external extension that gets the app SIGTERM at shutdown, with
+// its Node implementation in spaceport/shutdown-extension.js and its Python one in the Python package).
 // Usage: node runtime-layer/build.mjs [output directory, default runtime-layer/dist/layer]
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
@@ -13,8 +15,8 @@ rmSync(layer, { recursive: true, force: true });
 mkdirSync(join(layer, 'spaceport'), { recursive: true });
 
 await build({
-  entryPoints: [join(root, 'node', 'main.ts')],
-  outfile: join(layer, 'spaceport', 'adapter.js'),
+  entryPoints: { adapter: join(root, 'node', 'main.ts'), 'shutdown-extension': join(root, 'node', 'shutdown-extension.ts') },
+  outdir: join(layer, 'spaceport'),
   bundle: true,
   minify: true,
   platform: 'node',
@@ -24,9 +26,15 @@ await build({
   logLevel: 'warning',
 });
 
-copyFileSync(join(root, 'bootstrap'), join(layer, 'spaceport', 'bootstrap'));
-// Layer zips keep file modes, and a bootstrap without its executable bit fails at init.
-chmodSync(join(layer, 'spaceport', 'bootstrap'), 0o755);
+// Layer zips keep file modes, and a bootstrap or extension without its executable bit fails at init.
+for (const [source, target] of [
+  ['bootstrap', join('spaceport', 'bootstrap')],
+  [join('extensions', 'spaceport-shutdown'), join('extensions', 'spaceport-shutdown')],
+]) {
+  mkdirSync(dirname(join(layer, target)), { recursive: true });
+  copyFileSync(join(root, source), join(layer, target));
+  chmodSync(join(layer, target), 0o755);
+}
 cpSync(join(root, 'python', 'spaceport_adapter'), join(layer, 'python', 'spaceport_adapter'), {
   recursive: true,
   filter: (source) => !source.includes('__pycache__') && !source.endsWith('.pyc'),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 const LAYER_ENTRY = join(ROOT, 'runtime-layer', 'dist', 'layer', 'spaceport', 'bootstrap');
-const SOURCES = ['runtime-layer/node', 'runtime-layer/python', 'runtime-layer/bootstrap', 'runtime-layer/build.mjs', 'lib/routing'];
+const SOURCES = ['runtime-layer/node', 'runtime-layer/python', 'runtime-layer/bootstrap', 'runtime-layer/extensions', 'runtime-layer/build.mjs', 'lib/routing'];
 
 function newestModification(path: string): number {
   if (!existsSync(path)) return 0;

@@ -13,7 +13,7 @@ import { log } from './log';
 
 /** Time kept before the deadline to report a scheduled action that has not answered. */
 const ACTION_DEADLINE_MARGIN_MS = 200;
-/** Lambda's shutdown phase lasts 500 ms with no external extension. */
+/** The app's time after SIGTERM: Lambda gives the runtime 600 ms of the shutdown phase, and the adapter must exit within it. */
 const SHUTDOWN_GRACE_MS = 500;
 const START_FAILED = 'Spaceport.AppStartFailed';
 

@@ -2,7 +2,7 @@
  * The Lambda Runtime API client (`/2018-06-01`): one keep-alive connection, `next` blocking without a timeout
  * as the contract requires.
  */
-import { Agent, request } from 'node:http';
+import { ApiClient } from './api-client';
 import { log } from './log';
 
 export interface Invocation {
@@ -19,25 +19,15 @@ export interface FunctionError {
   readonly errorMessage: string;
 }
 
-interface Reply {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: Buffer;
-}
-
 export class RuntimeApi {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  private readonly host: string;
-  private readonly port: number;
+  private readonly client: ApiClient;
 
   constructor(address: string) {
-    const colon = address.lastIndexOf(':');
-    this.host = address.slice(0, colon);
-    this.port = Number(address.slice(colon + 1));
+    this.client = new ApiClient(address);
   }
 
   async next(): Promise<Invocation> {
-    const reply = await this.call('GET', '/2018-06-01/runtime/invocation/next');
+    const reply = await this.client.call('GET', '/2018-06-01/runtime/invocation/next');
     if (reply.status !== 200) {
       throw new Error(`the Runtime API answered ${reply.status} to next: ${reply.body.toString('utf8').slice(0, 200)}`);
     }
@@ -68,23 +58,10 @@ export class RuntimeApi {
     const body = JSON.stringify(isError ? { ...payload, stackTrace: [] } : payload);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (isError) headers['lambda-runtime-function-error-type'] = (payload as FunctionError).errorType;
-    const reply = await this.call('POST', path, headers, body);
+    const reply = await this.client.call('POST', path, headers, body);
     if (reply.status !== 202) {
       // Nothing more can be done for this invocation (e.g. a result over 6 MB): say so in the function's logs.
       log(`the Runtime API refused ${path} (${reply.status}): ${reply.body.toString('utf8').slice(0, 300)}`);
     }
-  }
-
-  private call(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
-    return new Promise((resolvePromise, reject) => {
-      const req = request({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
   }
 }

@@ -16,7 +16,7 @@ from .runtime_api import RuntimeApi
 
 # Time kept before the deadline to report a scheduled action that has not answered.
 ACTION_DEADLINE_MARGIN_MS = 200
-# Lambda's shutdown phase lasts 500 ms with no external extension.
+# The app's time after SIGTERM: Lambda gives the runtime 600 ms of the shutdown phase, and the adapter must exit within it.
 SHUTDOWN_GRACE_SECONDS = 0.5
 START_FAILED = "Spaceport.AppStartFailed"
 
