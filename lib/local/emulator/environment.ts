@@ -89,8 +89,11 @@ type Interruption =
   | { readonly kind: 'timeout' };
 
 const MONITOR_INTERVAL_MS = 100;
+/** Lambda's shutdown phase: 0 ms with no extension, 500 ms with internal ones only, 2000 ms with an external one. */
 const SHUTDOWN_GRACE_MS = 500;
 const SHUTDOWN_GRACE_WITH_EXTENSIONS_MS = 2000;
+/** The runtime's part of the shutdown phase before its SIGKILL (the RIE's `runtimeDeadlineShare`: 600 ms of 2000). */
+const RUNTIME_SHUTDOWN_SHARE = 0.3;
 const SIGNAL_DESCRIPTIONS: Partial<Record<NodeJS.Signals, string>> = {
   SIGKILL: 'killed',
   SIGTERM: 'terminated',
@@ -104,15 +107,37 @@ function errorPayload(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }));
 }
 
-function exitDescription(code: number | null, signal: NodeJS.Signals | null, wrapped: boolean): string {
+/** How a process ended, in Lambda's words: `exit status 3`, `signal: killed`. */
+function exitStatus(code: number | null, signal: NodeJS.Signals | null, wrapped: boolean): string {
   // bwrap and `sh -c exec` report a killed child as exit status 128 + signal number.
   if (signal === null && wrapped && code !== null && code > 128) {
     const name = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0] as NodeJS.Signals | undefined;
     if (name) signal = name;
   }
-  if (signal !== null) return `Runtime exited with error: signal: ${SIGNAL_DESCRIPTIONS[signal] ?? signal}`;
-  if (code === 0) return 'Runtime exited without providing a reason';
-  return `Runtime exited with error: exit status ${code}`;
+  if (signal !== null) return `signal: ${SIGNAL_DESCRIPTIONS[signal] ?? signal}`;
+  return `exit status ${code}`;
+}
+
+function exitDescription(code: number | null, signal: NodeJS.Signals | null, wrapped: boolean): string {
+  if (code === 0 && signal === null) return 'Runtime exited without providing a reason';
+  return `Runtime exited with error: ${exitStatus(code, signal, wrapped)}`;
+}
+
+/** Resolves when every one of `children` has exited, or after `withinMs`. */
+function allExited(children: readonly ChildProcess[], withinMs: number): Promise<void> {
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  if (running.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, withinMs));
+    let left = running.length;
+    for (const child of running) {
+      child.once('exit', () => {
+        if (--left > 0) return;
+        clearTimeout(timer);
+        resolve();
+      });
+    }
+  });
 }
 
 export class ExecutionEnvironment {
@@ -210,7 +235,10 @@ export class ExecutionEnvironment {
     }
   }
 
-  /** SIGTERM (and SHUTDOWN to extensions), SIGKILL after 500 ms (2000 ms with external extensions); removes everything. */
+  /**
+   * Lambda's SHUTDOWN phase, then removes everything. With no registered extension the runtime is SIGKILLed at once
+   * (no SIGTERM); with one, see `shutdownPhase`.
+   */
   async shutdown(reason: ShutdownReason = 'spindown'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -344,14 +372,15 @@ export class ExecutionEnvironment {
   }
 
   private async startAndAwaitInit(budgetMs: number): Promise<InitFailure | undefined> {
+    const deadlineMs = Date.now() + budgetMs;
     let startProblem: InitFailure | undefined;
     try {
-      await this.start();
+      startProblem = await this.start(deadlineMs);
     } catch (err) {
       startProblem = { kind: 'error', errorType: 'Runtime.InvalidEntrypoint', payload: errorPayload('Runtime.InvalidEntrypoint', (err as Error).message) };
     }
     if (startProblem) return startProblem;
-    const outcome = await this.race(this.api.initDone(), budgetMs);
+    const outcome = await this.race(this.api.initDone(), deadlineMs - Date.now());
     if ('interruption' in outcome) {
       const interruption = outcome.interruption;
       if (interruption.kind === 'timeout') return { kind: 'timeout' };
@@ -398,7 +427,8 @@ export class ExecutionEnvironment {
   private sample(): Interruption | undefined {
     if (!this.runtimeProcess?.pid) return undefined;
     const members = this.confinement?.members() ?? [];
-    const pids = members.length > 0 ? members : processTree(this.runtimeProcess.pid);
+    // The extensions' processes count too: they share the function's memory on Lambda.
+    const pids = members.length > 0 ? members : processTree(undefined, this.processes.flatMap((p) => (p.pid === undefined ? [] : [p.pid])));
     const { rssBytes, threads } = treeUsage(pids);
     this.peakBytes = Math.max(this.peakBytes, rssBytes);
     if (this.confinement?.memoryCgroup ? this.oomHappened() : rssBytes > this.memoryMb * 1024 * 1024) return { kind: 'oom' };
@@ -416,8 +446,11 @@ export class ExecutionEnvironment {
     return (this.confinement?.memoryCgroup?.oomKills() ?? 0) > this.oomBaseline;
   }
 
-  /** Spawns the runtime (and external extensions) in a fresh confinement, wired to a fresh Runtime API state. */
-  private async start(): Promise<void> {
+  /**
+   * Spawns the external extensions, then the runtime once they have registered, in a fresh confinement wired to a
+   * fresh Runtime API state. Returns why INIT failed when an extension did not register before `deadlineMs`.
+   */
+  private async start(deadlineMs: number): Promise<InitFailure | undefined> {
     this.apiAddress ??= await this.api.listen();
     this.api.reset();
     const created = this.confinement === undefined;
@@ -456,8 +489,31 @@ export class ExecutionEnvironment {
       hostPath: process.env.PATH,
     });
     const argv = this.runtimeCommand(env, taskRoot, optDir);
-    for (const name of this.externalExtensions) this.spawnProcess([path.join(optDir, 'extensions', name)], env, `extension ${name}`);
+    const extensionFailure = await this.startExtensions(env, optDir, deadlineMs);
+    if (extensionFailure) return extensionFailure;
     this.runtimeProcess = this.spawnProcess(argv, env, 'runtime');
+    return undefined;
+  }
+
+  /**
+   * Lambda starts the external extensions first and the runtime only once each has registered (the RIE's
+   * `AwaitExternalAgentsRegistered`), so registration can never be closed by a fast runtime. One that exits
+   * before registering fails INIT with `Extension.Crash`.
+   */
+  private async startExtensions(env: Record<string, string>, optDir: string, deadlineMs: number): Promise<InitFailure | undefined> {
+    const registrations = this.externalExtensions.map(
+      (name) =>
+        new Promise<InitFailure | undefined>((resolve) => {
+          this.spawnProcess([path.join(optDir, 'extensions', name)], env, `extension ${name}`, (status) => {
+            const message = `RequestId: ${randomUUID()} Error: extension ${name} exited before registering (${status})`;
+            resolve({ kind: 'error', errorType: 'Extension.Crash', payload: errorPayload('Extension.Crash', message) });
+          });
+          void this.api.whenRegistered(name).then(() => resolve(undefined));
+        }),
+    );
+    const outcome = await this.race(Promise.all(registrations), deadlineMs - Date.now());
+    if ('interruption' in outcome) return { kind: 'timeout' };
+    return outcome.reply.find((failure) => failure !== undefined);
   }
 
   /** The command Lambda would start: `bootstrap` for provided runtimes, else the exec wrapper with the runtime's command line. */
@@ -480,7 +536,8 @@ export class ExecutionEnvironment {
     return [wrapper, ...managed];
   }
 
-  private spawnProcess(argv: string[], env: Record<string, string>, role: string): ChildProcess {
+  /** `onExit` hears how the process ended (or why it could not start), the runtime's exit listeners aside. */
+  private spawnProcess(argv: string[], env: Record<string, string>, role: string, onExit?: (status: string) => void): ChildProcess {
     const confinement = this.confinement as Confinement;
     const command = confinement.command(argv);
     const wrapped = command[0] !== argv[0];
@@ -496,11 +553,13 @@ export class ExecutionEnvironment {
     this.processes.push(child);
     child.on('error', (err) => {
       this.options.log(`${role} could not start: ${err.message}`);
+      onExit?.(err.message);
       if (child !== this.runtimeProcess) return;
       for (const listener of [...this.exitListeners]) listener(`Runtime exited with error: ${err.message}`);
     });
     child.on('exit', (code, signal) => {
       this.processes = this.processes.filter((p) => p !== child);
+      onExit?.(exitStatus(code, signal, wrapped));
       if (child !== this.runtimeProcess) return;
       const description = exitDescription(code, signal, wrapped);
       if (this.exitListeners.size === 0) {
@@ -523,17 +582,28 @@ export class ExecutionEnvironment {
     const root = this.runtimeProcess;
     this.runtimeProcess = undefined;
     const members = (): number[] => this.confinement?.members() ?? [];
+    if (graceful && this.api.hasExtensions) await this.shutdownPhase(root, reason);
     const roots = this.processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
-    if (graceful && roots.length > 0) {
-      const grace = this.api.hasExternalExtensions ? SHUTDOWN_GRACE_WITH_EXTENSIONS_MS : SHUTDOWN_GRACE_MS;
-      this.api.shutdownExtensions(reason, Date.now() + grace);
-      signalAll(roots.flatMap((pid) => entryProcesses(pid)), 'SIGTERM');
-      const deadline = Date.now() + grace;
-      while (Date.now() < deadline && this.processes.length > 0) await new Promise((r) => setTimeout(r, 20));
-    }
     await Promise.all([...roots, ...(root?.pid ? [root.pid] : [])].map((pid) => killTree(pid, members)));
     await killTree(undefined, members);
     this.processes = [];
+  }
+
+  /**
+   * Lambda's SHUTDOWN phase when an extension is registered, as the RIE's rapid runs it (`shutdown.go`): SIGTERM to
+   * the runtime, SIGKILL to its tree if it is still there after its share of the phase; then SHUTDOWN to the
+   * extensions, which have until the end of the phase to exit before the caller SIGKILLs what is left.
+   */
+  private async shutdownPhase(runtime: ChildProcess | undefined, reason: ShutdownReason): Promise<void> {
+    const phaseMs = this.api.hasExternalExtensions ? SHUTDOWN_GRACE_WITH_EXTENSIONS_MS : SHUTDOWN_GRACE_MS;
+    const endMs = Date.now() + phaseMs;
+    if (runtime?.pid !== undefined) {
+      signalAll(entryProcesses(runtime.pid), 'SIGTERM');
+      await allExited([runtime], phaseMs * RUNTIME_SHUTDOWN_SHARE);
+      await killTree(runtime.pid);
+    }
+    this.api.shutdownExtensions(reason, endMs);
+    await allExited(this.processes, endMs - Date.now());
   }
 }
 

@@ -85,6 +85,7 @@ export class RuntimeApi {
   private pending?: PendingInvocation;
   private current?: PendingInvocation;
   private extensions = new Map<string, Extension>();
+  private registrationWaiters = new Map<string, Array<() => void>>();
   private initWaiter?: (outcome: InitOutcome) => void;
   private initOutcome?: InitOutcome;
   private hostPort = '';
@@ -114,9 +115,20 @@ export class RuntimeApi {
     return this.hostPort;
   }
 
-  /** True when an external extension subscribed to SHUTDOWN (Lambda then allows 2000 ms instead of 500 ms). */
+  /** True when an external extension registered (Lambda's shutdown phase then lasts 2000 ms instead of 500 ms). */
   get hasExternalExtensions(): boolean {
     return [...this.extensions.values()].some((e) => e.external);
+  }
+
+  /** True when any extension registered: without one, Lambda's shutdown phase lasts 0 ms (SIGKILL, no SIGTERM). */
+  get hasExtensions(): boolean {
+    return this.extensions.size > 0;
+  }
+
+  /** Resolves once an extension named `name` has registered in the current INIT (Lambda starts the runtime after that). */
+  whenRegistered(name: string): Promise<void> {
+    if ([...this.extensions.values()].some((e) => e.name === name)) return Promise.resolve();
+    return new Promise((resolve) => this.registrationWaiters.set(name, [...(this.registrationWaiters.get(name) ?? []), resolve]));
   }
 
   /**
@@ -130,6 +142,7 @@ export class RuntimeApi {
     this.pending = undefined;
     this.current = undefined;
     this.extensions = new Map();
+    this.registrationWaiters = new Map();
     this.initOutcome = undefined;
     this.initWaiter = undefined;
     this.state = 'init';
@@ -358,6 +371,8 @@ export class RuntimeApi {
         functionVersion: this.options.functionVersion ?? '$LATEST',
         handler: this.options.handler ?? '',
       });
+      for (const resolve of this.registrationWaiters.get(name) ?? []) resolve();
+      this.registrationWaiters.delete(name);
     });
   }
 
