@@ -6,7 +6,9 @@
  * node), so both implementations of the extension are exercised.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,5 +118,23 @@ describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, i
     const { mark, appPid } = await runThenShutdown(layerWithoutExtension);
     expect(existsSync(mark)).toBe(false);
     expect(isAlive(appPid)).toBe(false);
+  });
+
+  test('the extension exits naming the refusal when it cannot register', async () => {
+    const refusal = JSON.stringify({ errorMessage: 'Extension registration closed already', errorType: 'Extension.RegistrationClosed' });
+    const api = createServer((req, res) => req.resume().on('end', () => res.writeHead(403).end(refusal)));
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = `127.0.0.1:${(api.address() as AddressInfo).port}`;
+      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(join(layer.dir, 'extensions', 'spaceport-shutdown'), { env: { PATH: join(work, `only-${interpreter}`), AWS_LAMBDA_RUNTIME_API: address } }, (_error, _stdout, stderr) =>
+          resolve({ code: child.exitCode, stderr }),
+        );
+      });
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe(`[spaceport] extension spaceport-shutdown: the Extensions API refused to register spaceport-shutdown (403): ${refusal}`);
+    } finally {
+      api.close();
+    }
   });
 });
