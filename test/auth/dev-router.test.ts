@@ -28,6 +28,7 @@ beforeAll(async () => {
     },
     triggerAction: async () => undefined,
     renderDevPage: () => '',
+    log: () => undefined,
   });
   base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
   expect((server.address() as AddressInfo).address).toBe('127.0.0.1');

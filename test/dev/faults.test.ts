@@ -1,5 +1,5 @@
 /** Lambda's limits and failures under spaceport dev, on a fixture micro that misbehaves on demand. */
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,19 @@ async function whoami(ms = 0): Promise<{ pid: number; port: string; startedAt: n
   return response.json();
 }
 
+/** The log written since `mark` (a length of `dev.logs()`), once it matches `pattern`. */
+function loggedSince(mark: number, pattern: RegExp, what: string): Promise<string> {
+  return eventually(async () => {
+    const text = dev.logs().slice(mark);
+    return pattern.test(text) ? text : undefined;
+  }, what);
+}
+
 describe('spaceport dev under Lambda limits', () => {
+  it('states the configured timeout in the limits table', () => {
+    expect(dev.logs()).toMatch(/^dev +\| timeout \(1\.5 s\) +enforced/m);
+  });
+
   it('serves concurrent requests from several environments, each with its own PORT', async () => {
     const answers = await Promise.all([whoami(400), whoami(400), whoami(400)]);
     expect(new Set(answers.map((a) => a.port)).size).toBe(3);
@@ -79,14 +91,47 @@ describe('spaceport dev under Lambda limits', () => {
     expect(JSON.parse(runs[0])).toEqual({ event: { id: 'every-minute', trigger: 'schedule' } });
   });
 
-  it('restarts a micro when its source changes', async () => {
+  it('answers 413 as the cloud does when a binary body under 5.5 MB makes an event over 6 MiB', async () => {
+    const upload = (bytes: number) =>
+      dev.get('/upload', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(bytes, 1) });
+    const response = await upload(5_000_000);
+    expect(response.status).toBe(413);
+    const body = await response.json();
+    expect(body).toMatchObject({
+      message: 'Request Entity Too Large',
+      errorType: 'RequestEntityTooLargeException',
+      errorMessage: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+    });
+    expect(body.detail).toMatch(/the 5000000-byte body is binary, so the event carries it base64-encoded, 4\/3 larger/);
+    expect(dev.logs()).toMatch(/faults +\| POST \/upload 413 \d+ ms refused/);
+    expect((await upload(4_000_000)).status).toBe(200);
+  });
+
+  it('restarts a micro when its source changes and starts it at once, so the next request is warm', async () => {
     const before = await whoami();
+    const mark = dev.logs().length;
     writeFileSync(join(appDir, 'faults', 'changed.js'), '// edited\n');
-    const after = await eventually(async () => {
-      const now = await whoami();
-      return now.startedAt !== before.startedAt ? now : undefined;
-    }, 'the micro to restart after a source change');
+    await loggedSince(mark, /faults +\| ready \(started in \d+ ms\)/, 'the restarted micro to be ready');
+    const after = await whoami();
     expect(after.startedAt).toBeGreaterThan(before.startedAt);
-    expect(dev.logs()).toMatch(/faults +\| changed\.js changed: restarting/);
+    const logged = dev.logs().slice(mark);
+    expect(logged).toMatch(/faults +\| changed\.js changed: restarting/);
+    expect(logged).toMatch(/faults +\| GET \/whoami 200 \d+ ms warm/);
+    expect(logged).not.toMatch(/GET \/whoami 200 \d+ ms cold/);
+  });
+
+  it('shows an init error right after the save that causes it, before any request', async () => {
+    const server = join(appDir, 'faults', 'server.js');
+    const original = readFileSync(server, 'utf8');
+    const mark = dev.logs().length;
+    writeFileSync(server, `${original}\n)this is not JavaScript(\n`);
+    const logged = await loggedSince(mark, /faults +\| failed to start \(/, 'the init error of the edited micro');
+    expect(logged).toMatch(/faults +\| .*SyntaxError/);
+    expect(logged).not.toMatch(/faults +\| (GET|POST) \//);
+
+    const fixed = dev.logs().length;
+    writeFileSync(server, original);
+    await loggedSince(fixed, /faults +\| ready \(started in \d+ ms\)/, 'the fixed micro to be ready');
+    expect((await whoami()).pid).toBeGreaterThan(0);
   });
 });

@@ -5,7 +5,11 @@ import { EnvironmentPool, PoolStoppedError, type PooledEnvironment } from '../..
 class ManualEnvironment implements PooledEnvironment<string> {
   readonly pending: Array<() => void> = [];
   stopped = false;
+  warmed = 0;
   constructor(readonly index: number) {}
+  async warm(): Promise<void> {
+    this.warmed++;
+  }
   invoke(event: unknown): Promise<string> {
     return new Promise((resolve) => this.pending.push(() => resolve(`${this.index}:${String(event)}`)));
   }
@@ -96,6 +100,44 @@ describe('EnvironmentPool', () => {
     expect(environments).toHaveLength(3);
     environments[2].finish();
     expect(await next).toEqual({ result: '2:next', firstInvocation: true });
+  });
+
+  it('prewarm starts one environment that the next invocation gets, within the cap and only when none is idle', async () => {
+    const { pool, environments } = manualPool(2);
+    pool.prewarm();
+    expect(environments.map((e) => e.warmed)).toEqual([1]);
+    pool.prewarm();
+    expect(environments).toHaveLength(1);
+    const next = pool.invoke('next');
+    await tick();
+    environments[0].finish();
+    expect((await next).result).toBe('0:next');
+
+    const a = pool.invoke('a');
+    const b = pool.invoke('b');
+    await tick();
+    pool.prewarm();
+    expect(environments).toHaveLength(2);
+    environments[0].finish();
+    environments[1].finish();
+    await Promise.all([a, b]);
+  });
+
+  it('restart then prewarm replaces an idle environment with a started one', async () => {
+    const { pool, environments } = manualPool(2);
+    const first = pool.invoke('first');
+    await tick();
+    environments[0].finish();
+    await first;
+    await pool.restart();
+    pool.prewarm();
+    expect(environments[0].stopped).toBe(true);
+    expect(environments[1].warmed).toBe(1);
+    const after = pool.invoke('after');
+    await tick();
+    environments[1].finish();
+    expect(await after).toEqual({ result: '1:after', firstInvocation: true });
+    expect(environments).toHaveLength(2);
   });
 
   it('stop fails queued invocations and refuses new ones', async () => {

@@ -1,14 +1,21 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../lib/cli/command';
+import { LocalAuth } from '../../lib/auth/local';
+import { accessPolicyOf } from '../../lib/auth/policy';
 import type { HttpApiEvent } from '../../lib/local/http-api-event';
 import { createRouter, listen } from '../../lib/local/dev/router';
 import { app, micro } from './model-helpers';
 
 const events: Array<{ micro: string; event: HttpApiEvent }> = [];
-const theApp = app([micro({ name: 'web', path: '/', primary: true }), micro({ name: 'api', path: '/api' })]);
+const logged: string[] = [];
+const theApp = app([
+  micro({ name: 'web', path: '/', primary: true, publicRoutes: ['/public/*'] }),
+  micro({ name: 'api', path: '/api' }),
+]);
 const server = createRouter({
   app: theApp,
+  log: (source, line) => logged.push(`${source} | ${line}`),
   invokeHttp: async (microName, event) => {
     events.push({ micro: microName, event });
     return { statusCode: 200, headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['x-micro', microName]], body: Buffer.from('ok') };
@@ -43,6 +50,33 @@ describe('dev router', () => {
     expect(events.length).toBe(before);
     const fits = await fetch(`${base}/api/upload`, { method: 'POST', body: Buffer.alloc(5_767_168) });
     expect(fits.status).toBe(200);
+    expect(logged).toContainEqual(expect.stringMatching(/^api \| POST \/api\/upload 413 \d+ ms refused$/));
+  });
+
+  it('logs the requests the auth rules deny, with their status and `denied`', async () => {
+    const denied: string[] = [];
+    const guarded = createRouter({
+      app: theApp,
+      auth: new LocalAuth(accessPolicyOf(theApp), 'an-owner-secret-long-enough-for-tests', false, { find: async () => undefined }),
+      log: (source, line) => denied.push(`${source} | ${line}`),
+      invokeHttp: async () => ({ statusCode: 200, headers: [], body: Buffer.from('ok') }),
+      triggerAction: async () => undefined,
+      renderDevPage: () => '',
+    });
+    const url = `http://127.0.0.1:${await listen(guarded, 0, '127.0.0.1')}`;
+    try {
+      expect((await fetch(`${url}/api/items?page=2`, { headers: { accept: 'application/json' } })).status).toBe(401);
+      expect((await fetch(`${url}/notes`, { headers: { accept: 'text/html' }, redirect: 'manual' })).status).toBe(302);
+      expect((await fetch(`${url}/api/__space/v0/actions`, { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${url}/public/page`)).status).toBe(200);
+      expect(denied).toEqual([
+        expect.stringMatching(/^api \| GET \/api\/items 401 \d+ ms denied$/),
+        expect.stringMatching(/^web \| GET \/notes 302 \d+ ms denied$/),
+        expect.stringMatching(/^api \| POST \/api\/__space\/v0\/actions 404 \d+ ms denied$/),
+      ]);
+    } finally {
+      await new Promise((resolve) => guarded.close(resolve));
+    }
   });
 
   it('keeps /__space/ for the runtime and serves the trigger only to local callers', async () => {

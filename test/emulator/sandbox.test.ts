@@ -50,6 +50,14 @@ describe('probeSandbox', () => {
     expect(formatLimitsTable(UNCONFINED)).toMatch(/^read-only filesystem.*not enforced/m);
   });
 
+  it('states the timeout and memory the environments are configured with', () => {
+    expect(formatLimitsTable(caps)).toMatch(/^timeout \(20 s\) .*enforced/m);
+    const table = formatLimitsTable(caps, { timeoutMs: 1500, memoryMb: 1024 });
+    expect(table).toMatch(/^timeout \(1\.5 s\) .*enforced/m);
+    expect(table).toMatch(/^memory \(1024 MB\) /m);
+    expect(table).not.toMatch(/20 s/);
+  });
+
   it('leaves no cgroup or scratch directory behind once an environment shuts down', async () => {
     const env = inSandbox({ functionName: 'cleanup-check' });
     await env.invoke('true');

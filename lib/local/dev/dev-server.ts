@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../cli/command';
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
+import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
 import type { Clock } from './clock';
 import { readDotenv } from './dotenv';
+import { interpreterWarnings } from './interpreters';
 import { findLayerDir } from './layer-dir';
 import { createLogger, type DevLogger } from './logger';
 import { microFunctionEnvironment, resolvePresets } from './micro-environment';
@@ -93,6 +95,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const { app } = options;
   const concurrency = positive('--concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
   const timeoutMs = options.timeoutMs ?? MICRO_TIMEOUT_MS;
+  const memoryMb = options.memoryMb ?? MICRO_MEMORY_MB;
   const logger = createLogger({
     stream: options.logStream ?? process.stdout,
     sources: app.micros.map((micro) => micro.name),
@@ -103,7 +106,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const presets = resolvePresets(app, { flags: options.env ?? new Map(), dotenv: readDotenv(dotenvFile), dotenvFile });
   const projectKey = loadOrCreateProjectKey(app.rootDir);
   const layerDir = options.layerDir ?? findLayerDir();
-  const sandbox = new Sandbox(await probeSandbox());
+  // Both look at this machine once, side by side: what it can enforce, and which interpreters the micros will get.
+  const [capabilities, interpreterNotes] = await Promise.all([
+    probeSandbox(),
+    interpreterWarnings(app.micros, lambdaSearchPath(layerDir, process.env.PATH)),
+  ]);
+  const sandbox = new Sandbox(capabilities);
 
   const auth = options.auth === false ? undefined : LocalAuth.open(app);
   // Filled in once the router's port (part of every micro's environment) is known.
@@ -123,6 +131,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       runtimes.get(microName)!.invokeHttp(event),
     triggerAction: (id: string) => runAction(id, 'manual'),
     renderDevPage: () => renderTriggerPage(app.name, scheduler.upcoming()),
+    log: logger.log,
   };
   const server: Server = createRouter(backend);
   const port = await listen(server, options.port ?? DEFAULT_DEV_PORT, options.host ?? '127.0.0.1');
@@ -140,7 +149,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         concurrency,
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
         timeoutMs,
-        memoryMb: options.memoryMb ?? MICRO_MEMORY_MB,
+        memoryMb,
         verbose: options.verbose ?? false,
       }),
     ]),
@@ -149,10 +158,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (options.schedule ?? true) scheduler.start();
   const unwatch = options.watch ?? true ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
 
-  logger.info(formatLimitsTable(sandbox.capabilities));
+  logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb }));
   for (const micro of app.micros) {
     logger.info(`${micro.name.padEnd(12)} http://${hostname}${micro.path === '/' ? '/' : micro.path}  (${micro.kind}, ${micro.runtime})`);
   }
+  for (const note of interpreterNotes.values()) logger.info(`warning: ${note}`);
   for (const { action, next } of scheduler.upcoming()) {
     logger.info(`action ${action.id} on ${action.microName}: '${action.interval.source}' next at ${next.toISOString()}`);
   }

@@ -5,12 +5,15 @@
  */
 import { actionEvent } from '../../routing/routes';
 import type { Micro, ScheduledAction } from '../../spacefile/model';
-import { ExecutionEnvironment, type InvocationResult } from '../emulator/environment';
+import { ExecutionEnvironment, type InvocationResult, type WarmUpResult } from '../emulator/environment';
+import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from '../emulator/invoke-request';
 import type { Sandbox } from '../emulator/sandbox';
 import { httpResponseFromResult, InvalidResponseError, type HttpApiEvent, type HttpResponse } from '../http-api-event';
 import { findFreePort } from './free-port';
 import type { DevLogger } from './logger';
 import { EnvironmentPool, type PooledEnvironment } from './pool';
+import { type RequestLabel, requestLogLine } from './request-log';
+import { MAX_PAYLOAD_BYTES } from './request-body';
 
 export interface MicroRuntimeOptions {
   readonly micro: Micro;
@@ -48,7 +51,7 @@ interface LambdaError {
   readonly errorMessage: string;
 }
 
-function readError(result: InvocationResult): LambdaError {
+function readError(result: Pick<InvocationResult, 'payload' | 'functionErrorType'>): LambdaError {
   try {
     const parsed = JSON.parse(result.payload.toString('utf8')) as Partial<LambdaError>;
     return {
@@ -60,9 +63,24 @@ function readError(result: InvocationResult): LambdaError {
   }
 }
 
-function errorResponse(statusCode: number, message: string, error?: LambdaError): HttpResponse {
-  const body = { message, ...(error ? { errorType: error.errorType, errorMessage: error.errorMessage } : {}) };
+function errorResponse(statusCode: number, message: string, error?: LambdaError, detail?: string): HttpResponse {
+  const body = { message, ...(detail ? { detail } : {}), ...(error ? { errorType: error.errorType, errorMessage: error.errorMessage } : {}) };
   return { statusCode, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(body, null, 2)) };
+}
+
+/**
+ * Why Lambda refused the event of `request`: under the 5.5 MB body limit, a body can still make an event over 6 MiB,
+ * most often a binary one, which the event carries base64-encoded (4/3 larger).
+ */
+function eventTooLargeDetail(request: HttpApiEvent, refusal: InvokeRequestTooLargeError): string {
+  const limits = `its Lambda event is ${refusal.bytes} bytes and Lambda accepts at most ${MAX_INVOKE_REQUEST_BYTES} per invocation`;
+  if (!request.isBase64Encoded) return `${limits}; the body, headers and query string all count`;
+  const bodyBytes = Buffer.byteLength(request.body ?? '', 'base64');
+  return (
+    `${limits}: the ${bodyBytes}-byte body is binary, so the event carries it base64-encoded, 4/3 larger. ` +
+    `Binary bodies over about ${Math.floor((MAX_INVOKE_REQUEST_BYTES * 3) / 4)} bytes fail on Lambda too, ` +
+    `even under the ${MAX_PAYLOAD_BYTES}-byte body limit: upload large files elsewhere (a presigned URL, or in parts)`
+  );
 }
 
 export class MicroRuntime {
@@ -81,12 +99,14 @@ export class MicroRuntime {
   /** Invokes the micro with an HTTP event; failures become the response a developer can act on, never a throw. */
   async invokeHttp(event: HttpApiEvent): Promise<HttpResponse> {
     const started = performance.now();
-    const { response, cold } = await this.pool.invoke(JSON.stringify(event)).then(
-      ({ result }) => ({ response: this.toHttpResponse(result), cold: result.cold }),
-      (error: unknown) => ({ response: errorResponse(503, `micro ${this.micro.name} is unavailable: ${String(error)}`), cold: false }),
+    const { response, label } = await this.pool.invoke(JSON.stringify(event)).then(
+      ({ result }): { response: HttpResponse; label: RequestLabel } => ({
+        response: this.toHttpResponse(result),
+        label: result.cold ? 'cold' : 'warm',
+      }),
+      (error: unknown): { response: HttpResponse; label: RequestLabel } => ({ response: this.refusal(event, error), label: 'refused' }),
     );
-    const ms = (performance.now() - started).toFixed(0);
-    this.log(`${event.requestContext.http.method} ${event.rawPath} ${response.statusCode} ${ms} ms ${cold ? 'cold' : 'warm'}`);
+    this.log(requestLogLine(event.requestContext.http.method, event.rawPath, response.statusCode, started, label));
     return response;
   }
 
@@ -106,9 +126,13 @@ export class MicroRuntime {
     return { ...outcome, durationMs };
   }
 
-  /** Replaces every environment (after a source change). */
-  restart(): Promise<void> {
-    return this.pool.restart();
+  /**
+   * Replaces every environment (after a source change) and starts one at once, so that an INIT failure shows in
+   * the log right after saving and the next request finds a warm environment.
+   */
+  async restart(): Promise<void> {
+    await this.pool.restart();
+    this.pool.prewarm();
   }
 
   stop(): Promise<void> {
@@ -137,15 +161,50 @@ export class MicroRuntime {
           if (verbose || !PLATFORM_LOG_LINE.test(line)) this.log(line);
         },
       });
+    let warming: Promise<void> = Promise.resolve();
     return {
+      warm: () => {
+        warming = (async () => {
+          const started = await (environment ??= start());
+          try {
+            this.reportWarmUp(started, await started.warmUp());
+          } catch (error) {
+            if (started.state !== 'shut down') this.log(`could not start ahead of the next request: ${(error as Error).message}`);
+          }
+        })();
+        return warming;
+      },
       invoke: async (event) => {
         environment ??= start();
+        // A request that arrives during a warm-up gets the environment it is starting.
+        await warming;
         return (await environment).invoke(event as string);
       },
       stop: async () => {
         if (environment) await (await environment).shutdown();
       },
     };
+  }
+
+  /** Says how the warm-up went; one cut short by a newer restart or by stopping is not news. */
+  private reportWarmUp(environment: ExecutionEnvironment, result: WarmUpResult): void {
+    if (environment.state === 'shut down') return;
+    if (result.outcome === 'success') {
+      this.log(`ready (started in ${result.initDurationMs.toFixed(0)} ms)`);
+      return;
+    }
+    const error = readError({ payload: result.payload ?? Buffer.alloc(0), functionErrorType: result.functionErrorType });
+    this.log(`failed to start (${error.errorType}): ${error.errorMessage}`);
+  }
+
+  /** The answer to a request no environment took: one Lambda refuses (413, as in the cloud), or a stopping pool. */
+  private refusal(event: HttpApiEvent, error: unknown): HttpResponse {
+    if (!(error instanceof InvokeRequestTooLargeError)) {
+      return errorResponse(503, `micro ${this.micro.name} is unavailable: ${String(error)}`);
+    }
+    const detail = eventTooLargeDetail(event, error);
+    this.log(`request refused by Lambda (${error.errorType}): ${detail}`);
+    return errorResponse(413, 'Request Entity Too Large', { errorType: error.errorType, errorMessage: error.message }, detail);
   }
 
   private toHttpResponse(result: InvocationResult): HttpResponse {

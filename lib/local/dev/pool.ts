@@ -6,6 +6,8 @@
 
 /** One execution environment as the pool needs it. */
 export interface PooledEnvironment<Result> {
+  /** Starts the environment ahead of its first invocation, which then waits for this; never rejects. */
+  warm(): Promise<void>;
   invoke(event: unknown): Promise<Result>;
   stop(): Promise<void>;
 }
@@ -68,6 +70,15 @@ export class EnvironmentPool<Result> {
     await Promise.all(idle.map((slot) => this.retire(slot)));
   }
 
+  /** Starts one environment ahead of demand unless an idle one is ready or the cap is reached; the next invocation gets it. */
+  prewarm(): void {
+    if (this.stopped || this.slots.size >= this.options.maxEnvironments) return;
+    if ([...this.slots].some((slot) => !slot.busy && !slot.stale)) return;
+    const slot = this.spawn();
+    void slot.environment.warm();
+    this.reapWhenIdle(slot);
+  }
+
   /** Stops every environment and fails queued invocations. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -110,6 +121,10 @@ export class EnvironmentPool<Result> {
       waiter.resolve(this.claim(slot));
       return;
     }
+    this.reapWhenIdle(slot);
+  }
+
+  private reapWhenIdle(slot: Slot<Result>): void {
     slot.idleTimer = setTimeout(() => void this.retire(slot), this.options.idleTimeoutMs);
     slot.idleTimer.unref();
   }

@@ -11,6 +11,7 @@ import { UsageError } from '../../cli/command';
 import type { LocalAuth } from '../../auth/local';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
 import { MAX_PAYLOAD_BYTES, readRequestBody } from './request-body';
+import { requestLogLine } from './request-log';
 import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from './trigger-page';
 
 /** What the router needs from the rest of `spaceport dev`. */
@@ -23,6 +24,8 @@ export interface RouterBackend {
   renderDevPage(): string;
   /** Private by default: sign-in pages, public routes, owner session, API keys. Undefined only when auth is turned off. */
   readonly auth?: LocalAuth;
+  /** Writes a line of the log under `source` (a micro name): requests the router answers itself get their line here. */
+  log(source: string, line: string): void;
 }
 
 export function jsonResponse(statusCode: number, value: unknown): HttpResponse {
@@ -71,16 +74,22 @@ async function handleReserved(backend: RouterBackend, req: http.IncomingMessage,
 
 export function createRouter(backend: RouterBackend): http.Server {
   return http.createServer(async (req, res) => {
+    const started = performance.now();
     const receivedAt = new Date();
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0];
     const route = matchRoute(backend.app, path);
     const headOnly = req.method === 'HEAD';
+    // A request the router answers for a micro (denied, too large) gets its log line too: the micro never saw it.
+    const logAnswered = (statusCode: number, label: 'denied' | 'refused'): void => {
+      if (route.kind === 'micro') backend.log(route.micro.name, requestLogLine(req.method ?? 'GET', path, statusCode, started, label));
+    };
     try {
       const read = await readRequestBody(req);
       if (read.kind === 'too-large') {
         // The rest of the body is never read: close the connection after answering.
         res.setHeader('connection', 'close');
+        logAnswered(413, 'refused');
         writeResponse(
           res,
           jsonResponse(413, {
@@ -93,6 +102,7 @@ export function createRouter(backend: RouterBackend): http.Server {
       }
       const denied = await backend.auth?.answer({ method: req.method ?? 'GET', url, headers: req.headers, body: read.body });
       if (denied) {
+        logAnswered(denied.statusCode, 'denied');
         writeResponse(res, denied, headOnly);
         return;
       }

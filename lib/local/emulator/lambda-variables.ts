@@ -52,12 +52,17 @@ function remapValue(value: string, remap: LambdaVariablesInput['remap']): string
   return value;
 }
 
+/** The PATH a function's processes get: Lambda's (`/opt/bin` being `optDir/bin`), then the host's own directories. */
+export function lambdaSearchPath(optDir: string, hostPath = ''): string {
+  const lambdaDirs = LAMBDA_PATH.map((dir) => (dir === '/opt/bin' ? path.join(optDir, 'bin') : dir));
+  const hostDirs = hostPath.split(':').filter((dir) => dir !== '' && !LAMBDA_PATH.includes(dir));
+  return [...lambdaDirs, ...hostDirs].join(':');
+}
+
 export function lambdaVariables(input: LambdaVariablesInput): Record<string, string> {
   const fnEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(input.functionEnvironment)) fnEnv[key] = remapValue(value, input.remap);
 
-  const hostPath = (input.hostPath ?? '').split(':').filter((dir) => dir !== '' && !LAMBDA_PATH.includes(dir));
-  const pathDirs = LAMBDA_PATH.map((dir) => (dir === '/opt/bin' ? path.join(input.optDir, 'bin') : dir));
   const region = fnEnv.AWS_REGION ?? 'us-east-1';
   const runtimeSpecific: Record<string, string> = {};
   if (input.runtime.startsWith('nodejs')) {
@@ -80,7 +85,7 @@ export function lambdaVariables(input: LambdaVariablesInput): Record<string, str
   return {
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
-    PATH: [...pathDirs, ...hostPath].join(':'),
+    PATH: lambdaSearchPath(input.optDir, input.hostPath),
     LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH.replace('/opt/lib', path.join(input.optDir, 'lib')).replace(/\/var\/task/g, input.taskRoot),
     ...fnEnv,
     ...runtimeSpecific,

@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Cgroup, currentCgroupParents, type CgroupParent } from './cgroups';
+import { findExecutable } from './find-executable';
 
 const run = promisify(execFile);
 
@@ -57,17 +58,9 @@ export const UNCONFINED: SandboxCapabilities = {
 
 const SKIPPED_ROOT_ENTRIES = new Set(['tmp', 'dev', 'proc', 'var', 'opt']);
 
-function findExecutable(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here.
-    }
-  }
-  return undefined;
+/** Host tools (bwrap, mkfs.ext4) may live in sbin directories a user's PATH leaves out. */
+function findHostTool(name: string): string | undefined {
+  return findExecutable(name, `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin`);
 }
 
 /** Binds for a read-only copy of `dir`'s entries (symlinks stay symlinks), skipping `skip`. */
@@ -87,7 +80,7 @@ function hostRootBinds(): string[] {
 }
 
 async function probeBwrap(): Promise<{ root?: string[]; reason: string }> {
-  const bwrap = findExecutable('bwrap');
+  const bwrap = findHostTool('bwrap');
   if (!bwrap) return { reason: 'bwrap not found (install the Debian/Ubuntu package `bubblewrap`)' };
   const root = hostRootBinds();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'spaceport-probe-'));
@@ -111,7 +104,7 @@ async function probeBwrap(): Promise<{ root?: string[]; reason: string }> {
 /** Can we loop-mount a disk image? (root, mkfs.ext4 and a loop device) */
 async function probeLoopMount(): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return 'mounting a disk image needs root';
-  if (!findExecutable('mkfs.ext4')) return 'mkfs.ext4 not found (Debian package `e2fsprogs`)';
+  if (!findHostTool('mkfs.ext4')) return 'mkfs.ext4 not found (Debian package `e2fsprogs`)';
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'spaceport-probe-'));
   try {
     const disk = await LoopDisk.create(scratch, 4 * 1024 * 1024);
@@ -173,14 +166,22 @@ export async function probeSandbox(): Promise<SandboxCapabilities> {
 }
 
 /** One line per limit: enforced / approximated / not enforced, and how or why. */
-export function formatLimitsTable(caps: SandboxCapabilities): string {
+/** The limits the environments are configured with, as the table should state them. */
+export interface ConfiguredLimits {
+  /** @default 20000 */
+  readonly timeoutMs?: number;
+  /** @default 512 */
+  readonly memoryMb?: number;
+}
+
+export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredLimits = {}): string {
   const rows: [string, LimitStatus][] = [
-    ['timeout (20 s)', { enforcement: 'enforced', how: 'timer in the emulator, whole process tree killed' }],
-    ['payload (6 MB each way)', { enforcement: 'enforced', how: 'checked by the Runtime API and the router' }],
+    [`timeout (${(limits.timeoutMs ?? 20_000) / 1000} s)`, { enforcement: 'enforced', how: 'timer in the emulator, whole process tree killed' }],
+    ['payload (6 MB each way)', { enforcement: 'enforced', how: 'events by the emulator, responses by the Runtime API, bodies over 5.5 MB by the router' }],
     ['environment variables', { enforcement: 'enforced', how: "Lambda's variables, nothing inherited from the shell" }],
     ['read-only filesystem', caps.limits.filesystem],
     ['/tmp size (512 MB)', caps.limits.tmp],
-    ['memory (512 MB)', caps.limits.memory],
+    [`memory (${limits.memoryMb ?? 512} MB)`, caps.limits.memory],
     ['processes/threads (1024)', caps.limits.processes],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
