@@ -4,9 +4,31 @@
  * lines kept for error messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 const TAIL_LINES = 20;
+
+/**
+ * True while a process of group `pgid` is running. Zombies do not count: an app whose `sh` died first of the same
+ * SIGTERM is reparented to PID 1, which may reap it late, and its zombie would hold the group open until the SIGKILL
+ * deadline, spending the runtime's share of Lambda's shutdown phase for nothing.
+ */
+function groupRunning(pgid: number): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // After the parenthesised command name: state, ppid, pgrp.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
+    if (Number(pgrp) === pgid && state !== 'Z') return true;
+  }
+  return false;
+}
 
 export interface ExitStatus {
   readonly code: number | null;
@@ -68,7 +90,7 @@ export class AppProcess {
   async stop(graceMs: number): Promise<void> {
     this.signal('SIGTERM');
     const deadline = Date.now() + graceMs;
-    while (this.signal(0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.signal(0) && groupRunning(this.child.pid!) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     this.signal('SIGKILL');
   }
 

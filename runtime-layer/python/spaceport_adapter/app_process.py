@@ -11,6 +11,25 @@ import time
 TAIL_LINES = 20
 
 
+def _group_running(pgid):
+    """True while a process of group `pgid` is running. Zombies do not count: an app whose sh died first of the same
+    SIGTERM is reparented to PID 1, which may reap it late, and its zombie would hold the group open until the
+    SIGKILL deadline, spending the runtime's share of Lambda's shutdown phase for nothing."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat_file:
+                stat = stat_file.read()
+        except OSError:
+            continue  # exited meanwhile
+        # After the parenthesised command name: state, ppid, pgrp.
+        state, _, pgrp = stat[stat.rindex(b")") + 2:].split(b" ", 3)[:3]
+        if int(pgrp) == pgid and state != b"Z":
+            return True
+    return False
+
+
 class AppProcess:
     def __init__(self, command, cwd, env):
         self.command = command
@@ -58,7 +77,7 @@ class AppProcess:
         """SIGTERM to the group, then SIGKILL to whatever is left of it after `grace_seconds`."""
         self.signal(signal.SIGTERM)
         deadline = time.monotonic() + grace_seconds
-        while self.signal(0) and time.monotonic() < deadline:
+        while self.signal(0) and _group_running(self._child.pid) and time.monotonic() < deadline:
             time.sleep(0.01)
         self.signal(signal.SIGKILL)
 
