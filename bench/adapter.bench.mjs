@@ -3,7 +3,8 @@
 //   node         through the Node adapter (event handed to its `next`, result read from its `/response`)
 //   python       the same through the Python adapter
 //   serverless-http  an in-process handler wrapped by serverless-http (no app server, no hop), for comparison
-// plus the time from the app's listen to the adapter's first `next`, the adapter's RSS and the layer zip size.
+// plus the time from the app's listen to the adapter's first `next`, the adapter's RSS (and an idle `node -e`'s, for
+// comparison) and the layer zip size.
 // Run: node bench/run.js adapter   (builds the layer into a temporary directory itself)
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -183,6 +184,11 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const name of Object.keys(measure)) for (let i = 0; i < PER_ROUND; i++) samples[name].push(await measure[name]());
 }
 const rss = { node: rssMb(adapters.node.pid), python: rssMb(adapters.python.pid) };
+// What the Node 20 binary itself holds idle, for comparison with the Node adapter's RSS in the same run.
+const idleNode = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+await new Promise((resolve) => setTimeout(resolve, 500));
+rss['node -e (idle)'] = rssMb(idleNode.pid);
+idleNode.kill();
 await adapters.node.stop();
 await adapters.python.stop();
 
@@ -206,4 +212,5 @@ for (const runtime of ['node', 'python']) {
       ` over ${COLD_STARTS} starts; RSS after the warm run ${rss[runtime].total.toFixed(1)} MB (${rss[runtime].anon.toFixed(1)} MB private)`,
   );
 }
+console.log(`node -e idle, same run: RSS ${rss['node -e (idle)'].total.toFixed(1)} MB (${rss['node -e (idle)'].anon.toFixed(1)} MB private)`);
 console.log(`layer zip (zip -r -X of the built layer): ${zipKb.toFixed(1)} KB`);
