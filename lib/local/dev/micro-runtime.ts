@@ -164,14 +164,14 @@ export class MicroRuntime {
     let warming: Promise<void> = Promise.resolve();
     return {
       warm: () => {
-        warming = (async () => {
-          const started = await (environment ??= start());
+        const cannotStart = (error: Error): void => this.log(`could not start ahead of the next request: ${error.message}`);
+        warming = (environment ??= start()).then(async (started) => {
           try {
             this.reportWarmUp(started, await started.warmUp());
           } catch (error) {
-            if (started.state !== 'shut down') this.log(`could not start ahead of the next request: ${(error as Error).message}`);
+            if (started.state !== 'shut down') cannotStart(error as Error);
           }
-        })();
+        }, cannotStart);
         return warming;
       },
       invoke: async (event) => {
