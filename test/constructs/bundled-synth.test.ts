@@ -21,8 +21,10 @@ test('the example app packages its micros and the adapter layer into the cloud a
   const functionAsset = (micro: string) => assetDir(stack.getLogicalId(space.micros[micro].function.node.defaultChild as never));
 
   const layerId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::Lambda::LayerVersion');
-  const bootstrap = join(assetDir(layerId as string), 'spaceport', 'bootstrap');
-  expect(() => accessSync(bootstrap, constants.X_OK)).not.toThrow();
+  // Lambda fails INIT on a bootstrap or an extension without its executable bit.
+  for (const entry of [['spaceport', 'bootstrap'], ['extensions', 'spaceport-shutdown']]) {
+    expect(() => accessSync(join(assetDir(layerId as string), ...entry), constants.X_OK)).not.toThrow();
+  }
 
   const web = readdirSync(functionAsset('web'));
   expect(web).toContain('server.js');
