@@ -11,7 +11,16 @@ import { AppClient, AppUnavailable } from './app-client';
 import { probe, waitUntilReady } from './readiness';
 import { log } from './log';
 
-export class StartFailure extends Error {}
+/** The app did not become ready; `message` carries its output's tail for the init error. */
+export class StartFailure extends Error {
+  constructor(
+    /** One line for the logs, where the app's own output already stands. */
+    readonly summary: string,
+    outputTail: string,
+  ) {
+    super(`${summary}.\nLast output:\n${outputTail === '' ? '(none)' : outputTail}`);
+  }
+}
 
 /** How long a restart waits for a process that stopped accepting connections to finish exiting. */
 const EXIT_WAIT_MS = 100;
@@ -32,8 +41,7 @@ async function startApp(config: AdapterConfig, command: string): Promise<{ proce
     summary = `\`${command}\` was not ${what} within ${config.initTimeoutMs} ms (still running)`;
     await app.stop(500);
   }
-  const tail = app.outputTail();
-  throw new StartFailure(`${summary}. Last output:\n${tail === '' ? '(none)' : tail}`);
+  throw new StartFailure(summary, app.outputTail());
 }
 
 export class AppServer {

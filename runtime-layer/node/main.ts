@@ -26,6 +26,11 @@ function startFailureMessage(error: unknown): string | undefined {
   return undefined;
 }
 
+/** What the logs get: the app's output is already there, line by line, so only the summary. */
+function startFailureLogLine(error: unknown, message: string): string {
+  return error instanceof StartFailure ? `${error.summary} (its output is above)` : message;
+}
+
 /** Why the app could not give a usable HTTP answer, as the status and message the client gets. */
 function upstreamFailure(error: unknown): { status: number; message: string } {
   if (error instanceof ResponseTooLarge) return { status: 413, message: `Payload too large: ${error.message}` };
@@ -61,7 +66,7 @@ class Adapter {
         } catch (error) {
           this.startFailure = startFailureMessage(error);
           if (this.startFailure === undefined) throw error;
-          log(this.startFailure);
+          log(startFailureLogLine(error, this.startFailure));
         }
       }
     }
@@ -131,7 +136,7 @@ async function main(): Promise<void> {
     }
   } catch (error) {
     const message = startFailureMessage(error) ?? (error instanceof Error ? error.message : String(error));
-    log(message);
+    log(startFailureLogLine(error, message));
     await api.initError({ errorType: START_FAILED, errorMessage: message });
     process.exit(1);
   }

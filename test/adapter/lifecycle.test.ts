@@ -73,7 +73,7 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
     const outcome = await adapter.invoke(get('/'));
     expect(outcome).toMatchObject({ kind: 'init-error', errorType: 'Spaceport.AppStartFailed' });
     if (outcome.kind === 'success') return;
-    expect(outcome.errorMessage).toContain(`\`${command}\` exited with code 3 before listening on port ${adapter.port}. Last output:\n`);
+    expect(outcome.errorMessage).toContain(`\`${command}\` exited with code 3 before listening on port ${adapter.port}.\nLast output:\n`);
     expect(outcome.errorMessage).toContain('DATABASE_URL is not set');
     expect(outcome.errorMessage).toContain('loading config');
   });
@@ -84,7 +84,7 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
     expect(outcome).toMatchObject({ kind: 'init-error', errorType: 'Spaceport.AppStartFailed' });
     if (outcome.kind === 'success') return;
     expect(outcome.errorMessage).toBe(
-      `\`echo started without a server; exec sleep 30\` was not listening on port ${adapter.port} within 300 ms (still running). Last output:\nstarted without a server`,
+      `\`echo started without a server; exec sleep 30\` was not listening on port ${adapter.port} within 300 ms (still running).\nLast output:\nstarted without a server`,
     );
   });
 

@@ -63,6 +63,12 @@ function readError(result: Pick<InvocationResult, 'payload' | 'functionErrorType
   }
 }
 
+/** The summary line of a multi-line error message. */
+function firstLine(message: string): string {
+  const end = message.indexOf('\n');
+  return end === -1 ? message : message.slice(0, end);
+}
+
 function errorResponse(statusCode: number, message: string, error?: LambdaError, detail?: string): HttpResponse {
   const body = { message, ...(detail ? { detail } : {}), ...(error ? { errorType: error.errorType, errorMessage: error.errorMessage } : {}) };
   return { statusCode, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(body, null, 2)) };
@@ -194,7 +200,7 @@ export class MicroRuntime {
       return;
     }
     const error = readError({ payload: result.payload ?? Buffer.alloc(0), functionErrorType: result.functionErrorType });
-    this.log(`failed to start (${error.errorType}): ${error.errorMessage}`);
+    this.log(`failed to start (${error.errorType}): ${firstLine(error.errorMessage)}`);
   }
 
   /** The answer to a request no environment took: one Lambda refuses (413, as in the cloud), or a stopping pool. */
@@ -225,7 +231,9 @@ export class MicroRuntime {
       crash: [502, `micro ${name} crashed while handling the request`, 'crashed'],
       'function-error': [502, `micro ${name}'s function reported an error`, 'function error'],
     }[result.outcome] as [number, string, string];
-    this.log(`${logged} (${error.errorType}): ${error.errorMessage}`);
+    // A start failure's message repeats the micro's output, which is already in the log above.
+    const loggedMessage = result.outcome === 'init-error' ? firstLine(error.errorMessage) : error.errorMessage;
+    this.log(`${logged} (${error.errorType}): ${loggedMessage}`);
     return errorResponse(statusCode, message, error);
   }
 

@@ -52,7 +52,7 @@ class Adapter:
                     self._server.recover()
                 except StartFailure as failure:
                     self._start_failure = str(failure)
-                    log(self._start_failure)
+                    log(failure.log_line)
 
     def _lambda_context(self, invocation):
         return (f'{{"request_id":{ascii_json(invocation.request_id)},"deadline":{invocation.deadline_ms},'
@@ -105,7 +105,7 @@ def main():
                               "adapter: use a Node.js runtime for this micro")
         server = AppServer(config, config.run)
     except (ConfigError, StartFailure) as error:
-        log(str(error))
+        log(getattr(error, "log_line", str(error)))
         api.init_error(START_FAILED, str(error))
         sys.exit(1)
     atexit.register(server.kill)

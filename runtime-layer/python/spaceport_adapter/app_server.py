@@ -10,7 +10,12 @@ from .readiness import probe, wait_until_ready
 
 
 class StartFailure(Exception):
-    pass
+    """The app did not become ready; str() carries its output's tail for the init error."""
+
+    def __init__(self, summary, output_tail):
+        super().__init__(f"{summary}.\nLast output:\n{output_tail or '(none)'}")
+        # One line for the logs, where the app's own output already stands.
+        self.log_line = f"{summary} (its output is above)"
 
 
 # How long a restart waits for a process that stopped accepting connections to finish exiting.
@@ -36,8 +41,7 @@ def _start_app(config, command):
     else:
         summary = f"`{command}` was not {what} within {config.init_timeout_ms} ms (still running)"
         app.stop(0.5)
-    tail = app.output_tail()
-    raise StartFailure(f"{summary}. Last output:\n{tail or '(none)'}")
+    raise StartFailure(summary, app.output_tail())
 
 
 class AppServer:
