@@ -2,6 +2,7 @@
 /**
  * The CDK app `cdk synth` / `cdk deploy` run from this repository (see cdk.json):
  *   npx cdk deploy -c spacefile=path/to/Spacefile [-c stackName=my-app] [-c preset:web.GREETING=hi]
+ *   [-c runtime:api=python3.14]
  *   [-c account=123456789012 -c region=eu-west-1] [-c appVersion=1.2.0] [-c architecture=arm64]
  * Synthesizes offline, with no credentials: nothing looks the account up.
  */
@@ -12,9 +13,11 @@ import { SpaceApp } from '../lib/constructs/app';
 import { SpaceportConstructError } from '../lib/constructs/errors';
 import { PackagingError } from '../lib/packaging/steps';
 import { loadSpacefile } from '../lib/spacefile/load';
+import type { LambdaRuntimeName } from '../lib/spacefile/model';
 import { SpacefileError } from '../lib/spacefile/problems';
 
 const DEFAULT_SPACEFILE = 'examples/hello/Spacefile';
+const RUNTIME_CONTEXT_PREFIX = 'runtime:';
 
 function main(): void {
   const app = new App();
@@ -31,8 +34,18 @@ function main(): void {
     app: model,
     appVersion: context('appVersion'),
     architecture: architecture(context('architecture')),
+    runtimes: runtimesFromContext(app),
   });
   app.synth();
+}
+
+/** `-c runtime:<micro>=<runtime>` moves a micro off its engine's default runtime (checked by `SpaceApp`). */
+function runtimesFromContext(app: App): Record<string, LambdaRuntimeName> {
+  const runtimes: Record<string, LambdaRuntimeName> = {};
+  for (const [key, value] of Object.entries(app.node.getAllContext() as Record<string, unknown>)) {
+    if (key.startsWith(RUNTIME_CONTEXT_PREFIX)) runtimes[key.slice(RUNTIME_CONTEXT_PREFIX.length)] = String(value) as LambdaRuntimeName;
+  }
+  return runtimes;
 }
 
 function architecture(name: string | undefined): lambda.Architecture | undefined {

@@ -8,7 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { loadSpacefile } from '../spacefile/load';
-import type { LambdaRuntimeName, SpaceAppModel } from '../spacefile/model';
+import { NODE_RUNTIMES, PYTHON_RUNTIMES, type LambdaRuntimeName, type SpaceAppModel } from '../spacefile/model';
 import { actionDeadLetterQueue, actionInvokerRole, SpaceAction } from './action';
 import { SpaceportConstructError } from './errors';
 import { SpaceMicro } from './micro';
@@ -169,6 +169,18 @@ export class SpaceApp extends Construct {
         throw new SpaceportConstructError(
           this,
           `${option} names micro ${unknown.join(', ')}, which the Spacefile does not declare (micros: ${[...names].join(', ')})`,
+        );
+      }
+    }
+    for (const [microName, runtime] of Object.entries(props.runtimes ?? {})) {
+      const micro = this.app.micros.find((candidate) => candidate.name === microName)!;
+      const choices: readonly LambdaRuntimeName[] = micro.kind === 'python' ? PYTHON_RUNTIMES : NODE_RUNTIMES;
+      if (!choices.includes(runtime)) {
+        throw new SpaceportConstructError(
+          this,
+          `runtimes.${microName}: '${runtime}' cannot run micro '${microName}' (engine ${micro.engine}); ` +
+            `choose one of ${choices.join(', ')}`,
+          micro.location,
         );
       }
     }

@@ -20,11 +20,17 @@ function cdkApp(context: Record<string, unknown>) {
 
 test('synthesizes the given Spacefile under the given stack name, with presets from context', () => {
   expect(existsSync(join(ROOT, 'dist/bin/cdk-app.js')), 'run npm run build').toBe(true);
-  const { status, stderr, outdir } = cdkApp({ spacefile: 'examples/hello/Spacefile', stackName: 'hello-test', 'preset:web.GREETING': 'hi' });
+  const { status, stderr, outdir } = cdkApp({
+    spacefile: 'examples/hello/Spacefile',
+    stackName: 'hello-test',
+    'preset:web.GREETING': 'hi',
+    'runtime:api': 'python3.14',
+  });
   expect(stderr).not.toMatch(/\n\s+at /);
   expect(status).toBe(0);
   const template = readFileSync(join(outdir, 'hello-test.template.json'), 'utf8');
   expect(template).toContain('"GREETING": "hi"');
+  expect(template).toContain('"Runtime": "python3.14"');
 });
 
 test('user mistakes print one message, never a stack trace', () => {

@@ -116,6 +116,13 @@ describe('presets', () => {
     expect(() => synth({ app, presetValues: { web: { TOKEN: 'x', TOKNE: 'y' } } })).toThrow(/micro 'web' has no preset TOKNE \(declared: TOKEN\)/);
     expect(() => synth({ app, runtimes: { nope: 'python3.14' } })).toThrow(/runtimes names micro nope/);
   });
+
+  test('a runtime of the wrong family is an error naming the choices and the Spacefile line', () => {
+    const app = writeApp(spacefile, files);
+    expect(() => synth({ app, runtimes: { web: 'python3.14' } })).toThrow(
+      /runtimes\.web: 'python3\.14' cannot run micro 'web' \(engine nodejs16\); choose one of nodejs24\.x, nodejs22\.x \(.*Spacefile:\d+:\d+\)/,
+    );
+  });
 });
 
 describe('validation', () => {
