@@ -1,8 +1,8 @@
 /**
- * The one test that really packages: a full synth of the example app with bundling on, inspecting the staged
- * assets in the cloud assembly as Lambda would unpack them.
+ * The one test that really packages: a full synth of the example app with bundling on, then the ZIPs `cdk deploy`
+ * would upload for it (made by the CDK's own asset publisher, offline), read back as Lambda would unpack them.
  */
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -10,25 +10,33 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { expect, test } from 'vitest';
 import { SpaceApp } from '../../lib/constructs/app';
 import { ENV } from './helpers';
+import { publishFileAssets } from './offline-publish';
+import { zipEntries } from './zip-entries';
 
-test('the example app packages its micros and the adapter layer into the cloud assembly', () => {
-  const outdir = mkdtempSync(join(tmpdir(), 'spaceport-cdkout-'));
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+test('the ZIPs a deploy uploads hold the adapter layer with its executables and each micro\'s selected files', async () => {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'spaceport-cdkout-')) });
   const stack = new Stack(app, 'Bundled', { env: ENV });
   const space = new SpaceApp(stack, 'App', { spacefile: 'examples/hello/Spacefile', authorizer: new HttpIamAuthorizer() });
-  const template = app.synth().getStackByName('Bundled').template;
-  const assetDir = (logicalId: string) => join(outdir, template.Resources[logicalId].Metadata['aws:asset:path']);
-  const functionAsset = (micro: string) => assetDir(stack.getLogicalId(space.micros[micro].function.node.defaultChild as never));
+  const artifact = app.synth().getStackByName('Bundled');
+  const uploads = await publishFileAssets(artifact);
+  const resources = artifact.template.Resources;
+  /** The entries of the ZIP the template points a resource's code at, with their Unix modes. */
+  const zipOf = (logicalId: string) => {
+    const { Code, Content } = resources[logicalId].Properties;
+    return zipEntries(uploads.get((Code ?? Content).S3Key) as Buffer);
+  };
+  const microZip = (micro: string) => zipOf(stack.getLogicalId(space.micros[micro].function.node.defaultChild as never));
 
-  const layerId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::Lambda::LayerVersion');
-  // Lambda fails INIT on a bootstrap or an extension without its executable bit.
-  for (const entry of [['spaceport', 'bootstrap'], ['extensions', 'spaceport-shutdown']]) {
-    expect(() => accessSync(join(assetDir(layerId as string), ...entry), constants.X_OK)).not.toThrow();
-  }
+  const layerId = Object.keys(resources).find((id) => resources[id].Type === 'AWS::Lambda::LayerVersion') as string;
+  const layer = zipOf(layerId);
+  // Lambda fails INIT on a bootstrap or an extension that lost its executable bit in the archive.
+  expect(layer.get('spaceport/bootstrap')! & 0o777).toBe(0o755);
+  expect(layer.get('extensions/spaceport-shutdown')! & 0o777).toBe(0o755);
+  expect(layer.has('spaceport/adapter.js')).toBe(true);
 
-  const web = readdirSync(functionAsset('web'));
-  expect(web).toContain('server.js');
-  expect(web).not.toContain('notes.md'); // listed in web/.spaceignore
-  expect(readdirSync(functionAsset('api'))).toContain('main.py');
-  expect(existsSync(join(functionAsset('docs'), 'index.html'))).toBe(true);
+  const web = microZip('web');
+  expect(web.has('server.js')).toBe(true);
+  expect(web.has('notes.md')).toBe(false); // listed in web/.spaceignore
+  expect(microZip('api').has('main.py')).toBe(true);
+  expect([...microZip('docs').keys()]).toEqual(expect.arrayContaining(['index.html', 'style.css']));
 });
