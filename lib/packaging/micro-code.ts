@@ -8,7 +8,7 @@ import type { Micro } from '../spacefile/model';
 import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep } from './dependencies';
 import { selectSourceFiles } from './file-selection';
 import { bundleNodeEntry, nodeEntry } from './node-bundle';
-import { PackagingError, runStep, shellStep } from './steps';
+import { commandSteps, PackagingError, runStep } from './steps';
 
 /** Bumped when packaging changes what it produces from the same input, so old assets are not reused. */
 const PACKAGING_VERSION = '1';
@@ -85,7 +85,7 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
     const runsServer = micro.kind !== 'static';
     if (usesNpm && micro.commands.length > 0) runStep(micro, npmInstallStep(scratch, architecture, false));
     else if (usesNpm && runsServer) runStep(micro, npmInstallStep(scratch, architecture, true));
-    for (const command of micro.commands) runStep(micro, shellStep(command, scratch));
+    for (const step of commandSteps(micro, scratch)) runStep(micro, step);
     if (usesNpm && runsServer && micro.commands.length > 0) runStep(micro, npmPruneStep(scratch));
     const entry = bundleEntry(micro, options);
     if (entry) bundleNodeEntry(micro, scratch, entry, options.runtime.name.replace(/^nodejs(\d+).*$/, '$1'));

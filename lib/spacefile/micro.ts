@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { dirname, posix, resolve } from 'node:path';
 import { readActions, type ActionDraft } from './actions';
 import { DEFAULT_RUN, DEFAULT_SERVE, STATIC_LIKE_ENGINES, isStaticLike, kindOf, runtimeFor, type RuntimeChoice } from './engines';
-import { ENGINES, type Engine, type Micro } from './model';
+import { ENGINES, type Engine, type Micro, type SourceLocation } from './model';
 import { readPresets } from './presets';
 import type { MapReader, ValueReader } from './reader';
 import { didYouMean } from './suggest';
@@ -96,7 +96,8 @@ export function readMicro(item: ValueReader, options: MicroReadOptions): MicroDr
     kind,
     runtime: runtimeFor(kind, options.runtimes),
     ...(serve !== undefined && { serve }),
-    commands: commands ?? [],
+    commands: commands?.map((command) => command.value) ?? [],
+    commandLocations: commands?.map((command) => command.location) ?? [],
     ...(include !== undefined && { include }),
     ...(run !== undefined && { run }),
     ...(dev !== undefined && { dev }),
@@ -209,7 +210,7 @@ function readInclude(micro: MapReader, engine: Engine | undefined): string[] | u
   }
   const include = readStrings(reader, 'file or directory');
   if (include === undefined) return undefined;
-  return [...new Set(include)];
+  return [...new Set(include.map((entry) => entry.value))];
 }
 
 function readRun(micro: MapReader, engine: Engine | undefined): string | undefined {
@@ -236,16 +237,16 @@ function readRun(micro: MapReader, engine: Engine | undefined): string | undefin
   return run;
 }
 
-/** A list of strings; an empty list is treated as absent, with a warning. */
-function readStrings(reader: ValueReader | undefined, what: string): string[] | undefined {
+/** A list of strings, each with where it is written; an empty list is treated as absent, with a warning. */
+function readStrings(reader: ValueReader | undefined, what: string): Array<{ value: string; location: SourceLocation }> | undefined {
   const entries = reader?.strings();
   if (!reader || !entries) return undefined;
   if (entries.length === 0) {
     reader.warn(`lists no ${what} and is ignored`);
     return undefined;
   }
-  const values = entries.map((entry) => entry.value);
-  return values.every((value) => value !== undefined) ? values : undefined;
+  const read = entries.map(({ value, reader: item }) => ({ value, location: item.location }));
+  return read.every((entry): entry is { value: string; location: SourceLocation } => entry.value !== undefined) ? read : undefined;
 }
 
 /**

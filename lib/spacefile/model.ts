@@ -82,8 +82,10 @@ export interface Micro {
   readonly path: string;
   /** Directory of static files relative to `srcDir` (static-like engines only). */
   readonly serve?: string;
-  /** Build commands run in `srcDir` before packaging. */
+  /** Build commands run in `srcDir` before packaging (and by `spaceport dev --build`). */
   readonly commands: readonly string[];
+  /** Where each of `commands` is written, in the same order, so a failing command is reported at its line. */
+  readonly commandLocations: readonly SourceLocation[];
   /** When set, only these files and directories (relative to `srcDir`) are packaged. */
   readonly include?: readonly string[];
   /** The start command, defaults filled in; `$PORT` is expanded by a shell. Absent for static micros. */

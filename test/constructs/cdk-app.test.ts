@@ -46,7 +46,7 @@ test('user mistakes print one message, never a stack trace', () => {
     env: { ...process.env, CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'spaceport-cdkapp-')), CDK_CONTEXT_JSON: JSON.stringify({ spacefile: failing.spacefile }) },
   });
   expect(build.status).toBe(1);
-  expect(build.stderr).toMatch(/^micro 'w' \(.*Spacefile:3\): echo oops >&2; exit 4 failed \(exit code 4\):\noops\n$/m);
+  expect(build.stderr).toMatch(/^micro 'w' \(.*Spacefile:7\): echo oops >&2; exit 4 failed \(exit code 4\):\noops\n$/m);
   expect(build.stderr).not.toMatch(/\n\s+at /);
 
   const architecture = cdkApp({ spacefile: 'examples/hello/Spacefile', architecture: 'arm' });

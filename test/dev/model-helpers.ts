@@ -14,6 +14,7 @@ export function micro(overrides: Partial<Micro> & { name: string }): Micro {
     primary: false,
     path: `/${overrides.name}`,
     commands: [],
+    commandLocations: [],
     run: 'node index.js',
     envPresets: [],
     apiKeys: false,
