@@ -2,11 +2,12 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONCURRENCY, DEFAULT_DEV_PORT, startDevServer } from '../local/dev/dev-server';
 import { parseEnvFlag } from '../local/dev/micro-environment';
+import { PackagingError } from '../packaging/steps';
 import { loadSpacefileWithWarnings } from '../spacefile/load';
 import { SpacefileError, formatProblem } from '../spacefile/problems';
 import { UsageError, type Command } from './command';
 
-const USAGE = 'dev [--port N] [--env NAME=value]... [--concurrency N] [--no-watch] [--no-schedule] [--verbose] [Spacefile]';
+const USAGE = 'dev [--build] [--port N] [--env NAME=value]... [--concurrency N] [--no-watch] [--no-schedule] [--verbose] [Spacefile]';
 
 /** A whole number option, or a usage error naming it. */
 export function integerOption(name: string, text: string | undefined, fallback: number, min = 0, max = 65535): number {
@@ -24,6 +25,7 @@ function parse(args: string[]) {
       args,
       allowPositionals: true,
       options: {
+        build: { type: 'boolean' },
         port: { type: 'string' },
         env: { type: 'string', multiple: true },
         concurrency: { type: 'string' },
@@ -57,15 +59,23 @@ export const devCommand: Command = {
     }
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatProblem(warning)}\n`);
 
-    const server = await startDevServer({
-      app: loaded.app,
-      port,
-      env,
-      concurrency,
-      watch: !values['no-watch'],
-      schedule: !values['no-schedule'],
-      verbose: values.verbose ?? false,
-    });
+    let server;
+    try {
+      server = await startDevServer({
+        app: loaded.app,
+        build: values.build ?? false,
+        port,
+        env,
+        concurrency,
+        watch: !values['no-watch'],
+        schedule: !values['no-schedule'],
+        verbose: values.verbose ?? false,
+      });
+    } catch (error) {
+      if (!(error instanceof PackagingError)) throw error;
+      process.stderr.write(`${error.message}\nspaceport dev: nothing was started; fix the command and run again.\n`);
+      return 1;
+    }
     await new Promise<void>((resolve) => {
       const shutdown = (signal: NodeJS.Signals): void => {
         process.off('SIGINT', shutdown);

@@ -10,6 +10,7 @@ import { UsageError } from '../../cli/command';
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
+import { buildMicros, missingServeDirHint } from './build';
 import type { Clock } from './clock';
 import { readDotenv } from './dotenv';
 import { interpreterWarnings } from './interpreters';
@@ -70,6 +71,12 @@ export interface DevServerOptions {
   readonly auth?: boolean;
   /** The built runtime layer. @default runtime-layer/dist/layer of this package */
   readonly layerDir?: string;
+  /**
+   * Run each micro's `commands` in its `src` directory before starting (`--build`); micros with a `dev` command
+   * are left to it. A failing command rejects the start with a `PackagingError`.
+   * @default false
+   */
+  readonly build?: boolean;
 }
 
 export interface DevServer {
@@ -106,6 +113,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const presets = resolvePresets(app, { flags: options.env ?? new Map(), dotenv: readDotenv(dotenvFile), dotenvFile });
   const projectKey = loadOrCreateProjectKey(app.rootDir);
   const layerDir = options.layerDir ?? findLayerDir();
+  const build = options.build ?? false;
+  if (build) await buildMicros(app, logger);
   // Both look at this machine once, side by side: what it can enforce, and which interpreters the micros will get.
   const [capabilities, interpreterNotes] = await Promise.all([
     probeSandbox(),
@@ -151,6 +160,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         timeoutMs,
         memoryMb,
         verbose: options.verbose ?? false,
+        startFailureHint: () => missingServeDirHint(app, micro, build),
       }),
     ]),
   );
@@ -163,6 +173,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     logger.info(`${micro.name.padEnd(12)} http://${hostname}${micro.path === '/' ? '/' : micro.path}  (${micro.kind}, ${micro.runtime})`);
   }
   for (const note of interpreterNotes.values()) logger.info(`warning: ${note}`);
+  for (const micro of app.micros) {
+    const hint = missingServeDirHint(app, micro, build);
+    if (hint) logger.info(`warning: ${hint}`);
+  }
   for (const { action, next } of scheduler.upcoming()) {
     logger.info(`action ${action.id} on ${action.microName}: '${action.interval.source}' next at ${next.toISOString()}`);
   }

@@ -29,6 +29,11 @@ export interface MicroRuntimeOptions {
   readonly memoryMb: number;
   /** Show the emulator's START/END/REPORT lines (the request line already says what they say). */
   readonly verbose: boolean;
+  /**
+   * What the developer can do about a start failure, when known (a static micro's files not built yet). Asked
+   * only when the micro fails to start, so it sees the tree as it is then.
+   */
+  readonly startFailureHint?: () => string | undefined;
 }
 
 /** What running an action gave, as printed by `spaceport trigger` and the dev page. */
@@ -200,7 +205,12 @@ export class MicroRuntime {
       return;
     }
     const error = readError({ payload: result.payload ?? Buffer.alloc(0), functionErrorType: result.functionErrorType });
-    this.log(`failed to start (${error.errorType}): ${firstLine(error.errorMessage)}`);
+    this.logStartFailure(error, this.options.startFailureHint?.());
+  }
+
+  /** A start failure's message repeats the micro's output, which is already in the log above: its summary only. */
+  private logStartFailure(error: LambdaError, hint: string | undefined): void {
+    this.log(`failed to start (${error.errorType}): ${firstLine(error.errorMessage)}${hint ? `\nhint: ${hint}` : ''}`);
   }
 
   /** The answer to a request no environment took: one Lambda refuses (413, as in the cloud), or a stopping pool. */
@@ -225,15 +235,17 @@ export class MicroRuntime {
       }
     }
     const error = readError(result);
+    if (result.outcome === 'init-error') {
+      const hint = this.options.startFailureHint?.();
+      this.logStartFailure(error, hint);
+      return errorResponse(502, `micro ${name} failed to start; its output is in the spaceport dev log`, error, hint);
+    }
     const [statusCode, message, logged]: [number, string, string] = {
-      'init-error': [502, `micro ${name} failed to start; its output is in the spaceport dev log`, 'failed to start'],
       timeout: [504, `micro ${name} did not answer within ${this.options.timeoutMs / 1000} s`, 'timed out'],
       crash: [502, `micro ${name} crashed while handling the request`, 'crashed'],
       'function-error': [502, `micro ${name}'s function reported an error`, 'function error'],
     }[result.outcome] as [number, string, string];
-    // A start failure's message repeats the micro's output, which is already in the log above.
-    const loggedMessage = result.outcome === 'init-error' ? firstLine(error.errorMessage) : error.errorMessage;
-    this.log(`${logged} (${error.errorType}): ${loggedMessage}`);
+    this.log(`${logged} (${error.errorType}): ${error.errorMessage}`);
     return errorResponse(statusCode, message, error);
   }
 
