@@ -1,4 +1,5 @@
 /** `spaceport dev --build`, and what a developer is told when a static micro's files are not built yet. */
+import { execSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +112,12 @@ describe('a static micro whose files are not built', () => {
       errorMessage: expect.stringMatching(/SPACEPORT_STATIC_DIR: .*out is not a directory/),
     });
     expect(dev.logs()).toMatch(/^site +\| failed to start \(.*\): .*SPACEPORT_STATIC_DIR: .*out is not a directory\nsite +\| hint: site serves/m);
+
+    // Building by hand, as the hint says, is enough: the next request starts a fresh environment.
+    execSync(dev.server.app.primary.commands.join(' && '), { cwd: join(dir, 'site'), stdio: 'ignore' });
+    const built = await dev.get('/');
+    expect(built.status).toBe(200);
+    expect(await built.text()).toBe('<h1>built by its commands</h1>\n');
   });
 
   it('after --build, a serve directory the commands did not create is said to be theirs to fix', async () => {
