@@ -8,7 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests spawn real servers; two cores cannot run many of them at once.
     maxWorkers: 2,
-    // Builds runtime-layer/dist/layer when missing or stale: integration tests run the real adapter.
+    // Builds dist/ and runtime-layer/dist/layer first: integration tests run the real CLI, CDK app and adapter.
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default', new PlainSummaryReporter()],
   },
