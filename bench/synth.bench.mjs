@@ -46,8 +46,17 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const dir = writeFiveMicroApp();
 const spacefile = join(dir, 'Spacefile');
 
-const unbundled = median(Array.from({ length: RUNS }, () => inProcess(spacefile, false)));
-const bundled = median(Array.from({ length: RUNS }, () => inProcess(spacefile, true)));
+// One warm-up of each (module loading, JIT), then interleaved runs, so neither way pays the other's start.
+inProcess(spacefile, false);
+inProcess(spacefile, true);
+const unbundledRuns = [];
+const bundledRuns = [];
+for (let run = 0; run < RUNS; run++) {
+  unbundledRuns.push(inProcess(spacefile, false));
+  bundledRuns.push(inProcess(spacefile, true));
+}
+const unbundled = median(unbundledRuns);
+const bundled = median(bundledRuns);
 const cli = median(
   Array.from({ length: RUNS }, () => {
     const started = performance.now();
