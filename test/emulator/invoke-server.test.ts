@@ -82,7 +82,7 @@ describe('RIE-compatible invoke endpoint', () => {
 });
 
 describe('managed runtime with AWS_LAMBDA_EXEC_WRAPPER from a layer', () => {
-  it('starts the wrapper with the runtime command line, Node heap flags and /opt paths the processes can reach', async () => {
+  async function wrappedInvoke(environment: Record<string, string>): Promise<{ body: string; opt: string }> {
     const sandbox = new Sandbox(await probeSandbox());
     const env = new ExecutionEnvironment({
       functionName: 'wrapped',
@@ -90,7 +90,7 @@ describe('managed runtime with AWS_LAMBDA_EXEC_WRAPPER from a layer', () => {
       layerDir: path.join(FIXTURES, 'wrapper-layer'),
       runtime: 'nodejs22.x',
       handler: 'index.handler',
-      environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap' },
+      environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap', ...environment },
       log: () => undefined,
       sandbox,
     });
@@ -98,11 +98,24 @@ describe('managed runtime with AWS_LAMBDA_EXEC_WRAPPER from a layer', () => {
     const { body, functionError } = await curlInvoke(server, '{}');
     expect(functionError).toBeUndefined();
     const hostPaths = sandbox.capabilities.bwrapRoot === undefined;
-    const opt = hostPaths ? path.join(FIXTURES, 'wrapper-layer') : '/opt';
+    return { body, opt: hostPaths ? path.join(FIXTURES, 'wrapper-layer') : '/opt' };
+  }
+
+  it('starts the wrapper with the runtime command line, Node heap flags and /opt paths the processes can reach', async () => {
+    const { body, opt } = await wrappedInvoke({});
     expect(body).toContain(`args=/var/lang/bin/node --expose-gc --max-old-space-size=461 --max-semi-space-size=25 /var/runtime/index.mjs`);
     expect(body).toContain(`wrapper=${opt}/spaceport/bootstrap`);
-    expect(body).toContain('node_options=--max-old-space-size=461 --max-semi-space-size=25');
     expect(body).toContain(`node_path=${opt}/nodejs/node22/node_modules:${opt}/nodejs/node_modules:`);
     expect(body).toContain('env=AWS_Lambda_nodejs22.x');
+  });
+
+  it('sets no NODE_OPTIONS, as Lambda sets none: the heap flags are only on the command line', async () => {
+    expect((await wrappedInvoke({})).body).toContain('node_options=unset ');
+  });
+
+  it("passes the function's own NODE_OPTIONS through unchanged, and never onto the runtime's command line", async () => {
+    const { body } = await wrappedInvoke({ NODE_OPTIONS: '--enable-source-maps' });
+    expect(body).toContain('node_options=--enable-source-maps ');
+    expect(body).toContain(`args=/var/lang/bin/node --expose-gc --max-old-space-size=461 --max-semi-space-size=25 /var/runtime/index.mjs`);
   });
 });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from './invoke-request';
 import { Confinement, Sandbox } from './sandbox';
-import { lambdaVariables } from './lambda-variables';
+import { lambdaVariables, nodeHeapFlags } from './lambda-variables';
 import { entryProcesses, killTree, processTree, signalAll, treeUsage } from './process-tree';
 import { RuntimeApi, type ShutdownReason } from './runtime-api';
 import type { LambdaRuntimeName } from '../../spacefile/model';
@@ -525,7 +525,7 @@ export class ExecutionEnvironment {
       throw new Error(`Couldn't find valid bootstrap(s): [${path.join(taskRoot, 'bootstrap')} ${path.join(optDir, 'bootstrap')}]`);
     }
     const managed = runtime.startsWith('nodejs')
-      ? ['/var/lang/bin/node', '--expose-gc', ...(env.NODE_OPTIONS ?? '').split(' ').filter(Boolean), '/var/runtime/index.mjs']
+      ? ['/var/lang/bin/node', '--expose-gc', ...nodeHeapFlags(this.memoryMb), '/var/runtime/index.mjs']
       : ['/var/lang/bin/python3', '/var/runtime/bootstrap.py'];
     const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
     if (!wrapper) {

@@ -2,9 +2,9 @@
  * The environment variables Lambda gives a function's processes, built for one local execution environment.
  *
  * Node heap: Lambda's managed Node runtimes size V8 from memory and pass `--max-old-space-size` /
- * `--max-semi-space-size` on the runtime's node command line. The Spaceport adapter starts the app's `node`
- * itself, so those flags go into NODE_OPTIONS, where every node in the environment sees them (the function's own
- * NODE_OPTIONS is appended, so the user's flags win). The cgroup still caps the sum of all processes.
+ * `--max-semi-space-size` on the runtime's own node command line (see `nodeHeapFlags`); they set no NODE_OPTIONS.
+ * So neither does this: the function's own NODE_OPTIONS, if any, passes through unchanged. The Spaceport adapter
+ * gives the app's `node` the same flags itself, in the cloud and here alike.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -30,9 +30,12 @@ export interface LambdaVariablesInput {
   readonly hostPath?: string;
 }
 
-/** `--max-old-space-size` and `--max-semi-space-size` for a memory size, as Lambda's Node runtimes compute them. */
-export function nodeHeapFlags(memoryMb: number): string {
-  return `--max-old-space-size=${memoryMb - Math.floor(memoryMb / 10)} --max-semi-space-size=${Math.floor(memoryMb / 20)}`;
+/**
+ * `--max-old-space-size` and `--max-semi-space-size` for a memory size, as Lambda's Node runtimes put them on their
+ * node command line (memory - memory/10 and memory/20: 461 and 25 at 512 MB).
+ */
+export function nodeHeapFlags(memoryMb: number): string[] {
+  return [`--max-old-space-size=${memoryMb - Math.floor(memoryMb / 10)}`, `--max-semi-space-size=${Math.floor(memoryMb / 20)}`];
 }
 
 function logStreamName(): string {
@@ -74,7 +77,6 @@ export function lambdaVariables(input: LambdaVariablesInput): Record<string, str
       '/var/runtime',
       input.taskRoot,
     ].join(':');
-    runtimeSpecific.NODE_OPTIONS = [nodeHeapFlags(input.memoryMb), fnEnv.NODE_OPTIONS].filter(Boolean).join(' ');
   } else if (input.runtime.startsWith('python')) {
     const version = input.runtime.slice('python'.length);
     runtimeSpecific.PYTHONPATH = [`${input.optDir}/python`, `${input.optDir}/python/lib/python${version}/site-packages`, '/var/runtime']
