@@ -30,7 +30,7 @@ function describeExit(exit: ExitStatus): string {
 }
 
 async function startApp(config: AdapterConfig, command: string): Promise<{ process: AppProcess; client: AppClient }> {
-  const app = new AppProcess(command, config.taskRoot, process.env);
+  const app = new AppProcess(command, config.taskRoot, config.appEnv);
   const outcome = await waitUntilReady(app, config.readiness, config.port, config.initTimeoutMs);
   if (outcome.ready) return { process: app, client: new AppClient(outcome.host, config.port) };
   const what = config.readiness.kind === 'tcp' ? `listening on port ${config.port}` : `answering GET ${config.readiness.path} on port ${config.port}`;

@@ -1,6 +1,5 @@
 """The app's server as the adapter uses it: started and waited for, sent requests, restarted after a crash
 (same behaviour and messages as runtime-layer/node/app-server.ts)."""
-import os
 import time
 
 from .app_client import AppClient, AppUnavailable
@@ -28,7 +27,7 @@ def _describe_exit(status):
 
 
 def _start_app(config, command):
-    app = AppProcess(command, config.task_root, dict(os.environ))
+    app = AppProcess(command, config.task_root, config.app_env)
     outcome, detail = wait_until_ready(app, config.readiness, config.port, config.init_timeout_ms)
     if outcome == "ready":
         return app, AppClient(detail, config.port)
