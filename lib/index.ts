@@ -13,6 +13,7 @@ export * from './local/dev/index';
 export * from './auth/rules';
 export * from './auth/policy';
 export * from './auth/api-keys';
+export * from './auth/internal-key';
 export * from './auth/session';
 export * from './auth/local';
 export * from './auth/construct';

@@ -14,7 +14,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { routeKeys } from '../routing/routes';
 import type { ApiKeyStore } from './api-keys';
 import { DynamoDbApiKeyStore } from './dynamodb-key-store';
-import { readOwnerSecret, requiredEnv } from './owner-secret';
+import { InternalKey } from './internal-key';
+import { readOwnerSecret, readSecretString, requiredEnv } from './owner-secret';
 import { type AccessPolicy, parseAccessPolicy } from './policy';
 import { AccessRules, type AuthRequest, authorize } from './rules';
 import { SessionSigner } from './session';
@@ -23,6 +24,8 @@ import { SessionSigner } from './session';
 export const AUTH_ENV = {
   policy: 'SPACEPORT_ACCESS_POLICY',
   ownerSecretId: 'SPACEPORT_OWNER_SECRET_ID',
+  /** Only the authorizer gets it: micros get the key itself as `DETA_API_KEY`, the sign-in function never needs it. */
+  internalKeySecretId: 'SPACEPORT_INTERNAL_KEY_SECRET_ID',
   apiKeysTable: 'SPACEPORT_API_KEYS_TABLE',
 } as const;
 
@@ -62,6 +65,8 @@ export interface AuthorizerDependencies {
   readonly policy: AccessPolicy;
   /** Read once, on the first request of a cold start. */
   readonly readOwnerSecret: () => Promise<string>;
+  /** The app's internal key (`DETA_API_KEY`); read once, on the first request of a cold start. */
+  readonly readInternalKey: () => Promise<string>;
   readonly keys: Pick<ApiKeyStore, 'find'>;
   readonly now?: () => number;
 }
@@ -70,17 +75,21 @@ export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiA
   const rules = new AccessRules(deps.policy);
   const microOfRoute = new Map(deps.policy.micros.flatMap((micro) => routeKeys(micro).map((key) => [key, micro.name] as const)));
   const now = deps.now ?? Date.now;
-  let signer: Promise<SessionSigner> | undefined;
+  let secrets: Promise<{ sessions: SessionSigner; internalKey: InternalKey }> | undefined;
   return async (event): Promise<SimpleAuthorizerResult> => {
-    signer ??= deps.readOwnerSecret().then((secret) => new SessionSigner(secret, true));
-    const sessions = await signer.catch((error: unknown) => {
-      signer = undefined; // retry the read on the next request rather than failing until the next cold start
+    secrets ??= Promise.all([deps.readOwnerSecret(), deps.readInternalKey()]).then(([ownerSecret, internalKey]) => ({
+      sessions: new SessionSigner(ownerSecret, true),
+      internalKey: new InternalKey(internalKey),
+    }));
+    const { sessions, internalKey } = await secrets.catch((error: unknown) => {
+      secrets = undefined; // retry the reads on the next request rather than failing until the next cold start
       throw error;
     });
     const decision = await authorize(authRequestFromAuthorizerEvent(event), {
       rules,
       now: now(),
       verifyOwnerSession: (token, at) => sessions.verify(token, at),
+      verifyInternalKey: (key) => internalKey.matches(key),
       verifyApiKey: (key) => deps.keys.find(key),
     });
     switch (decision.outcome) {
@@ -107,10 +116,16 @@ let deployed: ((event: HttpApiAuthorizerEvent) => Promise<SimpleAuthorizerResult
 
 /** The Lambda entry point: configured from the environment on the first invocation. */
 export async function handler(event: HttpApiAuthorizerEvent): Promise<SimpleAuthorizerResult> {
-  deployed ??= createAuthorizer({
+  deployed ??= authorizerFromEnvironment();
+  return deployed(event);
+}
+
+function authorizerFromEnvironment(): (event: HttpApiAuthorizerEvent) => Promise<SimpleAuthorizerResult> {
+  const secretsManager = new SecretsManagerClient({});
+  return createAuthorizer({
     policy: parseAccessPolicy(requiredEnv(AUTH_ENV.policy)),
-    readOwnerSecret: () => readOwnerSecret(new SecretsManagerClient({}), requiredEnv(AUTH_ENV.ownerSecretId)),
+    readOwnerSecret: () => readOwnerSecret(secretsManager, requiredEnv(AUTH_ENV.ownerSecretId)),
+    readInternalKey: () => readSecretString(secretsManager, requiredEnv(AUTH_ENV.internalKeySecretId), "the app's internal key (DETA_API_KEY)"),
     keys: new DynamoDbApiKeyStore(requiredEnv(AUTH_ENV.apiKeysTable), new DynamoDBClient({})),
   });
-  return deployed(event);
 }

@@ -1,14 +1,16 @@
 /**
- * Local auth state in `.spaceport/` next to the Spacefile: the owner secret (generated on first run) and the
- * API keys file, which the dev router re-reads whenever it changes, so `spaceport keys` needs no restart.
+ * Local auth state in `.spaceport/` next to the Spacefile: the owner secret and the app's internal key (both
+ * generated on first run) and the API keys file, which the dev router re-reads whenever it changes, so `spaceport keys` needs no restart.
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type ApiKeyRecord, type ApiKeyStore, hashApiKey, newApiKey } from './api-keys';
+import { generateInternalKey, MIN_INTERNAL_KEY_LENGTH } from './internal-key';
 import { generateOwnerSecret } from './session';
 
 export const STATE_DIR_NAME = '.spaceport';
 export const OWNER_SECRET_FILE = 'owner-secret';
+export const INTERNAL_KEY_FILE = 'internal-key';
 export const API_KEYS_FILE = 'api-keys.json';
 
 export function stateDirFor(rootDir: string): string {
@@ -27,9 +29,18 @@ function ensureStateDir(stateDir: string): void {
 
 /** The local owner secret; `created` is true only on the run that generated it (the one time it is printed). */
 export function ensureOwnerSecret(stateDir: string): { secret: string; created: boolean } {
-  ensureStateDir(stateDir);
-  const file = join(stateDir, OWNER_SECRET_FILE);
-  const secret = generateOwnerSecret();
+  return ensureSecretFile(join(stateDir, OWNER_SECRET_FILE), generateOwnerSecret, 16, 'an owner secret');
+}
+
+/** The app's internal key (`DETA_API_KEY`), the same on every run so micros and the router always agree. */
+export function ensureInternalKey(stateDir: string): string {
+  return ensureSecretFile(join(stateDir, INTERNAL_KEY_FILE), generateInternalKey, MIN_INTERNAL_KEY_LENGTH, "the app's internal key").secret;
+}
+
+/** Creates `file` (mode 600) with a generated secret unless it exists (`wx`: two runs racing keep one), then reads it. */
+function ensureSecretFile(file: string, generate: () => string, minLength: number, holds: string): { secret: string; created: boolean } {
+  ensureStateDir(dirname(file));
+  const secret = generate();
   try {
     writeFileSync(file, secret + '\n', { flag: 'wx', mode: 0o600 });
     return { secret, created: true };
@@ -37,7 +48,7 @@ export function ensureOwnerSecret(stateDir: string): { secret: string; created: 
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const existing = readFileSync(file, 'utf8').trim();
-  if (existing.length < 16) throw new Error(`${file} does not hold an owner secret: delete it to generate a new one`);
+  if (existing.length < minLength) throw new Error(`${file} does not hold ${holds}: delete it to generate a new one`);
   return { secret: existing, created: false };
 }
 

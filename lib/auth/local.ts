@@ -1,13 +1,14 @@
 /**
  * Auth for `spaceport dev`: the same rules as the cloud authorizer, with the two things only a local router can
  * do: redirect browsers to the sign-in page and answer 401 with a body (API Gateway answers a fixed 403).
- * The owner secret is generated on the first run in `.spaceport/` and API keys are read from
- * `.spaceport/api-keys.json`, re-read when it changes.
+ * The owner secret and the internal key are generated on the first run in `.spaceport/` and API keys are read
+ * from `.spaceport/api-keys.json`, re-read when it changes.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpResponse } from '../local/http-api-event';
 import type { SpaceAppModel } from '../spacefile/model';
 import type { ApiKeyStore } from './api-keys';
+import { InternalKey } from './internal-key';
 import { ensureOwnerSecret, LocalApiKeyStore, stateDirFor } from './local-state';
 import { accessPolicyOf, type AccessPolicy } from './policy';
 import type { AuthResponse } from './responses';
@@ -48,12 +49,16 @@ export function toHttpResponse(response: AuthResponse): HttpResponse {
 export class LocalAuth {
   private readonly rules: AccessRules;
   private readonly signer: SessionSigner;
+  private readonly internalKey: InternalKey;
 
-  /** Reads (or, on the first run, creates) `.spaceport/` next to the Spacefile. */
-  static open(app: SpaceAppModel): LocalAuth {
+  /**
+   * Reads (or, on the first run, creates) `.spaceport/` next to the Spacefile. `internalKey` is passed in because
+   * the micros need it whether or not auth is on (`ensureInternalKey`).
+   */
+  static open(app: SpaceAppModel, internalKey: string): LocalAuth {
     const stateDir = stateDirFor(app.rootDir);
     const { secret, created } = ensureOwnerSecret(stateDir);
-    return new LocalAuth(accessPolicyOf(app), secret, created, new LocalApiKeyStore(stateDir));
+    return new LocalAuth(accessPolicyOf(app), secret, created, internalKey, new LocalApiKeyStore(stateDir));
   }
 
   constructor(
@@ -61,12 +66,15 @@ export class LocalAuth {
     readonly ownerSecret: string,
     /** True on the run that generated the secret: the one time `spaceport dev` prints it. */
     readonly ownerSecretCreated: boolean,
+    /** The app's internal key, the `DETA_API_KEY` its micros get (`ensureInternalKey`). */
+    internalKey: string,
     private readonly keys: Pick<ApiKeyStore, 'find'>,
     private readonly now: () => number = Date.now,
   ) {
     this.rules = new AccessRules(policy);
     // Local dev is plain http on localhost, where browsers drop Secure cookies (Safari) or need not see them.
     this.signer = new SessionSigner(ownerSecret, false);
+    this.internalKey = new InternalKey(internalKey);
   }
 
   /**
@@ -83,6 +91,7 @@ export class LocalAuth {
       rules: this.rules,
       now: this.now(),
       verifyOwnerSession: (token, at) => this.signer.verify(token, at),
+      verifyInternalKey: (key) => this.internalKey.matches(key),
       verifyApiKey: (key) => this.keys.find(key),
     });
     return decision.outcome === 'allow' ? undefined : toHttpResponse(decision.response);

@@ -5,13 +5,16 @@
  * - Paths under `/__space/` (at the app root or under a micro's path) belong to the runtime: never reachable.
  * - A request matching one of its micro's public routes is allowed, whatever credentials it carries
  *   (public routes win over API keys).
- * - Otherwise the owner's session cookie, or on a micro with `presets.api_keys` a valid `X-Space-App-Key`.
+ * - Otherwise the owner's session cookie, the app's internal key as `X-API-Key` (what Space gave micros as
+ *   `DETA_API_KEY` to call each other; allowed like the owner), or on a micro with `presets.api_keys` a valid
+ *   `X-Space-App-Key`. A wrong `X-API-Key` is no credential at all: the request is judged without it.
  * - Everything else is denied: browsers are sent to sign in, API clients get a 401 JSON body.
  *
  * Paths are judged the way an app might read them: a request is public only if every reading of its path
  * (as sent; percent-decoded; with `.`/`..` and repeated slashes resolved) is public, and reserved if any reading is.
  */
 import { isUnder, matchRoute, RESERVED_PREFIX, stripBasePath } from '../routing/routes';
+import { INTERNAL_KEY_HEADER } from './internal-key';
 import type { AccessPolicy, MicroAccessPolicy } from './policy';
 import { type AuthResponse, jsonResponse, redirectResponse } from './responses';
 
@@ -45,12 +48,14 @@ export interface AuthContext {
   readonly now: number;
   /** True when `token` (a session cookie value) is a valid, unexpired owner session at `now`. */
   readonly verifyOwnerSession: (token: string, now: number) => boolean;
+  /** True when `key` is the app's internal key (`DETA_API_KEY`), compared in constant time. */
+  readonly verifyInternalKey: (key: string) => boolean;
   /** The grant of a key, or undefined for an unknown (or deleted) key. */
   readonly verifyApiKey: (key: string) => Promise<ApiKeyGrant | undefined>;
 }
 
 export type AuthDecision =
-  | { readonly outcome: 'allow'; readonly micro: string; readonly via: 'public' | 'owner' | 'api-key'; readonly keyName?: string }
+  | { readonly outcome: 'allow'; readonly micro: string; readonly via: 'public' | 'owner' | 'internal-key' | 'api-key'; readonly keyName?: string }
   | { readonly outcome: 'deny'; readonly micro: string; readonly reason: string; readonly response: AuthResponse }
   | { readonly outcome: 'reserved'; readonly response: AuthResponse };
 
@@ -150,6 +155,10 @@ export async function authorize(request: AuthRequest, context: AuthContext): Pro
   }
   if (cookieValues(request.cookies, SESSION_COOKIE).some((token) => context.verifyOwnerSession(token, context.now))) {
     return { outcome: 'allow', micro: micro.name, via: 'owner' };
+  }
+  const internalKey = request.headers[INTERNAL_KEY_HEADER];
+  if (internalKey !== undefined && context.verifyInternalKey(internalKey.trim())) {
+    return { outcome: 'allow', micro: micro.name, via: 'internal-key' };
   }
   const key = request.headers[API_KEY_HEADER];
   if (key !== undefined) {

@@ -5,34 +5,35 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/auth/authorizer';
 import type { LocalApiKeyStore } from '../../lib/auth/local-state';
-import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, NOW, OWNER_SECRET } from './fixtures';
+import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
 type Expected = 'allow' | 'deny';
-const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key'] as const;
+const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key', 'internal key', 'wrong internal key', 'user key as X-API-Key'] as const;
 
 /** Per route: the expected outcome for each credential above, in order. */
 const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: readonly Expected[]; why: string }> = [
-  { rawPath: '/', routeKey: 'ANY /', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'private primary with api_keys' },
-  { rawPath: '/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'private primary with api_keys' },
-  { rawPath: '/public/hello.txt', routeKey: 'ANY /{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public route wins over keys' },
-  { rawPath: '/public/../notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'dot segments leave the public folder' },
+  { rawPath: '/', routeKey: 'ANY /', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'private primary with api_keys' },
+  { rawPath: '/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'private primary with api_keys' },
+  { rawPath: '/public/hello.txt', routeKey: 'ANY /{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public route wins over keys' },
+  { rawPath: '/public/../notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'dot segments leave the public folder' },
   // Public routes go through the authorizer too: an encoded `..` under the public prefix is judged here, not by the micro.
-  { rawPath: '/public/..%2Fnotes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'encoded slash after dots leaves the public folder' },
-  { rawPath: '/public/%2E%2E/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'encoded dots leave the public folder' },
-  { rawPath: '/public/..%5Capi/items', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny'], why: 'encoded backslash read as a slash' },
-  { rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny'], why: 'micro without the api_keys preset' },
-  { rawPath: '/api', routeKey: 'ANY /api', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny'], why: 'micro root, no preset' },
-  { rawPath: '/docs/index.html', routeKey: 'ANY /docs/{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public: true' },
-  { rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint' },
-  { rawPath: '/api/__space/v0/actions', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint under a micro path' },
-  { rawPath: '/docs/__space/v0/actions', routeKey: 'ANY /docs/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'even on a public micro' },
-  { rawPath: '/%5F%5Fspace/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'percent-encoded runtime path' },
+  { rawPath: '/public/..%2Fnotes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded slash after dots leaves the public folder' },
+  { rawPath: '/public/%2E%2E/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded dots leave the public folder' },
+  { rawPath: '/public/..%5Capi/items', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded backslash read as a slash' },
+  { rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'], why: 'micro without the api_keys preset' },
+  { rawPath: '/api', routeKey: 'ANY /api', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'], why: 'micro root, no preset' },
+  { rawPath: '/docs/index.html', routeKey: 'ANY /docs/{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public: true' },
+  { rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint' },
+  { rawPath: '/api/__space/v0/actions', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint under a micro path' },
+  { rawPath: '/docs/__space/v0/actions', routeKey: 'ANY /docs/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'even on a public micro' },
+  { rawPath: '/%5F%5Fspace/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'percent-encoded runtime path' },
 ];
 
 describe('Lambda authorizer: route x credential', () => {
   let kinds: Credentials[];
   let authorizer: ReturnType<typeof createAuthorizer>;
   let secretReads = 0;
+  let internalKeyReads = 0;
 
   beforeAll(async () => {
     let store: LocalApiKeyStore;
@@ -42,6 +43,10 @@ describe('Lambda authorizer: route x credential', () => {
       readOwnerSecret: async () => {
         secretReads += 1;
         return OWNER_SECRET;
+      },
+      readInternalKey: async () => {
+        internalKeyReads += 1;
+        return INTERNAL_KEY;
       },
       keys: store,
       now: () => NOW,
@@ -75,8 +80,24 @@ describe('Lambda authorizer: route x credential', () => {
     expect(await authorizer(authorizerEvent({ rawPath: '/docs', routeKey: 'ANY /docs' }))).toMatchObject({ isAuthorized: true });
   });
 
-  it('reads the owner secret once per cold start, not per request', () => {
+  it('lets a sibling micro in with the internal key like the owner, on a micro without api_keys too', async () => {
+    const internal = kinds.find((kind) => kind.label === 'internal key')!;
+    const result = await authorizer(authorizerEvent({ rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: internal.headers }));
+    expect(result).toEqual({ isAuthorized: true, context: { micro: 'api', via: 'internal-key' } });
+  });
+
+  it('never lets the internal key reach the action endpoint, however it is sent', async () => {
+    for (const method of ['GET', 'POST']) {
+      for (const [rawPath, routeKey] of [['/__space/v0/actions', 'ANY /{proxy+}'], ['/api/__space/v0/actions', 'ANY /api/{proxy+}']] as const) {
+        const result = await authorizer(authorizerEvent({ method, rawPath, routeKey, headers: { 'x-api-key': INTERNAL_KEY, 'content-type': 'application/json' } }));
+        expect(result, `${method} ${rawPath}`).toEqual({ isAuthorized: false, context: { reason: 'reserved path' } });
+      }
+    }
+  });
+
+  it('reads the owner secret and the internal key once per cold start, not per request', () => {
     expect(secretReads).toBe(1);
+    expect(internalKeyReads).toBe(1);
   });
 
   it('fails closed when the owner secret cannot be read, and retries on the next request', async () => {
@@ -88,6 +109,7 @@ describe('Lambda authorizer: route x credential', () => {
         if (attempts === 1) throw new Error('AccessDeniedException');
         return OWNER_SECRET;
       },
+      readInternalKey: async () => INTERNAL_KEY,
       keys: { find: async () => undefined },
       now: () => NOW,
     });

@@ -8,7 +8,7 @@ import { LocalAuth } from '../../lib/auth/local';
 import { accessPolicyOf } from '../../lib/auth/policy';
 import { createRouter, listen } from '../../lib/local/dev/router';
 import { loadSpacefile } from '../../lib/spacefile/load';
-import { type Credentials, credentialKinds, NOW, OWNER_SECRET } from './fixtures';
+import { type Credentials, credentialKinds, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
 const app = loadSpacefile('examples/hello/Spacefile');
 const invoked: string[] = [];
@@ -21,7 +21,7 @@ beforeAll(async () => {
   kinds = made;
   server = createRouter({
     app,
-    auth: new LocalAuth(accessPolicyOf(app), OWNER_SECRET, false, store, () => NOW),
+    auth: new LocalAuth(accessPolicyOf(app), OWNER_SECRET, false, INTERNAL_KEY, store, () => NOW),
     invokeHttp: async (micro, event) => {
       invoked.push(`${micro} ${event.rawPath}`);
       return { statusCode: 200, headers: [['content-type', 'text/plain']], body: Buffer.from(`hello from ${micro}`) };
@@ -35,17 +35,17 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key'] as const;
+const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key', 'internal key', 'wrong internal key', 'user key as X-API-Key'] as const;
 const MATRIX: ReadonlyArray<{ path: string; expected: readonly number[] }> = [
-  { path: '/', expected: [401, 200, 401, 401, 200, 401] },
-  { path: '/public/hello.txt', expected: [200, 200, 200, 200, 200, 200] },
-  { path: '/public/../notes', expected: [401, 200, 401, 401, 200, 401] },
-  { path: '/public/..%2Fnotes', expected: [401, 200, 401, 401, 200, 401] },
-  { path: '/api/items', expected: [401, 200, 401, 401, 401, 401] },
-  { path: '/docs/index.html', expected: [200, 200, 200, 200, 200, 200] },
-  { path: '/api/__space/v0/actions', expected: [404, 404, 404, 404, 404, 404] },
-  { path: '/docs/__space/v0/actions', expected: [404, 404, 404, 404, 404, 404] },
-  { path: '/__space/v0/actions', expected: [404, 404, 404, 404, 404, 404] },
+  { path: '/', expected: [401, 200, 401, 401, 200, 401, 200, 401, 401] },
+  { path: '/public/hello.txt', expected: [200, 200, 200, 200, 200, 200, 200, 200, 200] },
+  { path: '/public/../notes', expected: [401, 200, 401, 401, 200, 401, 200, 401, 401] },
+  { path: '/public/..%2Fnotes', expected: [401, 200, 401, 401, 200, 401, 200, 401, 401] },
+  { path: '/api/items', expected: [401, 200, 401, 401, 401, 401, 200, 401, 401] },
+  { path: '/docs/index.html', expected: [200, 200, 200, 200, 200, 200, 200, 200, 200] },
+  { path: '/api/__space/v0/actions', expected: [404, 404, 404, 404, 404, 404, 404, 404, 404] },
+  { path: '/docs/__space/v0/actions', expected: [404, 404, 404, 404, 404, 404, 404, 404, 404] },
+  { path: '/__space/v0/actions', expected: [404, 404, 404, 404, 404, 404, 404, 404, 404] },
 ];
 
 describe('dev router: route x credential over HTTP', () => {

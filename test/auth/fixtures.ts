@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpApiAuthorizerEvent } from '../../lib/auth/authorizer';
+import { generateInternalKey } from '../../lib/auth/internal-key';
 import { LocalApiKeyStore } from '../../lib/auth/local-state';
 import type { AccessPolicy, MicroAccessPolicy } from '../../lib/auth/policy';
 import { SessionSigner } from '../../lib/auth/session';
@@ -15,6 +16,8 @@ const docs: MicroAccessPolicy = { name: 'docs', path: '/docs', apiKeys: false, p
 export const helloPolicy: AccessPolicy = { primary: web, micros: [web, api, docs] };
 
 export const OWNER_SECRET = 'a-test-owner-secret-of-enough-length';
+/** The app's internal key (`DETA_API_KEY`) in these tests. */
+export const INTERNAL_KEY = generateInternalKey();
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -48,6 +51,11 @@ export async function credentialKinds(): Promise<{ kinds: Credentials[]; store: 
     { label: 'forged cookie', cookies: [cookiePair(forger.issueCookie(NOW))], headers: {} },
     { label: 'valid key', cookies: [], headers: { 'x-space-app-key': key } },
     { label: 'deleted key', cookies: [], headers: { 'x-space-app-key': deletedKey } },
+    { label: 'internal key', cookies: [], headers: { 'x-api-key': INTERNAL_KEY } },
+    // Same length, last character changed: close to the key is still not the key.
+    { label: 'wrong internal key', cookies: [], headers: { 'x-api-key': INTERNAL_KEY.slice(0, -1) + (INTERNAL_KEY.endsWith('A') ? 'B' : 'A') } },
+    // A user API key sent in the internal key's header is not the internal key.
+    { label: 'user key as X-API-Key', cookies: [], headers: { 'x-api-key': key } },
   ];
   return { kinds, store };
 }

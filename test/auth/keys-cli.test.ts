@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalAuth } from '../../lib/auth/local';
+import { generateInternalKey } from '../../lib/auth/internal-key';
 import { keysCommand } from '../../lib/cli/keys';
 import { UsageError } from '../../lib/cli/command';
 import { loadSpacefile } from '../../lib/spacefile/load';
@@ -74,7 +75,7 @@ describe('spaceport keys (local)', () => {
   });
 
   it('takes effect in the dev router without a restart, and a deleted key stops working', async () => {
-    const auth = LocalAuth.open(loadSpacefile(spacefile, { checkSources: false }));
+    const auth = LocalAuth.open(loadSpacefile(spacefile, { checkSources: false }), generateInternalKey());
     const request = (key: string) => auth.answer({ method: 'GET', url: '/notes', headers: { 'x-space-app-key': key }, body: Buffer.alloc(0) });
     await keys('create', 'ci');
     const key = stdout.join('').trim();
@@ -90,8 +91,8 @@ describe('spaceport keys (local)', () => {
 describe('local owner secret', () => {
   it('is generated once, private to the user, and the same on every later run', () => {
     const app = loadSpacefile(spacefile, { checkSources: false });
-    const first = LocalAuth.open(app);
-    const second = LocalAuth.open(app);
+    const first = LocalAuth.open(app, generateInternalKey());
+    const second = LocalAuth.open(app, generateInternalKey());
     expect(first.ownerSecretCreated).toBe(true);
     expect(second.ownerSecretCreated).toBe(false);
     expect(second.ownerSecret).toBe(first.ownerSecret);

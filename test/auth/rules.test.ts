@@ -1,5 +1,6 @@
 /** The shared access rules: what a user sees for public patterns, odd paths, browsers and API clients. */
 import { describe, expect, it } from 'vitest';
+import { generateInternalKey, InternalKey } from '../../lib/auth/internal-key';
 import type { MicroAccessPolicy } from '../../lib/auth/policy';
 import { AccessRules, type ApiKeyGrant, type AuthContext, type AuthRequest, authorize, pathReadings } from '../../lib/auth/rules';
 
@@ -7,8 +8,17 @@ function policyOf(...micros: MicroAccessPolicy[]) {
   return { primary: micros.find((m) => m.path === '/')!, micros };
 }
 
+const INTERNAL_KEY = generateInternalKey();
+const internalKey = new InternalKey(INTERNAL_KEY);
+
 function context(rules: AccessRules, keys: Record<string, ApiKeyGrant> = {}): AuthContext {
-  return { rules, now: 0, verifyOwnerSession: (token) => token === 'good', verifyApiKey: async (key) => keys[key] };
+  return {
+    rules,
+    now: 0,
+    verifyOwnerSession: (token) => token === 'good',
+    verifyInternalKey: (key) => internalKey.matches(key),
+    verifyApiKey: async (key) => keys[key],
+  };
 }
 
 function request(path: string, extra: Partial<AuthRequest> = {}): AuthRequest {
@@ -123,5 +133,61 @@ describe('API keys', () => {
 
   it('refuses keys on a micro without the preset, naming the micro', async () => {
     expect(await decide('/admin', 'k-any')).toMatchObject({ outcome: 'deny', reason: expect.stringContaining("'admin' does not accept API keys") });
+  });
+});
+
+describe("the app's internal key (X-API-Key: $DETA_API_KEY)", () => {
+  const rules = new AccessRules(
+    policyOf(
+      { name: 'web', path: '/', apiKeys: true, publicRoutes: [] },
+      { name: 'admin', path: '/admin', apiKeys: false, publicRoutes: [] },
+    ),
+  );
+  const keys = { 'k-any': { name: 'any' } };
+  const decide = (path: string, headers: Record<string, string>, extra: Partial<AuthRequest> = {}) =>
+    authorize(request(path, { headers, ...extra }), context(rules, keys));
+
+  it('lets a sibling micro in like the owner, on micros with and without api_keys', async () => {
+    expect(await decide('/notes', { 'x-api-key': INTERNAL_KEY })).toEqual({ outcome: 'allow', micro: 'web', via: 'internal-key' });
+    expect(await decide('/admin/users?page=2', { 'x-api-key': INTERNAL_KEY })).toEqual({ outcome: 'allow', micro: 'admin', via: 'internal-key' });
+  });
+
+  it('never opens the runtime paths', async () => {
+    for (const path of ['/__space/v0/actions', '/admin/__space/v0/actions', '/%5F%5Fspace/v0/actions', '/x/../__SPACE/v0/actions']) {
+      expect((await decide(path, { 'x-api-key': INTERNAL_KEY })).outcome, path).toBe('reserved');
+    }
+  });
+
+  it('treats a wrong X-API-Key as no credential: the request is judged as if it were not there', async () => {
+    const wrong = { 'x-api-key': INTERNAL_KEY.slice(1) + INTERNAL_KEY[0] };
+    expect(await decide('/notes', wrong, { cookies: ['spaceport_session=good'] })).toMatchObject({ outcome: 'allow', via: 'owner' });
+    expect(await decide('/notes', { ...wrong, 'x-space-app-key': 'k-any' })).toMatchObject({ outcome: 'allow', via: 'api-key' });
+    // A browser is still sent to sign in: a wrong X-API-Key does not make it an API client.
+    const browser = await decide('/notes', { ...wrong, accept: 'text/html' });
+    expect(browser.outcome === 'deny' && browser.response.status).toBe(302);
+    const client = await decide('/notes', wrong);
+    expect(client).toMatchObject({ outcome: 'deny', reason: 'this app is private: sign in as its owner or send an X-Space-App-Key' });
+    expect(await decide('/notes', { 'x-api-key': '' })).toMatchObject({ outcome: 'deny' });
+  });
+
+  it('stays apart from user API keys: neither is accepted in the other one\'s header', async () => {
+    expect(await decide('/notes', { 'x-space-app-key': INTERNAL_KEY })).toMatchObject({ outcome: 'deny', reason: expect.stringContaining('not a valid API key') });
+    expect(await decide('/notes', { 'x-api-key': 'k-any' })).toMatchObject({ outcome: 'deny' });
+  });
+});
+
+describe('InternalKey', () => {
+  it('matches the key exactly: not a prefix, not a longer string, not another case', () => {
+    const key = new InternalKey(INTERNAL_KEY);
+    expect(key.matches(INTERNAL_KEY)).toBe(true);
+    expect(key.matches(INTERNAL_KEY.slice(0, -1))).toBe(false);
+    expect(key.matches(INTERNAL_KEY + 'x')).toBe(false);
+    expect(key.matches(INTERNAL_KEY.toUpperCase() === INTERNAL_KEY ? INTERNAL_KEY.toLowerCase() : INTERNAL_KEY.toUpperCase())).toBe(false);
+  });
+
+  it('refuses a key too short to be a generated one', () => {
+    expect(() => new InternalKey('short')).toThrow("the app's internal key is too short (5 characters, at least 32)");
+    expect(generateInternalKey()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(generateInternalKey()).not.toBe(generateInternalKey());
   });
 });

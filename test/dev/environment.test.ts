@@ -6,6 +6,7 @@ import { UsageError } from '../../lib/cli/command';
 import { parseDotenv } from '../../lib/local/dev/dotenv';
 import { microFunctionEnvironment, parseEnvFlag, resolvePresets } from '../../lib/local/dev/micro-environment';
 import { loadOrCreateProjectKey } from '../../lib/local/dev/project-key';
+import { ensureInternalKey } from '../../lib/auth/local-state';
 import { app, micro } from './model-helpers';
 
 const location = { file: '/app/Spacefile', line: 12, column: 9 };
@@ -21,7 +22,7 @@ const web = micro({
 });
 const api = micro({ name: 'api', path: '/api', kind: 'python', run: 'python3 main.py', dev: 'python3 -X dev main.py' });
 const docs = micro({ name: 'docs', path: '/docs', kind: 'static', engine: 'static', run: undefined, serve: 'dist' });
-const space = { projectKey: 'abc_def', hostname: 'localhost:4200' };
+const space = { projectKey: 'abc_def', internalKey: 'the-internal-key-of-this-test-app', hostname: 'localhost:4200' };
 
 describe('resolvePresets', () => {
   const theApp = app([web, api]);
@@ -57,6 +58,7 @@ describe('microFunctionEnvironment', () => {
       SPACEPORT_RUN: 'node server.js',
       SPACEPORT_BASE_PATH: '',
       DETA_PROJECT_KEY: 'abc_def',
+      DETA_API_KEY: 'the-internal-key-of-this-test-app',
       DETA_SPACE_APP: 'true',
       DETA_RUNTIME: 'true',
       DETA_SPACE_APP_VERSION: 'dev',
@@ -107,5 +109,20 @@ describe('loadOrCreateProjectKey', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     writeFileSync(file, 'garbage');
     expect(() => loadOrCreateProjectKey(root)).toThrow(/not a project key/);
+  });
+});
+
+describe('ensureInternalKey', () => {
+  it('creates the DETA_API_KEY once, keeps it private and refuses a file that cannot hold one', () => {
+    const stateDir = join(mkdtempSync(join(tmpdir(), 'spaceport-internal-key-')), '.spaceport');
+    const key = ensureInternalKey(stateDir);
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(ensureInternalKey(stateDir)).toBe(key);
+    const file = join(stateDir, 'internal-key');
+    expect(readFileSync(file, 'utf8').trim()).toBe(key);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(stateDir, '.gitignore'), 'utf8')).toBe('*\n');
+    writeFileSync(file, 'short\n');
+    expect(() => ensureInternalKey(stateDir)).toThrow(`${file} does not hold the app's internal key: delete it to generate a new one`);
   });
 });

@@ -35,6 +35,7 @@ describe('spaceport dev on examples/hello', () => {
       DETA_SPACE_APP_MICRO_TYPE: 'primary',
     });
     expect(env.DETA_PROJECT_KEY).toMatch(/^[a-z0-9]{8}_\*\*\*$/);
+    expect(env.DETA_API_KEY).toBe('***');
     expect(dev.logs()).toMatch(/web +\| GET \/public\/hello 200 \d+ ms cold/);
     expect(dev.logs()).toMatch(/web +\| GET \/env 200 \d+ ms warm/);
   });

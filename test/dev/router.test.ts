@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../lib/cli/command';
 import { LocalAuth } from '../../lib/auth/local';
+import { generateInternalKey } from '../../lib/auth/internal-key';
 import { accessPolicyOf } from '../../lib/auth/policy';
 import type { HttpApiEvent } from '../../lib/local/http-api-event';
 import { createRouter, listen } from '../../lib/local/dev/router';
@@ -57,7 +58,7 @@ describe('dev router', () => {
     const denied: string[] = [];
     const guarded = createRouter({
       app: theApp,
-      auth: new LocalAuth(accessPolicyOf(theApp), 'an-owner-secret-long-enough-for-tests', false, { find: async () => undefined }),
+      auth: new LocalAuth(accessPolicyOf(theApp), 'an-owner-secret-long-enough-for-tests', false, generateInternalKey(), { find: async () => undefined }),
       log: (source, line) => denied.push(`${source} | ${line}`),
       invokeHttp: async () => ({ statusCode: 200, headers: [], body: Buffer.from('ok') }),
       triggerAction: async () => undefined,

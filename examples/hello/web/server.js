@@ -51,6 +51,8 @@ const server = http.createServer(async (req, res) => {
     );
     // The data key is a secret: show only its project id.
     if (space.DETA_PROJECT_KEY) space.DETA_PROJECT_KEY = space.DETA_PROJECT_KEY.split('_')[0] + '_***';
+    // The internal key lets anyone in like the owner: never show it.
+    if (space.DETA_API_KEY) space.DETA_API_KEY = '***';
     return sendJson(res, 200, space);
   }
 

@@ -24,7 +24,7 @@ import { ActionScheduler, type ScheduledFiring } from './scheduler';
 import { renderTriggerPage } from './trigger-page';
 import { watchSource } from './watcher';
 import { LocalAuth } from '../../auth/local';
-import { stateDirFor } from '../../auth/local-state';
+import { ensureInternalKey, stateDirFor } from '../../auth/local-state';
 import { SIGNIN_PATH } from '../../auth/rules';
 
 export const DEFAULT_DEV_PORT = 4200;
@@ -112,6 +112,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const dotenvFile = join(app.rootDir, '.env');
   const presets = resolvePresets(app, { flags: options.env ?? new Map(), dotenv: readDotenv(dotenvFile), dotenvFile });
   const projectKey = loadOrCreateProjectKey(app.rootDir);
+  // DETA_API_KEY: micros calling each other through the router get in with it, whether or not auth is on.
+  const internalKey = ensureInternalKey(stateDirFor(app.rootDir));
   const layerDir = options.layerDir ?? findLayerDir();
   const build = options.build ?? false;
   if (build) await buildMicros(app, logger);
@@ -122,7 +124,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   ]);
   const sandbox = new Sandbox(capabilities);
 
-  const auth = options.auth === false ? undefined : LocalAuth.open(app);
+  const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey);
   // Filled in once the router's port (part of every micro's environment) is known.
   let runtimes = new Map<string, MicroRuntime>();
   const runAction = async (id: string, reason: 'schedule' | 'manual'): Promise<ActionOutcome | undefined> => {
@@ -151,7 +153,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionEnvironment(micro, { projectKey, hostname }, presets.get(micro.name) ?? {}),
+        environment: microFunctionEnvironment(micro, { projectKey, internalKey, hostname }, presets.get(micro.name) ?? {}),
         layerDir,
         sandbox,
         logger,

@@ -19,6 +19,8 @@ export interface PresetSources {
 
 export interface SpaceEnvironment {
   readonly projectKey: string;
+  /** `DETA_API_KEY`: the app's internal key, which the router accepts as `X-API-Key` on every micro route. */
+  readonly internalKey: string;
   /** `localhost:<router port>`: the primary's hostname, no scheme. */
   readonly hostname: string;
 }
@@ -72,6 +74,7 @@ export function microFunctionEnvironment(
     ...(command !== undefined ? { SPACEPORT_RUN: command } : { SPACEPORT_STATIC_DIR: micro.serve ?? '.' }),
     SPACEPORT_BASE_PATH: micro.primary ? '' : micro.path,
     DETA_PROJECT_KEY: space.projectKey,
+    DETA_API_KEY: space.internalKey,
     DETA_SPACE_APP: 'true',
     DETA_RUNTIME: 'true',
     DETA_SPACE_APP_VERSION: 'dev',
