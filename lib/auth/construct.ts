@@ -25,6 +25,8 @@ const MAX_POLICY_BYTES = 3 * 1024;
 export interface SpaceAuthProps {
   /** The app whose access rules the authorizer applies. */
   readonly app: SpaceAppModel;
+  /** The app's internal key (`SpaceInternalKey.secret`): `X-API-Key` with its value is let in like the owner. */
+  readonly internalKey: secretsmanager.ISecret;
   /**
    * How long the auth functions' logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
@@ -72,10 +74,12 @@ export class SpaceAuth extends Construct {
       ...environment,
       [AUTH_ENV.policy]: policy,
       [AUTH_ENV.apiKeysTable]: this.apiKeysTable.tableName,
+      [AUTH_ENV.internalKeySecretId]: props.internalKey.secretArn,
     });
     this.signinFunction = this.handler('Signin', 'signin-handler', 'Spaceport owner sign-in (/__space/*)', props.logRetention, environment);
     this.ownerSecret.grantRead(this.authorizerFunction);
     this.ownerSecret.grantRead(this.signinFunction);
+    props.internalKey.grantRead(this.authorizerFunction);
     this.apiKeysTable.grant(this.authorizerFunction, 'dynamodb:GetItem');
 
     this.authorizer = new HttpLambdaAuthorizer('Owner', this.authorizerFunction, {

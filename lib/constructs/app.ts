@@ -12,6 +12,7 @@ import { NODE_RUNTIMES, PYTHON_RUNTIMES, type LambdaRuntimeName, type SpaceAppMo
 import { actionDeadLetterQueue, actionInvokerRole, SpaceAction } from './action';
 import { SpaceportConstructError } from './errors';
 import { SpaceMicro } from './micro';
+import { SpaceInternalKey } from './internal-key';
 import { SpaceProjectKey } from './project-key';
 import { SpaceRouter } from './router';
 import { SpaceAuth } from '../auth/construct';
@@ -82,12 +83,14 @@ export interface SpaceAppProps {
 }
 
 /**
- * A whole Space app from its Spacefile: the project key, the router, one `SpaceMicro` per micro and one
+ * A whole Space app from its Spacefile: the project and internal keys, the router, one `SpaceMicro` per micro and one
  * `SpaceAction` per scheduled action, with the app's URL as a stack output.
  */
 export class SpaceApp extends Construct {
   readonly app: SpaceAppModel;
   readonly projectKey: SpaceProjectKey;
+  /** `DETA_API_KEY` of every micro; `X-API-Key` with it passes the default authorizer like the owner. */
+  readonly internalKey: SpaceInternalKey;
   readonly router: SpaceRouter;
   /** The owner secret, API key table, authorizer and sign-in function, unless `authorizer` replaced them. */
   readonly auth?: SpaceAuth;
@@ -104,8 +107,11 @@ export class SpaceApp extends Construct {
     this.app = appModel(this, props);
     this.validateOptions(props);
     this.projectKey = new SpaceProjectKey(this, 'ProjectKey');
+    this.internalKey = new SpaceInternalKey(this, 'InternalKey');
     // Private by default: deploying never exposes what the Spacefile keeps private.
-    this.auth = props.authorizer ? undefined : new SpaceAuth(this, 'Auth', { app: this.app, logRetention: props.logRetention });
+    this.auth = props.authorizer
+      ? undefined
+      : new SpaceAuth(this, 'Auth', { app: this.app, internalKey: this.internalKey.secret, logRetention: props.logRetention });
     this.router = new SpaceRouter(this, 'Router', {
       app: this.app,
       authorizer: props.authorizer ?? this.auth?.authorizer,
@@ -119,6 +125,7 @@ export class SpaceApp extends Construct {
       micros[micro.name] = new SpaceMicro(this, `Micro-${micro.name}`, {
         micro,
         projectKey: this.projectKey,
+        internalKey: this.internalKey,
         hostname: this.router.hostname,
         appVersion: props.appVersion,
         presetValues: props.presetValues?.[micro.name],

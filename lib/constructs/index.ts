@@ -3,6 +3,7 @@ export * from './micro';
 export * from './router';
 export * from './action';
 export * from './project-key';
+export * from './internal-key';
 export * from './adapter-layer';
 export * from './micro-environment';
 export * from './function-logging';

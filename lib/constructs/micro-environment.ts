@@ -12,6 +12,8 @@ export interface MicroEnvironmentInputs {
   /** Values for `presets.env`, by preset name; missing ones fall back to CDK context, then the Spacefile default. */
   readonly presetValues?: Readonly<Record<string, string>>;
   readonly projectKey: string;
+  /** `DETA_API_KEY`, the app's internal key (a dynamic reference). */
+  readonly internalKey: string;
   readonly hostname: string;
   readonly appVersion: string;
 }
@@ -19,7 +21,7 @@ export interface MicroEnvironmentInputs {
 /** Lambda's limit on a function's environment: every key and value, in bytes. */
 export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 
-/** What a value known only at deploy time (the host, the project key) is counted as: both are well under this. */
+/** What a value known only at deploy time (the host, the project and internal keys) is counted as: all are well under this. */
 const DEPLOY_TIME_VALUE_BYTES = 64;
 
 /** CDK context key a preset value can be passed with: `cdk deploy -c preset:web.GREETING=hi`. */
@@ -44,6 +46,7 @@ export function microEnvironment(scope: IConstruct, inputs: MicroEnvironmentInpu
     ...resolvePresets(scope, micro, inputs.presetValues ?? {}),
     ...adapter,
     DETA_PROJECT_KEY: inputs.projectKey,
+    DETA_API_KEY: inputs.internalKey,
     DETA_SPACE_APP: 'true',
     DETA_RUNTIME: 'true',
     DETA_SPACE_APP_VERSION: inputs.appVersion,

@@ -8,6 +8,7 @@ import type { Micro } from '../spacefile/model';
 import { adapterLayer } from './adapter-layer';
 import { FunctionLogging } from './function-logging';
 import { microEnvironment } from './micro-environment';
+import type { SpaceInternalKey } from './internal-key';
 import type { SpaceProjectKey } from './project-key';
 import { lambdaRuntime } from './runtimes';
 
@@ -23,6 +24,8 @@ export interface SpaceMicroProps {
   readonly micro: Micro;
   /** Supplies `DETA_PROJECT_KEY`. */
   readonly projectKey: SpaceProjectKey;
+  /** Supplies `DETA_API_KEY`, which the app's authorizer accepts as `X-API-Key` from sibling micros. */
+  readonly internalKey: SpaceInternalKey;
   /** The app's host, no scheme (`DETA_SPACE_APP_HOSTNAME`), e.g. `SpaceRouter.hostname`. */
   readonly hostname: string;
   /**
@@ -98,6 +101,7 @@ export class SpaceMicro extends Construct {
       micro: props.micro,
       presetValues: props.presetValues,
       projectKey: props.projectKey.environmentValue,
+      internalKey: props.internalKey.environmentValue,
       hostname: props.hostname,
       appVersion: props.appVersion ?? '1',
     });

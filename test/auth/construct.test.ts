@@ -55,6 +55,37 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
     expect(outputs).toContain('aws secretsmanager get-secret-value --secret-id ');
   });
 
+  it("gives every micro the app's internal key as DETA_API_KEY through a dynamic reference; only the authorizer may read it", () => {
+    const stack = space.node.scope as Stack;
+    const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+    const keyId = logicalId(space.internalKey.secret);
+    expect(json.Resources[keyId].Properties.GenerateSecretString).toEqual({ PasswordLength: 43, ExcludePunctuation: true });
+    for (const micro of app.micros) {
+      const variables = json.Resources[logicalId(space.micros[micro.name]!.function)].Properties.Environment.Variables;
+      // Resolved by CloudFormation at deploy time: the key is in no template, assembly or synth output.
+      expect(variables.DETA_API_KEY, micro.name).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: keyId }, ':SecretString:::}}']] });
+    }
+    const authorizerRole = { Ref: logicalId(space.auth!.authorizerFunction.role as never) };
+    expect(json.Resources[logicalId(space.auth!.authorizerFunction)].Properties.Environment.Variables[AUTH_ENV.internalKeySecretId]).toEqual({ Ref: keyId });
+    expect(json.Resources[logicalId(space.auth!.signinFunction)].Properties.Environment.Variables).not.toHaveProperty(AUTH_ENV.internalKeySecretId);
+
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => policy.Properties);
+    const secretStatements = policies.flatMap((policy) =>
+      (policy.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>)
+        .filter((statement) => JSON.stringify(statement.Action).includes('secretsmanager:'))
+        .map((statement) => ({ roles: policy.Roles, ...statement })),
+    );
+    const readersOfKey = secretStatements.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify({ Ref: keyId }));
+    expect(readersOfKey.map((statement) => statement.roles)).toEqual([[authorizerRole]]);
+    // The authorizer reads exactly its two secrets, by ARN: no wildcard, not the project key.
+    const authorizerReads = secretStatements.filter((statement) => JSON.stringify(statement.roles) === JSON.stringify([authorizerRole]));
+    expect(authorizerReads.map((statement) => statement.Resource)).toEqual(
+      expect.arrayContaining([{ Ref: keyId }, { Ref: logicalId(space.auth!.ownerSecret) }]),
+    );
+    expect(authorizerReads).toHaveLength(2);
+    for (const statement of authorizerReads) expect(statement.Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
+  });
+
   it('keeps API key hashes in a table the authorizer may only GetItem from', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'hash', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);

@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { SpaceAction } from '../../lib/constructs/action';
 import { SpaceMicro } from '../../lib/constructs/micro';
 import { SpaceProjectKey } from '../../lib/constructs/project-key';
+import { SpaceInternalKey } from '../../lib/constructs/internal-key';
 import { adapterLayer } from '../../lib/constructs/adapter-layer';
 import { SpaceRouter } from '../../lib/constructs/router';
 import { routeKeys } from '../../lib/routing/routes';
@@ -155,6 +156,7 @@ describe('each construct on its own', () => {
     const micro = new SpaceMicro(stack, 'Job', {
       micro: app.micros[0],
       projectKey: new SpaceProjectKey(stack, 'Key', { projectId: 'abcd1234' }),
+      internalKey: new SpaceInternalKey(stack, 'InternalKey'),
       hostname: 'example.com',
       adapterLayer: fixtureLayer(stack),
     });

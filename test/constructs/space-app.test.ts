@@ -53,6 +53,7 @@ describe('the example app', () => {
       PORT: '8080',
       GREETING: 'Hello from Space',
       DETA_PROJECT_KEY: expect.anything(),
+      DETA_API_KEY: expect.anything(),
       DETA_SPACE_APP: 'true',
       DETA_RUNTIME: 'true',
       DETA_SPACE_APP_VERSION: '1',
