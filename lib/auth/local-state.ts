@@ -1,6 +1,7 @@
 /**
  * Local auth state in `.spaceport/` next to the Spacefile: the owner secret and the app's internal key (both
- * generated on first run) and the API keys file, which the dev router re-reads whenever it changes, so `spaceport keys` needs no restart.
+ * generated on first run) and the API keys file, which the dev router re-reads whenever it changes, so
+ * `spaceport keys` needs no restart.
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
