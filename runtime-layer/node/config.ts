@@ -1,6 +1,6 @@
 /**
- * The adapter's configuration, read once from the function's environment (see the cross-cutting contract:
- * `SPACEPORT_RUN`, `SPACEPORT_STATIC_DIR`, `SPACEPORT_BASE_PATH`, `SPACEPORT_READINESS`, `PORT`,
+ * The adapter's configuration, read once from the function's environment (the variables runtime-layer/README.md
+ * lists: `SPACEPORT_RUN`, `SPACEPORT_STATIC_DIR`, `SPACEPORT_BASE_PATH`, `SPACEPORT_READINESS`, `PORT`,
  * `SPACEPORT_INIT_TIMEOUT_MS`). Mistakes become a `ConfigError` naming the variable, reported as an init error.
  */
 import { isAbsolute, resolve } from 'node:path';
@@ -9,8 +9,6 @@ import { appEnvironment } from './app-environment';
 export type Readiness = { readonly kind: 'tcp' } | { readonly kind: 'http'; readonly path: string };
 
 export interface AdapterConfig {
-  /** `host:port` of the Lambda Runtime API. */
-  readonly runtimeApi: string;
   readonly taskRoot: string;
   /** The app's start command, run by `/bin/sh -c`; absent for static micros. */
   readonly run?: string;
@@ -53,8 +51,6 @@ function readBasePath(text: string | undefined): string {
 }
 
 export function readConfig(env: NodeJS.ProcessEnv): AdapterConfig {
-  const runtimeApi = env.AWS_LAMBDA_RUNTIME_API;
-  if (!runtimeApi) throw new ConfigError('AWS_LAMBDA_RUNTIME_API is not set: the adapter must run inside Lambda');
   const taskRoot = env.LAMBDA_TASK_ROOT || process.cwd();
   const run = env.SPACEPORT_RUN || undefined;
   const staticDirText = env.SPACEPORT_STATIC_DIR || undefined;
@@ -62,7 +58,6 @@ export function readConfig(env: NodeJS.ProcessEnv): AdapterConfig {
     throw new ConfigError('neither SPACEPORT_RUN (a start command) nor SPACEPORT_STATIC_DIR (files to serve) is set');
   }
   return {
-    runtimeApi,
     taskRoot,
     run,
     staticDir: staticDirText === undefined ? undefined : isAbsolute(staticDirText) ? staticDirText : resolve(taskRoot, staticDirText),

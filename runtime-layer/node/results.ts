@@ -1,7 +1,7 @@
 /**
  * The invocation result each front door expects for an HTTP response: payload 2.0 moves `set-cookie` to
  * `cookies[]` and joins other repeated headers; payload 1.0 uses `multiValueHeaders`; ALB gets both header forms
- * and a status description. Bodies travel base64 unless they are text (lambda-contract.md's rule).
+ * and a status description. Bodies travel base64 unless they are text (`isTextBody`).
  */
 import type { EventFormat, Refusal } from './events';
 

@@ -19,7 +19,6 @@ class Readiness(NamedTuple):
 
 
 class AdapterConfig(NamedTuple):
-    runtime_api: str
     task_root: str
     run: Optional[str]
     static_dir: Optional[str]
@@ -61,9 +60,6 @@ def _base_path(text):
 
 
 def read_config(env=os.environ):
-    runtime_api = env.get("AWS_LAMBDA_RUNTIME_API")
-    if not runtime_api:
-        raise ConfigError("AWS_LAMBDA_RUNTIME_API is not set: the adapter must run inside Lambda")
     task_root = env.get("LAMBDA_TASK_ROOT") or os.getcwd()
     run = env.get("SPACEPORT_RUN") or None
     static_dir = env.get("SPACEPORT_STATIC_DIR") or None
@@ -74,7 +70,6 @@ def read_config(env=os.environ):
     except ValueError:
         memory = 0
     return AdapterConfig(
-        runtime_api=runtime_api,
         task_root=task_root,
         run=run,
         static_dir=None if static_dir is None else os.path.join(task_root, static_dir),
