@@ -8,9 +8,6 @@ import { Construct } from 'constructs';
 import { actionEvent } from '../routing/routes';
 import type { ScheduledAction } from '../spacefile/model';
 
-// One definition of the action event for the cloud schedule and the local scheduler (see lib/routing/routes).
-export { ACTION_EVENT_SOURCE, actionEvent } from '../routing/routes';
-
 /** A scheduled run is worth more soon than a day late: a minute-by-minute action would pile up retries otherwise. */
 export const ACTION_DELIVERY = { retryAttempts: 3, maxEventAge: Duration.hours(1) } as const;
 

@@ -4,7 +4,7 @@
  * serve. HTTP requests come out as the request the app must see: base path stripped, headers completed
  * (`Cookie`, `Host`, `X-Forwarded-*`, `x-amzn-request-context`, `x-amzn-lambda-context`), body decoded.
  */
-import { ACTIONS_PATH, isUnder, RESERVED_PREFIX, stripBasePath } from '../../lib/routing/routes';
+import { ACTION_EVENT_SOURCE, ACTIONS_PATH, isUnder, RESERVED_PREFIX, stripBasePath } from '../../lib/routing/routes';
 import { BODY_LIMIT_BYTES } from './limits';
 
 export type EventFormat = 'v2' | 'v1' | 'alb';
@@ -37,7 +37,6 @@ export interface InvocationContext {
   readonly lambdaContext: string;
 }
 
-export const ACTION_SOURCE = 'spaceport.action';
 const FORMAT_NAMES: Record<EventFormat, string> = {
   v2: 'API Gateway HTTP API (payload 2.0) event',
   v1: 'API Gateway REST (payload 1.0) event',
@@ -232,7 +231,7 @@ export function parseEvent(raw: Buffer, context: InvocationContext): ParsedEvent
     return { kind: 'unsupported', errorType: 'Spaceport.UnsupportedEvent', message: 'The event is not JSON' };
   }
   if (isObject(event)) {
-    if (event.source === ACTION_SOURCE) return parseAction(event, context);
+    if (event.source === ACTION_EVENT_SOURCE) return parseAction(event, context);
     const format = formatOf(event);
     if (format !== undefined) return parseHttp(event, format, context);
   }
