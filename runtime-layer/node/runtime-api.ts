@@ -42,23 +42,23 @@ export class RuntimeApi {
   }
 
   async respond(requestId: string, result: unknown): Promise<void> {
-    await this.post(`/2018-06-01/runtime/invocation/${requestId}/response`, result);
+    await this.post(`/2018-06-01/runtime/invocation/${requestId}/response`, JSON.stringify(result));
   }
 
   async fail(requestId: string, error: FunctionError): Promise<void> {
-    await this.post(`/2018-06-01/runtime/invocation/${requestId}/error`, error);
+    await this.postError(`/2018-06-01/runtime/invocation/${requestId}/error`, error);
   }
 
   async initError(error: FunctionError): Promise<void> {
-    await this.post('/2018-06-01/runtime/init/error', error);
+    await this.postError('/2018-06-01/runtime/init/error', error);
   }
 
-  private async post(path: string, payload: unknown): Promise<void> {
-    const isError = typeof payload === 'object' && payload !== null && 'errorType' in payload;
-    const body = JSON.stringify(isError ? { ...payload, stackTrace: [] } : payload);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (isError) headers['lambda-runtime-function-error-type'] = (payload as FunctionError).errorType;
-    const reply = await this.client.call('POST', path, headers, body);
+  private postError(path: string, error: FunctionError): Promise<void> {
+    return this.post(path, JSON.stringify({ ...error, stackTrace: [] }), { 'lambda-runtime-function-error-type': error.errorType });
+  }
+
+  private async post(path: string, body: string, headers: Record<string, string> = {}): Promise<void> {
+    const reply = await this.client.call('POST', path, { 'content-type': 'application/json', ...headers }, body);
     if (reply.status !== 202) {
       // Nothing more can be done for this invocation (e.g. a result over 6 MB): say so in the function's logs.
       log(`the Runtime API refused ${path} (${reply.status}): ${reply.body.toString('utf8').slice(0, 300)}`);
