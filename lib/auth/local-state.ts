@@ -19,7 +19,7 @@ export function stateDirFor(rootDir: string): string {
 }
 
 /** Creates the state directory, private to the user, with a `.gitignore` so its secrets are never committed. */
-function ensureStateDir(stateDir: string): void {
+export function ensureStateDir(stateDir: string): void {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   try {
     writeFileSync(join(stateDir, '.gitignore'), '*\n', { flag: 'wx' });

@@ -3,12 +3,11 @@
  * `.spaceport/` next to the Spacefile, so data an app keys by project id survives restarts of `spaceport dev`.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../cli/command';
+import { ensureStateDir, stateDirFor } from '../../auth/local-state';
 
-/** Directory next to the Spacefile where `spaceport dev` keeps its state (git-ignored). */
-export const STATE_DIR = '.spaceport';
 const KEY_FILE = 'project-key';
 const KEY_FORMAT = /^[a-z0-9]+_[A-Za-z0-9]+$/;
 
@@ -20,7 +19,7 @@ function randomText(length: number, alphabet: string): string {
 
 /** The app's local project key, created on first use. */
 export function loadOrCreateProjectKey(rootDir: string): string {
-  const dir = join(rootDir, STATE_DIR);
+  const dir = stateDirFor(rootDir);
   const file = join(dir, KEY_FILE);
   if (existsSync(file)) {
     const key = readFileSync(file, 'utf8').trim();
@@ -31,7 +30,7 @@ export function loadOrCreateProjectKey(rootDir: string): string {
   }
   // Deta project ids are 8 lower-case alphanumerics and secrets 32 letters and digits.
   const key = `${randomText(8, ALPHABET.slice(0, 36))}_${randomText(32, ALPHABET)}`;
-  mkdirSync(dir, { recursive: true });
+  ensureStateDir(dir);
   writeFileSync(file, key + '\n', { mode: 0o600 });
   return key;
 }
