@@ -18,6 +18,11 @@ export function jsonResponse(status: number, body: object, cookies: readonly str
   return { status, headers: { 'content-type': 'application/json', ...NO_STORE }, cookies, body: JSON.stringify(body) };
 }
 
+/** Text made safe inside HTML elements and quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export function htmlResponse(status: number, html: string, cookies: readonly string[] = []): AuthResponse {
   return { status, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE }, cookies, body: html };
 }

@@ -4,7 +4,7 @@
  */
 import type { AuthRequest } from './rules';
 import { SIGNIN_PATH, SIGNOUT_PATH } from './rules';
-import { type AuthResponse, htmlResponse, jsonResponse, redirectResponse } from './responses';
+import { type AuthResponse, escapeHtml, htmlResponse, jsonResponse, redirectResponse } from './responses';
 import type { SessionSigner } from './session';
 
 /** A sign-in form post is two short fields; anything larger is refused before it is parsed. */
@@ -25,10 +25,6 @@ function safeNext(next: string | null): string {
     return '/';
   }
   return next;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function signinPage(status: number, next: string, error?: string): AuthResponse {
