@@ -25,6 +25,10 @@ REPLACED_HEADERS = frozenset((
 ))
 # Characters a decoded path may hold that are not allowed in a request target.
 UNSAFE_PATH_CHARS = re.compile(r'[^\x21-\x7e]|["<>\\^`{|}#?]')
+# A `%` that does not start an escape: decodeURIComponent would throw.
+BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Outside the base64 alphabet (after mapping the URL-safe one): skipped, as Node's decoder does.
+NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
 # encodeURIComponent's unreserved set, so both adapters build the same query strings.
 COMPONENT_SAFE = "!*'()"
 
@@ -123,7 +127,7 @@ def _is_reserved(path):
 
 def _decode_uri_component(text):
     """Like JavaScript's decodeURIComponent, leaving text that is not valid percent-encoded UTF-8 as it is."""
-    if re.search(r"%(?![0-9A-Fa-f]{2})", text):
+    if BAD_PERCENT.search(text):
         return text
     try:
         return unquote(text, errors="strict")
@@ -207,7 +211,7 @@ def _decode_body(event):
         return b""
     if event.get("isBase64Encoded") is True:
         # Lenient like Node's decoder: characters outside the alphabet are skipped, missing padding is fine.
-        alphabet_only = re.sub(r"[^A-Za-z0-9+/]", "", body.replace("-", "+").replace("_", "/"))
+        alphabet_only = NOT_BASE64.sub("", body.replace("-", "+").replace("_", "/"))
         if len(alphabet_only) % 4 == 1:
             alphabet_only = alphabet_only[:-1]  # a lone trailing character holds no whole byte
         return base64.b64decode(alphabet_only + "=" * (-len(alphabet_only) % 4))

@@ -7,6 +7,7 @@ import socket
 # Node's rules (validateHeaderName / checkInvalidHeaderChar).
 TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 INVALID_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
+INVALID_TARGET = re.compile(r"[^\x21-\xff]")
 MAX_LINE = 65536
 
 
@@ -153,7 +154,7 @@ class Connection:
 
 
 def _encode_head(method, target, headers):
-    if not TOKEN.match(method) or re.search(r"[^\x21-\xff]", target):
+    if not TOKEN.match(method) or INVALID_TARGET.search(target):
         raise ValueError("invalid method or target")
     lines = [f"{method} {target} HTTP/1.1"]
     for name, value in headers:
