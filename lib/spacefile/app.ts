@@ -4,8 +4,7 @@
  */
 import { basename } from 'node:path';
 import { MAX_ACTIONS_PER_APP } from './actions';
-import type { RuntimeChoice } from './engines';
-import { readMicro, type MicroDraft } from './micro';
+import { readMicro, type MicroDraft, type MicroReadOptions } from './micro';
 import type { Micro, SpaceAppModel } from './model';
 import type { MapReader, ValueReader } from './reader';
 import { RESERVED_PREFIX, isUnder } from '../routing/routes';
@@ -14,12 +13,9 @@ export const TOP_LEVEL_KEYS = ['v', 'app_name', 'icon', 'auto_pwa', 'micros'] as
 export const MAX_MICROS = 5;
 const MAX_APP_NAME_LENGTH = 12;
 
-export interface AppReadOptions {
+export interface AppReadOptions extends MicroReadOptions {
   /** Absolute path of the Spacefile. */
   readonly spacefile: string;
-  readonly rootDir: string;
-  readonly checkSources: boolean;
-  readonly runtimes: RuntimeChoice;
 }
 
 /** The app, or undefined when a problem was recorded (every problem is recorded, not just the first). */
