@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { microCode } from '../packaging/micro-code';
-import type { Micro } from '../spacefile/model';
+import { SPACE_MICRO_LIMITS, type Micro } from '../spacefile/model';
 import { adapterLayer } from './adapter-layer';
 import { FunctionLogging } from './function-logging';
 import { microEnvironment } from './micro-environment';
@@ -12,11 +12,11 @@ import type { SpaceInternalKey } from './internal-key';
 import type { SpaceProjectKey } from './project-key';
 import { lambdaRuntime } from './runtimes';
 
-/** The limits of a Deta Space micro, which every micro's function gets. */
+/** The limits of a Deta Space micro (`SPACE_MICRO_LIMITS`) as the function props every micro's function gets. */
 export const MICRO_LIMITS = {
-  memorySize: 512,
-  timeout: Duration.seconds(20),
-  ephemeralStorageSize: Size.mebibytes(512),
+  memorySize: SPACE_MICRO_LIMITS.memoryMb,
+  timeout: Duration.seconds(SPACE_MICRO_LIMITS.timeoutSeconds),
+  ephemeralStorageSize: Size.mebibytes(SPACE_MICRO_LIMITS.tmpMb),
 } as const;
 
 export interface SpaceMicroProps {

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../cli/command';
-import type { Micro, SpaceAppModel } from '../../spacefile/model';
+import { SPACE_MICRO_LIMITS, type Micro, type SpaceAppModel } from '../../spacefile/model';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
 import { buildMicros, missingServeDirHint } from './build';
@@ -31,9 +31,6 @@ export const DEFAULT_DEV_PORT = 4200;
 /** Like reserved concurrency: at most this many environments per micro; more requests wait in a queue. */
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
-/** A micro's execution timeout and memory on Space, and so on Spaceport. */
-export const MICRO_TIMEOUT_MS = 20_000;
-export const MICRO_MEMORY_MB = 512;
 
 export interface DevServerOptions {
   readonly app: SpaceAppModel;
@@ -101,8 +98,8 @@ function positive(name: string, value: number): number {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { app } = options;
   const concurrency = positive('--concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
-  const timeoutMs = options.timeoutMs ?? MICRO_TIMEOUT_MS;
-  const memoryMb = options.memoryMb ?? MICRO_MEMORY_MB;
+  const timeoutMs = options.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000;
+  const memoryMb = options.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb;
   const logger = createLogger({
     stream: options.logStream ?? process.stdout,
     sources: app.micros.map((micro) => micro.name),
