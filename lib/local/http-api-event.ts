@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Micro } from '../spacefile/model';
+import { isTextBody } from '../lambda/text-body';
 import { routeKeys } from '../routing/routes';
 
 /** What the router knows about one HTTP request once its body has been read. */
@@ -64,14 +65,6 @@ export class InvalidResponseError extends Error {}
 /** Account and API ids of the local "API": fixed, like SAM's, so apps can tell they run locally if they care. */
 const LOCAL_ACCOUNT_ID = '000000000000';
 const LOCAL_API_ID = 'spaceport-dev';
-
-const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml|yaml)\b)|\+(json|xml|yaml)\b/i;
-
-/** Bodies HTTP API passes as text; everything else (and anything content-encoded) travels base64. */
-export function isTextBody(contentType: string | undefined, contentEncoding: string | undefined): boolean {
-  if (contentEncoding) return false;
-  return contentType !== undefined && TEXT_TYPES.test(contentType.trim());
-}
 
 /** Lower-cased headers with repeated names comma-joined, as payload 2.0 carries them. */
 function joinHeaders(rawHeaders: readonly string[]): Record<string, string> {

@@ -8,11 +8,7 @@
  * differently than a Node function would. Only the app gets the flags: the adapter and the shutdown extension keep
  * their own small heaps. Mirrored by runtime-layer/python/spaceport_adapter/app_environment.py.
  */
-
-/** `--max-old-space-size=<m - m/10> --max-semi-space-size=<m/20>`, as Lambda's Node runtimes compute them. */
-export function nodeHeapFlags(memoryMb: number): string {
-  return `--max-old-space-size=${memoryMb - Math.floor(memoryMb / 10)} --max-semi-space-size=${Math.floor(memoryMb / 20)}`;
-}
+import { nodeHeapFlags } from '../../lib/lambda/node-heap';
 
 /**
  * `env` with NODE_OPTIONS = the heap flags for `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, then the function's own
@@ -22,5 +18,5 @@ export function nodeHeapFlags(memoryMb: number): string {
 export function appEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const memory = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '';
   if (!/^[0-9]+$/.test(memory)) return env;
-  return { ...env, NODE_OPTIONS: [nodeHeapFlags(Number(memory)), env.NODE_OPTIONS].filter(Boolean).join(' ') };
+  return { ...env, NODE_OPTIONS: [...nodeHeapFlags(Number(memory)), env.NODE_OPTIONS].filter(Boolean).join(' ') };
 }

@@ -3,6 +3,7 @@
  * `cookies[]` and joins other repeated headers; payload 1.0 uses `multiValueHeaders`; ALB gets both header forms
  * and a status description. Bodies travel base64 unless they are text (`isTextBody`).
  */
+import { isTextBody } from '../../lib/lambda/text-body';
 import type { EventFormat, Refusal } from './events';
 
 export interface AppResponse {
@@ -16,14 +17,11 @@ export interface AppResponse {
 
 /** Connection-level headers that mean nothing once the body is buffered into a result. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'trailer', 'proxy-connection']);
-const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml|yaml)\b)|\+(json|xml|yaml)\b/i;
 /** Reason phrases of the responses the adapter writes itself. */
 const REASONS: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 413: 'Payload Too Large', 502: 'Bad Gateway' };
 
-export function isTextBody(headers: Map<string, string[]>): boolean {
-  if (headers.has('content-encoding')) return false;
-  const contentType = headers.get('content-type')?.[0];
-  return contentType !== undefined && TEXT_TYPES.test(contentType.trim());
+function isTextResponse(headers: Map<string, string[]>): boolean {
+  return isTextBody(headers.get('content-type')?.[0], headers.get('content-encoding')?.[0]);
 }
 
 /** Header pairs (Node's `rawHeaders`) as a map of lower-cased names, hop-by-hop headers left out. */
@@ -50,7 +48,7 @@ export function refusalResponse(refusal: Refusal): AppResponse {
 }
 
 export function toResult(format: EventFormat, response: AppResponse): Record<string, unknown> {
-  const text = response.body.length === 0 || isTextBody(response.headers);
+  const text = response.body.length === 0 || isTextResponse(response.headers);
   const body = response.body.toString(text ? 'utf8' : 'base64');
   if (format === 'v2') {
     const headers: Record<string, string> = {};

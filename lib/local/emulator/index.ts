@@ -3,5 +3,4 @@ export * from './runtime-api';
 export * from './environment';
 export * from './sandbox';
 export * from './invoke-server';
-export { nodeHeapFlags } from './lambda-variables';
 export * from './invoke-request';

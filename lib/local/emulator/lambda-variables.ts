@@ -2,7 +2,7 @@
  * The environment variables Lambda gives a function's processes, built for one local execution environment.
  *
  * Node heap: Lambda's managed Node runtimes size V8 from memory and pass `--max-old-space-size` /
- * `--max-semi-space-size` on the runtime's own node command line (see `nodeHeapFlags`); they set no NODE_OPTIONS.
+ * `--max-semi-space-size` on the runtime's own node command line (see `lib/lambda/node-heap.ts`); they set no NODE_OPTIONS.
  * So neither does this: the function's own NODE_OPTIONS, if any, passes through unchanged. The Spaceport adapter
  * gives the app's `node` the same flags itself, in the cloud and here alike.
  */
@@ -28,14 +28,6 @@ export interface LambdaVariablesInput {
   readonly remap?: { readonly taskRoot: string; readonly optDir: string };
   readonly functionEnvironment: Readonly<Record<string, string>>;
   readonly hostPath?: string;
-}
-
-/**
- * `--max-old-space-size` and `--max-semi-space-size` for a memory size, as Lambda's Node runtimes put them on their
- * node command line (memory - memory/10 and memory/20: 461 and 25 at 512 MB).
- */
-export function nodeHeapFlags(memoryMb: number): string[] {
-  return [`--max-old-space-size=${memoryMb - Math.floor(memoryMb / 10)}`, `--max-semi-space-size=${Math.floor(memoryMb / 20)}`];
 }
 
 function logStreamName(): string {
