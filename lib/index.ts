@@ -1,19 +1,55 @@
-/** Spaceport's public API: the Spacefile model, the CDK constructs and the local runtime. */
+/**
+ * Spaceport's public API: what a CDK app or a script needs to run a Space app on AWS or on one machine.
+ * Everything else under lib/ is internal and may change.
+ */
+
+// The Spacefile and its model.
 export * from './spacefile/model';
-export * from './spacefile/interval';
-export * from './spacefile/load';
-export * from './spacefile/problems';
-export * from './spacefile/engines';
-export * from './routing/routes';
-export * from './constructs/index';
-export * from './packaging/index';
-export * from './local/emulator';
-export * from './local/http-api-event';
+export { parseInterval, IntervalError, type Interval } from './spacefile/interval';
+export {
+  loadSpacefile,
+  loadSpacefileWithWarnings,
+  parseSpacefile,
+  parseSpacefileWithWarnings,
+  type LoadOptions,
+  type LoadResult,
+} from './spacefile/load';
+export { SpacefileError, type SpacefileProblem } from './spacefile/problems';
+
+// Which micro receives which path, and the event a scheduled action arrives as.
+export {
+  matchRoute,
+  routeKeys,
+  stripBasePath,
+  actionEvent,
+  ACTIONS_PATH,
+  RESERVED_PREFIX,
+  ACTION_EVENT_SOURCE,
+  type ActionInvocationEvent,
+  type RouteMatch,
+} from './routing/routes';
+
+// The CDK constructs.
+export { SpaceApp, type SpaceAppProps } from './constructs/app';
+export { SpaceMicro, type SpaceMicroProps } from './constructs/micro';
+export { SpaceRouter, type SpaceRouterProps } from './constructs/router';
+export { SpaceAction, actionDeadLetterQueue, actionInvokerRole, type SpaceActionProps } from './constructs/action';
+export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key';
+export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key';
+export { SpaceAuth, type SpaceAuthProps } from './auth/construct';
+export { adapterLayer } from './constructs/adapter-layer';
+export { SpaceportConstructError } from './constructs/errors';
+export { microCode, type MicroPackagingOptions } from './packaging/micro-code';
+export { PackagingError } from './packaging/steps';
+
+// The local runtime: `spaceport dev` and the Lambda emulator under it.
 export * from './local/dev/index';
-export * from './auth/rules';
-export * from './auth/policy';
-export * from './auth/api-keys';
-export * from './auth/internal-key';
-export * from './auth/session';
-export * from './auth/local';
-export * from './auth/construct';
+export {
+  ExecutionEnvironment,
+  type ExecutionEnvironmentOptions,
+  type InvocationResult,
+  type InvocationOutcome,
+  type EmulatedRuntimeName,
+} from './local/emulator/environment';
+export { probeSandbox, formatLimitsTable, type SandboxCapabilities } from './local/emulator/sandbox';
+export { startInvokeServer, type InvokeServer } from './local/emulator/invoke-server';
