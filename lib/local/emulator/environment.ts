@@ -16,7 +16,7 @@ import { nodeHeapFlags } from '../../lambda/node-heap';
 import { lambdaVariables } from './lambda-variables';
 import { entryProcesses, killTree, processTree, signalAll, treeUsage } from './process-tree';
 import { RuntimeApi, type ShutdownReason } from './runtime-api';
-import type { LambdaRuntimeName } from '../../spacefile/model';
+import { SPACE_MICRO_LIMITS, type LambdaRuntimeName } from '../../spacefile/model';
 
 export type EmulatedRuntimeName = LambdaRuntimeName | 'provided.al2023';
 
@@ -30,11 +30,11 @@ export interface ExecutionEnvironmentOptions {
   readonly handler?: string;
   /** The function's own environment variables. */
   readonly environment: Readonly<Record<string, string>>;
-  /** @default 512 */
+  /** @default 512, a micro's memory (`SPACE_MICRO_LIMITS`) */
   readonly memoryMb?: number;
-  /** @default 20000 */
+  /** @default 20000, a micro's timeout (`SPACE_MICRO_LIMITS`), not Lambda's 3 s */
   readonly timeoutMs?: number;
-  /** @default 512 */
+  /** @default 512, a micro's /tmp (`SPACE_MICRO_LIMITS`) */
   readonly ephemeralStorageMb?: number;
   /** INIT phase limit. @default 10000 */
   readonly initTimeoutMs?: number;
@@ -164,8 +164,8 @@ export class ExecutionEnvironment {
 
   constructor(options: ExecutionEnvironmentOptions) {
     this.options = options;
-    this.memoryMb = options.memoryMb ?? 512;
-    this.timeoutMs = options.timeoutMs ?? 20_000;
+    this.memoryMb = options.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb;
+    this.timeoutMs = options.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000;
     this.initTimeoutMs = options.initTimeoutMs ?? 10_000;
     this.sandbox = options.sandbox ?? new Sandbox();
     this.externalExtensions = listExtensions(options.layerDir);
@@ -462,7 +462,7 @@ export class ExecutionEnvironment {
         taskRoot: this.options.taskRoot,
         layerDir: this.options.layerDir,
         memoryMb: this.memoryMb,
-        ephemeralStorageMb: this.options.ephemeralStorageMb ?? 512,
+        ephemeralStorageMb: this.options.ephemeralStorageMb ?? SPACE_MICRO_LIMITS.tmpMb,
         maxProcesses: this.options.maxProcesses ?? 1024,
       }));
     if (this.closed) {

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Cgroup, currentCgroupParents, type CgroupParent } from './cgroups';
 import { findExecutable } from './find-executable';
+import { SPACE_MICRO_LIMITS } from '../../spacefile/model';
 
 const run = promisify(execFile);
 
@@ -176,12 +177,12 @@ export interface ConfiguredLimits {
 
 export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredLimits = {}): string {
   const rows: [string, LimitStatus][] = [
-    [`timeout (${(limits.timeoutMs ?? 20_000) / 1000} s)`, { enforcement: 'enforced', how: 'timer in the emulator, whole process tree killed' }],
+    [`timeout (${(limits.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000) / 1000} s)`, { enforcement: 'enforced', how: 'timer in the emulator, whole process tree killed' }],
     ['payload (6 MB each way)', { enforcement: 'enforced', how: 'events by the emulator, responses by the Runtime API, bodies over 5.5 MB by the router' }],
     ['environment variables', { enforcement: 'enforced', how: "Lambda's variables, nothing inherited from the shell" }],
     ['read-only filesystem', caps.limits.filesystem],
-    ['/tmp size (512 MB)', caps.limits.tmp],
-    [`memory (${limits.memoryMb ?? 512} MB)`, caps.limits.memory],
+    [`/tmp size (${SPACE_MICRO_LIMITS.tmpMb} MB)`, caps.limits.tmp],
+    [`memory (${limits.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb} MB)`, caps.limits.memory],
     ['processes/threads (1024)', caps.limits.processes],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
