@@ -16,11 +16,13 @@ function printHelp(): void {
     const command = load();
     return `  spaceport ${command.usage}\n      ${command.summary}`;
   });
-  console.log(`Usage: spaceport <command> [options]\n\nCommands:\n${lines.join('\n')}`);
+  console.log(`Usage: spaceport <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n'spaceport <command> --help' describes each option.`);
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
+  // `spaceport help dev` is `spaceport dev --help`.
+  if (name === 'help' && args[0] !== undefined) return main([args[0], '--help']);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     printHelp();
     return name ? 0 : 1;

@@ -1,50 +1,35 @@
 /** `spaceport dev`: run the whole Space app on this machine, under the limits it will have on Lambda. */
-import { parseArgs } from 'node:util';
 import { DEFAULT_CONCURRENCY, DEFAULT_DEV_PORT, startDevServer } from '../local/dev/dev-server';
 import { parseEnvFlag } from '../local/dev/micro-environment';
 import { PackagingError } from '../packaging/steps';
 import { loadSpacefileWithWarnings } from '../spacefile/load';
 import { SpacefileError, formatProblem } from '../spacefile/problems';
-import { UsageError, type Command } from './command';
+import { integerOption, parseCommandLine, usageError } from './arguments';
+import type { Command } from './command';
 
-const USAGE = 'dev [--build] [--port N] [--env NAME=value]... [--concurrency N] [--no-watch] [--no-schedule] [--verbose] [Spacefile]';
-
-/** A whole number option, or a usage error naming it. */
-export function integerOption(name: string, text: string | undefined, fallback: number, min = 0, max = 65535): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`);
-  }
-  return value;
-}
-
-function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        build: { type: 'boolean' },
-        port: { type: 'string' },
-        env: { type: 'string', multiple: true },
-        concurrency: { type: 'string' },
-        'no-watch': { type: 'boolean' },
-        'no-schedule': { type: 'boolean' },
-        verbose: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: spaceport ${USAGE}`);
-  }
-}
+const COMMAND_LINE = {
+  summary: 'Run the app locally on :4200 (router, Lambda emulator, scheduler)',
+  usage: 'dev [--build] [--port N] [--env NAME=value]... [--concurrency N] [--no-watch] [--no-schedule] [--verbose] [Spacefile]',
+  arguments: { Spacefile: 'the Spacefile of the app to run (default: ./Spacefile)' },
+  options: {
+    build: { type: 'boolean', description: "run each micro's commands in its src before starting" },
+    port: { type: 'string', value: 'N', description: `the router's port (default ${DEFAULT_DEV_PORT})` },
+    env: { type: 'string', multiple: true, value: 'NAME=value', description: "a preset's value; wins over .env and the preset's default" },
+    concurrency: { type: 'string', value: 'N', description: `most environments per micro (default ${DEFAULT_CONCURRENCY})` },
+    'no-watch': { type: 'boolean', description: "do not restart a micro when a file under its src changes" },
+    'no-schedule': { type: 'boolean', description: 'do not fire actions on schedule (spaceport trigger still works)' },
+    verbose: { type: 'boolean', description: "also show the emulator's START/END/REPORT lines" },
+  },
+} as const;
 
 export const devCommand: Command = {
-  summary: 'Run the app locally on :4200 (router, Lambda emulator, scheduler)',
-  usage: USAGE,
+  summary: COMMAND_LINE.summary,
+  usage: COMMAND_LINE.usage,
   async run(args) {
-    const { values, positionals } = parse(args);
-    if (positionals.length > 1) throw new UsageError(`expected one Spacefile, got ${positionals.length}. Usage: spaceport ${USAGE}`);
+    const parsed = parseCommandLine(COMMAND_LINE, args);
+    if (!parsed) return 0;
+    const { values, positionals } = parsed;
+    if (positionals.length > 1) throw usageError(COMMAND_LINE, `expected one Spacefile, got ${positionals.length}`);
     const file = positionals[0] ?? 'Spacefile';
     const port = integerOption('port', values.port, DEFAULT_DEV_PORT);
     const concurrency = integerOption('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 1000);

@@ -12,9 +12,28 @@ import { AUTH_ENV } from '../auth/authorizer';
 import { loadSpacefile } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError } from '../spacefile/problems';
+import { parseCommandLine, usageError } from './arguments';
 import { type Command, UsageError } from './command';
 
-const USAGE = 'keys create <name> [--micro <micro>] | list | delete <name>  [--spacefile <path>] [--local | --table <name>]';
+const COMMAND_LINE = {
+  summary: 'Create, list or delete the API keys of an app (shown once, stored hashed)',
+  usage: 'keys create <name> [--micro <micro>] | list | delete <name>  [--spacefile <path>] [--local | --table <name>]',
+  arguments: {
+    'create <name>': 'make a key, print it once on stdout and store only its hash',
+    list: "show every key's name, micro and creation time",
+    'delete <name>': 'remove a key: it stops working at once',
+  },
+  options: {
+    micro: { type: 'string', value: '<micro>', description: 'create: the micro the key opens (default: every micro with api_keys)' },
+    spacefile: { type: 'string', value: '<path>', description: "the app's Spacefile (default: ./Spacefile)" },
+    local: { type: 'boolean', description: "the local keys in .spaceport/ next to the Spacefile, read by spaceport dev" },
+    table: {
+      type: 'string',
+      value: '<name>',
+      description: `the deployed app's DynamoDB table, its ApiKeysTable output (default: $${AUTH_ENV.apiKeysTable})`,
+    },
+  },
+} as const;
 
 interface KeysArgs {
   readonly action: 'create' | 'list' | 'delete';
@@ -26,10 +45,11 @@ interface KeysArgs {
 }
 
 export const keysCommand: Command = {
-  summary: 'Create, list or delete the API keys of an app (shown once, stored hashed)',
-  usage: USAGE,
+  summary: COMMAND_LINE.summary,
+  usage: COMMAND_LINE.usage,
   async run(args) {
-    const options = parseArgs(args);
+    const options = parseKeysArgs(args);
+    if (!options) return 0;
     const app = load(options.spacefile);
     const { store, where } = openStore(app, options);
     switch (options.action) {
@@ -61,31 +81,22 @@ export const keysCommand: Command = {
   },
 };
 
-function parseArgs(args: readonly string[]): KeysArgs {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  let local = false;
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i]!;
-    if (arg === '--local') local = true;
-    else if (arg === '--micro' || arg === '--spacefile' || arg === '--table') {
-      const value = args[i + 1];
-      if (value === undefined || value.startsWith('-')) throw new UsageError(`${arg} needs a value. Usage: spaceport ${USAGE}`);
-      flags.set(arg, value);
-      i += 1;
-    } else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'. Usage: spaceport ${USAGE}`);
-    else positional.push(arg);
-  }
-  const [action, name, ...extra] = positional;
+/** The parsed command line, or `undefined` once `--help` has been printed. */
+function parseKeysArgs(args: readonly string[]): KeysArgs | undefined {
+  const parsed = parseCommandLine(COMMAND_LINE, args);
+  if (!parsed) return undefined;
+  const { values, positionals } = parsed;
+  const [action, name, ...extra] = positionals;
   if (action !== 'create' && action !== 'list' && action !== 'delete') {
-    throw new UsageError(`expected create, list or delete${action ? `, got '${action}'` : ''}. Usage: spaceport ${USAGE}`);
+    throw usageError(COMMAND_LINE, `expected create, list or delete${action ? `, got '${action}'` : ''}`);
   }
-  if ((action === 'list' ? name : extra[0]) !== undefined) throw new UsageError(`too many arguments. Usage: spaceport ${USAGE}`);
-  if (action !== 'list' && name === undefined) throw new UsageError(`'keys ${action}' needs the key's name. Usage: spaceport ${USAGE}`);
-  if (action !== 'create' && flags.has('--micro')) throw new UsageError(`--micro only applies to 'keys create'`);
-  const table = flags.get('--table') ?? (local ? undefined : process.env[AUTH_ENV.apiKeysTable]);
-  if (local && flags.has('--table')) throw new UsageError('pass either --local or --table, not both');
-  return { action, name, micro: flags.get('--micro'), spacefile: flags.get('--spacefile') ?? 'Spacefile', local, table };
+  if ((action === 'list' ? name : extra[0]) !== undefined) throw usageError(COMMAND_LINE, 'too many arguments');
+  if (action !== 'list' && name === undefined) throw usageError(COMMAND_LINE, `'keys ${action}' needs the key's name`);
+  if (action !== 'create' && values.micro !== undefined) throw new UsageError(`--micro only applies to 'keys create'`);
+  const local = values.local ?? false;
+  if (local && values.table !== undefined) throw new UsageError('pass either --local or --table, not both');
+  const table = values.table ?? (local ? undefined : process.env[AUTH_ENV.apiKeysTable]);
+  return { action, name, micro: values.micro, spacefile: values.spacefile ?? 'Spacefile', local, table };
 }
 
 function load(spacefile: string): SpaceAppModel {

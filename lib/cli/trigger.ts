@@ -1,25 +1,27 @@
 /** `spaceport trigger <action-id>`: run a scheduled action now through the running `spaceport dev`. */
-import { parseArgs } from 'node:util';
 import { DEFAULT_DEV_PORT } from '../local/dev/dev-server';
 import type { ActionOutcome } from '../local/dev/micro-runtime';
 import { DEV_ACTIONS_PATH } from '../local/dev/trigger-page';
-import { UsageError, type Command } from './command';
-import { integerOption } from './dev';
+import { integerOption, parseCommandLine, usageError } from './arguments';
+import type { Command } from './command';
 
-const USAGE = 'trigger <action-id> [--port N]';
+const COMMAND_LINE = {
+  summary: 'Run a scheduled action now in the running spaceport dev',
+  usage: 'trigger <action-id> [--port N]',
+  arguments: { '<action-id>': "the action's id in the Spacefile" },
+  options: {
+    port: { type: 'string', value: 'N', description: `the port spaceport dev listens on (default ${DEFAULT_DEV_PORT})` },
+  },
+} as const;
 
 export const triggerCommand: Command = {
-  summary: 'Run a scheduled action now in the running spaceport dev',
-  usage: USAGE,
+  summary: COMMAND_LINE.summary,
+  usage: COMMAND_LINE.usage,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' } } });
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}. Usage: spaceport ${USAGE}`);
-    }
+    const parsed = parseCommandLine(COMMAND_LINE, args);
+    if (!parsed) return 0;
     const [id, ...extra] = parsed.positionals;
-    if (!id || extra.length > 0) throw new UsageError(`expected one action id. Usage: spaceport ${USAGE}`);
+    if (!id || extra.length > 0) throw usageError(COMMAND_LINE, 'expected one action id');
     const port = integerOption('port', parsed.values.port, DEFAULT_DEV_PORT, 1);
     let response: Response;
     try {

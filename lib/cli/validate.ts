@@ -2,13 +2,27 @@
 import { loadSpacefileWithWarnings } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError, formatProblem, type SpacefileProblem } from '../spacefile/problems';
-import { UsageError, type Command } from './command';
+import { parseCommandLine, usageError } from './arguments';
+import type { Command } from './command';
 
-export const validateCommand: Command = {
+const COMMAND_LINE = {
   summary: 'Check a Spacefile and show its micros and actions',
   usage: 'validate [--no-check-src] [Spacefile]',
+  arguments: { Spacefile: 'the Spacefile to check (default: ./Spacefile)' },
+  options: {
+    'no-check-src': { type: 'boolean', description: "check the Spacefile alone, not that each micro's src exists" },
+  },
+} as const;
+
+export const validateCommand: Command = {
+  summary: COMMAND_LINE.summary,
+  usage: COMMAND_LINE.usage,
   async run(args) {
-    const { file, checkSources } = parseArgs(args);
+    const parsed = parseCommandLine(COMMAND_LINE, args);
+    if (!parsed) return 0;
+    if (parsed.positionals.length > 1) throw usageError(COMMAND_LINE, `expected one Spacefile, got ${parsed.positionals.length}`);
+    const file = parsed.positionals[0] ?? 'Spacefile';
+    const checkSources = !parsed.values['no-check-src'];
     try {
       const { app, warnings } = loadSpacefileWithWarnings(file, { checkSources });
       process.stdout.write(describeApp(app, warnings));
@@ -21,18 +35,6 @@ export const validateCommand: Command = {
     }
   },
 };
-
-function parseArgs(args: readonly string[]): { file: string; checkSources: boolean } {
-  const files: string[] = [];
-  let checkSources = true;
-  for (const arg of args) {
-    if (arg === '--no-check-src') checkSources = false;
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'. Usage: spaceport ${validateCommand.usage}`);
-    else files.push(arg);
-  }
-  if (files.length > 1) throw new UsageError(`expected one Spacefile, got ${files.length}. Usage: spaceport ${validateCommand.usage}`);
-  return { file: files[0] ?? 'Spacefile', checkSources };
-}
 
 function describeApp(app: SpaceAppModel, warnings: readonly SpacefileProblem[]): string {
   const micros = table(

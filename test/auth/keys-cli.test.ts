@@ -72,6 +72,21 @@ describe('spaceport keys (local)', () => {
     await expect(keys('create', 'bad name')).rejects.toThrow(/'bad name' is not a valid key name/);
     await expect(keys('rotate')).rejects.toThrow(/expected create, list or delete, got 'rotate'/);
     await expect(keys('delete')).rejects.toThrow(/needs the key's name/);
+    await expect(keys('list', '--bogus')).rejects.toThrow(new UsageError(`unknown option '--bogus'. Usage: spaceport ${keysCommand.usage}`));
+    await expect(keysCommand.run(['create', 'x', '--micro'])).rejects.toThrow(/^--micro needs a value\. Usage: spaceport keys /);
+    await expect(keysCommand.run(['create', 'x', '--micro', '--local'])).rejects.toThrow(/^--micro needs a value\./);
+  });
+
+  it('answers --help and -h with the usage and every option, touching no store', async () => {
+    expect(await keysCommand.run(['--help'])).toBe(0);
+    expect(await keysCommand.run(['list', '-h'])).toBe(0);
+    const help = stdout.join('');
+    expect(help).toContain(`Usage: spaceport ${keysCommand.usage}\n`);
+    for (const option of ['--micro <micro>', '--spacefile <path>', '--local', '--table <name>', '-h, --help']) {
+      expect(help).toMatch(new RegExp(`^  ${option} +\\S`, 'm'));
+    }
+    expect(help).toMatch(/^  delete <name> +remove a key/m);
+    expect(stderr.join('')).toBe('');
   });
 
   it('takes effect in the dev router without a restart, and a deleted key stops working', async () => {

@@ -81,4 +81,28 @@ describe('spaceport dev and trigger', () => {
     await expect(devCommand.run(['--bogus'])).rejects.toThrow(/Usage: spaceport dev/);
     await expect(triggerCommand.run([])).rejects.toThrow(/expected one action id/);
   });
+
+  it('names an unknown option or a missing value in one line, with the usage', async () => {
+    await expect(devCommand.run(['--bogus'])).rejects.toThrow(
+      new UsageError(`unknown option '--bogus'. Usage: spaceport ${devCommand.usage}`),
+    );
+    await expect(devCommand.run(['--port'])).rejects.toThrow(new UsageError(`--port needs a value. Usage: spaceport ${devCommand.usage}`));
+    await expect(devCommand.run(['--build=yes'])).rejects.toThrow(/^--build takes no value\. Usage: spaceport dev/);
+    await expect(triggerCommand.run(['tick', '--timeout', '5'])).rejects.toThrow(
+      new UsageError(`unknown option '--timeout'. Usage: spaceport ${triggerCommand.usage}`),
+    );
+  });
+
+  it('answers --help and -h with the usage and every option, starting nothing', async () => {
+    const stdout = capture(process.stdout);
+    expect(await devCommand.run(['--help', '--port', '1'])).toBe(0);
+    for (const option of ['--build', '--port N', '--env NAME=value', '--concurrency N', '--no-watch', '--no-schedule', '--verbose', '-h, --help']) {
+      expect(stdout()).toMatch(new RegExp(`^  ${option} +\\S`, 'm'));
+    }
+    expect(stdout()).toContain(`Usage: spaceport ${devCommand.usage}\n`);
+    expect(stdout()).toMatch(/--env NAME=value +a preset's value.*\(repeatable\)/);
+    expect(await triggerCommand.run(['-h'])).toBe(0);
+    expect(stdout()).toContain(`Usage: spaceport ${triggerCommand.usage}\n`);
+    expect(stdout()).toMatch(/^  --port N +the port spaceport dev listens on \(default 4200\)$/m);
+  });
 });

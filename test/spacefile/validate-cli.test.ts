@@ -96,6 +96,18 @@ describe('spaceport validate', () => {
   it('refuses unknown options and extra arguments as usage errors', async () => {
     await expect(validate('--strict')).rejects.toThrow(UsageError);
     await expect(validate('a', 'b')).rejects.toThrow(/expected one Spacefile, got 2/);
+    await expect(validate('--no-check-src=no')).rejects.toThrow(/^--no-check-src takes no value\. Usage: spaceport validate/);
+  });
+
+  it('answers --help and -h with the usage and its option, checking nothing', async () => {
+    for (const flag of ['--help', '-h']) {
+      const { code, stdout, stderr } = await validate(flag, 'no/such/Spacefile');
+      expect(code).toBe(0);
+      expect(stderr).toBe('');
+      expect(stdout).toContain(`Usage: spaceport ${validateCommand.usage}\n`);
+      expect(stdout).toMatch(/^  --no-check-src +check the Spacefile alone/m);
+      expect(stdout).toMatch(/^  Spacefile +the Spacefile to check \(default: \.\/Spacefile\)$/m);
+    }
   });
 
   it('runs as a real process through the spaceport dispatcher', () => {
@@ -112,5 +124,17 @@ describe('spaceport validate', () => {
     const usage = spawnSync(process.execPath, [bundle, 'validate', '--strict'], { encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toBe("spaceport validate: unknown option '--strict'. Usage: spaceport validate [--no-check-src] [Spacefile]\n");
+    for (const command of ['validate', 'dev', 'trigger', 'keys']) {
+      const help = spawnSync(process.execPath, [bundle, command, '--help'], { encoding: 'utf8' });
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: spaceport ${command} [\\s\\S]*^  -h, --help +show this help$`, 'm'));
+      expect(spawnSync(process.execPath, [bundle, 'help', command], { encoding: 'utf8' }).stdout).toBe(help.stdout);
+    }
+    const unknown = spawnSync(process.execPath, [bundle, 'keys', 'list', '--bogus'], { encoding: 'utf8' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^spaceport keys: unknown option '--bogus'\. Usage: spaceport keys create <name>.*\n$/);
+    const overview = spawnSync(process.execPath, [bundle, '--help'], { encoding: 'utf8' });
+    expect(overview.status).toBe(0);
+    expect(overview.stdout).toContain('  spaceport trigger <action-id> [--port N]\n');
   });
 });
