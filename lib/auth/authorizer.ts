@@ -3,7 +3,7 @@
  * simple responses, no identity sources, no caching): it runs `authorize` and answers `{isAuthorized, context}`.
  *
  * API Gateway turns `isAuthorized: false` into a fixed `403 {"message":"Forbidden"}`: an authorizer cannot
- * redirect browsers or choose the body (see docs/architecture.md, "Auth"). Errors (a broken configuration, an
+ * redirect browsers or choose the body (see docs/auth.md). Errors (a broken configuration, an
  * unreachable key table) fail closed: API Gateway answers 500 and nothing reaches the micro.
  *
  * Bundled by esbuild for Lambda by the SpaceAuth construct; configured by environment variables that name
