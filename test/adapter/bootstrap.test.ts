@@ -12,8 +12,7 @@ afterAll(() => layer?.remove());
 async function commandLineOf(env: Record<string, string>, runtime: 'node' | 'python'): Promise<string> {
   const adapter: RunningAdapter = await runAdapter({ layerDir: layer.dir, runtime, taskRoot: REPO_ROOT, env });
   try {
-    for (let i = 0; i < 500 && adapter.api.nextCalls === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(adapter.api.nextCalls, adapter.output()).toBeGreaterThan(0);
+    expect(await adapter.askedForEvent, adapter.output()).toBe(true);
     return readFileSync(`/proc/${adapter.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
   } finally {
     await adapter.stop();

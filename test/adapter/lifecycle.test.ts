@@ -35,11 +35,6 @@ function get(path: string): unknown {
   return { version: '2.0', rawPath: path, rawQueryString: '', headers: { host: 'x' }, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } }, isBase64Encoded: false };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
-
 let layer: ReturnType<typeof buildLayer>;
 let appDir: string;
 const running: EmulatedAdapter[] = [];
@@ -130,7 +125,7 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
     const mark = join(appDir, `sigterm-${runtime}`);
     const adapter = await runAdapter({ layerDir: layer.dir, runtime, taskRoot: appDir, env: { SPACEPORT_RUN: 'node app.js', MARK_FILE: mark } });
     try {
-      await until(() => adapter.api.nextCalls > 0, 'the adapter to ask for an event');
+      expect(await adapter.askedForEvent, adapter.output()).toBe(true);
       adapter.child.kill('SIGTERM');
       expect(await adapter.exited).toBe(0);
       expect(existsSync(mark) && readFileSync(mark, 'utf8')).toBe('got SIGTERM');

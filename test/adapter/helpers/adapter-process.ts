@@ -1,12 +1,12 @@
 /**
- * Builds the layer into a temporary directory and runs its bootstrap as a Lambda runtime would, against the
- * minimal Runtime API stub.
+ * Builds the layer into a temporary directory and runs its bootstrap as a Lambda runtime would, against the local
+ * emulator's Runtime API (the one `spaceport dev` uses), with the child process in the test's hands.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { RuntimeApiStub } from './runtime-api-stub';
+import { RuntimeApi } from '../../../lib/local/emulator/runtime-api';
 import { freePort } from './free-port';
 
 export type AdapterRuntime = 'node' | 'python';
@@ -27,12 +27,13 @@ export function buildLayer(): { dir: string; remove: () => void } {
 }
 
 export interface RunningAdapter {
-  readonly api: RuntimeApiStub;
   readonly port: number;
   readonly child: ChildProcess;
   /** Everything the adapter (and the app through it) printed so far. */
   output(): string;
   readonly exited: Promise<number | null>;
+  /** Resolves true once the adapter asks for its first event; false if it reported an init error or exited first. */
+  readonly askedForEvent: Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +43,7 @@ export async function runAdapter(options: {
   taskRoot: string;
   env: Record<string, string>;
 }): Promise<RunningAdapter> {
-  const api = new RuntimeApiStub();
+  const api = new RuntimeApi({ functionName: `adapter-${options.runtime}` });
   const address = await api.listen();
   const port = await freePort();
   const child = spawn(join(options.layerDir, 'spaceport/bootstrap'), ['/var/lang/bin/node', '/var/runtime/index.mjs'], {
@@ -61,12 +62,13 @@ export async function runAdapter(options: {
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+  const askedForEvent = Promise.race([api.initDone().then((outcome) => outcome.kind === 'ready'), exited.then(() => false)]);
   return {
-    api,
     port,
     child,
     output: () => output,
     exited,
+    askedForEvent,
     async stop() {
       // SIGTERM first: the adapter forwards it to the app, so no server outlives the test.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
