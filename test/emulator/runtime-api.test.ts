@@ -82,6 +82,27 @@ describe('RuntimeApi runtime endpoints', () => {
     expect(await result).toEqual({ kind: 'response', payload: Buffer.from('{"ok":true}') });
   });
 
+  it('tells when the runtime is blocked on /next, before and again after each event', async () => {
+    let waiting = false;
+    const firstWait = api.whenRuntimeWaiting().then(() => (waiting = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(waiting).toBe(false);
+    const nextReply = next();
+    await firstWait;
+    const result = api.invoke(invocation());
+    expect((await nextReply).body).toBe('{"a":1}');
+
+    waiting = false;
+    const secondWait = api.whenRuntimeWaiting().then(() => (waiting = true));
+    await respond('req-1', 'done');
+    await result;
+    expect(waiting).toBe(false);
+    const secondNext = next();
+    await secondWait;
+    void api.invoke(invocation('req-2'));
+    expect((await secondNext).headers['lambda-runtime-aws-request-id']).toBe('req-2');
+  });
+
   it('refuses a stale or unknown request id with 400 InvalidRequestID', async () => {
     const nextReply = next();
     const result = api.invoke(invocation());

@@ -86,6 +86,7 @@ export class RuntimeApi {
   private current?: PendingInvocation;
   private extensions = new Map<string, Extension>();
   private registrationWaiters = new Map<string, Array<() => void>>();
+  private runtimeWaiters: Array<() => void> = [];
   private initWaiter?: (outcome: InitOutcome) => void;
   private initOutcome?: InitOutcome;
   private hostPort = '';
@@ -154,6 +155,16 @@ export class RuntimeApi {
     return new Promise((resolve) => {
       this.initWaiter = resolve;
     });
+  }
+
+  /**
+   * Resolves once the runtime is blocked on `/next` with no event queued, so an `invoke` made then is handed over at
+   * once: a caller timing only the runtime's work on an event (not its way back to `/next`) starts the clock here.
+   * Survives `reset`: it then waits for the new runtime process.
+   */
+  whenRuntimeWaiting(): Promise<void> {
+    if (this.waitingNext && !this.pending) return Promise.resolve();
+    return new Promise((resolve) => this.runtimeWaiters.push(resolve));
   }
 
   /** Hands an event to the runtime; resolves with its response or error. One at a time. */
@@ -233,6 +244,7 @@ export class RuntimeApi {
     });
     this.settleInitIfReady();
     this.deliverPending();
+    if (this.waitingNext === res) for (const resolve of this.runtimeWaiters.splice(0)) resolve();
   }
 
   private deliverPending(): void {
