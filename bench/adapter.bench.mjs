@@ -1,11 +1,12 @@
 // Adapter benchmark: one tiny Node app (`GET /` -> "ok"), measured side by side in one run:
 //   direct       a kept-alive loopback request straight to the app
-//   node         through the Node adapter (event handed to its `next`, result read from its `/response`)
+//   node         through the Node adapter, driven by the local emulator's RuntimeApi (event handed to its pending
+//                `next`, result read from its `/response`)
 //   python       the same through the Python adapter
 //   serverless-http  an in-process handler wrapped by serverless-http (no app server, no hop), for comparison
 // plus the time from the app's listen to the adapter's first `next`, the adapter's RSS (and an idle `node -e`'s, for
 // comparison) and the layer zip size.
-// Run: node bench/run.js adapter   (builds the layer into a temporary directory itself)
+// Run: npm run build && node bench/run.js adapter   (builds the layer into a temporary directory itself)
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -46,50 +47,29 @@ const freePort = () =>
     });
   });
 
-/** A bare Runtime API: hands one event to the waiting `next` and resolves with the adapter's result. */
+const { RuntimeApi } = require(join(repo, 'dist/lib/local/emulator/runtime-api.js'));
+
+/** The emulator's Runtime API; each event is timed from its handover to the adapter's pending `next` to its result. */
 async function runtimeApi() {
-  let waiting;
-  let pending;
+  const api = new RuntimeApi({ functionName: 'bench' });
+  const address = await api.listen();
   let firstNextAt;
+  void api.initDone().then(() => (firstNextAt = now()));
   let id = 0;
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      if (req.url.endsWith('/invocation/next')) {
-        firstNextAt ??= now();
-        waiting = res;
-        return deliver();
-      }
-      res.writeHead(202).end('{"status":"OK"}');
-      const settled = pending;
-      pending = undefined;
-      settled?.resolve({ ms: now() - settled.sentAt, body: Buffer.concat(chunks).toString() });
-    });
-  });
-  server.keepAliveTimeout = 0;
-  server.requestTimeout = 0;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  function deliver() {
-    if (!waiting || !pending || pending.sentAt !== undefined) return;
-    const res = waiting;
-    waiting = undefined;
-    pending.sentAt = now();
-    res.writeHead(200, {
-      'lambda-runtime-aws-request-id': String(++id),
-      'lambda-runtime-deadline-ms': String(Date.now() + 20000),
-      'lambda-runtime-invoked-function-arn': 'arn:aws:lambda:us-east-1:000000000000:function:bench',
-    });
-    res.end(pending.event);
-  }
   return {
-    address: `127.0.0.1:${server.address().port}`,
+    address,
     firstNextAt: () => firstNextAt,
-    invoke: (event) => new Promise((resolve) => {
-      pending = { event, resolve };
-      deliver();
-    }),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+    async invoke(event) {
+      const invocation = {
+        requestId: String(++id), payload: Buffer.from(event), deadlineMs: Date.now() + 20000,
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench', traceId: 'Root=1-00000000-000000000000000000000000',
+      };
+      await api.whenRuntimeWaiting();
+      const sentAt = now();
+      const reply = await api.invoke(invocation);
+      return { ms: now() - sentAt, body: reply.payload.toString() };
+    },
+    close: () => api.close(),
   };
 }
 
