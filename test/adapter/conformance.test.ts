@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLayer, REPO_ROOT, type AdapterRuntime } from './helpers/adapter-process';
 import { startEmulatedAdapter, type EmulatedAdapter } from './helpers/emulated-adapter';
-import { freePort } from './helpers/free-port';
+import { findFreePort } from '../../lib/local/dev/free-port';
 
 interface Fixture {
   readonly name: string;
@@ -74,7 +74,7 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
     let environment = environments.get(key);
     if (environment === undefined) {
       environment = (async () => {
-        const control = await freePort();
+        const control = await findFreePort();
         const adapter = await startEmulatedAdapter({
           layerDir: layer.dir,
           runtime,

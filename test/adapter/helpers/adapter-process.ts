@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RuntimeApi } from '../../../lib/local/emulator/runtime-api';
-import { freePort } from './free-port';
+import { findFreePort } from '../../../lib/local/dev/free-port';
 
 export type AdapterRuntime = 'node' | 'python';
 
@@ -45,7 +45,7 @@ export async function runAdapter(options: {
 }): Promise<RunningAdapter> {
   const api = new RuntimeApi({ functionName: `adapter-${options.runtime}` });
   const address = await api.listen();
-  const port = await freePort();
+  const port = await findFreePort();
   const child = spawn(join(options.layerDir, 'spaceport/bootstrap'), ['/var/lang/bin/node', '/var/runtime/index.mjs'], {
     cwd: options.taskRoot,
     env: {

@@ -3,7 +3,7 @@
  * prove the adapter and the emulator together.
  */
 import { ExecutionEnvironment } from '../../../lib/local/emulator';
-import { freePort } from './free-port';
+import { findFreePort } from '../../../lib/local/dev/free-port';
 import type { AdapterRuntime } from './adapter-process';
 
 /** The managed runtime each adapter runs on; the bootstrap picks the adapter from `AWS_EXECUTION_ENV`. */
@@ -28,7 +28,7 @@ export async function startEmulatedAdapter(options: {
   env: Record<string, string>;
   timeoutMs?: number;
 }): Promise<EmulatedAdapter> {
-  const port = await freePort();
+  const port = await findFreePort();
   const lines: string[] = [];
   const environment = new ExecutionEnvironment({
     functionName: `adapter-${options.runtime}`,
