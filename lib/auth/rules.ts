@@ -172,5 +172,7 @@ export async function authorize(request: AuthRequest, context: AuthContext): Pro
     }
     return { outcome: 'allow', micro: micro.name, via: 'api-key', keyName: grant.name };
   }
-  return deny(request, micro, 'this app is private: sign in as its owner or send an X-Space-App-Key', false);
+  // Name only the credentials this micro accepts: keys are no way in where the Spacefile has no api_keys preset.
+  const how = micro.apiKeys ? 'sign in as its owner or send an X-Space-App-Key' : 'sign in as its owner';
+  return deny(request, micro, `this app is private: ${how}`, false);
 }

@@ -102,6 +102,13 @@ describe('denials', () => {
     expect(JSON.parse(decision.response.body)).toEqual({ error: 'unauthorized', message: expect.stringContaining('X-Space-App-Key') });
   });
 
+  it('does not suggest an API key on a micro that accepts none', async () => {
+    const keyless = new AccessRules(policyOf({ name: 'web', path: '/', apiKeys: false, publicRoutes: [] }));
+    const decision = await authorize(request('/notes', { headers: { accept: 'application/json' } }), context(keyless));
+    if (decision.outcome !== 'deny') throw new Error(`expected a denial, got ${decision.outcome}`);
+    expect(JSON.parse(decision.response.body).message).toBe('this app is private: sign in as its owner');
+  });
+
   it('answers a wrong key with 401 even from a browser: a key means an API client', async () => {
     const decision = await authorize(request('/notes', { headers: { accept: 'text/html', 'x-space-app-key': 'nope' } }), context(rules));
     if (decision.outcome !== 'deny') throw new Error(`expected a denial, got ${decision.outcome}`);
