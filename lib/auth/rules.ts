@@ -55,7 +55,7 @@ export interface AuthContext {
 }
 
 export type AuthDecision =
-  | { readonly outcome: 'allow'; readonly micro: string; readonly via: 'public' | 'owner' | 'internal-key' | 'api-key'; readonly keyName?: string }
+  | { readonly outcome: 'allow'; readonly micro: string; readonly via: 'public' | 'owner' | 'internal-key' | 'api-key' | 'cors-preflight'; readonly keyName?: string }
   | { readonly outcome: 'deny'; readonly micro: string; readonly reason: string; readonly response: AuthResponse }
   | { readonly outcome: 'reserved'; readonly response: AuthResponse };
 
@@ -123,6 +123,19 @@ function cookieValues(cookies: readonly string[], name: string): string[] {
   return values;
 }
 
+/**
+ * A browser's CORS preflight: an OPTIONS request that carries no credentials by design (the browser asks first
+ * whether it may send `X-Space-App-Key` from another origin). Let through on micros that accept API keys, whose
+ * callers are exactly such clients; the preflight carries no data and the request that follows is judged as usual.
+ */
+function isCorsPreflight(request: AuthRequest): boolean {
+  return (
+    request.method === 'OPTIONS' &&
+    request.headers['origin'] !== undefined &&
+    request.headers['access-control-request-method'] !== undefined
+  );
+}
+
 function wantsHtml(request: AuthRequest): boolean {
   return (request.headers['accept'] ?? '').includes('text/html');
 }
@@ -152,6 +165,9 @@ export async function authorize(request: AuthRequest, context: AuthContext): Pro
   }
   if (readings.every((reading) => context.rules.isPublic(micro, reading))) {
     return { outcome: 'allow', micro: micro.name, via: 'public' };
+  }
+  if (micro.apiKeys && isCorsPreflight(request)) {
+    return { outcome: 'allow', micro: micro.name, via: 'cors-preflight' };
   }
   if (cookieValues(request.cookies, SESSION_COOKIE).some((token) => context.verifyOwnerSession(token, context.now))) {
     return { outcome: 'allow', micro: micro.name, via: 'owner' };

@@ -86,6 +86,19 @@ describe('Lambda authorizer: route x credential', () => {
     expect(result).toEqual({ isAuthorized: true, context: { micro: 'api', via: 'internal-key' } });
   });
 
+  it("lets a browser's CORS preflight through to a micro that takes API keys, and only there", async () => {
+    const preflight = { origin: 'https://other.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-space-app-key' };
+    const toWeb = await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }));
+    expect(toWeb).toEqual({ isAuthorized: true, context: { micro: 'web', via: 'cors-preflight' } });
+    // api has no api_keys preset: nobody can call it from another origin, so its preflight gets no exception.
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
+    // A plain OPTIONS (no Origin, no requested method) is no preflight, and neither is a GET with the same headers.
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}' }))).toMatchObject({ isAuthorized: false });
+    expect(await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
+    // Nor does it open the runtime's paths.
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
+  });
+
   it('never lets the internal key reach the action endpoint, however it is sent', async () => {
     for (const method of ['GET', 'POST']) {
       for (const [rawPath, routeKey] of [['/__space/v0/actions', 'ANY /{proxy+}'], ['/api/__space/v0/actions', 'ANY /api/{proxy+}']] as const) {

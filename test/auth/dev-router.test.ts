@@ -67,6 +67,19 @@ describe('dev router: route x credential over HTTP', () => {
   }
 });
 
+describe('dev router: CORS preflights', () => {
+  const preflight = { origin: 'https://other.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-space-app-key' };
+
+  it('reach a micro that takes API keys, as through the cloud authorizer, and no other', async () => {
+    const before = invoked.length;
+    expect((await fetch(`${base}/notes`, { method: 'OPTIONS', headers: preflight })).status).toBe(200);
+    expect(invoked.length - before).toBe(1);
+    expect((await fetch(`${base}/api/items`, { method: 'OPTIONS', headers: preflight })).status).toBe(401);
+    expect((await fetch(`${base}/notes`, { method: 'OPTIONS' })).status).toBe(401);
+    expect(invoked.length - before).toBe(1);
+  });
+});
+
 describe('dev router: a browser signs in', () => {
   it('is sent to sign in, signs in with the owner secret and comes back to the page it asked for', async () => {
     const first = await fetch(`${base}/notes?page=2`, { headers: { accept: 'text/html' }, redirect: 'manual' });
