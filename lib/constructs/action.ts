@@ -1,4 +1,4 @@
-import { CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { CfnElement, CfnOutput, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -38,7 +38,10 @@ export interface SpaceActionProps {
   readonly cdk?: { readonly schedule?: Partial<scheduler.ScheduleProps> };
 }
 
-/** A scheduled action: an EventBridge Scheduler schedule (UTC) invoking the micro's function with the action event. */
+/**
+ * A scheduled action: an EventBridge Scheduler schedule (UTC) invoking the micro's function with the action event,
+ * and a stack output with the command that runs it now (`spaceport trigger --function`).
+ */
 export class SpaceAction extends Construct {
   readonly schedule: scheduler.Schedule;
   readonly deadLetterQueue: sqs.IQueue;
@@ -63,6 +66,10 @@ export class SpaceAction extends Construct {
     });
     // The group's name is a literal in the template, which gives CloudFormation no order: create the group first.
     if (props.scheduleGroup) this.schedule.node.addDependency(props.scheduleGroup);
+    new CfnOutput(this, 'TriggerCommand', {
+      description: `Runs action '${action.id}' now`,
+      value: `npx spaceport trigger ${action.id} --function ${props.function.functionName}`,
+    });
   }
 }
 

@@ -128,9 +128,19 @@ describe('the example app', () => {
       AutoDeploy: true,
       AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] }, Format: Match.stringLikeRegexp('requestId') },
     });
-    const outputs = Object.values(example.template.findOutputs('*'));
-    expect(outputs).toHaveLength(1);
-    expect(JSON.stringify(outputs[0].Value)).toContain('.execute-api.eu-west-1.');
+    const url = Object.values(example.template.findOutputs('*', { Description: "URL of the Space app 'hello'" }));
+    expect(url).toHaveLength(1);
+    expect(JSON.stringify(url[0].Value)).toContain('.execute-api.eu-west-1.');
+  });
+
+  test("each action's output is the command that runs it now on its micro's function", () => {
+    const triggers = Object.values(example.template.findOutputs('*', { Description: Match.stringLikeRegexp('^Runs action') }));
+    expect(triggers).toEqual(
+      model.actions.map((action) => ({
+        Description: `Runs action '${action.id}' now`,
+        Value: { 'Fn::Join': ['', [`npx spaceport trigger ${action.id} --function `, { Ref: functionId(example, action.microName) }]] },
+      })),
+    );
   });
 
   test('each action is a UTC schedule in the app group sending the action event to its micro', () => {
