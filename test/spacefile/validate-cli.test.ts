@@ -135,6 +135,6 @@ describe('spaceport validate', () => {
     expect(unknown.stderr).toMatch(/^spaceport keys: unknown option '--bogus'\. Usage: spaceport keys create <name>.*\n$/);
     const overview = spawnSync(process.execPath, [bundle, '--help'], { encoding: 'utf8' });
     expect(overview.status).toBe(0);
-    expect(overview.stdout).toContain('  spaceport trigger <action-id> [--port N]\n');
+    expect(overview.stdout).toContain('  spaceport trigger <action-id> [--port N | --function <name-or-arn> [--region <region>]]\n');
   });
 });
