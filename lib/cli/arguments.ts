@@ -3,7 +3,7 @@
  * from the same option list that is parsed, and parseArgs' multi-sentence errors turned into one `UsageError` line.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './command';
+import { UsageError, type Command } from './command';
 
 type ParseArgsOption = NonNullable<ParseArgsConfig['options']>[string];
 
@@ -22,7 +22,7 @@ export interface CommandLine<O extends Record<string, OptionSpec>> {
   readonly options: O;
 }
 
-type Parsed<O extends Record<string, OptionSpec>> = ReturnType<
+export type ParsedCommandLine<O extends Record<string, OptionSpec>> = ReturnType<
   typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
 >;
 
@@ -35,7 +35,7 @@ const HELP: OptionSpec = { type: 'boolean', short: 'h', description: 'show this 
 export function parseCommandLine<const O extends Record<string, OptionSpec>>(
   line: CommandLine<O>,
   args: readonly string[],
-): Parsed<O> | undefined {
+): ParsedCommandLine<O> | undefined {
   const options: Record<string, OptionSpec> = { ...line.options, help: HELP };
   let parsed;
   try {
@@ -47,7 +47,31 @@ export function parseCommandLine<const O extends Record<string, OptionSpec>>(
     process.stdout.write(helpText(line));
     return undefined;
   }
-  return parsed as Parsed<O>;
+  return parsed as ParsedCommandLine<O>;
+}
+
+/**
+ * A subcommand whose command line is read by `parseCommandLine` before `run` sees it; `--help` prints and exits 0
+ * without running it.
+ */
+export function defineCommand<const O extends Record<string, OptionSpec>>(
+  line: CommandLine<O>,
+  run: (parsed: ParsedCommandLine<O>) => Promise<number>,
+): Command {
+  return {
+    summary: line.summary,
+    usage: line.usage,
+    async run(args) {
+      const parsed = parseCommandLine(line, args);
+      return parsed ? run(parsed) : 0;
+    },
+  };
+}
+
+/** The one optional Spacefile argument of a command (`./Spacefile` when absent), or a usage error. */
+export function spacefileArgument(line: { readonly usage: string }, positionals: readonly string[]): string {
+  if (positionals.length > 1) throw usageError(line, `expected one Spacefile, got ${positionals.length}`);
+  return positionals[0] ?? 'Spacefile';
 }
 
 /** A mistake on the command line: the problem, then the usage. */

@@ -4,7 +4,7 @@ import { parseEnvFlag } from '../local/dev/micro-environment';
 import { PackagingError } from '../packaging/steps';
 import { loadSpacefileWithWarnings } from '../spacefile/load';
 import { SpacefileError, formatProblem } from '../spacefile/problems';
-import { integerOption, parseCommandLine, usageError } from './arguments';
+import { defineCommand, integerOption, spacefileArgument } from './arguments';
 import type { Command } from './command';
 
 const COMMAND_LINE = {
@@ -22,61 +22,53 @@ const COMMAND_LINE = {
   },
 } as const;
 
-export const devCommand: Command = {
-  summary: COMMAND_LINE.summary,
-  usage: COMMAND_LINE.usage,
-  async run(args) {
-    const parsed = parseCommandLine(COMMAND_LINE, args);
-    if (!parsed) return 0;
-    const { values, positionals } = parsed;
-    if (positionals.length > 1) throw usageError(COMMAND_LINE, `expected one Spacefile, got ${positionals.length}`);
-    const file = positionals[0] ?? 'Spacefile';
-    const port = integerOption('port', values.port, DEFAULT_DEV_PORT);
-    const concurrency = integerOption('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 1000);
-    const env = new Map((values.env ?? []).map(parseEnvFlag));
-    let loaded;
-    try {
-      loaded = loadSpacefileWithWarnings(file);
-    } catch (error) {
-      if (!(error instanceof SpacefileError)) throw error;
-      process.stderr.write(`${error.format()}\n${file}: fix these to run the app.\n`);
-      return 1;
-    }
-    for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatProblem(warning)}\n`);
+export const devCommand: Command = defineCommand(COMMAND_LINE, async ({ values, positionals }) => {
+  const file = spacefileArgument(COMMAND_LINE, positionals);
+  const port = integerOption('port', values.port, DEFAULT_DEV_PORT);
+  const concurrency = integerOption('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 1000);
+  const env = new Map((values.env ?? []).map(parseEnvFlag));
+  let loaded;
+  try {
+    loaded = loadSpacefileWithWarnings(file);
+  } catch (error) {
+    if (!(error instanceof SpacefileError)) throw error;
+    process.stderr.write(`${error.format()}\n${file}: fix these to run the app.\n`);
+    return 1;
+  }
+  for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatProblem(warning)}\n`);
 
-    let server;
-    try {
-      server = await startDevServer({
-        app: loaded.app,
-        build: values.build ?? false,
-        port,
-        env,
-        concurrency,
-        watch: !values['no-watch'],
-        schedule: !values['no-schedule'],
-        verbose: values.verbose ?? false,
-      });
-    } catch (error) {
-      if (!(error instanceof PackagingError)) throw error;
-      process.stderr.write(`${error.message}\nspaceport dev: nothing was started; fix the command and run again.\n`);
-      return 1;
-    }
-    await new Promise<void>((resolve) => {
-      const shutdown = (signal: NodeJS.Signals): void => {
-        process.off('SIGINT', shutdown);
-        process.off('SIGTERM', shutdown);
-        server.logger.info(`${signal}: stopping every micro`);
-        // A second Ctrl-C while stopping means "now".
-        const force = (): never => process.exit(130);
-        process.once(signal, force);
-        void server.stop().then(() => {
-          process.off(signal, force);
-          resolve();
-        });
-      };
-      process.on('SIGINT', shutdown);
-      process.on('SIGTERM', shutdown);
+  let server;
+  try {
+    server = await startDevServer({
+      app: loaded.app,
+      build: values.build ?? false,
+      port,
+      env,
+      concurrency,
+      watch: !values['no-watch'],
+      schedule: !values['no-schedule'],
+      verbose: values.verbose ?? false,
     });
-    return 0;
-  },
-};
+  } catch (error) {
+    if (!(error instanceof PackagingError)) throw error;
+    process.stderr.write(`${error.message}\nspaceport dev: nothing was started; fix the command and run again.\n`);
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', shutdown);
+      process.off('SIGTERM', shutdown);
+      server.logger.info(`${signal}: stopping every micro`);
+      // A second Ctrl-C while stopping means "now".
+      const force = (): never => process.exit(130);
+      process.once(signal, force);
+      void server.stop().then(() => {
+        process.off(signal, force);
+        resolve();
+      });
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+  return 0;
+});

@@ -12,7 +12,7 @@ import { AUTH_ENV } from '../auth/authorizer';
 import { loadSpacefile } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError } from '../spacefile/problems';
-import { parseCommandLine, usageError } from './arguments';
+import { defineCommand, usageError, type ParsedCommandLine } from './arguments';
 import { type Command, UsageError } from './command';
 
 const COMMAND_LINE = {
@@ -44,48 +44,40 @@ interface KeysArgs {
   readonly table?: string;
 }
 
-export const keysCommand: Command = {
-  summary: COMMAND_LINE.summary,
-  usage: COMMAND_LINE.usage,
-  async run(args) {
-    const options = parseKeysArgs(args);
-    if (!options) return 0;
-    const app = load(options.spacefile);
-    const { store, where } = openStore(app, options);
-    switch (options.action) {
-      case 'create': {
-        checkMicro(app, options.micro);
-        const { key, record } = await store.create(options.name!, options.micro, new Date()).catch(asUsageError);
-        process.stderr.write(
-          `Created API key '${record.name}' for ${scope(app, record)} in ${where}.\n` +
-            'It is shown only now: store it. Clients send it as the X-Space-App-Key header.\n',
-        );
-        process.stdout.write(key + '\n');
-        return 0;
-      }
-      case 'list': {
-        const records = await store.list().catch(asUsageError);
-        if (records.length === 0) process.stderr.write(`No API keys in ${where}.\n`);
-        else process.stdout.write(formatList(records));
-        return 0;
-      }
-      case 'delete': {
-        if (!(await store.delete(options.name!).catch(asUsageError))) {
-          process.stderr.write(`No API key named '${options.name}' in ${where}.\n`);
-          return 1;
-        }
-        process.stderr.write(`Deleted API key '${options.name}' from ${where}: it stops working now.\n`);
-        return 0;
-      }
+export const keysCommand: Command = defineCommand(COMMAND_LINE, async (parsed) => {
+  const options = keysArgs(parsed);
+  const app = load(options.spacefile);
+  const { store, where } = openStore(app, options);
+  switch (options.action) {
+    case 'create': {
+      checkMicro(app, options.micro);
+      const { key, record } = await store.create(options.name!, options.micro, new Date()).catch(asUsageError);
+      process.stderr.write(
+        `Created API key '${record.name}' for ${scope(app, record)} in ${where}.\n` +
+          'It is shown only now: store it. Clients send it as the X-Space-App-Key header.\n',
+      );
+      process.stdout.write(key + '\n');
+      return 0;
     }
-  },
-};
+    case 'list': {
+      const records = await store.list().catch(asUsageError);
+      if (records.length === 0) process.stderr.write(`No API keys in ${where}.\n`);
+      else process.stdout.write(formatList(records));
+      return 0;
+    }
+    case 'delete': {
+      if (!(await store.delete(options.name!).catch(asUsageError))) {
+        process.stderr.write(`No API key named '${options.name}' in ${where}.\n`);
+        return 1;
+      }
+      process.stderr.write(`Deleted API key '${options.name}' from ${where}: it stops working now.\n`);
+      return 0;
+    }
+  }
+});
 
-/** The parsed command line, or `undefined` once `--help` has been printed. */
-function parseKeysArgs(args: readonly string[]): KeysArgs | undefined {
-  const parsed = parseCommandLine(COMMAND_LINE, args);
-  if (!parsed) return undefined;
-  const { values, positionals } = parsed;
+/** What the parsed command line asks for, or a usage error. */
+function keysArgs({ values, positionals }: ParsedCommandLine<typeof COMMAND_LINE.options>): KeysArgs {
   const [action, name, ...extra] = positionals;
   if (action !== 'create' && action !== 'list' && action !== 'delete') {
     throw usageError(COMMAND_LINE, `expected create, list or delete${action ? `, got '${action}'` : ''}`);

@@ -5,7 +5,7 @@
 import { DEFAULT_DEV_PORT } from '../local/dev/dev-server';
 import type { ActionOutcome } from '../local/dev/micro-runtime';
 import { DEV_ACTIONS_PATH } from '../local/dev/trigger-page';
-import { integerOption, parseCommandLine, usageError } from './arguments';
+import { defineCommand, integerOption, usageError } from './arguments';
 import type { Command } from './command';
 import { invokeDeployedAction, type DeployedActionTarget } from './deployed-action';
 
@@ -27,40 +27,34 @@ const COMMAND_LINE = {
   },
 } as const;
 
-export const triggerCommand: Command = {
-  summary: COMMAND_LINE.summary,
-  usage: COMMAND_LINE.usage,
-  async run(args) {
-    const parsed = parseCommandLine(COMMAND_LINE, args);
-    if (!parsed) return 0;
-    const [id, ...extra] = parsed.positionals;
-    if (!id || extra.length > 0) throw usageError(COMMAND_LINE, 'expected one action id');
-    const { function: functionName, region } = parsed.values;
-    if (functionName !== undefined) {
-      if (parsed.values.port !== undefined) throw usageError(COMMAND_LINE, 'pass either --port (spaceport dev) or --function (deployed), not both');
-      return triggerDeployed(id, { functionName, region });
-    }
-    if (region !== undefined) throw usageError(COMMAND_LINE, '--region only applies with --function');
-    const port = integerOption('port', parsed.values.port, DEFAULT_DEV_PORT, 1);
-    let response: Response;
-    try {
-      response = await fetch(`http://127.0.0.1:${port}${DEV_ACTIONS_PATH}/${encodeURIComponent(id)}`, { method: 'POST' });
-    } catch {
-      process.stderr.write(`spaceport trigger: nothing answers on port ${port}: start 'spaceport dev' first (or pass --port)\n`);
-      return 1;
-    }
-    const outcome = (await response.json().catch(() => ({}))) as Partial<ActionOutcome> & { message?: string };
-    if (outcome.ok === undefined) {
-      // Not an action outcome: an unknown id, or something other than spaceport dev answering on that port.
-      process.stderr.write(`spaceport trigger: ${outcome.message ?? `port ${port} answered ${response.status}`}\n`);
-      return 1;
-    }
-    const status = outcome.ok ? `ok${outcome.statusCode ? ` (${outcome.statusCode})` : ''}` : `FAILED: ${outcome.error}`;
-    process.stdout.write(`action ${id} on ${outcome.micro}: ${status} in ${outcome.durationMs} ms\n`);
-    if (outcome.body) process.stdout.write(`${outcome.body}\n`);
-    return outcome.ok ? 0 : 1;
-  },
-};
+export const triggerCommand: Command = defineCommand(COMMAND_LINE, async (parsed) => {
+  const [id, ...extra] = parsed.positionals;
+  if (!id || extra.length > 0) throw usageError(COMMAND_LINE, 'expected one action id');
+  const { function: functionName, region } = parsed.values;
+  if (functionName !== undefined) {
+    if (parsed.values.port !== undefined) throw usageError(COMMAND_LINE, 'pass either --port (spaceport dev) or --function (deployed), not both');
+    return triggerDeployed(id, { functionName, region });
+  }
+  if (region !== undefined) throw usageError(COMMAND_LINE, '--region only applies with --function');
+  const port = integerOption('port', parsed.values.port, DEFAULT_DEV_PORT, 1);
+  let response: Response;
+  try {
+    response = await fetch(`http://127.0.0.1:${port}${DEV_ACTIONS_PATH}/${encodeURIComponent(id)}`, { method: 'POST' });
+  } catch {
+    process.stderr.write(`spaceport trigger: nothing answers on port ${port}: start 'spaceport dev' first (or pass --port)\n`);
+    return 1;
+  }
+  const outcome = (await response.json().catch(() => ({}))) as Partial<ActionOutcome> & { message?: string };
+  if (outcome.ok === undefined) {
+    // Not an action outcome: an unknown id, or something other than spaceport dev answering on that port.
+    process.stderr.write(`spaceport trigger: ${outcome.message ?? `port ${port} answered ${response.status}`}\n`);
+    return 1;
+  }
+  const status = outcome.ok ? `ok${outcome.statusCode ? ` (${outcome.statusCode})` : ''}` : `FAILED: ${outcome.error}`;
+  process.stdout.write(`action ${id} on ${outcome.micro}: ${status} in ${outcome.durationMs} ms\n`);
+  if (outcome.body) process.stdout.write(`${outcome.body}\n`);
+  return outcome.ok ? 0 : 1;
+});
 
 async function triggerDeployed(id: string, target: DeployedActionTarget): Promise<number> {
   const outcome = await invokeDeployedAction(id, target);

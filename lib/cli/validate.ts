@@ -2,7 +2,7 @@
 import { loadSpacefileWithWarnings } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError, formatProblem, type SpacefileProblem } from '../spacefile/problems';
-import { parseCommandLine, usageError } from './arguments';
+import { defineCommand, spacefileArgument } from './arguments';
 import type { Command } from './command';
 
 const COMMAND_LINE = {
@@ -14,27 +14,20 @@ const COMMAND_LINE = {
   },
 } as const;
 
-export const validateCommand: Command = {
-  summary: COMMAND_LINE.summary,
-  usage: COMMAND_LINE.usage,
-  async run(args) {
-    const parsed = parseCommandLine(COMMAND_LINE, args);
-    if (!parsed) return 0;
-    if (parsed.positionals.length > 1) throw usageError(COMMAND_LINE, `expected one Spacefile, got ${parsed.positionals.length}`);
-    const file = parsed.positionals[0] ?? 'Spacefile';
-    const checkSources = !parsed.values['no-check-src'];
-    try {
-      const { app, warnings } = loadSpacefileWithWarnings(file, { checkSources });
-      process.stdout.write(describeApp(app, warnings));
-      return 0;
-    } catch (error) {
-      if (!(error instanceof SpacefileError)) throw error;
-      const count = error.problems.length === 1 ? '1 problem' : `${error.problems.length} problems`;
-      process.stderr.write(`${error.format()}\n${file}: ${count}, nothing to run.\n`);
-      return 1;
-    }
-  },
-};
+export const validateCommand: Command = defineCommand(COMMAND_LINE, async ({ values, positionals }) => {
+  const file = spacefileArgument(COMMAND_LINE, positionals);
+  const checkSources = !values['no-check-src'];
+  try {
+    const { app, warnings } = loadSpacefileWithWarnings(file, { checkSources });
+    process.stdout.write(describeApp(app, warnings));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof SpacefileError)) throw error;
+    const count = error.problems.length === 1 ? '1 problem' : `${error.problems.length} problems`;
+    process.stderr.write(`${error.format()}\n${file}: ${count}, nothing to run.\n`);
+    return 1;
+  }
+});
 
 function describeApp(app: SpaceAppModel, warnings: readonly SpacefileProblem[]): string {
   const micros = table(

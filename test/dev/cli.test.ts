@@ -7,18 +7,9 @@ import { UsageError } from '../../lib/cli/command';
 import { devCommand } from '../../lib/cli/dev';
 import { triggerCommand } from '../../lib/cli/trigger';
 import { findFreePort } from '../../lib/local/dev/free-port';
-import { descendantsOf, eventually, isAlive } from './dev-helpers';
+import { capture, descendantsOf, eventually, isAlive } from './dev-helpers';
 
 const FAULTS = join(__dirname, '../fixtures/dev-faults/Spacefile');
-
-function capture(stream: NodeJS.WriteStream): () => string {
-  let text = '';
-  vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    text += chunk.toString();
-    return true;
-  });
-  return () => text;
-}
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,6 +1,7 @@
 /** Starting `spaceport dev` in tests: real router, emulator and adapter, logs captured, processes tracked. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { vi } from 'vitest';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../lib/local/dev/dev-server';
 
 export interface TestDev {
@@ -83,4 +84,14 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/** Everything a command writes to `stream` from now on (the spy is undone by the test's `vi.restoreAllMocks`). */
+export function capture(stream: NodeJS.WriteStream): () => string {
+  let text = '';
+  vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    text += chunk.toString();
+    return true;
+  });
+  return () => text;
 }

@@ -10,6 +10,7 @@ import { findLayerDir } from '../../lib/local/dev/layer-dir';
 import { microFunctionEnvironment } from '../../lib/local/dev/micro-environment';
 import { ExecutionEnvironment, probeSandbox, Sandbox, startInvokeServer, type InvokeServer } from '../../lib/local/emulator';
 import { loadSpacefile } from '../../lib/spacefile/load';
+import { capture } from './dev-helpers';
 
 const HELLO = join(__dirname, '../../examples/hello/Spacefile');
 const FAILING = join(__dirname, '../fixtures/failing-action/Spacefile');
@@ -35,15 +36,6 @@ async function serveMicro(spacefile: string, microName: string): Promise<InvokeS
   const server = await startInvokeServer(environment);
   cleanups.push(() => environment.shutdown(), () => server.close());
   return server;
-}
-
-function capture(stream: NodeJS.WriteStream): () => string {
-  let text = '';
-  vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    text += chunk.toString();
-    return true;
-  });
-  return () => text;
 }
 
 /** What a user with (fake) credentials sees running `spaceport trigger` against `endpoint`. */
