@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { SpaceportConstructError } from './errors';
-import { adapterLayerDir } from './package-root';
+import { adapterLayerDir, isLayerBuilt } from '../layer-dir';
 
 const LAYER_ID = 'SpaceportAdapterLayer';
 
@@ -18,7 +17,7 @@ export function adapterLayer(scope: IConstruct, dir: string = adapterLayerDir())
   const stack = Stack.of(scope);
   const existing = stack.node.tryFindChild(LAYER_ID);
   if (existing) return existing as lambda.LayerVersion;
-  if (!existsSync(ADAPTER_WRAPPER.replace('/opt', dir))) {
+  if (!isLayerBuilt(dir)) {
     throw new SpaceportConstructError(scope, `the Spaceport adapter layer is missing at ${dir}: run npm run build`);
   }
   return new lambda.LayerVersion(stack, LAYER_ID, {

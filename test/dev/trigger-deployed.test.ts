@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { triggerCommand } from '../../lib/cli/trigger';
 import { findFreePort } from '../../lib/local/dev/free-port';
-import { findLayerDir } from '../../lib/local/dev/layer-dir';
+import { adapterLayerDir } from '../../lib/layer-dir';
 import { microFunctionEnvironment } from '../../lib/local/dev/micro-environment';
 import { ExecutionEnvironment, probeSandbox, Sandbox, startInvokeServer, type InvokeServer } from '../../lib/local/emulator';
 import { loadSpacefile } from '../../lib/spacefile/load';
@@ -27,7 +27,7 @@ async function serveMicro(spacefile: string, microName: string): Promise<InvokeS
   const environment = new ExecutionEnvironment({
     functionName: microName,
     taskRoot: micro.srcDir,
-    layerDir: findLayerDir(),
+    layerDir: adapterLayerDir(),
     runtime: micro.runtime,
     environment: { ...microFunctionEnvironment(micro, space, presets), PORT: String(await findFreePort()) },
     sandbox,

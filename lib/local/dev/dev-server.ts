@@ -14,7 +14,7 @@ import { buildMicros, missingServeDirHint } from './build';
 import type { Clock } from './clock';
 import { readDotenv } from './dotenv';
 import { interpreterWarnings } from './interpreters';
-import { findLayerDir } from './layer-dir';
+import { adapterLayerDir, isLayerBuilt } from '../../layer-dir';
 import { createLogger, type DevLogger } from './logger';
 import { microFunctionEnvironment, resolvePresets } from './micro-environment';
 import { type ActionOutcome, MicroRuntime } from './micro-runtime';
@@ -111,7 +111,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const projectKey = loadOrCreateProjectKey(app.rootDir);
   // DETA_API_KEY: micros calling each other through the router get in with it, whether or not auth is on.
   const internalKey = ensureInternalKey(stateDirFor(app.rootDir));
-  const layerDir = options.layerDir ?? findLayerDir();
+  const layerDir = options.layerDir ?? adapterLayerDir();
+  if (!isLayerBuilt(layerDir)) throw new UsageError(`the runtime layer is not built at ${layerDir}: run 'npm run build'`);
   const build = options.build ?? false;
   if (build) await buildMicros(app, logger);
   // Both look at this machine once, side by side: what it can enforce, and which interpreters the micros will get.
