@@ -8,7 +8,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { UsageError } from '../lib/cli/command';
+import { UsageError } from '../lib/core/errors';
 import { SpaceApp } from '../lib/constructs/app';
 import { SpaceportConstructError } from '../lib/constructs/errors';
 import { PackagingError } from '../lib/packaging/steps';

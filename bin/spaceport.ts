@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `spaceport` command: dispatches to the subcommands in `lib/cli/`. */
 import type { Command } from '../lib/cli/command';
-import { UsageError } from '../lib/cli/command';
+import { UsageError } from '../lib/core/errors';
 
 // Loaded lazily so `spaceport validate` does not pay for the local runtime's modules.
 const COMMANDS: Record<string, () => Command> = {

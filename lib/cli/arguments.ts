@@ -3,7 +3,8 @@
  * from the same option list that is parsed, and parseArgs' multi-sentence errors turned into one `UsageError` line.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError, type Command } from './command';
+import type { Command } from './command';
+import { UsageError } from '../core/errors';
 
 type ParseArgsOption = NonNullable<ParseArgsConfig['options']>[string];
 

@@ -13,7 +13,8 @@ import { loadSpacefile } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError } from '../spacefile/problems';
 import { defineCommand, usageError, type ParsedCommandLine } from './arguments';
-import { type Command, UsageError } from './command';
+import type { Command } from './command';
+import { UsageError } from '../core/errors';
 
 const COMMAND_LINE = {
   summary: 'Create, list or delete the API keys of an app (shown once, stored hashed)',

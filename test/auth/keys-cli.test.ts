@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalAuth } from '../../lib/auth/local';
 import { generateInternalKey } from '../../lib/auth/internal-key';
 import { keysCommand } from '../../lib/cli/keys';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { loadSpacefile } from '../../lib/spacefile/load';
 
 const SPACEFILE = `v: 0

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { devCommand } from '../../lib/cli/dev';
 import { triggerCommand } from '../../lib/cli/trigger';
 import { findFreePort } from '../../lib/local/dev/free-port';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { parseDotenv } from '../../lib/local/dev/dotenv';
 import { microFunctionEnvironment, parseEnvFlag, resolvePresets } from '../../lib/local/dev/micro-environment';
 import { loadOrCreateProjectKey } from '../../lib/local/dev/project-key';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { LocalAuth } from '../../lib/auth/local';
 import { generateInternalKey } from '../../lib/auth/internal-key';
 import { accessPolicyOf } from '../../lib/auth/policy';

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateCommand } from '../../lib/cli/validate';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { appDir, yaml } from './helpers';
 
 const APP = yaml`

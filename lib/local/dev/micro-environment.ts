@@ -4,7 +4,7 @@
  * `PORT` is left to the pool, which gives each execution environment its own.
  */
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
-import { UsageError } from '../../cli/command';
+import { UsageError } from '../../core/errors';
 
 /** Where the layer's entry point is once the layer is unpacked at `/opt`. */
 export const EXEC_WRAPPER = '/opt/spaceport/bootstrap';

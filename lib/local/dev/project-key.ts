@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../cli/command';
+import { UsageError } from '../../core/errors';
 import { ensureStateDir, stateDirFor } from '../../auth/local-state';
 
 const KEY_FILE = 'project-key';

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchRoute } from '../../routing/routes';
 import type { SpaceAppModel } from '../../spacefile/model';
-import { UsageError } from '../../cli/command';
+import { UsageError } from '../../core/errors';
 import type { LocalAuth } from '../../auth/local';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
 import { MAX_PAYLOAD_BYTES, readRequestBody } from './request-body';
