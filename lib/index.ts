@@ -36,7 +36,7 @@ export { SpaceRouter, type SpaceRouterProps } from './constructs/router';
 export { SpaceAction, actionDeadLetterQueue, actionInvokerRole, type SpaceActionProps } from './constructs/action';
 export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key';
 export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key';
-export { SpaceAuth, type SpaceAuthProps } from './auth/construct';
+export { SpaceAuth, type SpaceAuthProps } from './constructs/auth';
 export { adapterLayer } from './constructs/adapter-layer';
 export { SpaceportConstructError } from './constructs/errors';
 export { microCode, type MicroPackagingOptions } from './packaging/micro-code';

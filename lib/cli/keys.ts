@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ApiKeyRecord, ApiKeyStore } from '../auth/api-keys';
-import { DynamoDbApiKeyStore } from '../auth/dynamodb-key-store';
-import { LocalApiKeyStore, stateDirFor } from '../auth/local-state';
-import { AUTH_ENV } from '../auth/authorizer';
+import { DynamoDbApiKeyStore } from '../handlers/dynamodb-key-store';
+import { LocalApiKeyStore, stateDirFor } from '../local/state';
+import { AUTH_ENV } from '../handlers/authorizer';
 import { loadSpacefile } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError } from '../spacefile/problems';

@@ -15,7 +15,7 @@ import { SpaceMicro } from './micro';
 import { SpaceInternalKey } from './internal-key';
 import { SpaceProjectKey } from './project-key';
 import { SpaceRouter } from './router';
-import { SpaceAuth } from '../auth/construct';
+import { SpaceAuth } from './auth';
 import { lambdaRuntime } from './runtimes';
 
 export interface SpaceAppProps {

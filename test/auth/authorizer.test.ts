@@ -3,8 +3,8 @@
  * authorizer events shaped as API Gateway sends them. `isAuthorized: false` is what API Gateway turns into 403.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/auth/authorizer';
-import type { LocalApiKeyStore } from '../../lib/auth/local-state';
+import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/handlers/authorizer';
+import type { LocalApiKeyStore } from '../../lib/local/state';
 import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
 type Expected = 'allow' | 'deny';

@@ -1,7 +1,7 @@
 /** The deployed app is private unless its Spacefile opens a path, judged by the authorizer; the owner secret never appears in plain text. */
 import { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { AUTH_ENV } from '../../lib/auth/authorizer';
+import { AUTH_ENV } from '../../lib/handlers/authorizer';
 import { SpaceApp } from '../../lib/constructs/app';
 import { routeKeys } from '../../lib/routing/routes';
 import { loadSpacefile } from '../../lib/spacefile/load';

@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalAuth } from '../../lib/auth/local';
+import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { accessPolicyOf } from '../../lib/auth/policy';
 import { createRouter, listen } from '../../lib/local/dev/router';
 import { loadSpacefile } from '../../lib/spacefile/load';

@@ -2,9 +2,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HttpApiAuthorizerEvent } from '../../lib/auth/authorizer';
+import type { HttpApiAuthorizerEvent } from '../../lib/handlers/authorizer';
 import { generateInternalKey } from '../../lib/auth/internal-key';
-import { LocalApiKeyStore } from '../../lib/auth/local-state';
+import { LocalApiKeyStore } from '../../lib/local/state';
 import type { AccessPolicy, MicroAccessPolicy } from '../../lib/auth/policy';
 import { SessionSigner } from '../../lib/auth/session';
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LocalAuth } from '../../lib/auth/local';
+import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { generateInternalKey } from '../../lib/auth/internal-key';
 import { keysCommand } from '../../lib/cli/keys';
 import { UsageError } from '../../lib/core/errors';

@@ -6,7 +6,7 @@ import { UsageError } from '../../lib/core/errors';
 import { parseDotenv } from '../../lib/local/dev/dotenv';
 import { microFunctionEnvironment, parseEnvFlag, resolvePresets } from '../../lib/local/dev/micro-environment';
 import { loadOrCreateProjectKey } from '../../lib/local/dev/project-key';
-import { ensureInternalKey } from '../../lib/auth/local-state';
+import { ensureInternalKey } from '../../lib/local/state';
 import { app, micro } from './model-helpers';
 
 const location = { file: '/app/Spacefile', line: 12, column: 9 };

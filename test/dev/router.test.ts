@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../lib/core/errors';
-import { LocalAuth } from '../../lib/auth/local';
+import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { generateInternalKey } from '../../lib/auth/internal-key';
 import { accessPolicyOf } from '../../lib/auth/policy';
 import type { HttpApiEvent } from '../../lib/local/http-api-event';

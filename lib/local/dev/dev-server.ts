@@ -23,8 +23,8 @@ import { createRouter, listen } from './router';
 import { ActionScheduler, type ScheduledFiring } from './scheduler';
 import { renderTriggerPage } from './trigger-page';
 import { watchSource } from './watcher';
-import { LocalAuth } from '../../auth/local';
-import { ensureInternalKey, stateDirFor } from '../../auth/local-state';
+import { LocalAuth } from './local-auth';
+import { ensureInternalKey, stateDirFor } from '../state';
 import { SIGNIN_PATH } from '../../auth/rules';
 
 export const DEFAULT_DEV_PORT = 4200;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { matchRoute } from '../../routing/routes';
 import type { SpaceAppModel } from '../../spacefile/model';
 import { UsageError } from '../../core/errors';
-import type { LocalAuth } from '../../auth/local';
+import type { LocalAuth } from './local-auth';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
 import { MAX_PAYLOAD_BYTES, readRequestBody } from './request-body';
 import { requestLogLine } from './request-log';

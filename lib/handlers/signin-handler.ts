@@ -5,9 +5,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AUTH_ENV } from './authorizer';
 import { readOwnerSecret, requiredEnv } from './owner-secret';
-import { jsonResponse } from './responses';
-import { SessionSigner } from './session';
-import { handleSignin, isSigninPath } from './signin';
+import { jsonResponse } from '../auth/responses';
+import { SessionSigner } from '../auth/session';
+import { handleSignin, isSigninPath } from '../auth/signin';
 
 /** The payload 2.0 request fields the sign-in pages read. */
 export interface HttpApiRequestEvent {

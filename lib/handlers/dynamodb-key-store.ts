@@ -12,7 +12,7 @@ import {
   ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { type ApiKeyRecord, type ApiKeyStore, hashApiKey, newApiKey } from './api-keys';
+import { type ApiKeyRecord, type ApiKeyStore, hashApiKey, newApiKey } from '../auth/api-keys';
 
 type Item = Record<string, AttributeValue>;
 
