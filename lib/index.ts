@@ -5,6 +5,7 @@
 
 // The Spacefile and its model.
 export * from './spacefile/model';
+export { SPACE_MICRO_LIMITS } from './core/limits';
 export { parseInterval, IntervalError, type Interval } from './spacefile/interval';
 export {
   loadSpacefile,
@@ -17,17 +18,10 @@ export {
 export { SpacefileError, type SpacefileProblem } from './spacefile/problems';
 
 // Which micro receives which path, and the event a scheduled action arrives as.
-export {
-  matchRoute,
-  routeKeys,
-  stripBasePath,
-  actionEvent,
-  ACTIONS_PATH,
-  RESERVED_PREFIX,
-  ACTION_EVENT_SOURCE,
-  type ActionInvocationEvent,
-  type RouteMatch,
-} from './routing/routes';
+export { matchRoute, routeKeys, stripBasePath, type RouteMatch } from './routing/routes';
+export { ACTIONS_PATH, RESERVED_PREFIX } from './core/reserved-paths';
+export { actionEvent, ACTION_EVENT_SOURCE, type ActionInvocationEvent } from './core/action-event';
+export { UsageError } from './core/errors';
 
 // The CDK constructs.
 export { SpaceApp, type SpaceAppProps } from './constructs/app';

@@ -3,7 +3,7 @@
  * with exactly the event EventBridge Scheduler sends, so the run is the one the schedule would make.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { actionEvent } from '../routing/routes';
+import { actionEvent } from '../core/action-event';
 
 export type DeployedActionOutcome =
   /** The app answered the action (status < 400); `body` is its response body. */

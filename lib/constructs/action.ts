@@ -5,7 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { actionEvent } from '../routing/routes';
+import { actionEvent } from '../core/action-event';
 import type { ScheduledAction } from '../spacefile/model';
 
 /** A scheduled run is worth more soon than a day late: a minute-by-minute action would pile up retries otherwise. */

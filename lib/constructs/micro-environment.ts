@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { LAMBDA_ENVIRONMENT_LIMIT } from '../core/limits';
 import type { Micro } from '../spacefile/model';
 import { ADAPTER_WRAPPER } from './adapter-layer';
 import { SpaceportConstructError } from './errors';
@@ -17,9 +18,6 @@ export interface MicroEnvironmentInputs {
   readonly hostname: string;
   readonly appVersion: string;
 }
-
-/** Lambda's limit on a function's environment: every key and value, in bytes. */
-export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 
 /** What a value known only at deploy time (the host, the project and internal keys) is counted as: all are well under this. */
 const DEPLOY_TIME_VALUE_BYTES = 64;

@@ -6,27 +6,8 @@
  * receives `/api` and everything below it, with the prefix stripped (by the adapter, see `stripBasePath`).
  * Paths under `/__space/` belong to the runtime, never to a micro.
  */
+import { RESERVED_PREFIX } from '../core/reserved-paths';
 import type { Micro } from '../spacefile/model';
-
-/** Paths under this prefix belong to the Space runtime (actions, sign-in, assets). */
-export const RESERVED_PREFIX = '/__space';
-
-/** The path a scheduled action is posted to, relative to the micro that declares it. */
-export const ACTIONS_PATH = '/__space/v0/actions';
-
-/** `source` of the invocation event of a scheduled action; the adapter recognises the event by it. */
-export const ACTION_EVENT_SOURCE = 'spaceport.action';
-
-/** What EventBridge Scheduler (cloud) and the dev scheduler (local) send a micro's function for an action. */
-export interface ActionInvocationEvent {
-  readonly source: typeof ACTION_EVENT_SOURCE;
-  readonly event: { readonly id: string; readonly trigger: 'schedule' };
-}
-
-/** The invocation event of action `actionId`, which the adapter turns into `POST /__space/v0/actions`. */
-export function actionEvent(actionId: string): ActionInvocationEvent {
-  return { source: ACTION_EVENT_SOURCE, event: { id: actionId, trigger: 'schedule' } };
-}
 
 /** Anything with a path can be routed: the model's `Micro`, or a serialisable subset of it (see lib/auth). */
 export interface Routable {

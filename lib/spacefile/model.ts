@@ -22,9 +22,6 @@ export const ENGINES = [
 ] as const;
 export type Engine = (typeof ENGINES)[number];
 
-/** Deta Space's limits of every micro, which its cloud function (`SpaceMicro`) and `spaceport dev` both apply. */
-export const SPACE_MICRO_LIMITS = { memoryMb: 512, timeoutSeconds: 20, tmpMb: 512 } as const;
-
 /** Lambda runtimes a micro may run on. The first of each family is its default. */
 export const NODE_RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const;
 export const PYTHON_RUNTIMES = ['python3.13', 'python3.12', 'python3.14'] as const;

@@ -8,7 +8,7 @@
  * differently than a Node function would. Only the app gets the flags: the adapter and the shutdown extension keep
  * their own small heaps. Mirrored by runtime-layer/python/spaceport_adapter/app_environment.py.
  */
-import { nodeHeapFlags } from '../../lib/lambda/node-heap';
+import { nodeHeapFlags } from '../../lib/core/node-heap';
 
 /**
  * `env` with NODE_OPTIONS = the heap flags for `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, then the function's own

@@ -4,8 +4,10 @@
  * serve. HTTP requests come out as the request the app must see: base path stripped, headers completed
  * (`Cookie`, `Host`, `X-Forwarded-*`, `x-amzn-request-context`, `x-amzn-lambda-context`), body decoded.
  */
-import { ACTION_EVENT_SOURCE, ACTIONS_PATH, isUnder, RESERVED_PREFIX, stripBasePath } from '../../lib/routing/routes';
-import { BODY_LIMIT_BYTES } from './limits';
+import { ACTION_EVENT_SOURCE } from '../../lib/core/action-event';
+import { ACTIONS_PATH, RESERVED_PREFIX } from '../../lib/core/reserved-paths';
+import { isUnder, stripBasePath } from '../../lib/routing/routes';
+import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
 
 export type EventFormat = 'v2' | 'v1' | 'alb';
 

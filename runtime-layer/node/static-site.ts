@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { AppRequest } from './events';
 import type { AppResponse } from './results';
-import { BODY_LIMIT_BYTES } from './limits';
+import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
 
 interface StaticFile {
   readonly file: string;

@@ -6,8 +6,8 @@ import {
   ExecutionEnvironment,
   type ExecutionEnvironmentOptions,
   InvokeRequestTooLargeError,
-  MAX_INVOKE_REQUEST_BYTES,
 } from '../../lib/local/emulator';
+import { MAX_INVOKE_REQUEST_BYTES } from '../../lib/core/limits';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const environments: ExecutionEnvironment[] = [];

@@ -4,12 +4,12 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ExecutionEnvironment,
-  MAX_INVOKE_REQUEST_BYTES,
   Sandbox,
   probeSandbox,
   startInvokeServer,
   type InvokeServer,
 } from '../../lib/local/emulator';
+import { MAX_INVOKE_REQUEST_BYTES } from '../../lib/core/limits';
 
 const run = promisify(execFile);
 const FIXTURES = path.join(__dirname, 'fixtures');

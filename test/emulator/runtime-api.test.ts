@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_RESPONSE_BYTES, RuntimeApi, type Invocation } from '../../lib/local/emulator';
+import { MAX_RESPONSE_BYTES } from '../../lib/core/limits';
+import { HTTP_INTEGRATION_CONTENT_TYPE, RuntimeApi, type Invocation } from '../../lib/local/emulator';
 
 interface Reply {
   status: number;

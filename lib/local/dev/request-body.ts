@@ -1,13 +1,11 @@
 /** Reading a request body under the platform's payload limit, without buffering more than the limit. */
 import type { IncomingMessage } from 'node:http';
-
-/** Largest HTTP payload a micro accepts each way (5.5 MB); beyond it the platform answers 413. */
-export const MAX_PAYLOAD_BYTES = 5_767_168;
+import { BODY_LIMIT_BYTES } from '../../core/limits';
 
 export type BodyReadResult = { readonly kind: 'body'; readonly body: Buffer } | { readonly kind: 'too-large'; readonly bytes: number };
 
 /** The body of `request`, or `too-large` as soon as it is known to exceed `limit` (from Content-Length or while reading). */
-export function readRequestBody(request: IncomingMessage, limit = MAX_PAYLOAD_BYTES): Promise<BodyReadResult> {
+export function readRequestBody(request: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<BodyReadResult> {
   const declared = Number(request.headers['content-length']);
   if (declared > limit) return Promise.resolve({ kind: 'too-large', bytes: declared });
   return new Promise((resolve, reject) => {

@@ -10,9 +10,10 @@ import type { SpaceAppModel } from '../../spacefile/model';
 import { UsageError } from '../../core/errors';
 import type { LocalAuth } from './local-auth';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
-import { MAX_PAYLOAD_BYTES, readRequestBody } from './request-body';
+import { BODY_LIMIT_BYTES } from '../../core/limits';
+import { readRequestBody } from './request-body';
 import { requestLogLine } from './request-log';
-import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from './trigger-page';
+import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from '../../core/reserved-paths';
 
 /** What the router needs from the rest of `spaceport dev`. */
 export interface RouterBackend {
@@ -94,7 +95,7 @@ export function createRouter(backend: RouterBackend): http.Server {
           res,
           jsonResponse(413, {
             message: 'Request Entity Too Large',
-            detail: `the request body is ${read.bytes} bytes; a micro accepts at most ${MAX_PAYLOAD_BYTES} bytes (5.5 MB)`,
+            detail: `the request body is ${read.bytes} bytes; a micro accepts at most ${BODY_LIMIT_BYTES} bytes (5.5 MB)`,
           }),
           headOnly,
         );

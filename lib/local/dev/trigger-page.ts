@@ -1,10 +1,7 @@
 /** The small page under `/__space/dev` listing the app's actions, their next firing, and a button to run each now. */
 import { escapeHtml } from '../../auth/responses';
+import { DEV_ACTIONS_PATH } from '../../core/reserved-paths';
 import type { ScheduledFiring } from './scheduler';
-
-/** Where `spaceport trigger` and the page post to run an action now. */
-export const DEV_ACTIONS_PATH = '/__space/dev/actions';
-export const DEV_PAGE_PATH = '/__space/dev';
 
 export function renderTriggerPage(appName: string, firings: readonly ScheduledFiring[]): string {
   const rows = firings

@@ -10,13 +10,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from './invoke-request';
+import { MAX_INVOKE_REQUEST_BYTES, MAX_PROCESSES, SPACE_MICRO_LIMITS } from '../../core/limits';
+import { InvokeRequestTooLargeError } from './invoke-request';
 import { Confinement, Sandbox } from './sandbox';
-import { nodeHeapFlags } from '../../lambda/node-heap';
+import { nodeHeapFlags } from '../../core/node-heap';
 import { lambdaVariables } from './lambda-variables';
 import { entryProcesses, killTree, processTree, signalAll, treeUsage } from './process-tree';
 import { RuntimeApi, type ShutdownReason } from './runtime-api';
-import { SPACE_MICRO_LIMITS, type LambdaRuntimeName } from '../../spacefile/model';
+import type { LambdaRuntimeName } from '../../spacefile/model';
 
 export type EmulatedRuntimeName = LambdaRuntimeName | 'provided.al2023';
 
@@ -433,7 +434,7 @@ export class ExecutionEnvironment {
     const { rssBytes, threads } = treeUsage(pids);
     this.peakBytes = Math.max(this.peakBytes, rssBytes);
     if (this.confinement?.memoryCgroup ? this.oomHappened() : rssBytes > this.memoryMb * 1024 * 1024) return { kind: 'oom' };
-    const max = this.options.maxProcesses ?? 1024;
+    const max = this.options.maxProcesses ?? MAX_PROCESSES;
     if (!this.confinement?.pidsCgroup && threads > max) return { kind: 'too-many-processes', threads };
     return undefined;
   }
@@ -463,7 +464,7 @@ export class ExecutionEnvironment {
         layerDir: this.options.layerDir,
         memoryMb: this.memoryMb,
         ephemeralStorageMb: this.options.ephemeralStorageMb ?? SPACE_MICRO_LIMITS.tmpMb,
-        maxProcesses: this.options.maxProcesses ?? 1024,
+        maxProcesses: this.options.maxProcesses ?? MAX_PROCESSES,
       }));
     if (this.closed) {
       // Shut down while confining (a warm-up cut short): shutdown() never saw this confinement, so it goes here.

@@ -8,7 +8,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ExecutionEnvironment } from './environment';
-import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from './invoke-request';
+import { MAX_INVOKE_REQUEST_BYTES } from '../../core/limits';
+import { InvokeRequestTooLargeError } from './invoke-request';
 
 export const INVOKE_PATH = /^\/2015-03-31\/functions\/[^/]+\/invocations$/;
 

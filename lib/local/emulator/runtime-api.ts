@@ -11,11 +11,8 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES } from '../../core/limits';
 
-/** Largest buffered response (`/response`) Lambda accepts, as in the RIE's `interop.MaxPayloadSize`. */
-export const MAX_RESPONSE_BYTES = 6_291_556;
-/** Largest streamed response Lambda accepts. */
-export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 /** Content type of a streamed HTTP-integration response (prelude, 8 NUL bytes, body). */
 export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
 

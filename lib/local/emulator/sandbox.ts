@@ -18,7 +18,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Cgroup, currentCgroupParents, type CgroupParent } from './cgroups';
 import { findExecutable } from './find-executable';
-import { SPACE_MICRO_LIMITS } from '../../spacefile/model';
+import { MAX_PROCESSES, SPACE_MICRO_LIMITS } from '../../core/limits';
 
 const run = promisify(execFile);
 
@@ -132,8 +132,8 @@ function probeCgroup(parent: CgroupParent | undefined, create: (p: CgroupParent,
 export async function probeSandbox(): Promise<SandboxCapabilities> {
   const parents = currentCgroupParents();
   const [bwrap, loopProblem] = await Promise.all([probeBwrap(), probeLoopMount()]);
-  const memoryProblem = probeCgroup(parents.memory, (p, n) => Cgroup.memory(p, n, 512 * 1024 * 1024));
-  const pidsProblem = probeCgroup(parents.pids, (p, n) => Cgroup.pids(p, n, 1024));
+  const memoryProblem = probeCgroup(parents.memory, (p, n) => Cgroup.memory(p, n, SPACE_MICRO_LIMITS.memoryMb * 1024 * 1024));
+  const pidsProblem = probeCgroup(parents.pids, (p, n) => Cgroup.pids(p, n, MAX_PROCESSES));
 
   const tmp: TmpStrategy = !bwrap.root ? 'host' : loopProblem === undefined ? 'loop-ext4' : 'tmpfs';
   const tmpStatus: Record<TmpStrategy, LimitStatus> = {

@@ -4,7 +4,7 @@ import socket
 import time
 
 from .http11 import BodyTooLarge, Connection, Disconnected
-from .limits import BODY_LIMIT_BYTES
+from .constants import BODY_LIMIT_BYTES
 from .results import AppResponse, header_map
 
 # Below most servers' 5 s keep-alive timeout, so the adapter drops idle connections first.

@@ -1,0 +1,13 @@
+/** Paths under `/__space/` belong to the Space runtime, never to a micro: the adapter answers them 404. */
+
+/** Paths under this prefix belong to the Space runtime (actions, sign-in, assets). */
+export const RESERVED_PREFIX = '/__space';
+
+/** The path a scheduled action is posted to, relative to the micro that declares it. */
+export const ACTIONS_PATH = '/__space/v0/actions';
+
+/** The dev router's page listing the app's actions (`spaceport dev` only). */
+export const DEV_PAGE_PATH = '/__space/dev';
+
+/** Where `spaceport trigger` and the dev page post to run an action now (`spaceport dev` only). */
+export const DEV_ACTIONS_PATH = '/__space/dev/actions';
