@@ -28,8 +28,8 @@ export { SpaceApp, type SpaceAppProps } from './constructs/app';
 export { SpaceMicro, type SpaceMicroProps } from './constructs/micro';
 export { SpaceRouter, type SpaceRouterProps } from './constructs/router';
 export { SpaceAction, actionDeadLetterQueue, actionInvokerRole, type SpaceActionProps } from './constructs/action';
-export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key';
-export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key';
+export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key-secret';
+export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key-secret';
 export { SpaceAuth, type SpaceAuthProps } from './constructs/auth';
 export { adapterLayer } from './constructs/adapter-layer';
 export { SpaceportConstructError } from './constructs/errors';
@@ -44,6 +44,6 @@ export {
   type InvocationResult,
   type InvocationOutcome,
   type EmulatedRuntimeName,
-} from './local/emulator/environment';
+} from './local/emulator/execution-environment';
 export { probeSandbox, formatLimitsTable, type SandboxCapabilities } from './local/emulator/sandbox';
 export { startInvokeServer, type InvokeServer } from './local/emulator/invoke-server';

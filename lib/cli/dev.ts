@@ -1,6 +1,6 @@
 /** `spaceport dev`: run the whole Space app on this machine, under the limits it will have on Lambda. */
 import { DEFAULT_CONCURRENCY, DEFAULT_DEV_PORT, startDevServer } from '../local/dev/dev-server';
-import { parseEnvFlag } from '../local/dev/micro-environment';
+import { parseEnvFlag } from '../local/dev/dev-variables';
 import { PackagingError } from '../packaging/steps';
 import { loadSpacefileWithWarnings } from '../spacefile/load';
 import { SpacefileError, formatProblem } from '../spacefile/problems';

@@ -12,8 +12,8 @@ import { NODE_RUNTIMES, PYTHON_RUNTIMES, type LambdaRuntimeName, type SpaceAppMo
 import { actionDeadLetterQueue, actionInvokerRole, SpaceAction } from './action';
 import { SpaceportConstructError } from './errors';
 import { SpaceMicro } from './micro';
-import { SpaceInternalKey } from './internal-key';
-import { SpaceProjectKey } from './project-key';
+import { SpaceInternalKey } from './internal-key-secret';
+import { SpaceProjectKey } from './project-key-secret';
 import { SpaceRouter } from './router';
 import { SpaceAuth } from './auth';
 import { lambdaRuntime } from './runtimes';

@@ -3,7 +3,7 @@
  * Lambda invocation into an HTTP request to it and its response into the invocation result.
  */
 import { ConfigError, readConfig, type AdapterConfig } from './config';
-import { RuntimeApi, type Invocation } from './runtime-api';
+import { RuntimeApi, type Invocation } from './runtime-api-client';
 import { asciiJson, parseEvent, type AppRequest } from './events';
 import { refusalResponse, toResult, type AppResponse } from './results';
 import { AppServer, StartFailure } from './app-server';

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { accessPolicyOf } from '../../lib/auth/policy';
-import { createRouter, listen } from '../../lib/local/dev/router';
+import { createRouter, listen } from '../../lib/local/dev/dev-router';
 import { loadSpacefile } from '../../lib/spacefile/load';
 import { type Credentials, credentialKinds, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 

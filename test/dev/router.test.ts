@@ -5,7 +5,7 @@ import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { generateInternalKey } from '../../lib/auth/internal-key';
 import { accessPolicyOf } from '../../lib/auth/policy';
 import type { HttpApiEvent } from '../../lib/local/http-api-event';
-import { createRouter, listen } from '../../lib/local/dev/router';
+import { createRouter, listen } from '../../lib/local/dev/dev-router';
 import { app, micro } from './model-helpers';
 
 const events: Array<{ micro: string; event: HttpApiEvent }> = [];

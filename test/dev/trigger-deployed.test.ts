@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { triggerCommand } from '../../lib/cli/trigger';
 import { findFreePort } from '../../lib/local/dev/free-port';
 import { adapterLayerDir } from '../../lib/layer-dir';
-import { microFunctionEnvironment } from '../../lib/local/dev/micro-environment';
+import { microFunctionVariables } from '../../lib/local/dev/dev-variables';
 import { ExecutionEnvironment, probeSandbox, Sandbox, startInvokeServer, type InvokeServer } from '../../lib/local/emulator';
 import { loadSpacefile } from '../../lib/spacefile/load';
 import { capture } from './dev-helpers';
@@ -29,7 +29,7 @@ async function serveMicro(spacefile: string, microName: string): Promise<InvokeS
     taskRoot: micro.srcDir,
     layerDir: adapterLayerDir(),
     runtime: micro.runtime,
-    environment: { ...microFunctionEnvironment(micro, space, presets), PORT: String(await findFreePort()) },
+    environment: { ...microFunctionVariables(micro, space, presets), PORT: String(await findFreePort()) },
     sandbox,
     log: () => undefined,
   });

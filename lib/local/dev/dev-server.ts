@@ -17,10 +17,10 @@ import { readDotenv } from './dotenv';
 import { interpreterWarnings } from './interpreters';
 import { adapterLayerDir, isLayerBuilt } from '../../layer-dir';
 import { createLogger, type DevLogger } from './logger';
-import { microFunctionEnvironment, resolvePresets } from './micro-environment';
+import { microFunctionVariables, resolvePresets } from './dev-variables';
 import { type ActionOutcome, MicroRuntime } from './micro-runtime';
-import { loadOrCreateProjectKey } from './project-key';
-import { createRouter, listen } from './router';
+import { loadOrCreateProjectKey } from '../project-key-file';
+import { createRouter, listen } from './dev-router';
 import { ActionScheduler, type ScheduledFiring } from './scheduler';
 import { renderTriggerPage } from './trigger-page';
 import { watchSource } from './watcher';
@@ -152,7 +152,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionEnvironment(micro, { projectKey, internalKey, hostname }, presets.get(micro.name) ?? {}),
+        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname }, presets.get(micro.name) ?? {}),
         layerDir,
         sandbox,
         logger,

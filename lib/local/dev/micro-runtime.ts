@@ -6,7 +6,7 @@
 import { actionEvent } from '../../core/action-event';
 import { BODY_LIMIT_BYTES, MAX_INVOKE_REQUEST_BYTES } from '../../core/limits';
 import type { Micro, ScheduledAction } from '../../spacefile/model';
-import { ExecutionEnvironment, type InvocationResult, type WarmUpResult } from '../emulator/environment';
+import { ExecutionEnvironment, type InvocationResult, type WarmUpResult } from '../emulator/execution-environment';
 import { InvokeRequestTooLargeError } from '../emulator/invoke-request';
 import type { Sandbox } from '../emulator/sandbox';
 import { httpResponseFromResult, InvalidResponseError, type HttpApiEvent, type HttpResponse } from '../http-api-event';
@@ -17,7 +17,7 @@ import { type RequestLabel, requestLogLine } from './request-log';
 
 export interface MicroRuntimeOptions {
   readonly micro: Micro;
-  /** The function environment without `PORT` (see `microFunctionEnvironment`). */
+  /** The function environment without `PORT` (see `microFunctionVariables`). */
   readonly environment: Readonly<Record<string, string>>;
   /** The built runtime layer (`runtime-layer/dist/layer`), seen by the function at `/opt`. */
   readonly layerDir: string;

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExecutionEnvironment } from './environment';
+import type { ExecutionEnvironment } from './execution-environment';
 import { MAX_INVOKE_REQUEST_BYTES } from '../../core/limits';
 import { InvokeRequestTooLargeError } from './invoke-request';
 

@@ -12,7 +12,7 @@ from .config import ConfigError, read_config
 from .events import Action, Http, Refused, Unsupported, ascii_json, parse_event
 from .log import log
 from .results import refusal_response, to_result
-from .runtime_api import RuntimeApi
+from .runtime_api_client import RuntimeApi
 
 # Time kept before the deadline to report a scheduled action that has not answered.
 ACTION_DEADLINE_MARGIN_MS = 200

@@ -3,7 +3,7 @@ runtime-layer/node/config.ts)."""
 import os
 from typing import NamedTuple, Optional
 
-from .app_environment import app_environment
+from .app_variables import app_variables
 
 DEFAULT_PORT = 8080
 DEFAULT_INIT_TIMEOUT_MS = 9800
@@ -26,7 +26,7 @@ class AdapterConfig(NamedTuple):
     port: int
     readiness: Readiness
     init_timeout_ms: int
-    app_env: dict  # the environment the app is started with (app_environment), built once
+    app_env: dict  # the environment the app is started with (app_variables), built once
     function_env: dict
 
 
@@ -77,7 +77,7 @@ def read_config(env=os.environ):
         port=_positive_integer(env, "PORT", DEFAULT_PORT),
         readiness=_readiness(env.get("SPACEPORT_READINESS")),
         init_timeout_ms=_positive_integer(env, "SPACEPORT_INIT_TIMEOUT_MS", DEFAULT_INIT_TIMEOUT_MS),
-        app_env=app_environment(env),
+        app_env=app_variables(env),
         function_env={
             "function_name": env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
             "memory": memory,

@@ -16,7 +16,7 @@ import { Confinement, Sandbox } from './sandbox';
 import { nodeHeapFlags } from '../../core/node-heap';
 import { lambdaVariables } from './lambda-variables';
 import { entryProcesses, killTree, processTree, signalAll, treeUsage } from './process-tree';
-import { RuntimeApi, type ShutdownReason } from './runtime-api';
+import { RuntimeApi, type ShutdownReason } from './runtime-api-server';
 import type { LambdaRuntimeName } from '../../spacefile/model';
 
 export type EmulatedRuntimeName = LambdaRuntimeName | 'provided.al2023';

@@ -8,7 +8,7 @@ import { SpaceportConstructError } from './errors';
 /** The port the adapter expects the micro's server on, in the cloud (locally each environment gets a free one). */
 export const CLOUD_PORT = '8080';
 
-export interface MicroEnvironmentInputs {
+export interface MicroVariablesInputs {
   readonly micro: Micro;
   /** Values for `presets.env`, by preset name; missing ones fall back to CDK context, then the Spacefile default. */
   readonly presetValues?: Readonly<Record<string, string>>;
@@ -31,7 +31,7 @@ export function presetContextKey(microName: string, presetName: string): string 
  * The environment a micro's function runs with: the adapter's configuration (the contract in
  * `runtime-layer/`), the Space environment apps read, and the micro's presets.
  */
-export function microEnvironment(scope: IConstruct, inputs: MicroEnvironmentInputs): Record<string, string> {
+export function microVariables(scope: IConstruct, inputs: MicroVariablesInputs): Record<string, string> {
   const { micro } = inputs;
   const adapter: Record<string, string> = {
     AWS_LAMBDA_EXEC_WRAPPER: ADAPTER_WRAPPER,

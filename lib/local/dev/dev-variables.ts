@@ -62,7 +62,7 @@ export function resolvePresets(app: SpaceAppModel, sources: PresetSources): Map<
 }
 
 /** The function environment of `micro`, without `PORT`. */
-export function microFunctionEnvironment(
+export function microFunctionVariables(
   micro: Micro,
   space: SpaceEnvironment,
   presets: Readonly<Record<string, string>>,
