@@ -11,7 +11,7 @@ import { UsageError } from '../../core/errors';
 import type { LocalAuth } from './local-auth';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
 import { BODY_LIMIT_BYTES } from '../../core/limits';
-import { readRequestBody } from './request-body';
+import { readRequestBody } from '../request-body';
 import { requestLogLine } from './request-log';
 import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from '../../core/reserved-paths';
 

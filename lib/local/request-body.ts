@@ -1,6 +1,6 @@
 /** Reading a request body under the platform's payload limit, without buffering more than the limit. */
 import type { IncomingMessage } from 'node:http';
-import { BODY_LIMIT_BYTES } from '../../core/limits';
+import { BODY_LIMIT_BYTES } from '../core/limits';
 
 export type BodyReadResult = { readonly kind: 'body'; readonly body: Buffer } | { readonly kind: 'too-large'; readonly bytes: number };
 
