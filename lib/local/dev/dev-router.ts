@@ -86,7 +86,7 @@ export function createRouter(backend: RouterBackend): http.Server {
       if (route.kind === 'micro') backend.log(route.micro.name, requestLogLine(req.method ?? 'GET', path, statusCode, started, label));
     };
     try {
-      const read = await readRequestBody(req);
+      const read = await readRequestBody(req, BODY_LIMIT_BYTES);
       if (read.kind === 'too-large') {
         // The rest of the body is never read: close the connection after answering.
         res.setHeader('connection', 'close');

@@ -12,6 +12,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES } from '../../core/limits';
+import { readRequestBody } from '../request-body';
 
 /** Content type of a streamed HTTP-integration response (prelude, 8 NUL bytes, body). */
 export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
@@ -439,14 +440,10 @@ function errorTypeOf(req: http.IncomingMessage): string {
 
 /** Reads a body up to `limit` bytes; past it, drains the rest and calls back with `undefined` and the full size. */
 function readLimited(req: http.IncomingMessage, limit: number, done: (body: Buffer | undefined, size: number) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= limit) chunks.push(chunk);
-  });
-  req.on('end', () => done(size <= limit ? Buffer.concat(chunks) : undefined, size));
-  req.on('error', () => req.socket?.destroy());
+  readRequestBody(req, limit, { readToEnd: true }).then(
+    (read) => (read.kind === 'body' ? done(read.body, read.body.length) : done(undefined, read.bytes)),
+    () => req.socket?.destroy(),
+  );
 }
 
 /** A finished streamed response: an error reported in the trailers, an HTTP-integration stream, or raw bytes. */
