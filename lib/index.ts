@@ -19,7 +19,7 @@ export { SpacefileError, type SpacefileProblem } from './spacefile/problems';
 
 // Which micro receives which path, and the event a scheduled action arrives as.
 export { matchRoute, routeKeys, stripBasePath, type RouteMatch } from './routing/routes';
-export { ACTIONS_PATH, RESERVED_PREFIX } from './core/reserved-paths';
+export { ACTIONS_PATH, RESERVED_PREFIX } from './core/paths';
 export { actionEvent, ACTION_EVENT_SOURCE, type ActionInvocationEvent } from './core/action-event';
 export { UsageError } from './core/errors';
 

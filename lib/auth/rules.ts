@@ -13,8 +13,8 @@
  * Paths are judged the way an app might read them: a request is public only if every reading of its path
  * (as sent; percent-decoded; with `.`/`..` and repeated slashes resolved) is public, and reserved if any reading is.
  */
-import { RESERVED_PREFIX } from '../core/reserved-paths';
-import { isUnder, matchRoute, stripBasePath } from '../routing/routes';
+import { isUnder, RESERVED_PREFIX } from '../core/paths';
+import { matchRoute, stripBasePath } from '../routing/routes';
 import { INTERNAL_KEY_HEADER } from './internal-key';
 import type { AccessPolicy, MicroAccessPolicy } from './policy';
 import { type AuthResponse, jsonResponse, redirectResponse } from './responses';

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_DEV_PORT } from '../local/dev/dev-server';
 import type { ActionOutcome } from '../local/dev/micro-runtime';
-import { DEV_ACTIONS_PATH } from '../core/reserved-paths';
+import { DEV_ACTIONS_PATH } from '../core/paths';
 import { defineCommand, integerOption, usageError } from './arguments';
 import type { Command } from './command';
 import { invokeDeployedAction, type DeployedActionTarget } from './deployed-action';

@@ -6,7 +6,7 @@
  * receives `/api` and everything below it, with the prefix stripped (by the adapter, see `stripBasePath`).
  * Paths under `/__space/` belong to the runtime, never to a micro.
  */
-import { RESERVED_PREFIX } from '../core/reserved-paths';
+import { isUnder, RESERVED_PREFIX } from '../core/paths';
 import type { Micro } from '../spacefile/model';
 
 /** Anything with a path can be routed: the model's `Micro`, or a serialisable subset of it (see lib/auth). */
@@ -22,11 +22,6 @@ export type RouteMatch<M extends Routable = Micro> =
 export function routeKeys(micro: Routable): string[] {
   if (micro.path === '/') return ['ANY /', 'ANY /{proxy+}'];
   return [`ANY ${micro.path}`, `ANY ${micro.path}/{proxy+}`];
-}
-
-/** True when `path` is `prefix` itself or below it (`/api` matches `/api` and `/api/x`, not `/apix`). */
-export function isUnder(path: string, prefix: string): boolean {
-  return path === prefix || path.startsWith(prefix + '/');
 }
 
 /**

@@ -7,8 +7,7 @@ import { MAX_ACTIONS_PER_APP } from './actions';
 import { readMicro, type MicroDraft, type MicroReadOptions } from './micro';
 import type { Micro, SpaceAppModel } from './model';
 import type { MapReader, ValueReader } from './reader';
-import { RESERVED_PREFIX } from '../core/reserved-paths';
-import { isUnder } from '../routing/routes';
+import { isUnder, RESERVED_PREFIX } from '../core/paths';
 
 export const TOP_LEVEL_KEYS = ['v', 'app_name', 'icon', 'auto_pwa', 'micros'] as const;
 export const MAX_MICROS = 5;

@@ -5,8 +5,8 @@
  * (`Cookie`, `Host`, `X-Forwarded-*`, `x-amzn-request-context`, `x-amzn-lambda-context`), body decoded.
  */
 import { ACTION_EVENT_SOURCE } from '../../lib/core/action-event';
-import { ACTIONS_PATH, RESERVED_PREFIX } from '../../lib/core/reserved-paths';
-import { isUnder, stripBasePath } from '../../lib/routing/routes';
+import { ACTIONS_PATH, isUnder, RESERVED_PREFIX } from '../../lib/core/paths';
+import { stripBasePath } from '../../lib/routing/routes';
 import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
 
 export type EventFormat = 'v2' | 'v1' | 'alb';

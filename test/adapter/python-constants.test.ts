@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTION_EVENT_SOURCE } from '../../lib/core/action-event';
 import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
-import { ACTIONS_PATH, RESERVED_PREFIX } from '../../lib/core/reserved-paths';
+import { ACTIONS_PATH, RESERVED_PREFIX } from '../../lib/core/paths';
 import { adapterLayerDir } from '../../lib/layer-dir';
 
 describe('the Python adapter', () => {

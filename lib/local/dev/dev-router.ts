@@ -13,7 +13,7 @@ import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
 import { BODY_LIMIT_BYTES } from '../../core/limits';
 import { readRequestBody } from '../request-body';
 import { requestLogLine } from './request-log';
-import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from '../../core/reserved-paths';
+import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from '../../core/paths';
 
 /** What the router needs from the rest of `spaceport dev`. */
 export interface RouterBackend {

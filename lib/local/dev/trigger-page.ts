@@ -1,6 +1,6 @@
 /** The small page under `/__space/dev` listing the app's actions, their next firing, and a button to run each now. */
 import { escapeHtml } from '../../auth/responses';
-import { DEV_ACTIONS_PATH } from '../../core/reserved-paths';
+import { DEV_ACTIONS_PATH } from '../../core/paths';
 import type { ScheduledFiring } from './scheduler';
 
 export function renderTriggerPage(appName: string, firings: readonly ScheduledFiring[]): string {
