@@ -68,7 +68,7 @@ export interface SpaceAppProps {
   readonly adapterLayer?: lambda.ILayerVersion;
   /**
    * Authorizes private routes (see `SpaceRouter`).
-   * @default a `SpaceAuth` (lib/auth): owner sign-in, public routes and API keys, as on Space
+   * @default a `SpaceAuth` (lib/constructs/auth.ts, applying lib/auth): owner sign-in, public routes and API keys, as on Space
    */
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   /**

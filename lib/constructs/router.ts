@@ -18,13 +18,13 @@ export interface SpaceRouterProps {
   /** The app whose micros the router serves. */
   readonly app: SpaceAppModel;
   /**
-   * Authorizes every request to a micro (the Space auth layer, `lib/auth/`): it must allow the Spacefile's public
+   * Authorizes every request to a micro (`SpaceAuth`'s authorizer, applying `lib/auth/`): it must allow the Spacefile's public
    * routes itself, so one implementation judges every path, public or not. Only `/__space` never uses it.
    * @default none: every micro route is open, and a synth warning says so when a micro is private
    */
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   /**
-   * What answers `/__space` and `/__space/*` (sign-in, assets; never a micro).
+   * What answers `/__space` and `/__space/*` (`SpaceAuth`'s sign-in; never a micro).
    * @default a small function answering 404 JSON
    */
   readonly runtimeIntegration?: apigwv2.HttpRouteIntegration;
@@ -99,7 +99,7 @@ export class SpaceRouter extends Construct {
       });
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'Runtime route: serves sign-in and runtime assets, which must be reachable before signing in; it never reaches a micro.',
+        reason: 'Runtime route: serves sign-in, which must be reachable before signing in; it never reaches a micro.',
       });
     }
     if (!props.authorizer && props.app.micros.some((micro) => !isWhollyPublic(micro))) {
@@ -133,7 +133,7 @@ function isWhollyPublic(micro: Micro): boolean {
   return micro.publicRoutes.includes('/*');
 }
 
-/** Until the runtime's own paths are served (sign-in: `lib/auth/`), they answer 404 and never reach a micro. */
+/** Without a `runtimeIntegration` (an app without `SpaceAuth`), the runtime's own paths answer 404 and never reach a micro. */
 function notFoundFunction(scope: Construct, retention?: logs.RetentionDays): lambda.Function {
   const logging = new FunctionLogging(scope, 'RuntimeLogging', { retention });
   return new lambda.Function(scope, 'RuntimeFunction', {
