@@ -61,7 +61,7 @@ export class AppClient {
       let req: ClientRequest;
       try {
         req = request({ host: this.host, port: this.port, method: appRequest.method, path: appRequest.target, headers, agent: this.agent });
-      } catch (error) {
+      } catch {
         // Node validates the method, path and header values before sending anything.
         return reject(new InvalidRequest());
       }

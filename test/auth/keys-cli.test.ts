@@ -85,7 +85,7 @@ describe('spaceport keys (local)', () => {
     for (const option of ['--micro <micro>', '--spacefile <path>', '--local', '--table <name>', '-h, --help']) {
       expect(help).toMatch(new RegExp(`^  ${option} +\\S`, 'm'));
     }
-    expect(help).toMatch(/^  delete <name> +remove a key/m);
+    expect(help).toMatch(/^ {2}delete <name> +remove a key/m);
     expect(stderr.join('')).toBe('');
   });
 

@@ -2,6 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, test } from 'vitest';
 import { SpaceAction } from '../../lib/constructs/action';
 import { SpaceMicro } from '../../lib/constructs/micro';
@@ -75,7 +76,7 @@ describe('app shapes', () => {
     const result = synth({
       spacefile: 'examples/hello/Spacefile',
       runtimes: { api: 'python3.14' },
-      architecture: (require('aws-cdk-lib/aws-lambda') as typeof import('aws-cdk-lib/aws-lambda')).Architecture.ARM_64,
+      architecture: Architecture.ARM_64,
       appVersion: '2.3.0',
       cdk: { function: { memorySize: 1024, environment: { EXTRA: 'yes' } } },
     });

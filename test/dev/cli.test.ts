@@ -94,6 +94,6 @@ describe('spaceport dev and trigger', () => {
     expect(stdout()).toMatch(/--env NAME=value +a preset's value.*\(repeatable\)/);
     expect(await triggerCommand.run(['-h'])).toBe(0);
     expect(stdout()).toContain(`Usage: spaceport ${triggerCommand.usage}\n`);
-    expect(stdout()).toMatch(/^  --port N +the port spaceport dev listens on \(default 4200\)$/m);
+    expect(stdout()).toMatch(/^ {2}--port N +the port spaceport dev listens on \(default 4200\)$/m);
   });
 });

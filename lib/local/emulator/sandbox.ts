@@ -317,7 +317,7 @@ export class Sandbox {
       memoryCgroup?.remove();
       await disk?.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
-      throw new Error(`Could not set up the sandbox for ${options.name}: ${(err as Error).message}`);
+      throw new Error(`Could not set up the sandbox for ${options.name}: ${(err as Error).message}`, { cause: err });
     }
     return new Confinement(caps, options, dir, disk?.mountPoint, disk, memoryCgroup, pidsCgroup);
   }

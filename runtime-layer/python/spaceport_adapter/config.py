@@ -1,7 +1,7 @@
 """The adapter's configuration, read once from the function's environment (same variables and messages as
 runtime-layer/node/config.ts)."""
 import os
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from .app_variables import app_variables
 
@@ -20,8 +20,8 @@ class Readiness(NamedTuple):
 
 class AdapterConfig(NamedTuple):
     task_root: str
-    run: Optional[str]
-    static_dir: Optional[str]
+    run: str | None
+    static_dir: str | None
     base_path: str
     port: int
     readiness: Readiness
