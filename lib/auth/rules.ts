@@ -56,7 +56,12 @@ export interface AuthContext {
 }
 
 export type AuthDecision =
-  | { readonly outcome: 'allow'; readonly micro: string; readonly via: 'public' | 'owner' | 'internal-key' | 'api-key' | 'cors-preflight'; readonly keyName?: string }
+  | {
+      readonly outcome: 'allow';
+      readonly micro: string;
+      readonly via: 'public' | 'owner' | 'internal-key' | 'api-key' | 'cors-preflight';
+      readonly keyName?: string;
+    }
   | { readonly outcome: 'deny'; readonly micro: string; readonly reason: string; readonly response: AuthResponse }
   | { readonly outcome: 'reserved'; readonly response: AuthResponse };
 
@@ -130,11 +135,7 @@ function cookieValues(cookies: readonly string[], name: string): string[] {
  * callers are exactly such clients; the preflight carries no data and the request that follows is judged as usual.
  */
 function isCorsPreflight(request: AuthRequest): boolean {
-  return (
-    request.method === 'OPTIONS' &&
-    request.headers['origin'] !== undefined &&
-    request.headers['access-control-request-method'] !== undefined
-  );
+  return request.method === 'OPTIONS' && request.headers['origin'] !== undefined && request.headers['access-control-request-method'] !== undefined;
 }
 
 function wantsHtml(request: AuthRequest): boolean {

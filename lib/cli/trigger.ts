@@ -23,7 +23,11 @@ const COMMAND_LINE = {
       value: '<name-or-arn>',
       description: "the deployed micro's function (its stack output \"Runs action '<id>' now\" gives the command); uses your AWS credentials",
     },
-    region: { type: 'string', value: '<region>', description: "with --function: the function's region (default: from the ARN, else AWS_REGION or the profile)" },
+    region: {
+      type: 'string',
+      value: '<region>',
+      description: "with --function: the function's region (default: from the ARN, else AWS_REGION or the profile)",
+    },
   },
 } as const;
 

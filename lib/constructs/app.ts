@@ -170,7 +170,10 @@ export class SpaceApp extends Construct {
 
   private validateOptions(props: SpaceAppProps): void {
     const names = new Set(this.app.micros.map((micro) => micro.name));
-    for (const [option, byMicro] of [['presetValues', props.presetValues], ['runtimes', props.runtimes]] as const) {
+    for (const [option, byMicro] of [
+      ['presetValues', props.presetValues],
+      ['runtimes', props.runtimes],
+    ] as const) {
       const unknown = Object.keys(byMicro ?? {}).filter((name) => !names.has(name));
       if (unknown.length > 0) {
         throw new SpaceportConstructError(
@@ -185,8 +188,7 @@ export class SpaceApp extends Construct {
       if (!choices.includes(runtime)) {
         throw new SpaceportConstructError(
           this,
-          `runtimes.${microName}: '${runtime}' cannot run micro '${microName}' (engine ${micro.engine}); ` +
-            `choose one of ${choices.join(', ')}`,
+          `runtimes.${microName}: '${runtime}' cannot run micro '${microName}' (engine ${micro.engine}); ` + `choose one of ${choices.join(', ')}`,
           micro.location,
         );
       }

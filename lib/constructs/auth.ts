@@ -102,7 +102,13 @@ export class SpaceAuth extends Construct {
   }
 
   /** A small Node function bundled by esbuild from `lib/handlers/<module>` (the .ts sources, or the compiled .js in dist/). */
-  private handler(id: string, module: string, description: string, retention: logs.RetentionDays | undefined, environment: Record<string, string>): lambda.Function {
+  private handler(
+    id: string,
+    module: string,
+    description: string,
+    retention: logs.RetentionDays | undefined,
+    environment: Record<string, string>,
+  ): lambda.Function {
     const logging = new FunctionLogging(this, `${id}Logging`, { retention });
     const handlersDir = join(__dirname, '..', 'handlers');
     const entry = join(handlersDir, module + extname(__filename));

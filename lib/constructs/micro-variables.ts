@@ -64,7 +64,10 @@ function checkEnvironmentSize(scope: IConstruct, micro: Micro, environment: Reco
   }));
   const total = sizes.reduce((sum, { bytes }) => sum + bytes, 0);
   if (total <= LAMBDA_ENVIRONMENT_LIMIT) return;
-  const largest = sizes.sort((a, b) => b.bytes - a.bytes).slice(0, 3).map(({ name, bytes }) => `${name} (${bytes} bytes)`);
+  const largest = sizes
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 3)
+    .map(({ name, bytes }) => `${name} (${bytes} bytes)`);
   throw new SpaceportConstructError(
     scope,
     `micro '${micro.name}' needs about ${total} bytes of environment variables, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}; ` +

@@ -14,9 +14,7 @@ export interface Routable {
   readonly path: string;
 }
 
-export type RouteMatch<M extends Routable = Micro> =
-  | { readonly kind: 'micro'; readonly micro: M }
-  | { readonly kind: 'reserved' };
+export type RouteMatch<M extends Routable = Micro> = { readonly kind: 'micro'; readonly micro: M } | { readonly kind: 'reserved' };
 
 /** HTTP API route keys that send a micro its requests, e.g. `ANY /api` and `ANY /api/{proxy+}`. */
 export function routeKeys(micro: Routable): string[] {
@@ -28,10 +26,7 @@ export function routeKeys(micro: Routable): string[] {
  * The micro (or the runtime) that receives `path`, as an HTTP API with `routeKeys` would choose:
  * the longest matching micro path wins, the primary takes the rest.
  */
-export function matchRoute<M extends Routable = Micro>(
-  app: { readonly primary: M; readonly micros: readonly M[] },
-  path: string,
-): RouteMatch<M> {
+export function matchRoute<M extends Routable = Micro>(app: { readonly primary: M; readonly micros: readonly M[] }, path: string): RouteMatch<M> {
   if (isUnder(path, RESERVED_PREFIX)) return { kind: 'reserved' };
   let best: M = app.primary;
   for (const micro of app.micros) {

@@ -92,7 +92,8 @@ function checkUniqueNames(drafts: readonly MicroDraft[]): void {
   for (const draft of drafts) {
     if (draft.name === undefined) continue;
     const earlier = seen.get(draft.name);
-    if (earlier) draft.nameReader?.error(`micro name '${draft.name}' is already used by ${earlier.reader.keyPath} (line ${earlier.reader.location.line})`);
+    if (earlier)
+      draft.nameReader?.error(`micro name '${draft.name}' is already used by ${earlier.reader.keyPath} (line ${earlier.reader.location.line})`);
     else seen.set(draft.name, draft);
   }
 }

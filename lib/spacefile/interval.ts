@@ -82,7 +82,9 @@ export function parseInterval(source: string): Interval {
   const parts = text.split(/\s+/);
   if (parts.length === 2) return parseRate(source, parts[0], parts[1], fail);
   if (parts.length === 6) {
-    fail(`has 6 fields; write ${CRON_SHAPE}: a seconds field is not supported (nothing runs more often than once a minute) and there is no year field`);
+    fail(
+      `has 6 fields; write ${CRON_SHAPE}: a seconds field is not supported (nothing runs more often than once a minute) and there is no year field`,
+    );
   }
   if (parts.length !== 5) fail(`has ${parts.length} field(s); write a rate like "5 minutes" or ${CRON_SHAPE}`);
   return cronInterval(source, 'cron', parseCron(parts, fail));
@@ -226,17 +228,14 @@ function formatField(spec: FieldSpec, values: readonly number[]): string {
   if (values.length === spec.max - spec.min + 1) return '*';
   const step = values[1] - values[0];
   const stepsToEnd =
-    values.length >= 3 &&
-    step > 1 &&
-    values.every((value, i) => value === values[0] + i * step) &&
-    values[values.length - 1] + step > spec.max;
+    values.length >= 3 && step > 1 && values.every((value, i) => value === values[0] + i * step) && values[values.length - 1] + step > spec.max;
   return stepsToEnd ? `${values[0]}/${step}` : formatRuns(values, String);
 }
 
 /** Consecutive values as `a-b`, joined by commas. */
 function formatRuns(values: readonly number[], label: (value: number) => string): string {
   const runs: string[] = [];
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     let j = i;
     while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
     runs.push(j > i ? `${label(values[i])}-${label(values[j])}` : label(values[i]));

@@ -7,19 +7,7 @@
 import type { Interval } from './interval';
 
 /** Engines the Spacefile v0 schema accepts. */
-export const ENGINES = [
-  'static',
-  'react',
-  'svelte',
-  'vue',
-  'next',
-  'nuxt',
-  'svelte-kit',
-  'python3.9',
-  'python3.8',
-  'nodejs16',
-  'custom',
-] as const;
+export const ENGINES = ['static', 'react', 'svelte', 'vue', 'next', 'nuxt', 'svelte-kit', 'python3.9', 'python3.8', 'nodejs16', 'custom'] as const;
 export type Engine = (typeof ENGINES)[number];
 
 /** Lambda runtimes a micro may run on. The first of each family is its default. */

@@ -46,8 +46,15 @@ const FORMAT_NAMES: Record<EventFormat, string> = {
 };
 /** Request headers the adapter sets itself, or that make no sense once the body has been decoded and buffered. */
 const REPLACED_HEADERS = new Set([
-  'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'expect', 'upgrade', 'proxy-connection',
-  'x-amzn-request-context', 'x-amzn-lambda-context',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'expect',
+  'upgrade',
+  'proxy-connection',
+  'x-amzn-request-context',
+  'x-amzn-lambda-context',
 ]);
 /** Characters a decoded path may hold that are not allowed in a request target. */
 const UNSAFE_PATH_CHARS = /[^\x21-\x7e]|["<>\\^`{|}#?]/gu;
@@ -209,7 +216,11 @@ function refuse(format: EventFormat, status: number, message: string): ParsedEve
 function parseAction(event: Json, context: InvocationContext): ParsedEvent {
   const action = event.event;
   if (!isObject(action) || typeof action.id !== 'string' || action.id === '') {
-    return { kind: 'unsupported', errorType: 'Spaceport.MalformedEvent', message: 'The spaceport.action event has no event.id: expected {"source":"spaceport.action","event":{"id":"<action id>","trigger":"schedule"}}' };
+    return {
+      kind: 'unsupported',
+      errorType: 'Spaceport.MalformedEvent',
+      message: 'The spaceport.action event has no event.id: expected {"source":"spaceport.action","event":{"id":"<action id>","trigger":"schedule"}}',
+    };
   }
   const body = Buffer.from(JSON.stringify({ event: action }), 'utf8');
   const headers = ['host', 'localhost', 'content-type', 'application/json', 'x-amzn-lambda-context', context.lambdaContext];

@@ -104,7 +104,9 @@ export function authorizerEvent(request: {
       time: '15/Jan/2025:12:00:00 +0000',
       timeEpoch: NOW,
     },
-    ...(request.routeKey.endsWith('/{proxy+}') ? { pathParameters: { proxy: request.rawPath.slice(request.routeKey.length - 'ANY /{proxy+}'.length + 2) } } : {}),
+    ...(request.routeKey.endsWith('/{proxy+}')
+      ? { pathParameters: { proxy: request.rawPath.slice(request.routeKey.length - 'ANY /{proxy+}'.length + 2) } }
+      : {}),
   };
   return event as HttpApiAuthorizerEvent;
 }

@@ -34,7 +34,10 @@ async function serveMicro(spacefile: string, microName: string): Promise<InvokeS
     log: () => undefined,
   });
   const server = await startInvokeServer(environment);
-  cleanups.push(() => environment.shutdown(), () => server.close());
+  cleanups.push(
+    () => environment.shutdown(),
+    () => server.close(),
+  );
   return server;
 }
 
@@ -85,7 +88,9 @@ describe('spaceport trigger --function', () => {
     const closed = `http://127.0.0.1:${await findFreePort()}`;
     const { code, stdout, stderr } = await trigger(closed, ['tick', '--function', 'web']);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^spaceport trigger: cannot run action tick on web: could not reach Lambda for 'web': connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/m);
+    expect(stderr).toMatch(
+      /^spaceport trigger: cannot run action tick on web: could not reach Lambda for 'web': connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/m,
+    );
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(1);
   });

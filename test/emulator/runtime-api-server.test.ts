@@ -63,7 +63,7 @@ function invocation(requestId = 'req-1', payload = '{"a":1}'): Invocation {
 }
 
 describe('RuntimeApi runtime endpoints', () => {
-  it('blocks /next until an event, then hands it over with Lambda\'s headers', async () => {
+  it("blocks /next until an event, then hands it over with Lambda's headers", async () => {
     const nextReply = next();
     await api.initDone();
     const result = api.invoke(invocation());

@@ -66,11 +66,7 @@ function eventBridgeFirings(expression: string, after: Date, count: number): Dat
   const firstDay = Date.UTC(after.getUTCFullYear(), after.getUTCMonth(), after.getUTCDate());
   for (let dayStart = firstDay; firings.length < count; dayStart += 24 * 60 * MINUTE_MS) {
     const day = new Date(dayStart);
-    const dayMatches =
-      year(day.getUTCFullYear()) &&
-      month(day.getUTCMonth() + 1) &&
-      dayOfMonth(day.getUTCDate()) &&
-      dayOfWeek(day.getUTCDay() + 1);
+    const dayMatches = year(day.getUTCFullYear()) && month(day.getUTCMonth() + 1) && dayOfMonth(day.getUTCDate()) && dayOfWeek(day.getUTCDay() + 1);
     if (!dayMatches) continue;
     for (let h = 0; h < 24; h++) {
       for (let m = 0; m < 60; m++) {
@@ -94,8 +90,7 @@ interface GenField {
   steps: boolean;
 }
 
-const randomCase = (name: string) =>
-  fc.constantFrom(name, name.toUpperCase(), name[0].toUpperCase() + name.slice(1));
+const randomCase = (name: string) => fc.constantFrom(name, name.toUpperCase(), name[0].toUpperCase() + name.slice(1));
 
 function valueText(field: GenField, value: number): fc.Arbitrary<string> {
   const name = field.names?.[value - field.min];
@@ -122,7 +117,10 @@ function item(field: GenField): fc.Arbitrary<string> {
 }
 
 const field = (spec: GenField) =>
-  fc.oneof(fc.constant('*'), fc.array(item(spec), { minLength: 1, maxLength: 3 }).map((items) => items.join(',')));
+  fc.oneof(
+    fc.constant('*'),
+    fc.array(item(spec), { minLength: 1, maxLength: 3 }).map((items) => items.join(',')),
+  );
 
 const minuteField = field({ min: 0, max: 59, steps: true });
 const hourField = field({ min: 0, max: 23, steps: true });
@@ -131,10 +129,7 @@ const monthField = field({ min: 1, max: 12, names: MONTH_NAMES, steps: true });
 // 7 is Sunday again; it has no name of its own.
 const dayOfWeekField = field({ min: 0, max: 7, names: DAY_NAMES, steps: false });
 // Deta allows at most one of the two day fields to be set.
-const dayFields = fc.oneof(
-  fc.tuple(dayOfMonthField, fc.constant('*')),
-  fc.tuple(fc.constant('*'), dayOfWeekField),
-);
+const dayFields = fc.oneof(fc.tuple(dayOfMonthField, fc.constant('*')), fc.tuple(fc.constant('*'), dayOfWeekField));
 const validCron = fc
   .tuple(minuteField, hourField, dayFields, monthField)
   .map(([minute, hour, [dom, dow], month]) => `${minute} ${hour} ${dom} ${month} ${dow}`);
@@ -156,7 +151,7 @@ function cronParserFirings(source: string, after: Date, count: number): string[]
 function nextFirings(source: string, after: Date, count: number, startedAt?: Date): string[] {
   const interval = parseInterval(source);
   const times: string[] = [];
-  for (let t = after; times.length < count; ) {
+  for (let t = after; times.length < count;) {
     t = interval.nextFiring(t, startedAt);
     times.push(t.toISOString());
   }

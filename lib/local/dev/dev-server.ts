@@ -137,8 +137,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const backend = {
     app,
     auth,
-    invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) =>
-      runtimes.get(microName)!.invokeHttp(event),
+    invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) => runtimes.get(microName)!.invokeHttp(event),
     triggerAction: (id: string) => runAction(id, 'manual'),
     renderDevPage: () => renderTriggerPage(app.name, scheduler.upcoming()),
     log: logger.log,
@@ -167,7 +166,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   );
 
   if (options.schedule ?? true) scheduler.start();
-  const unwatch = options.watch ?? true ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
+  const unwatch = (options.watch ?? true) ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
 
   logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb }));
   for (const micro of app.micros) {

@@ -62,11 +62,7 @@ export function resolvePresets(app: SpaceAppModel, sources: PresetSources): Map<
 }
 
 /** The function environment of `micro`, without `PORT`. */
-export function microFunctionVariables(
-  micro: Micro,
-  space: SpaceEnvironment,
-  presets: Readonly<Record<string, string>>,
-): Record<string, string> {
+export function microFunctionVariables(micro: Micro, space: SpaceEnvironment, presets: Readonly<Record<string, string>>): Record<string, string> {
   const command = micro.dev ?? micro.run;
   return {
     AWS_LAMBDA_EXEC_WRAPPER: EXEC_WRAPPER,

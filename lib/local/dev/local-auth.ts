@@ -31,7 +31,10 @@ function toAuthRequest(request: LocalRequest): AuthRequest {
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const cookies = (headers['cookie'] ?? '').split(';').map((pair) => pair.trim()).filter(Boolean);
+  const cookies = (headers['cookie'] ?? '')
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter(Boolean);
   return { method: request.method, path, query, headers, cookies };
 }
 

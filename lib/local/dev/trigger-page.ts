@@ -17,10 +17,14 @@ export function renderTriggerPage(appName: string, firings: readonly ScheduledFi
 <style>body{font:15px system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{padding:.4rem .8rem;
 border-bottom:1px solid #ddd;text-align:left}output{font-family:monospace;white-space:pre}</style></head>
 <body><h1>${escapeHtml(appName)}: scheduled actions</h1>
-${firings.length === 0 ? '<p>This app declares no scheduled actions.</p>' : `<table>
+${
+  firings.length === 0
+    ? '<p>This app declares no scheduled actions.</p>'
+    : `<table>
 <tr><th>id</th><th>name</th><th>micro</th><th>interval (UTC)</th><th>next firing (UTC)</th><th></th></tr>
 ${rows}
-</table>`}
+</table>`
+}
 <script>
 for (const button of document.querySelectorAll('button[data-id]')) {
   button.addEventListener('click', async () => {

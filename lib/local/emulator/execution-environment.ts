@@ -348,10 +348,7 @@ export class ExecutionEnvironment {
   }
 
   /** What a failed INIT answers, whether it ran inside an invocation or ahead of one. */
-  private initFailureResult(
-    failure: InitFailure,
-    requestId: string,
-  ): { outcome: 'init-error' | 'timeout'; payload: Buffer; errorType: string } {
+  private initFailureResult(failure: InitFailure, requestId: string): { outcome: 'init-error' | 'timeout'; payload: Buffer; errorType: string } {
     if (failure.kind === 'timeout') {
       return { outcome: 'timeout', payload: this.timeoutPayload(requestId), errorType: 'Sandbox.Timedout' };
     }
@@ -379,7 +376,11 @@ export class ExecutionEnvironment {
     try {
       startProblem = await this.start(deadlineMs);
     } catch (err) {
-      startProblem = { kind: 'error', errorType: 'Runtime.InvalidEntrypoint', payload: errorPayload('Runtime.InvalidEntrypoint', (err as Error).message) };
+      startProblem = {
+        kind: 'error',
+        errorType: 'Runtime.InvalidEntrypoint',
+        payload: errorPayload('Runtime.InvalidEntrypoint', (err as Error).message),
+      };
     }
     if (startProblem) return startProblem;
     const outcome = await this.race(this.api.initDone(), deadlineMs - Date.now());
@@ -430,7 +431,13 @@ export class ExecutionEnvironment {
     if (!this.runtimeProcess?.pid) return undefined;
     const members = this.confinement?.members() ?? [];
     // The extensions' processes count too: they share the function's memory on Lambda.
-    const pids = members.length > 0 ? members : processTree(undefined, this.processes.flatMap((p) => (p.pid === undefined ? [] : [p.pid])));
+    const pids =
+      members.length > 0
+        ? members
+        : processTree(
+            undefined,
+            this.processes.flatMap((p) => (p.pid === undefined ? [] : [p.pid])),
+          );
     const { rssBytes, threads } = treeUsage(pids);
     this.peakBytes = Math.max(this.peakBytes, rssBytes);
     if (this.confinement?.memoryCgroup ? this.oomHappened() : rssBytes > this.memoryMb * 1024 * 1024) return { kind: 'oom' };

@@ -37,24 +37,27 @@ export async function startInvokeServer(environment: ExecutionEnvironment, port 
       return send(res, 404, errorBody('ResourceNotFoundException', `No route for ${req.method} ${path}`));
     }
     // An oversized event is counted, not buffered: Lambda refuses it whatever it holds.
-    readRequestBody(req, MAX_INVOKE_REQUEST_BYTES, { readToEnd: true }).then((read) => {
-      if (read.kind === 'too-large') {
-        const refusal = new InvokeRequestTooLargeError(read.bytes);
-        return send(res, refusal.statusCode, errorBody(refusal.errorType, refusal.message));
-      }
-      if (environment.state === 'busy') {
-        return send(res, 429, errorBody('TooManyRequestsException', 'Rate Exceeded: the function is already processing an invocation'));
-      }
-      const clientContext = req.headers['x-amz-client-context'];
-      environment.invoke(read.body, { clientContext: typeof clientContext === 'string' ? clientContext : undefined }).then(
-        (result) => {
-          const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST', 'X-Amzn-RequestId': result.requestId };
-          if (result.outcome !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
-          send(res, 200, result.payload, headers);
-        },
-        (err: Error) => send(res, 500, errorBody('ServiceException', err.message)),
-      );
-    }, () => req.socket.destroy());
+    readRequestBody(req, MAX_INVOKE_REQUEST_BYTES, { readToEnd: true }).then(
+      (read) => {
+        if (read.kind === 'too-large') {
+          const refusal = new InvokeRequestTooLargeError(read.bytes);
+          return send(res, refusal.statusCode, errorBody(refusal.errorType, refusal.message));
+        }
+        if (environment.state === 'busy') {
+          return send(res, 429, errorBody('TooManyRequestsException', 'Rate Exceeded: the function is already processing an invocation'));
+        }
+        const clientContext = req.headers['x-amz-client-context'];
+        environment.invoke(read.body, { clientContext: typeof clientContext === 'string' ? clientContext : undefined }).then(
+          (result) => {
+            const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST', 'X-Amzn-RequestId': result.requestId };
+            if (result.outcome !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
+            send(res, 200, result.payload, headers);
+          },
+          (err: Error) => send(res, 500, errorBody('ServiceException', err.message)),
+        );
+      },
+      () => req.socket.destroy(),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

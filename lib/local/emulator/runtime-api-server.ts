@@ -34,13 +34,10 @@ export interface Invocation {
 
 /** What the runtime answered for an invocation. */
 export type RuntimeReply =
-  | { readonly kind: 'response'; readonly payload: Buffer }
-  | { readonly kind: 'error'; readonly errorType: string; readonly payload: Buffer };
+  { readonly kind: 'response'; readonly payload: Buffer } | { readonly kind: 'error'; readonly errorType: string; readonly payload: Buffer };
 
 /** How the INIT phase ended, as far as the Runtime API can tell. */
-export type InitOutcome =
-  | { readonly kind: 'ready' }
-  | { readonly kind: 'init-error'; readonly errorType: string; readonly payload: Buffer };
+export type InitOutcome = { readonly kind: 'ready' } | { readonly kind: 'init-error'; readonly errorType: string; readonly payload: Buffer };
 
 export type ShutdownReason = 'spindown' | 'timeout' | 'failure';
 
@@ -457,14 +454,22 @@ function decodeStream(req: http.IncomingMessage, body: Buffer): RuntimeReply {
   const split = body.indexOf(PRELUDE_SEPARATOR);
   if (split < 0) {
     const errorMessage = 'Streamed HTTP-integration response has no prelude (JSON followed by 8 NUL bytes)';
-    return { kind: 'error', errorType: 'Runtime.InvalidResponse', payload: Buffer.from(JSON.stringify({ errorMessage, errorType: 'Runtime.InvalidResponse' })) };
+    return {
+      kind: 'error',
+      errorType: 'Runtime.InvalidResponse',
+      payload: Buffer.from(JSON.stringify({ errorMessage, errorType: 'Runtime.InvalidResponse' })),
+    };
   }
   let prelude: { statusCode?: number; headers?: Record<string, string>; cookies?: string[] };
   try {
     prelude = JSON.parse(body.subarray(0, split).toString('utf8')) as typeof prelude;
   } catch (err) {
     const errorMessage = `Streamed HTTP-integration prelude is not JSON: ${(err as Error).message}`;
-    return { kind: 'error', errorType: 'Runtime.InvalidResponse', payload: Buffer.from(JSON.stringify({ errorMessage, errorType: 'Runtime.InvalidResponse' })) };
+    return {
+      kind: 'error',
+      errorType: 'Runtime.InvalidResponse',
+      payload: Buffer.from(JSON.stringify({ errorMessage, errorType: 'Runtime.InvalidResponse' })),
+    };
   }
   const result = {
     statusCode: prelude.statusCode ?? 200,

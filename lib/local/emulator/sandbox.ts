@@ -177,8 +177,14 @@ export interface ConfiguredLimits {
 
 export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredLimits = {}): string {
   const rows: [string, LimitStatus][] = [
-    [`timeout (${(limits.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000) / 1000} s)`, { enforcement: 'enforced', how: 'timer in the emulator, whole process tree killed' }],
-    ['payload (6 MB each way)', { enforcement: 'enforced', how: 'events by the emulator, responses by the Runtime API, bodies over 5.5 MB by the router' }],
+    [
+      `timeout (${(limits.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000) / 1000} s)`,
+      { enforcement: 'enforced', how: 'timer in the emulator, whole process tree killed' },
+    ],
+    [
+      'payload (6 MB each way)',
+      { enforcement: 'enforced', how: 'events by the emulator, responses by the Runtime API, bodies over 5.5 MB by the router' },
+    ],
     ['environment variables', { enforcement: 'enforced', how: "Lambda's variables, nothing inherited from the shell" }],
     ['read-only filesystem', caps.limits.filesystem],
     [`/tmp size (${SPACE_MICRO_LIMITS.tmpMb} MB)`, caps.limits.tmp],
