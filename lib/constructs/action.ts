@@ -8,6 +8,12 @@ import { Construct } from 'constructs';
 import { actionEvent } from '../core/action-event';
 import type { ScheduledAction } from '../spacefile/model';
 
+/**
+ * How long after synth a rate schedule may start at the earliest: EventBridge Scheduler refuses a StartDate more
+ * than 5 minutes in the past, and a deployment takes a few.
+ */
+const RATE_START_MARGIN_MS = 15 * 60 * 1000;
+
 /** A scheduled run is worth more soon than a day late: a minute-by-minute action would pile up retries otherwise. */
 export const ACTION_DELIVERY = { retryAttempts: 3, maxEventAge: Duration.hours(1) } as const;
 
@@ -55,6 +61,8 @@ export class SpaceAction extends Construct {
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Space action '${action.name}' (${action.id}) of micro '${action.microName}': ${action.interval.source}`,
       schedule: scheduler.ScheduleExpression.expression(action.interval.eventBridgeExpression, TimeZone.ETC_UTC),
+      // A rate no cron expresses starts on its grid, so it fires at the minutes `spaceport dev` fires it.
+      start: action.interval.startDate(new Date(Date.now() + RATE_START_MARGIN_MS)),
       scheduleGroup: props.scheduleGroup,
       target: new targets.LambdaInvoke(props.function, {
         input: scheduler.ScheduleTargetInput.fromObject(actionEvent(action.id)),

@@ -6,13 +6,12 @@
  * allowed values of each field; the EventBridge expression is formatted from those sets and `nextFiring` walks
  * them, so the two cannot disagree.
  *
- * Rates: EventBridge starts a `rate(...)` at the schedule's creation (or its StartDate), Deta at the next minute,
- * hour or day boundary. A rate whose period divides an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 minutes) or is
- * a whole number of hours dividing a day (1, 2, 3, 4, 6, 8, 12, 24 hours, 1 day) is therefore emitted as a cron
- * aligned to 00:00 UTC (`15 minutes` -> `cron(0/15 * * * ? *)`, `2 hours` -> `cron(0 0/2 * * ? *)`): cloud and
- * local then fire at the same wall-clock minutes whenever each was started. Only rates a cron cannot express
- * (`7 minutes`, `5 hours`, `2 days`) stay `rate(...)`; those count from `startedAt` rounded up to the unit, as Deta
- * did (the cloud schedule agrees when created with that StartDate).
+ * Rates fire at the whole multiples of their period since the Unix epoch (a midnight UTC), cloud and local alike,
+ * whenever either was started. A rate whose period divides an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 minutes)
+ * or is a whole number of hours dividing a day (1, 2, 3, 4, 6, 8, 12, 24 hours, 1 day) is emitted as the cron of
+ * those minutes (`15 minutes` -> `cron(0/15 * * * ? *)`, `2 hours` -> `cron(0 0/2 * * ? *)`). EventBridge counts a
+ * `rate(...)` from the schedule's StartDate (else its creation), so the rates no cron expresses (`7 minutes`,
+ * `5 hours`, `2 days`) stay `rate(...)` with a StartDate on that grid (`startDate`), which `SpaceAction` sets.
  */
 export interface Interval {
   /** The interval as written in the Spacefile, e.g. `0/15 * * * *` or `5 minutes`. */
@@ -20,12 +19,13 @@ export interface Interval {
   readonly kind: 'rate' | 'cron';
   /** EventBridge Scheduler expression, e.g. `cron(0/15 * * * ? *)` or `rate(7 minutes)` (UTC). */
   readonly eventBridgeExpression: string;
+  /** The first firing strictly after `after` (UTC). */
+  nextFiring(after: Date): Date;
   /**
-   * The first firing strictly after `after` (UTC). Rates not expressible as a cron count from `startedAt` (the
-   * schedule's creation, default the Unix epoch), starting at its next minute, hour or day boundary as Deta did;
-   * everything else ignores `startedAt`.
+   * The StartDate a `rate(...)` schedule needs to fire when `nextFiring` says: the first firing at or after
+   * `notBefore`. Undefined for a cron, which fires at the same minutes without one.
    */
-  nextFiring(after: Date, startedAt?: Date): Date;
+  startDate(notBefore: Date): Date | undefined;
 }
 
 /** A `default_interval` Deta would have rejected; the message names the interval, the field and the reason. */
@@ -110,16 +110,12 @@ function parseRate(source: string, count: string, unitText: string, fail: (reaso
   if (aligned !== undefined) return cronInterval(source, 'rate', aligned);
 
   const periodMs = periodMinutes * MINUTE_MS;
-  const unitMs = UNIT_MINUTES[unit] * MINUTE_MS;
   return {
     source,
     kind: 'rate',
     eventBridgeExpression: `rate(${value} ${unit}${plural ? 's' : ''})`,
-    nextFiring(after: Date, startedAt = new Date(0)): Date {
-      const first = Math.ceil(startedAt.getTime() / unitMs) * unitMs;
-      if (after.getTime() < first) return new Date(first);
-      return new Date(first + (Math.floor((after.getTime() - first) / periodMs) + 1) * periodMs);
-    },
+    nextFiring: (after: Date) => new Date((Math.floor(after.getTime() / periodMs) + 1) * periodMs),
+    startDate: (notBefore: Date) => new Date(Math.ceil(notBefore.getTime() / periodMs) * periodMs),
   };
 }
 
@@ -139,6 +135,7 @@ function cronInterval(source: string, kind: Interval['kind'], fields: CronFields
     kind,
     eventBridgeExpression: eventBridgeCron(fields),
     nextFiring: (after: Date) => nextCronFiring(fields, after),
+    startDate: () => undefined,
   };
 }
 

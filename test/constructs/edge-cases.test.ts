@@ -2,7 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, test } from 'vitest';
 import { SpaceAction } from '../../lib/constructs/action';
 import { SpaceMicro } from '../../lib/constructs/micro';
@@ -183,6 +183,34 @@ describe('each construct on its own', () => {
     expect(
       template.findResources('AWS::Scheduler::Schedule')[stack.getLogicalId(action.schedule.node.defaultChild as never)].Properties.GroupName,
     ).toBeUndefined();
+  });
+
+  test('a rate no cron expresses starts on the firings spaceport dev uses; a cron gets no start', () => {
+    const app = writeApp(
+      'v: 0\nmicros:\n  - name: job\n    src: .\n    engine: nodejs16\n    actions:\n' +
+        '      - id: odd\n        name: Odd\n        trigger: schedule\n        default_interval: "7 minutes"\n' +
+        '      - id: nightly\n        name: Nightly\n        trigger: schedule\n        default_interval: "0 3 * * *"\n',
+      { 'index.js': '' },
+    );
+    const stack = new Stack(new App(), 'Rates', { env: ENV });
+    const fn = new Function(stack, 'Fn', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => {};'),
+    });
+    const before = Date.now();
+    const [odd, nightly] = app.actions.map((action) => new SpaceAction(stack, action.id, { action, function: fn }));
+    const after = Date.now();
+    const template = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule');
+    const startOf = (action: SpaceAction) => template[stack.getLogicalId(action.schedule.node.defaultChild as never)].Properties.StartDate;
+
+    const start = Date.parse(startOf(odd!));
+    // After the deployment (EventBridge refuses a StartDate in the past), within one period of the margin.
+    expect(start).toBeGreaterThanOrEqual(before + 15 * 60_000);
+    expect(start).toBeLessThanOrEqual(after + (15 + 7) * 60_000);
+    // One of the local scheduler's firings: both fire at the same minutes.
+    expect(app.actions[0].interval.nextFiring(new Date(start - 1)).getTime()).toBe(start);
+    expect(startOf(nightly!)).toBeUndefined();
   });
 });
 
