@@ -17,6 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['lib/handlers', 'lib/local'],
   ['lib/local/emulator'],
   ['lib/constructs', 'lib/local/dev'],
+  ['lib/operate'],
   ['lib/cli'],
   ['lib/index.ts'],
   ['bin'],

@@ -5,6 +5,7 @@
  */
 import { actionEvent } from '../../core/action-event';
 import { BODY_LIMIT_BYTES, MAX_INVOKE_REQUEST_BYTES } from '../../core/limits';
+import { parseActionRunLine } from '../../core/action-log';
 import type { Micro, ScheduledAction } from '../../spacefile/model';
 import { ExecutionEnvironment, type InvocationResult, type WarmUpResult } from '../emulator/execution-environment';
 import { InvokeRequestTooLargeError } from '../emulator/invoke-request';
@@ -169,7 +170,8 @@ export class MicroRuntime {
         timeoutMs,
         sandbox,
         log: (line: string) => {
-          if (verbose || !PLATFORM_LOG_LINE.test(line)) this.log(line);
+          // The adapter's action run line repeats what runAction logs below with more detail.
+          if (verbose || !(PLATFORM_LOG_LINE.test(line) || parseActionRunLine(line))) this.log(line);
         },
       });
     let warming: Promise<void> = Promise.resolve();
