@@ -12,7 +12,11 @@ export default [
   { ignores: ['**/node_modules/', 'dist/', 'runtime-layer/dist/', '**/cdk.out/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  { languageOptions: { globals: globals.node } },
+  {
+    languageOptions: { globals: globals.node },
+    // `const { omitted, ...rest } = value` is how an object is copied without some keys.
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }] },
+  },
   // Plain .js files are CommonJS (the bench runner, the example and test apps): require is how they import.
   { files: ['**/*.js'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 ];
