@@ -72,8 +72,7 @@ function domainFromContext(scope: Construct, context: (key: string) => string | 
   return {
     domainName,
     certificate: certificateArn ? acm.Certificate.fromCertificateArn(scope, 'DomainCertificate', certificateArn) : undefined,
-    hostedZone:
-      zoneId && zoneName ? route53.HostedZone.fromHostedZoneAttributes(scope, 'DomainZone', { hostedZoneId: zoneId, zoneName }) : undefined,
+    hostedZone: zoneId && zoneName ? route53.HostedZone.fromHostedZoneAttributes(scope, 'DomainZone', { hostedZoneId: zoneId, zoneName }) : undefined,
   };
 }
 

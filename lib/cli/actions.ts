@@ -132,7 +132,9 @@ async function deployedActions(target: DeployedTarget, verb: Verb, id: string | 
         if (!action.enabled) await setActionEnabled(app, action.id, true);
       }
       await setActionInterval(app, action.id, interval);
-      process.stdout.write(`action ${action.id}: ${interval.source} (${interval.eventBridgeExpression}, UTC)${verb === 'reset' ? ', running' : ''}\n`);
+      process.stdout.write(
+        `action ${action.id}: ${interval.source} (${interval.eventBridgeExpression}, UTC)${verb === 'reset' ? ', running' : ''}\n`,
+      );
       const backToSpacefile = declared !== undefined && declared.eventBridgeExpression === interval.eventBridgeExpression;
       record(verb === 'reset' ? { interval: undefined, enabled: undefined } : { interval: backToSpacefile ? undefined : interval.source });
       return 0;
@@ -197,7 +199,9 @@ function formatLocal(actions: readonly LocalActionState[]): string {
     action.interval,
     action.paused ? 'paused' : 'running',
     action.nextRun ?? '-',
-    action.lastRun ? `${action.lastRun.at} ${action.lastRun.ok ? `ok ${action.lastRun.statusCode ?? ''}` : `FAILED: ${action.lastRun.error}`}`.trimEnd() : '-',
+    action.lastRun
+      ? `${action.lastRun.at} ${action.lastRun.ok ? `ok ${action.lastRun.statusCode ?? ''}` : `FAILED: ${action.lastRun.error}`}`.trimEnd()
+      : '-',
   ]);
   return formatTable([['ID', 'MICRO', 'INTERVAL (UTC)', 'STATE', 'NEXT RUN', 'LAST RUN'], ...rows]);
 }

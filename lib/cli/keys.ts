@@ -142,7 +142,10 @@ function scope(app: SpaceAppModel, record: ApiKeyRecord): string {
 }
 
 function formatList(records: readonly ApiKeyRecord[]): string {
-  return formatTable([['NAME', 'MICRO', 'CREATED'], ...records.map((record) => [record.name, record.micro ?? '(all with api_keys)', record.createdAt])]);
+  return formatTable([
+    ['NAME', 'MICRO', 'CREATED'],
+    ...records.map((record) => [record.name, record.micro ?? '(all with api_keys)', record.createdAt]),
+  ]);
 }
 
 /** Store errors (a taken name, a malformed keys file, AWS access denied) are the user's to fix: no stack trace. */

@@ -195,7 +195,10 @@ export class SpaceApp extends Construct {
       scheduleGroup: this.scheduleGroup?.scheduleGroupName,
       accessLogGroup: this.router.accessLogGroup.logGroupName,
       micros: Object.fromEntries(
-        Object.entries(this.micros).map(([name, micro]) => [name, { functionName: micro.function.functionName, logGroup: micro.logGroup.logGroupName }]),
+        Object.entries(this.micros).map(([name, micro]) => [
+          name,
+          { functionName: micro.function.functionName, logGroup: micro.logGroup.logGroupName },
+        ]),
       ),
     };
     const output = new CfnOutput(this, 'Manifest', {

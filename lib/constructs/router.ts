@@ -165,10 +165,7 @@ export class SpaceRouter extends Construct {
  */
 function customDomain(router: SpaceRouter, domain: SpaceDomainProps, stage: apigwv2.HttpStage): apigwv2.DomainName {
   if (!domain.certificate && !domain.hostedZone) {
-    throw new SpaceportConstructError(
-      router,
-      `domain '${domain.domainName}' needs a certificate or a hostedZone to validate a new one in`,
-    );
+    throw new SpaceportConstructError(router, `domain '${domain.domainName}' needs a certificate or a hostedZone to validate a new one in`);
   }
   const certificate =
     domain.certificate ??

@@ -61,9 +61,7 @@ export async function listDeployedActions(app: DeployedApp, options: ListOptions
   const now = options.now ?? new Date();
   const actions = schedules.map((schedule) => describeSchedule(app, schedule, options, now));
   if (options.lastRun === false) return actions;
-  return withLogs(app, (logs) =>
-    Promise.all(actions.map(async (action) => ({ ...action, lastRun: await findLastRun(logs, app, action, now) }))),
-  );
+  return withLogs(app, (logs) => Promise.all(actions.map(async (action) => ({ ...action, lastRun: await findLastRun(logs, app, action, now) }))));
 }
 
 /** Pauses (`enabled: false`) or resumes an action's live schedule. */
@@ -123,7 +121,8 @@ function describeSchedule(app: DeployedApp, schedule: GetScheduleCommandOutput, 
         ? 'spacefile'
         : 'changed outside spaceport';
   const expectedEnabled = override?.enabled ?? true;
-  const stateOrigin: ValueOrigin = enabled !== expectedEnabled ? 'changed outside spaceport' : override?.enabled !== undefined ? 'override' : 'spacefile';
+  const stateOrigin: ValueOrigin =
+    enabled !== expectedEnabled ? 'changed outside spaceport' : override?.enabled !== undefined ? 'override' : 'spacefile';
   return {
     id,
     micro: microOf(app, schedule.Target?.Arn),
@@ -224,7 +223,13 @@ async function withScheduler<T>(app: DeployedApp, use: (client: SchedulerClient)
     return await use(client);
   } catch (error) {
     if (error instanceof DeployedAppError) throw error;
-    throw new DeployedAppError(describeAwsError(error, `operate the schedules of '${app.stackName}'`, 'scheduler:ListSchedules, GetSchedule, UpdateSchedule and iam:PassRole on the invoker role'));
+    throw new DeployedAppError(
+      describeAwsError(
+        error,
+        `operate the schedules of '${app.stackName}'`,
+        'scheduler:ListSchedules, GetSchedule, UpdateSchedule and iam:PassRole on the invoker role',
+      ),
+    );
   } finally {
     client.destroy();
   }

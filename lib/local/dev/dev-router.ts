@@ -74,8 +74,12 @@ async function handleReserved(backend: RouterBackend, req: http.IncomingMessage,
   const change = /^([^/]+)\/(pause|resume)$/.exec(path.slice(DEV_ACTIONS_PATH.length + 1));
   if (path.startsWith(DEV_ACTIONS_PATH + '/') && req.method === 'POST' && change) {
     const id = decodeURIComponent(change[1]);
-    if (!backend.setActionEnabled(id, change[2] === 'resume')) return jsonResponse(404, { message: `no action with id '${id}' in ${backend.app.spacefile}` });
-    return jsonResponse(200, backend.listActions().find((action) => action.id === id));
+    if (!backend.setActionEnabled(id, change[2] === 'resume'))
+      return jsonResponse(404, { message: `no action with id '${id}' in ${backend.app.spacefile}` });
+    return jsonResponse(
+      200,
+      backend.listActions().find((action) => action.id === id),
+    );
   }
   if (path.startsWith(DEV_ACTIONS_PATH + '/') && req.method === 'POST') {
     const id = decodeURIComponent(path.slice(DEV_ACTIONS_PATH.length + 1));
