@@ -1,0 +1,64 @@
+// `npm run mutate [-- [--full] [--changed] [module...]]`: StrykerJS over each module of modules.mjs in turn, one at
+// a time (the machine is shared), incrementally: only mutants in sources or tests changed since the committed
+// incremental file are run again. Prints each module's score against its break threshold; exits 1 if any is below.
+//   --full     run every mutant again (Stryker's --force), and rewrite the incremental files;
+//   --changed  (CI) run Stryker only for modules whose sources or tests differ from their incremental file; the
+//              others are judged from it as committed, which is what an incremental run would conclude anyway.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MODULES, moduleNamed } from './modules.mjs';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const changedOnly = args.includes('--changed');
+const names = args.filter((arg) => !arg.startsWith('--'));
+const modules = names.length > 0 ? names.map(moduleNamed) : MODULES.filter((module) => module.enabled !== false);
+
+/** Killed and timed-out mutants over all that a test could have killed (Stryker's mutation score). */
+function scoreOf(report) {
+  const counts = {};
+  for (const file of Object.values(report.files)) {
+    for (const mutant of file.mutants) counts[mutant.status] = (counts[mutant.status] ?? 0) + 1;
+  }
+  const detected = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
+  const undetected = (counts.Survived ?? 0) + (counts.NoCoverage ?? 0);
+  return { score: (100 * detected) / Math.max(detected + undetected, 1), detected, undetected, counts };
+}
+
+/** Whether every source and test file the incremental report recorded still reads the same. */
+function isUnchanged(report) {
+  const recorded = [...Object.entries(report.files), ...Object.entries(report.testFiles ?? {})];
+  return recorded.every(([path, file]) => existsSync(join(ROOT, path)) && readFileSync(join(ROOT, path), 'utf8') === file.source);
+}
+
+const rows = [];
+let failed = false;
+for (const module of modules) {
+  const incrementalFile = join(ROOT, 'tools/mutate/incremental', `${module.name}.json`);
+  const committed = existsSync(incrementalFile) ? JSON.parse(readFileSync(incrementalFile, 'utf8')) : undefined;
+  let report = committed;
+  if (!(changedOnly && committed && isUnchanged(committed))) {
+    const stryker = join(ROOT, 'tools/mutate/node_modules/.bin/stryker');
+    const run = spawnSync(stryker, ['run', 'tools/mutate/stryker.config.mjs', ...(full ? ['--force'] : [])], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, SPACEPORT_MUTATE_MODULE: module.name },
+    });
+    const reportFile = join(ROOT, 'reports/mutation', `${module.name}.json`);
+    if (!existsSync(reportFile) || (run.status !== 0 && run.status !== 1)) {
+      console.error(`mutate: Stryker did not finish on '${module.name}' (exit ${run.status ?? run.signal})`);
+      failed = true;
+      continue;
+    }
+    report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  }
+  const { score, detected, undetected } = scoreOf(report);
+  const below = score < module.break;
+  failed ||= below;
+  rows.push(`| ${module.name} | ${score.toFixed(2)} | ${detected} | ${undetected} | ${module.break} |${below ? ' BELOW' : ''}`);
+}
+console.log(['', '| module | score % | killed | survived | break % |', '| --- | --- | --- | --- | --- |', ...rows].join('\n'));
+process.exit(failed ? 1 : 0);
