@@ -24,13 +24,13 @@ export function routeKeys(micro: Routable): string[] {
 
 /**
  * The micro (or the runtime) that receives `path`, as an HTTP API with `routeKeys` would choose:
- * the longest matching micro path wins, the primary takes the rest.
+ * the longest matching micro path wins, the primary (at `/`, the shortest path) takes the rest.
  */
 export function matchRoute<M extends Routable = Micro>(app: { readonly primary: M; readonly micros: readonly M[] }, path: string): RouteMatch<M> {
   if (isUnder(path, RESERVED_PREFIX)) return { kind: 'reserved' };
   let best: M = app.primary;
   for (const micro of app.micros) {
-    if (micro.path !== '/' && isUnder(path, micro.path) && micro.path.length > (best.path === '/' ? 0 : best.path.length)) {
+    if (isUnder(path, micro.path) && micro.path.length > best.path.length) {
       best = micro;
     }
   }
