@@ -38,7 +38,10 @@ export function selectSourceFiles(micro: Micro): string[] {
   return files.sort();
 }
 
-/** A `serve` or `include` entry as a path relative to the micro: `./dist/` -> `dist`, `.` -> `` (the whole micro). */
+/**
+ * A `serve` or `include` entry as a path relative to the micro: `./dist/` -> `dist`, `.` -> `` (the whole micro);
+ * a dot that starts a name stays (`.output`, Nuxt's build).
+ */
 export function normaliseEntry(path: string): string {
-  return path.replace(/^\.\/?/, '').replace(/\/+$/, '');
+  return path.replace(/^\.(?:\/+|$)/, '').replace(/\/+$/, '');
 }
