@@ -201,7 +201,77 @@ describe('InternalKey', () => {
 
   it('refuses a key too short to be a generated one', () => {
     expect(() => new InternalKey('short')).toThrow("the app's internal key is too short (5 characters, at least 32)");
+    expect(() => new InternalKey('k'.repeat(31))).toThrow('too short (31 characters');
+    expect(new InternalKey('k'.repeat(32)).matches('k'.repeat(32))).toBe(true);
     expect(generateInternalKey()).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(generateInternalKey()).not.toBe(generateInternalKey());
+  });
+});
+
+describe('what a user notices at the edges of the rules', () => {
+  const rules = new AccessRules(
+    policyOf(
+      { name: 'web', path: '/', apiKeys: false, publicRoutes: ['/', '/robots.txt'] },
+      { name: 'api', path: '/api', apiKeys: true, publicRoutes: [] },
+    ),
+  );
+  const decide = (path: string, extra: Partial<AuthRequest> = {}, keys: Record<string, ApiKeyGrant> = {}) =>
+    authorize(request(path, extra), context(rules, keys));
+
+  it('opens the root itself when / is public, and a dotted route only as written', async () => {
+    expect((await decide('/')).outcome).toBe('allow');
+    expect((await decide('/robots.txt')).outcome).toBe('allow');
+    expect((await decide('/robotsXtxt')).outcome).toBe('deny');
+  });
+
+  it('answers a reserved path 404 with a body that says why', async () => {
+    const decision = await decide('/__space/v0/actions');
+    expect(decision.outcome === 'reserved' && JSON.parse(decision.response.body)).toEqual({
+      error: 'not_found',
+      message: '/__space/v0/actions belongs to the Space runtime and is not reachable',
+    });
+    expect(decision.outcome === 'reserved' && decision.response.headers['cache-control']).toBe('no-store');
+  });
+
+  it('reads the session from its own cookie only, with the spaces a Cookie header has', async () => {
+    expect((await decide('/notes', { cookies: ['other=good'] })).outcome).toBe('deny');
+    expect((await decide('/notes', { cookies: ['=good', 'spaceport_session'] })).outcome).toBe('deny');
+    expect(await decide('/notes', { cookies: ['theme=dark', ' spaceport_session = good '] })).toMatchObject({ outcome: 'allow', via: 'owner' });
+  });
+
+  it('accepts a key header with the whitespace a client left around it', async () => {
+    expect(await decide('/notes', { headers: { 'x-api-key': ` ${INTERNAL_KEY} ` } })).toMatchObject({ outcome: 'allow', via: 'internal-key' });
+    const grant = { name: 'ci' };
+    expect(await decide('/api/x', { headers: { 'x-space-app-key': ' k-ci ' } }, { 'k-ci': grant })).toMatchObject({
+      outcome: 'allow',
+      via: 'api-key',
+    });
+  });
+
+  it('answers a key the micro cannot take with 401 JSON, not a sign-in redirect, even to a browser', async () => {
+    const browser = { accept: 'text/html' };
+    const noPreset = await decide('/notes', { headers: { ...browser, 'x-space-app-key': 'k-ci' } }, { 'k-ci': { name: 'ci' } });
+    expect(noPreset.outcome === 'deny' && noPreset.response.status).toBe(401);
+    const otherMicro = await decide('/api/x', { headers: { ...browser, 'x-space-app-key': 'k-web' } }, { 'k-web': { name: 'w', micro: 'web' } });
+    expect(otherMicro).toMatchObject({ outcome: 'deny', reason: "the API key 'w' is limited to the micro 'web'" });
+    expect(otherMicro.outcome === 'deny' && otherMicro.response.status).toBe(401);
+    expect(otherMicro.outcome === 'deny' && otherMicro.response.cookies).toEqual([]);
+  });
+
+  it('lets through only a real CORS preflight: OPTIONS with an Origin and the method it asks for', async () => {
+    const preflight = { origin: 'https://client.example', 'access-control-request-method': 'POST' };
+    expect(await decide('/api/x', { method: 'OPTIONS', headers: preflight })).toMatchObject({ outcome: 'allow', via: 'cors-preflight' });
+    expect((await decide('/api/x', { method: 'OPTIONS', headers: { origin: 'https://client.example' } })).outcome).toBe('deny');
+    expect((await decide('/api/x', { method: 'OPTIONS', headers: { 'access-control-request-method': 'POST' } })).outcome).toBe('deny');
+  });
+
+  it('sends a denied browser to sign in with a bodiless, uncached redirect', async () => {
+    const decision = await decide('/notes', { headers: { accept: 'text/html' } });
+    expect(decision.outcome === 'deny' && decision.response).toEqual({
+      status: 302,
+      headers: { location: '/__space/signin?next=%2Fnotes', 'cache-control': 'no-store' },
+      cookies: [],
+      body: '',
+    });
   });
 });

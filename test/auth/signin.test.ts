@@ -1,6 +1,6 @@
 /** Owner sign-in: the pages, the cookie they set, and what that cookie is worth afterwards. */
 import { describe, expect, it } from 'vitest';
-import { handleSignin, type SigninRequest } from '../../lib/auth/signin';
+import { handleSignin, isSigninPath, MAX_SIGNIN_BODY_BYTES, type SigninRequest } from '../../lib/auth/signin';
 import { SessionSigner } from '../../lib/auth/session';
 import { cookiePair, DAY_MS, NOW, OWNER_SECRET } from './fixtures';
 
@@ -65,6 +65,58 @@ describe('sign-in page', () => {
     const response = handleSignin(post('', '/__space/signout'), signer, NOW);
     expect(response.status).toBe(303);
     expect(response.cookies[0]).toMatch(/^spaceport_session=; Path=\/; Max-Age=0;/);
+  });
+});
+
+describe('what the sign-in pages answer at their edges', () => {
+  const json = (request: SigninRequest) => {
+    const response = handleSignin(request, signer, NOW);
+    return { status: response.status, body: JSON.parse(response.body), cacheControl: response.headers['cache-control'] };
+  };
+
+  it('owns exactly the sign-in and sign-out paths', () => {
+    expect(isSigninPath('/__space/signin')).toBe(true);
+    expect(isSigninPath('/__space/signout')).toBe(true);
+    expect(isSigninPath('/__space/signins')).toBe(false);
+  });
+
+  it('shows the form without an alert until a secret was wrong, and answers HEAD like GET', () => {
+    const get = handleSignin({ method: 'GET', path: '/__space/signin', query: '', headers: {}, body: '' }, signer, NOW);
+    expect(get.body).not.toContain('role="alert"');
+    expect(get.body).toMatch(/<\/p>\n<form /);
+    expect(get.headers['cache-control']).toBe('no-store');
+    expect(handleSignin({ method: 'HEAD', path: '/__space/signin', query: '', headers: {}, body: '' }, signer, NOW).status).toBe(200);
+  });
+
+  it('signs out on GET or POST only', () => {
+    const signout = (method: string) => handleSignin({ ...post('', '/__space/signout'), method }, signer, NOW);
+    expect(signout('GET').status).toBe(303);
+    expect(signout('GET').headers['location']).toBe('/__space/signin');
+    expect(json({ ...post('', '/__space/signout'), method: 'DELETE' })).toEqual({
+      status: 405,
+      body: { error: 'method_not_allowed', message: 'DELETE is not allowed on /__space/signout' },
+      cacheControl: 'no-store',
+    });
+  });
+
+  it('takes a form of exactly the size limit, refuses one byte more saying the limit', () => {
+    const padded = (size: number) => post(`secret=wrong&pad=${'x'.repeat(size - 'secret=wrong&pad='.length)}`);
+    expect(handleSignin(padded(MAX_SIGNIN_BODY_BYTES), signer, NOW).status).toBe(401);
+    expect(json(padded(MAX_SIGNIN_BODY_BYTES + 1))).toEqual({
+      status: 413,
+      body: { error: 'payload_too_large', message: 'a sign-in form is at most 16384 bytes' },
+      cacheControl: 'no-store',
+    });
+  });
+
+  it('takes a form whose content type names a charset, and says how to post one that is not a form', () => {
+    const withCharset = { ...post(form({ secret: OWNER_SECRET })), headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } };
+    expect(handleSignin(withCharset, signer, NOW).status).toBe(303);
+    expect(json({ ...post('{}'), headers: { 'content-type': 'text/plain; application/x-www-form-urlencoded' } })).toEqual({
+      status: 415,
+      body: { error: 'unsupported_media_type', message: 'post the sign-in form as application/x-www-form-urlencoded' },
+      cacheControl: 'no-store',
+    });
   });
 });
 
