@@ -53,8 +53,13 @@ describe('matchRoute', () => {
   it('never lets a second micro at / take paths from the primary', () => {
     const other = { name: 'other', path: '/' };
     for (const path of ['/', '/anything', '//x']) {
-      const match = matchRoute({ primary, micros: [other, primary] }, path);
-      expect(match.kind === 'micro' && match.micro.name, path).toBe('web');
+      for (const micros of [
+        [other, primary],
+        [primary, other],
+      ]) {
+        const match = matchRoute({ primary, micros }, path);
+        expect(match.kind === 'micro' && match.micro.name, path).toBe('web');
+      }
     }
   });
 });
