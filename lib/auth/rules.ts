@@ -10,10 +10,12 @@
  *   `X-Space-App-Key`. A wrong `X-API-Key` is no credential at all: the request is judged without it.
  * - Everything else is denied: browsers are sent to sign in, API clients get a 401 JSON body.
  *
- * Paths are judged the way an app might read them: a request is public only if every reading of its path
- * (as sent; percent-decoded; with `.`/`..` and repeated slashes resolved) is public, and reserved if any reading is.
+ * Paths are judged the way an app might read them (`lib/routing/paths.ts`): a request is public only if every
+ * reading of its path is public, and reserved if any reading is. A target that is not a path (absolute-form
+ * `http://host/path`, `*`) is refused: an app's server would read the path inside it, unjudged.
  */
-import { isUnder, matchRoute, RESERVED_PREFIX, stripBasePath } from '../routing/routes';
+import { isOriginForm, isReservedPath, pathReadings } from '../routing/paths';
+import { matchRoute, RESERVED_PREFIX, stripBasePath } from '../routing/routes';
 import { INTERNAL_KEY_HEADER } from './internal-key';
 import type { AccessPolicy, MicroAccessPolicy } from './policy';
 import { type AuthResponse, jsonResponse, redirectResponse } from './responses';
@@ -85,35 +87,6 @@ function publicRoutePattern(route: string): RegExp {
   return new RegExp(`^${literal.join('.*')}$`);
 }
 
-/** Resolves `.`, `..` and repeated slashes as a server normalising its path would. Keeps a trailing slash. */
-function resolveDots(path: string): string {
-  const segments: string[] = [];
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
-  }
-  const trailingSlash = segments.length > 0 && /\/\.{0,2}$/.test(path);
-  return '/' + segments.join('/') + (trailingSlash ? '/' : '');
-}
-
-/** Every way an app could read `path`: as sent, and percent-decoded (with `\` as `/`), both with dots resolved. */
-export function pathReadings(path: string): string[] {
-  const readings = [resolveDots(path)];
-  try {
-    const decoded = resolveDots(decodeURIComponent(path).replace(/\\/g, '/'));
-    if (decoded !== readings[0]) readings.push(decoded);
-  } catch {
-    // Malformed percent-encoding: an app cannot decode it either, so the path as sent is the only reading.
-  }
-  return readings;
-}
-
-/** Reserved when any reading is under `/__space` (case-insensitively: many routers ignore case). */
-function isReserved(readings: readonly string[]): boolean {
-  return readings.some((reading) => isUnder(reading.toLowerCase(), RESERVED_PREFIX));
-}
-
 function cookieValues(cookies: readonly string[], name: string): string[] {
   const values: string[] = [];
   for (const pair of cookies) {
@@ -155,15 +128,18 @@ function deny(request: AuthRequest, micro: MicroAccessPolicy, reason: string, is
 }
 
 export async function authorize(request: AuthRequest, context: AuthContext): Promise<AuthDecision> {
+  if (!isOriginForm(request.path)) {
+    return { outcome: 'reserved', response: jsonResponse(400, { error: 'bad_request', message: 'the request target must be a path (origin-form), not a URL' }) };
+  }
   const micro = context.rules.microFor(request.path);
-  const readings = micro ? pathReadings(stripBasePath(request.path, micro.path)) : [];
-  if (!micro || isReserved(readings)) {
+  const relativePath = micro ? stripBasePath(request.path, micro.path) : '';
+  if (!micro || isReservedPath(relativePath)) {
     return {
       outcome: 'reserved',
       response: jsonResponse(404, { error: 'not_found', message: `${request.path} belongs to the Space runtime and is not reachable` }),
     };
   }
-  if (readings.every((reading) => context.rules.isPublic(micro, reading))) {
+  if (pathReadings(relativePath).every((reading) => context.rules.isPublic(micro, reading))) {
     return { outcome: 'allow', micro: micro.name, via: 'public' };
   }
   if (micro.apiKeys && isCorsPreflight(request)) {

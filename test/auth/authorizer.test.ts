@@ -20,12 +20,15 @@ const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: reado
   { rawPath: '/public/..%2Fnotes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded slash after dots leaves the public folder' },
   { rawPath: '/public/%2E%2E/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded dots leave the public folder' },
   { rawPath: '/public/..%5Capi/items', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded backslash read as a slash' },
+  // The micro may route the literal path (Flask's `/<path:p>` under a private prefix): finding 1 of issue 10.
+  { rawPath: '/notes/../public/x', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'literal dots under a private path' },
   { rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'], why: 'micro without the api_keys preset' },
   { rawPath: '/api', routeKey: 'ANY /api', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'], why: 'micro root, no preset' },
   { rawPath: '/docs/index.html', routeKey: 'ANY /docs/{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public: true' },
   { rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint' },
   { rawPath: '/api/__space/v0/actions', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint under a micro path' },
   { rawPath: '/docs/__space/v0/actions', routeKey: 'ANY /docs/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'even on a public micro' },
+  { rawPath: '/a/..%5C__space/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'encoded backslash and dots to the runtime' },
   { rawPath: '/%5F%5Fspace/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'percent-encoded runtime path' },
 ];
 

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isOriginForm } from '../../routing/paths';
 import { matchRoute } from '../../routing/routes';
 import type { SpaceAppModel } from '../../spacefile/model';
 import { UsageError } from '../../cli/command';
@@ -77,6 +78,12 @@ export function createRouter(backend: RouterBackend): http.Server {
     const started = performance.now();
     const receivedAt = new Date();
     const url = req.url ?? '/';
+    // API Gateway only ever passes a path on; an absolute-form target (`http://x/__space/...`) would let the
+    // micro's server read a path nobody judged.
+    if (!isOriginForm(url)) {
+      writeResponse(res, jsonResponse(400, { message: 'Bad Request: the request target must be a path, not a URL' }), req.method === 'HEAD');
+      return;
+    }
     const path = url.split('?', 1)[0];
     const route = matchRoute(backend.app, path);
     const headOnly = req.method === 'HEAD';
