@@ -106,6 +106,9 @@ export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiA
       }
       case 'deny':
         return { isAuthorized: false, context: { micro: decision.micro, reason: decision.reason } };
+      case 'preflight':
+        // SpaceRouter sends these to the runtime function, which answers them; an authorizer cannot.
+        return { isAuthorized: false, context: { micro: decision.micro, reason: 'CORS preflights are answered by the runtime route' } };
       case 'reserved':
         return { isAuthorized: false, context: { reason: 'reserved path' } };
     }

@@ -8,6 +8,8 @@
  * - Otherwise the owner's session cookie, the app's internal key as `X-API-Key` (what Space gave micros as
  *   `DETA_API_KEY` to call each other; allowed like the owner), or on a micro with `presets.api_keys` a valid
  *   `X-Space-App-Key`. A wrong `X-API-Key` is no credential at all: the request is judged without it.
+ * - A browser's CORS preflight (no credentials by design) to a micro with `presets.api_keys` is answered by
+ *   Spaceport (`preflight.ts`), never by the micro.
  * - Everything else is denied: browsers are sent to sign in, API clients get a 401 JSON body.
  *
  * Paths are judged the way an app might read them (`lib/routing/paths.ts`): a request is public only if every
@@ -17,6 +19,7 @@
 import { isOriginForm, isReservedPath, pathReadings } from '../routing/paths';
 import { matchRoute, RESERVED_PREFIX, stripBasePath } from '../routing/routes';
 import { INTERNAL_KEY_HEADER } from './internal-key';
+import { isCorsPreflight, preflightResponse } from './preflight';
 import type { AccessPolicy, MicroAccessPolicy } from './policy';
 import { type AuthResponse, jsonResponse, redirectResponse } from './responses';
 
@@ -57,8 +60,10 @@ export interface AuthContext {
 }
 
 export type AuthDecision =
-  | { readonly outcome: 'allow'; readonly micro: string; readonly via: 'public' | 'owner' | 'internal-key' | 'api-key' | 'cors-preflight'; readonly keyName?: string }
+  | { readonly outcome: 'allow'; readonly micro: string; readonly via: 'public' | 'owner' | 'internal-key' | 'api-key'; readonly keyName?: string }
   | { readonly outcome: 'deny'; readonly micro: string; readonly reason: string; readonly response: AuthResponse }
+  /** A CORS preflight to a micro with `presets.api_keys`: answered with `response`, never by the micro. */
+  | { readonly outcome: 'preflight'; readonly micro: string; readonly response: AuthResponse }
   | { readonly outcome: 'reserved'; readonly response: AuthResponse };
 
 /** The policy compiled once (public route patterns to regular expressions), so deciding does no setup per request. */
@@ -96,19 +101,6 @@ function cookieValues(cookies: readonly string[], name: string): string[] {
   return values;
 }
 
-/**
- * A browser's CORS preflight: an OPTIONS request that carries no credentials by design (the browser asks first
- * whether it may send `X-Space-App-Key` from another origin). Let through on micros that accept API keys, whose
- * callers are exactly such clients; the preflight carries no data and the request that follows is judged as usual.
- */
-function isCorsPreflight(request: AuthRequest): boolean {
-  return (
-    request.method === 'OPTIONS' &&
-    request.headers['origin'] !== undefined &&
-    request.headers['access-control-request-method'] !== undefined
-  );
-}
-
 function wantsHtml(request: AuthRequest): boolean {
   return (request.headers['accept'] ?? '').includes('text/html');
 }
@@ -139,11 +131,12 @@ export async function authorize(request: AuthRequest, context: AuthContext): Pro
       response: jsonResponse(404, { error: 'not_found', message: `${request.path} belongs to the Space runtime and is not reachable` }),
     };
   }
+  // Before anything else, as in the cloud, where the router sends every preflight of such a micro to the runtime.
+  if (micro.apiKeys && isCorsPreflight(request)) {
+    return { outcome: 'preflight', micro: micro.name, response: preflightResponse(request) };
+  }
   if (pathReadings(relativePath).every((reading) => context.rules.isPublic(micro, reading))) {
     return { outcome: 'allow', micro: micro.name, via: 'public' };
-  }
-  if (micro.apiKeys && isCorsPreflight(request)) {
-    return { outcome: 'allow', micro: micro.name, via: 'cors-preflight' };
   }
   if (cookieValues(request.cookies, SESSION_COOKIE).some((token) => context.verifyOwnerSession(token, context.now))) {
     return { outcome: 'allow', micro: micro.name, via: 'owner' };

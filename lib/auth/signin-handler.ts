@@ -1,11 +1,15 @@
 /**
  * The function behind the HTTP API's open `/__space` routes: the owner's sign-in and sign-out pages; every
- * other runtime path answers 404 and never reaches a micro. Bundled by esbuild for Lambda by SpaceAuth.
+ * other runtime path answers 404 and never reaches a micro. It also answers the CORS preflights of micros with
+ * `presets.api_keys` (SpaceRouter's `OPTIONS` routes), so no micro runs for them. Bundled by esbuild for Lambda
+ * by SpaceAuth.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AUTH_ENV } from './authorizer';
 import { readOwnerSecret, requiredEnv } from './owner-secret';
-import { jsonResponse } from './responses';
+import { isCorsPreflight, preflightResponse } from './preflight';
+import { type AuthResponse, jsonResponse } from './responses';
+import { isUnder, RESERVED_PREFIX } from '../routing/routes';
 import { SessionSigner } from './session';
 import { handleSignin, isSigninPath } from './signin';
 
@@ -30,10 +34,13 @@ export function createSigninHandler(deps: { readOwnerSecret: () => Promise<strin
   const now = deps.now ?? Date.now;
   let signer: Promise<SessionSigner> | undefined;
   return async (event) => {
-    const response = isSigninPath(event.rawPath)
+    const method = event.requestContext.http.method;
+    const response: AuthResponse = !isUnder(event.rawPath, RESERVED_PREFIX)
+      ? microOptions(method, event.headers ?? {})
+      : isSigninPath(event.rawPath)
       ? handleSignin(
           {
-            method: event.requestContext.http.method,
+            method,
             path: event.rawPath,
             query: event.rawQueryString,
             headers: event.headers ?? {},
@@ -48,6 +55,12 @@ export function createSigninHandler(deps: { readOwnerSecret: () => Promise<strin
       : jsonResponse(404, { error: 'not_found', message: `${event.rawPath} belongs to the Space runtime and is not reachable` });
     return { statusCode: response.status, headers: response.headers, cookies: response.cookies, body: response.body };
   };
+}
+
+/** An `OPTIONS` request to a micro with api_keys: a preflight gets its answer, anything else is not served here. */
+function microOptions(method: string, headers: Readonly<Record<string, string>>): AuthResponse {
+  if (isCorsPreflight({ method, headers })) return preflightResponse({ headers });
+  return jsonResponse(405, { error: 'method_not_allowed', message: 'on a micro with presets.api_keys, OPTIONS answers CORS preflights only' });
 }
 
 let deployed: ((event: HttpApiRequestEvent) => Promise<HttpApiResult>) | undefined;

@@ -116,6 +116,7 @@ export class SpaceApp extends Construct {
       app: this.app,
       authorizer: props.authorizer ?? this.auth?.authorizer,
       runtimeIntegration: this.auth?.runtimeIntegration,
+      preflightIntegration: this.auth?.runtimeIntegration,
       logRetention: props.logRetention,
       cdk: { httpApi: props.cdk?.httpApi },
     });

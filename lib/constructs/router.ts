@@ -28,6 +28,12 @@ export interface SpaceRouterProps {
    */
   readonly runtimeIntegration?: apigwv2.HttpRouteIntegration;
   /**
+   * What answers the CORS preflights (`OPTIONS`) of micros with `presets.api_keys`: a preflight carries no
+   * credentials, so the authorizer could only let it reach the micro unauthenticated. Only with `authorizer`.
+   * @default none: `OPTIONS` goes through the authorizer like any other method
+   */
+  readonly preflightIntegration?: apigwv2.HttpRouteIntegration;
+  /**
    * How long access logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -55,11 +61,13 @@ export class SpaceRouter extends Construct {
   readonly url: string;
   private readonly app: SpaceAppModel;
   private readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
+  private readonly preflightIntegration?: apigwv2.HttpRouteIntegration;
 
   constructor(scope: Construct, id: string, props: SpaceRouterProps) {
     super(scope, id);
     this.app = props.app;
     this.authorizer = props.authorizer;
+    this.preflightIntegration = props.authorizer ? props.preflightIntegration : undefined;
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: `Space app '${props.app.name}'`,
       createDefaultStage: false,
@@ -122,7 +130,21 @@ export class SpaceRouter extends Construct {
       timeout: INTEGRATION_TIMEOUT,
     });
     for (const key of routeKeys(micro)) {
-      this.httpApi.addRoutes({ path: key.slice('ANY '.length), methods: [apigwv2.HttpMethod.ANY], integration, authorizer: this.authorizer });
+      const path = key.slice('ANY '.length);
+      this.httpApi.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration, authorizer: this.authorizer });
+      if (micro.apiKeys && this.preflightIntegration) {
+        // A method route beats ANY on the same path: preflights never reach the micro (lib/auth/preflight.ts).
+        const [route] = this.httpApi.addRoutes({
+          path,
+          methods: [apigwv2.HttpMethod.OPTIONS],
+          integration: this.preflightIntegration,
+          authorizer: new apigwv2.HttpNoneAuthorizer(),
+        });
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: 'CORS preflights carry no credentials by design; the runtime function answers them and never reaches a micro.',
+        });
+      }
     }
   }
 }

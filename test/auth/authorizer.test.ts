@@ -89,17 +89,16 @@ describe('Lambda authorizer: route x credential', () => {
     expect(result).toEqual({ isAuthorized: true, context: { micro: 'api', via: 'internal-key' } });
   });
 
-  it("lets a browser's CORS preflight through to a micro that takes API keys, and only there", async () => {
+  it('never lets an unauthenticated CORS preflight reach a micro: the runtime answers it (issue 10, finding 2)', async () => {
     const preflight = { origin: 'https://other.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-space-app-key' };
-    const toWeb = await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }));
-    expect(toWeb).toEqual({ isAuthorized: true, context: { micro: 'web', via: 'cors-preflight' } });
-    // api has no api_keys preset: nobody can call it from another origin, so its preflight gets no exception.
+    // The router sends OPTIONS of micros with api_keys to the runtime function; should one come here, it is denied.
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
     expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
-    // A plain OPTIONS (no Origin, no requested method) is no preflight, and neither is a GET with the same headers.
     expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}' }))).toMatchObject({ isAuthorized: false });
-    expect(await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
-    // Nor does it open the runtime's paths.
     expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
+    // With a credential, an OPTIONS is a request like any other.
+    const { headers } = kinds.find((kind) => kind.label === 'valid key')!;
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers }))).toMatchObject({ isAuthorized: true });
   });
 
   it('never lets the internal key reach the action endpoint, however it is sent', async () => {

@@ -17,7 +17,8 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
   it('sends every micro route, public or not, through the Lambda authorizer; only /__space is open', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
     const open = routes.filter((route) => route.AuthorizationType === 'NONE').map((route) => route.RouteKey).sort();
-    expect(open).toEqual(['ANY /__space', 'ANY /__space/{proxy+}']);
+    // Besides the runtime's own paths, only the CORS preflights of web (api_keys), answered by the runtime function.
+    expect(open).toEqual(['ANY /__space', 'ANY /__space/{proxy+}', 'OPTIONS /', 'OPTIONS /{proxy+}']);
     const guarded = routes.filter((route) => route.AuthorizationType !== 'NONE');
     // docs (public: true) and web's /public/* included: the authorizer allows them itself.
     expect(guarded.map((route) => route.RouteKey).sort()).toEqual(app.micros.flatMap(routeKeys).sort());

@@ -68,16 +68,27 @@ describe('dev router: route x credential over HTTP', () => {
   }
 });
 
-describe('dev router: CORS preflights', () => {
+describe('dev router: CORS preflights (issue 10, finding 2)', () => {
   const preflight = { origin: 'https://other.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-space-app-key' };
 
-  it('reach a micro that takes API keys, as through the cloud authorizer, and no other', async () => {
+  it('are answered by the router on a micro that takes API keys: the micro never runs and no body comes back', async () => {
     const before = invoked.length;
-    expect((await fetch(`${base}/notes`, { method: 'OPTIONS', headers: preflight })).status).toBe(200);
-    expect(invoked.length - before).toBe(1);
+    const response = await fetch(`${base}/notes`, { method: 'OPTIONS', headers: preflight, body: 'secret-stealing payload' });
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe('');
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-methods')).toBe('POST');
+    expect(response.headers.get('access-control-allow-headers')).toBe('x-space-app-key');
+    // Never credentials: a page of another origin cannot ride on the owner's cookie.
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(invoked.length).toBe(before);
+  });
+
+  it('get no exception on a micro without API keys, and a plain OPTIONS is judged like any request', async () => {
+    const before = invoked.length;
     expect((await fetch(`${base}/api/items`, { method: 'OPTIONS', headers: preflight })).status).toBe(401);
     expect((await fetch(`${base}/notes`, { method: 'OPTIONS' })).status).toBe(401);
-    expect(invoked.length - before).toBe(1);
+    expect(invoked.length).toBe(before);
   });
 });
 

@@ -98,4 +98,17 @@ describe('cloud sign-in function (payload 2.0)', () => {
     expect(result.cookies[0]).toMatch(/^spaceport_session=v1\..*; Secure$/);
     expect((await handle(event('/__space/v0/actions', 'POST'))).statusCode).toBe(404);
   });
+
+  it('answers CORS preflights of micros with api_keys without any micro, and nothing else it is sent (issue 10, finding 2)', async () => {
+    const { createSigninHandler } = await import('../../lib/auth/signin-handler');
+    const handle = createSigninHandler({ readOwnerSecret: async () => OWNER_SECRET, now: () => NOW });
+    const options = (headers: Record<string, string>) => ({ rawPath: '/notes', rawQueryString: '', headers, requestContext: { http: { method: 'OPTIONS' } }, body: 'x', isBase64Encoded: false });
+    const answered = await handle(options({ origin: 'https://other.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-space-app-key,content-type' }));
+    expect(answered).toMatchObject({
+      statusCode: 204,
+      body: '',
+      headers: { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': 'x-space-app-key,content-type' },
+    });
+    expect((await handle(options({}))).statusCode).toBe(405);
+  });
 });
