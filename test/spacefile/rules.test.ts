@@ -341,6 +341,25 @@ describe('serve, include and run by engine', () => {
     expect(onlyProblem(micro('static', '    serve: ../site\n'))).toMatchObject({ message: "must be a directory inside the micro's src" });
   });
 
+  it('refuses a src outside the app, as Space\'s builder only saw the app (issue 10, finding 12)', () => {
+    for (const src of ['/etc', '../../..', '..', './a/../../b']) {
+      expect(onlyProblem(ONE_MICRO.replace('src: .', `src: ${src}`)), src).toMatchObject({
+        keyPath: 'micros[0].src',
+        location: at(4, 10),
+        message: "must be a directory inside the app (the Spacefile's directory)",
+      });
+    }
+    expect(load(ONE_MICRO.replace('src: .', 'src: ./a/../b')).app.primary.srcDir).toBe('/apps/demo/b');
+  });
+
+  it('refuses include entries outside the micro\'s src (issue 10, finding 12)', () => {
+    const problems = problemsOf(micro('nodejs16', '    include:\n      - dist\n      - ../secrets\n      - /etc/passwd\n'));
+    expect(problems).toEqual([
+      expect.objectContaining({ keyPath: 'micros[0].include[1]', location: at(8, 9), message: "must be inside the micro's src", found: "'../secrets'" }),
+      expect.objectContaining({ keyPath: 'micros[0].include[2]', location: at(9, 9), message: "must be inside the micro's src", found: "'/etc/passwd'" }),
+    ]);
+  });
+
   it('refuses include on static-like engines', () => {
     expect(onlyProblem(micro('vue', '    include:\n      - dist\n'))).toMatchObject({
       keyPath: 'micros[0].include',
