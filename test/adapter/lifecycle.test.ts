@@ -146,6 +146,9 @@ describe('python adapter', () => {
 
   test('an ASGI app without uvicorn is an init error saying what to install', async () => {
     writeFileSync(join(appDir, 'asgi_main.py'), 'async def app(scope, receive, send):\n    pass\n');
+    // Whether this machine's python3 has uvicorn must not matter: the app's directory comes first on sys.path,
+    // so this module stands for an app whose requirements lack it.
+    writeFileSync(join(appDir, 'uvicorn.py'), 'raise ImportError("No module named \'uvicorn\'")\n');
     const adapter = await start('python', { SPACEPORT_RUN: 'python3 -m spaceport_adapter.serve asgi_main:app' });
     const outcome = await adapter.invoke(get('/'));
     expect(outcome).toMatchObject({ kind: 'init-error' });
