@@ -1,10 +1,15 @@
 /**
  * Static mode: the adapter serves a directory itself, no child process. The code is read-only on Lambda, so the
  * file list, content types and ETags are computed once at start; each request reads one file.
+ *
+ * What is served: every file under the directory, except dot-named files and directories (`.env`, `.git`,
+ * `.spaceport` with `spaceport dev`'s secrets) other than `/.well-known/` (RFC 8615), and except symlinks that
+ * lead out of the directory or nowhere. Locally the directory is the app's own source tree, so this is what keeps
+ * `serve: .` from serving the owner secret.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
 import type { AppRequest } from './events';
 import type { AppResponse } from './results';
 import { BODY_LIMIT_BYTES } from './limits';
@@ -39,7 +44,8 @@ export class StaticSite {
       // Reported below.
     }
     if (!isDirectory) throw new Error(`SPACEPORT_STATIC_DIR: ${root} is not a directory`);
-    this.index(root, '');
+    const realRoot = realpathSync(root);
+    this.index(root, '', realRoot, new Set([realRoot]));
   }
 
   async serve(request: AppRequest): Promise<AppResponse> {
@@ -74,17 +80,20 @@ export class StaticSite {
     return this.files.get(key) ?? this.files.get(`${key}/index.html`);
   }
 
-  private index(directory: string, prefix: string): void {
+  /** Indexes `directory`; `ancestors` holds the real directories above it, so a link back to one (a loop) is not followed. */
+  private index(directory: string, prefix: string, realRoot: string, ancestors: ReadonlySet<string>, realDirectory = realRoot): void {
     for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (!isServedName(entry.name)) continue;
       const file = join(directory, entry.name);
       const key = `${prefix}/${entry.name}`;
-      if (entry.isDirectory()) {
-        this.index(file, key);
-      } else if (entry.isFile() || entry.isSymbolicLink()) {
-        const stats = statSync(file, { throwIfNoEntry: false });
-        if (stats === undefined || !stats.isFile()) continue;
+      const real = entry.isSymbolicLink() ? realTarget(file) : join(realDirectory, entry.name);
+      if (real === undefined || !isWithin(realRoot, real)) continue;
+      const stats = statSync(real, { throwIfNoEntry: false });
+      if (stats?.isDirectory()) {
+        if (!ancestors.has(real)) this.index(file, key, realRoot, new Set([...ancestors, real]), real);
+      } else if (stats?.isFile()) {
         this.files.set(key, {
-          file,
+          file: real,
           size: stats.size,
           etag: `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`,
           contentType: CONTENT_TYPES[extname(entry.name).toLowerCase()] ?? 'application/octet-stream',
@@ -92,6 +101,25 @@ export class StaticSite {
       }
     }
   }
+}
+
+/** Dot-named entries hold configuration and secrets, not pages; `.well-known` is for the world to read. */
+function isServedName(name: string): boolean {
+  return !name.startsWith('.') || name === '.well-known';
+}
+
+/** Where a symlink really leads, or undefined when it leads nowhere (dangling, a loop). */
+function realTarget(link: string): string | undefined {
+  try {
+    return realpathSync(link);
+  } catch {
+    return undefined;
+  }
+}
+
+function isWithin(directory: string, path: string): boolean {
+  const inside = relative(directory, path);
+  return inside === '' || !(inside === '..' || inside.startsWith(`..${sep}`));
 }
 
 function headerValue(headers: readonly string[], name: string): string | undefined {
