@@ -14,15 +14,16 @@ import { accessPolicyOf, type AccessPolicy } from './policy';
 import type { AuthResponse } from './responses';
 import { AccessRules, type AuthRequest, authorize } from './rules';
 import { SessionSigner } from './session';
-import { handleSignin, isSigninPath } from './signin';
+import { handleSignin, isSigninPath, MAX_SIGNIN_BODY_BYTES, signinTooLarge } from './signin';
 
-/** A request as the dev router holds it once the body is read. */
+/** A request as the dev router holds it before its body is read. */
 export interface LocalRequest {
   readonly method: string;
   /** Path and query as sent. */
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
+  /** Reads the body, at most `limit` bytes (undefined when it is larger). Only sign-in posts are read here. */
+  readonly readBody: (limit: number) => Promise<Buffer | undefined>;
 }
 
 function toAuthRequest(request: LocalRequest): AuthRequest {
@@ -79,12 +80,15 @@ export class LocalAuth {
 
   /**
    * The response auth gives instead of the micro's (a sign-in page, a denial, a micro's runtime path), or
-   * undefined when the request may go on: to the micro, or to the router's own `/__space/` pages.
+   * undefined when the request may go on: to the micro, or to the router's own `/__space/` pages. Decided from
+   * the request line and headers alone, so a denied request's body is never read.
    */
   async answer(request: LocalRequest): Promise<HttpResponse | undefined> {
     const authRequest = toAuthRequest(request);
     if (isSigninPath(authRequest.path)) {
-      return toHttpResponse(handleSignin({ ...authRequest, body: request.body.toString('utf8') }, this.signer, this.now()));
+      const body = await request.readBody(MAX_SIGNIN_BODY_BYTES);
+      if (body === undefined) return toHttpResponse(signinTooLarge());
+      return toHttpResponse(handleSignin({ ...authRequest, body: body.toString('utf8') }, this.signer, this.now()));
     }
     if (!this.rules.microFor(authRequest.path)) return undefined;
     const decision = await authorize(authRequest, {

@@ -56,9 +56,7 @@ export function handleSignin(request: SigninRequest, signer: SessionSigner, now:
     return signinPage(200, safeNext(new URLSearchParams(request.query).get('next')));
   }
   if (request.method !== 'POST') return methodNotAllowed(request);
-  if (Buffer.byteLength(request.body) > MAX_SIGNIN_BODY_BYTES) {
-    return jsonResponse(413, { error: 'payload_too_large', message: `a sign-in form is at most ${MAX_SIGNIN_BODY_BYTES} bytes` });
-  }
+  if (Buffer.byteLength(request.body) > MAX_SIGNIN_BODY_BYTES) return signinTooLarge();
   const type = request.headers['content-type'] ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded')) {
     return jsonResponse(415, { error: 'unsupported_media_type', message: 'post the sign-in form as application/x-www-form-urlencoded' });
@@ -67,6 +65,10 @@ export function handleSignin(request: SigninRequest, signer: SessionSigner, now:
   const next = safeNext(form.get('next'));
   if (!signer.isOwnerSecret(form.get('secret') ?? '')) return signinPage(401, next, 'That is not the owner secret.');
   return redirectResponse(303, next, [signer.issueCookie(now)]);
+}
+
+export function signinTooLarge(): AuthResponse {
+  return jsonResponse(413, { error: 'payload_too_large', message: `a sign-in form is at most ${MAX_SIGNIN_BODY_BYTES} bytes` });
 }
 
 function methodNotAllowed(request: SigninRequest): AuthResponse {

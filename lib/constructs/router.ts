@@ -5,13 +5,13 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { RESERVED_PREFIX, routeKeys } from '../routing/routes';
+import { INTEGRATION_TIMEOUT_SECONDS, RESERVED_PREFIX, routeKeys } from '../routing/routes';
 import type { Micro, SpaceAppModel } from '../spacefile/model';
 import { SpaceportConstructError } from './errors';
 import { FunctionLogging } from './function-logging';
 
-/** API Gateway's own ceiling (30 s, 29 s in CDK): a cold start's init plus the 20 s invoke must fit. */
-const INTEGRATION_TIMEOUT = Duration.seconds(29);
+/** A cold start's init plus the 20 s invoke must fit in it. */
+const INTEGRATION_TIMEOUT = Duration.seconds(INTEGRATION_TIMEOUT_SECONDS);
 
 export interface SpaceRouterProps {
   /** The app whose micros the router serves. */

@@ -14,6 +14,12 @@ export const RESERVED_PREFIX = '/__space';
 /** The path a scheduled action is posted to, relative to the micro that declares it. */
 export const ACTIONS_PATH = '/__space/v0/actions';
 
+/**
+ * How long the front door waits for a micro: API Gateway's integration timeout (30 s at most; 29 s leaves the
+ * margin CDK insists on). SpaceRouter sets it and the dev router enforces it.
+ */
+export const INTEGRATION_TIMEOUT_SECONDS = 29;
+
 /** `source` of the invocation event of a scheduled action; the adapter recognises the event by it. */
 export const ACTION_EVENT_SOURCE = 'spaceport.action';
 
