@@ -9,11 +9,11 @@ import type { HttpResponse } from '../local/http-api-event';
 import type { SpaceAppModel } from '../spacefile/model';
 import type { ApiKeyStore } from './api-keys';
 import { InternalKey } from './internal-key';
-import { ensureOwnerSecret, LocalApiKeyStore, stateDirFor } from './local-state';
+import { ensureOwnerSecret, LocalApiKeyStore, OwnerSecretFile, stateDirFor } from './local-state';
 import { accessPolicyOf, type AccessPolicy } from './policy';
 import type { AuthResponse } from './responses';
-import { AccessRules, type AuthRequest, authorize } from './rules';
-import { SessionSigner } from './session';
+import { AccessRules, type AuthRequest, authorize, SESSION_COOKIE } from './rules';
+import { localSessionCookie, RotatingSessionSigner } from './session';
 import { handleSignin, isSigninPath, MAX_SIGNIN_BODY_BYTES, signinTooLarge } from './signin';
 
 /** A request as the dev router holds it before its body is read. */
@@ -49,21 +49,29 @@ export function toHttpResponse(response: AuthResponse): HttpResponse {
 
 export class LocalAuth {
   private readonly rules: AccessRules;
-  private readonly signer: SessionSigner;
+  private readonly signer: RotatingSessionSigner;
   private readonly internalKey: InternalKey;
+  /** The name of the owner's session cookie: the app's own, since every app on localhost shares the host. */
+  readonly sessionCookie: string;
 
   /**
-   * Reads (or, on the first run, creates) `.spaceport/` next to the Spacefile. `internalKey` is passed in because
-   * the micros need it whether or not auth is on (`ensureInternalKey`).
+   * Reads (or, on the first run, creates) `.spaceport/` next to the Spacefile; the owner secret is followed as the
+   * file changes (`OwnerSecretFile`). `internalKey` is passed in because the micros need it whether or not auth
+   * is on (`ensureInternalKey`).
    */
   static open(app: SpaceAppModel, internalKey: string): LocalAuth {
     const stateDir = stateDirFor(app.rootDir);
     const { secret, created } = ensureOwnerSecret(stateDir);
-    return new LocalAuth(accessPolicyOf(app), secret, created, internalKey, new LocalApiKeyStore(stateDir));
+    const file = new OwnerSecretFile(stateDir);
+    return new LocalAuth(accessPolicyOf(app), secret, created, internalKey, new LocalApiKeyStore(stateDir), Date.now, {
+      currentOwnerSecret: () => file.read(),
+      sessionCookie: localSessionCookie(app.rootDir),
+    });
   }
 
   constructor(
     policy: AccessPolicy,
+    /** The owner secret at start (what `spaceport dev` prints on the run that created it). */
     readonly ownerSecret: string,
     /** True on the run that generated the secret: the one time `spaceport dev` prints it. */
     readonly ownerSecretCreated: boolean,
@@ -71,10 +79,17 @@ export class LocalAuth {
     internalKey: string,
     private readonly keys: Pick<ApiKeyStore, 'find'>,
     private readonly now: () => number = Date.now,
+    options: {
+      /** The owner secret as it is now. @default always `ownerSecret` */
+      readonly currentOwnerSecret?: () => string;
+      /** @default SESSION_COOKIE */
+      readonly sessionCookie?: string;
+    } = {},
   ) {
     this.rules = new AccessRules(policy);
+    this.sessionCookie = options.sessionCookie ?? SESSION_COOKIE;
     // Local dev is plain http on localhost, where browsers drop Secure cookies (Safari) or need not see them.
-    this.signer = new SessionSigner(ownerSecret, false);
+    this.signer = new RotatingSessionSigner(options.currentOwnerSecret ?? (() => ownerSecret), false, this.sessionCookie);
     this.internalKey = new InternalKey(internalKey);
   }
 
@@ -88,13 +103,15 @@ export class LocalAuth {
     if (isSigninPath(authRequest.path)) {
       const body = await request.readBody(MAX_SIGNIN_BODY_BYTES);
       if (body === undefined) return toHttpResponse(signinTooLarge());
-      return toHttpResponse(handleSignin({ ...authRequest, body: body.toString('utf8') }, this.signer, this.now()));
+      return toHttpResponse(handleSignin({ ...authRequest, body: body.toString('utf8') }, await this.signer.current(), this.now()));
     }
     if (!this.rules.microFor(authRequest.path)) return undefined;
+    const signer = await this.signer.current();
     const decision = await authorize(authRequest, {
       rules: this.rules,
+      sessionCookie: this.sessionCookie,
       now: this.now(),
-      verifyOwnerSession: (token, at) => this.signer.verify(token, at),
+      verifyOwnerSession: (token, at) => signer.verify(token, at),
       verifyInternalKey: (key) => this.internalKey.matches(key),
       verifyApiKey: (key) => this.keys.find(key),
     });

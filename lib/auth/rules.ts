@@ -49,6 +49,8 @@ export interface ApiKeyGrant {
 
 export interface AuthContext {
   readonly rules: AccessRules;
+  /** The name of the owner's session cookie. @default SESSION_COOKIE */
+  readonly sessionCookie?: string;
   /** Epoch milliseconds. */
   readonly now: number;
   /** True when `token` (a session cookie value) is a valid, unexpired owner session at `now`. */
@@ -138,7 +140,7 @@ export async function authorize(request: AuthRequest, context: AuthContext): Pro
   if (pathReadings(relativePath).every((reading) => context.rules.isPublic(micro, reading))) {
     return { outcome: 'allow', micro: micro.name, via: 'public' };
   }
-  if (cookieValues(request.cookies, SESSION_COOKIE).some((token) => context.verifyOwnerSession(token, context.now))) {
+  if (cookieValues(request.cookies, context.sessionCookie ?? SESSION_COOKIE).some((token) => context.verifyOwnerSession(token, context.now))) {
     return { outcome: 'allow', micro: micro.name, via: 'owner' };
   }
   const internalKey = request.headers[INTERNAL_KEY_HEADER];

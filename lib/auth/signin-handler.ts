@@ -6,11 +6,11 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AUTH_ENV } from './authorizer';
-import { readOwnerSecret, requiredEnv } from './owner-secret';
+import { readOwnerSecret, refreshedEvery, requiredEnv, SECRET_REFRESH_MS } from './owner-secret';
 import { isCorsPreflight, preflightResponse } from './preflight';
 import { type AuthResponse, jsonResponse } from './responses';
 import { isUnder, RESERVED_PREFIX } from '../routing/routes';
-import { SessionSigner } from './session';
+import { RotatingSessionSigner } from './session';
 import { handleSignin, isSigninPath } from './signin';
 
 /** The payload 2.0 request fields the sign-in pages read. */
@@ -30,9 +30,10 @@ export interface HttpApiResult {
   readonly body: string;
 }
 
+/** `readOwnerSecret` supplies the owner secret as it is now, on every sign-in request (see `RotatingSessionSigner`). */
 export function createSigninHandler(deps: { readOwnerSecret: () => Promise<string>; now?: () => number }): (event: HttpApiRequestEvent) => Promise<HttpApiResult> {
   const now = deps.now ?? Date.now;
-  let signer: Promise<SessionSigner> | undefined;
+  const signer = new RotatingSessionSigner(deps.readOwnerSecret, true);
   return async (event) => {
     const method = event.requestContext.http.method;
     const response: AuthResponse = !isUnder(event.rawPath, RESERVED_PREFIX)
@@ -46,10 +47,7 @@ export function createSigninHandler(deps: { readOwnerSecret: () => Promise<strin
             headers: event.headers ?? {},
             body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8').toString('utf8'),
           },
-          await (signer ??= deps.readOwnerSecret().then((secret) => new SessionSigner(secret, true)).catch((error: unknown) => {
-            signer = undefined; // read again on the next request rather than failing until the next cold start
-            throw error;
-          })),
+          await signer.current(),
           now(),
         )
       : jsonResponse(404, { error: 'not_found', message: `${event.rawPath} belongs to the Space runtime and is not reachable` });
@@ -67,7 +65,7 @@ let deployed: ((event: HttpApiRequestEvent) => Promise<HttpApiResult>) | undefin
 
 export async function handler(event: HttpApiRequestEvent): Promise<HttpApiResult> {
   deployed ??= createSigninHandler({
-    readOwnerSecret: () => readOwnerSecret(new SecretsManagerClient({}), requiredEnv(AUTH_ENV.ownerSecretId)),
+    readOwnerSecret: refreshedEvery(SECRET_REFRESH_MS, () => readOwnerSecret(new SecretsManagerClient({}), requiredEnv(AUTH_ENV.ownerSecretId))),
   });
   return deployed(event);
 }

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/auth/authorizer';
+import { refreshedEvery } from '../../lib/auth/owner-secret';
 import type { LocalApiKeyStore } from '../../lib/auth/local-state';
 import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
@@ -35,22 +36,14 @@ const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: reado
 describe('Lambda authorizer: route x credential', () => {
   let kinds: Credentials[];
   let authorizer: ReturnType<typeof createAuthorizer>;
-  let secretReads = 0;
-  let internalKeyReads = 0;
 
   beforeAll(async () => {
     let store: LocalApiKeyStore;
     ({ kinds, store } = await credentialKinds());
     authorizer = createAuthorizer({
       policy: helloPolicy,
-      readOwnerSecret: async () => {
-        secretReads += 1;
-        return OWNER_SECRET;
-      },
-      readInternalKey: async () => {
-        internalKeyReads += 1;
-        return INTERNAL_KEY;
-      },
+      readOwnerSecret: async () => OWNER_SECRET,
+      readInternalKey: async () => INTERNAL_KEY,
       keys: store,
       now: () => NOW,
     });
@@ -110,11 +103,6 @@ describe('Lambda authorizer: route x credential', () => {
     }
   });
 
-  it('reads the owner secret and the internal key once per cold start, not per request', () => {
-    expect(secretReads).toBe(1);
-    expect(internalKeyReads).toBe(1);
-  });
-
   it('fails closed when the owner secret cannot be read, and retries on the next request', async () => {
     let attempts = 0;
     const flaky = createAuthorizer({
@@ -131,5 +119,48 @@ describe('Lambda authorizer: route x credential', () => {
     const event = authorizerEvent({ rawPath: '/public/a', routeKey: 'ANY /{proxy+}' });
     await expect(flaky(event)).rejects.toThrow('AccessDeniedException');
     await expect(flaky(event)).resolves.toMatchObject({ isAuthorized: true });
+  });
+
+  it('follows a rotated owner secret and internal key on the next request, not the next cold start (issue 10, finding 9)', async () => {
+    let ownerSecret = OWNER_SECRET;
+    let internalKey = INTERNAL_KEY;
+    const rotating = createAuthorizer({
+      policy: helloPolicy,
+      readOwnerSecret: async () => ownerSecret,
+      readInternalKey: async () => internalKey,
+      keys: { find: async () => undefined },
+      now: () => NOW,
+    });
+    const session = kinds.find((kind) => kind.label === 'owner cookie')!.cookies;
+    const withSession = authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', cookies: session });
+    const withKey = (key: string) => authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: { 'x-api-key': key } });
+    expect(await rotating(withSession)).toMatchObject({ isAuthorized: true });
+    expect(await rotating(withKey(INTERNAL_KEY))).toMatchObject({ isAuthorized: true });
+    ownerSecret = 'the-rotated-owner-secret-of-enough-length';
+    internalKey = 'R'.repeat(43);
+    expect(await rotating(withSession)).toMatchObject({ isAuthorized: false });
+    expect(await rotating(withKey(INTERNAL_KEY))).toMatchObject({ isAuthorized: false });
+    expect(await rotating(withKey(internalKey))).toMatchObject({ isAuthorized: true });
+  });
+});
+
+describe('refreshedEvery (how the deployed functions read Secrets Manager)', () => {
+  it('reads again once the value is older than its age, and at once after a failed read', async () => {
+    let clock = 0;
+    let reads = 0;
+    let fail = false;
+    const read = refreshedEvery(60_000, async () => {
+      reads += 1;
+      if (fail) throw new Error('AccessDeniedException');
+      return `value ${reads}`;
+    }, () => clock);
+    expect(await read()).toBe('value 1');
+    clock = 59_999;
+    expect(await read()).toBe('value 1');
+    clock = 60_000;
+    fail = true;
+    await expect(read()).rejects.toThrow('AccessDeniedException');
+    fail = false;
+    expect(await read()).toBe('value 3');
   });
 });
