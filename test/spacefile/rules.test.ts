@@ -411,6 +411,25 @@ describe('presets', () => {
     );
   });
 
+  it('refuses a preset named like a variable the runtime adapter is configured by (issue 10, finding 10)', () => {
+    for (const name of ['PORT', 'AWS_LAMBDA_EXEC_WRAPPER', 'SPACEPORT_BASE_PATH', 'SPACEPORT_ANYTHING']) {
+      expect(onlyProblem(ONE_MICRO + `    presets:\n      env:\n        - name: ${name}\n`), name).toMatchObject({
+        keyPath: 'micros[0].presets.env[0].name',
+        location: at(8, 17),
+        message: `'${name}' is set by the platform for the runtime adapter and cannot be a preset`,
+      });
+    }
+  });
+
+  it('ignores, with a warning, a preset named like a variable Space sets: Space\'s value wins, in the cloud and locally (issue 10, finding 10)', () => {
+    const { app, warnings } = load(ONE_MICRO + '    presets:\n      env:\n        - name: DETA_API_KEY\n        - name: DETA_SPACE_APP_HOSTNAME\n          default: evil.example\n        - name: TOKEN\n');
+    expect(app.primary.envPresets.map((preset) => preset.name)).toEqual(['TOKEN']);
+    expect(warnings).toEqual([
+      expect.objectContaining({ keyPath: 'micros[0].presets.env[0].name', location: at(8, 17), message: "'DETA_API_KEY' is set by Space itself: this preset is ignored and the micro gets the platform's value" }),
+      expect.objectContaining({ keyPath: 'micros[0].presets.env[1].name', location: at(9, 17) }),
+    ]);
+  });
+
   it('warns about a name defined twice; the last definition wins in the first place', () => {
     const text = ONE_MICRO + '    presets:\n      env:\n        - name: A1\n          default: first\n        - name: B1\n        - name: A1\n          default: second\n';
     const { app, warnings } = load(text);
