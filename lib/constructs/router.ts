@@ -13,6 +13,13 @@ import { FunctionLogging } from './function-logging';
 /** A cold start's init plus the 20 s invoke must fit in it. */
 const INTEGRATION_TIMEOUT = Duration.seconds(INTEGRATION_TIMEOUT_SECONDS);
 
+/**
+ * Requests per second (and the burst above it) the app's stage accepts before answering 429, denied requests
+ * included: every request runs the authorizer, so without a limit an anonymous flood spends the account's shared
+ * Lambda concurrency. Enough for a personal app and its API clients; raise it with `throttle`.
+ */
+export const DEFAULT_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
+
 export interface SpaceRouterProps {
   /** The app whose micros the router serves. */
   readonly app: SpaceAppModel;
@@ -33,6 +40,12 @@ export interface SpaceRouterProps {
    * @default none: `OPTIONS` goes through the authorizer like any other method
    */
   readonly preflightIntegration?: apigwv2.HttpRouteIntegration;
+  /**
+   * The stage's request rate limit (steady requests per second) and burst; above them API Gateway answers 429
+   * before any authorizer or micro runs.
+   * @default DEFAULT_THROTTLE: 50 requests per second, bursts of 100
+   */
+  readonly throttle?: apigwv2.ThrottleSettings;
   /**
    * How long access logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
@@ -80,6 +93,7 @@ export class SpaceRouter extends Construct {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
+      throttle: props.throttle ?? DEFAULT_THROTTLE,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
         format: apigw.AccessLogFormat.jsonWithStandardFields(),
