@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import ignore from 'ignore';
 import { STATE_DIR_NAME } from '../auth/local-state';
 import type { Micro } from '../spacefile/model';
 import { PackagingError } from './steps';
+import { isWithin, realTarget } from '../tree-links';
 
 /** What `space push` never uploaded unless `.spaceignore` re-included it (gitignore syntax). */
 export const DEFAULT_SPACEIGNORE: readonly string[] = ['node_modules', '.venv', 'build', 'dist', '.git', '.env*'];
@@ -54,20 +55,6 @@ export function selectSourceFiles(micro: Micro): string[] {
   };
   walk('', realSrc, new Set([realSrc]));
   return files.sort();
-}
-
-/** Where a symlink really leads, or undefined when it leads nowhere (dangling, a loop). */
-function realTarget(link: string): string | undefined {
-  try {
-    return realpathSync(link);
-  } catch {
-    return undefined;
-  }
-}
-
-function isWithin(directory: string, path: string): boolean {
-  const inside = relative(directory, path);
-  return !(inside === '..' || inside.startsWith(`..${sep}`));
 }
 
 /** `./dist/` -> `dist`, `.` -> `` (the whole micro). */

@@ -9,10 +9,11 @@
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join, relative, sep } from 'node:path';
+import { extname, join } from 'node:path';
 import type { AppRequest } from './events';
 import type { AppResponse } from './results';
 import { BODY_LIMIT_BYTES } from './limits';
+import { isWithin, realTarget } from '../../lib/tree-links';
 
 interface StaticFile {
   readonly file: string;
@@ -106,20 +107,6 @@ export class StaticSite {
 /** Dot-named entries hold configuration and secrets, not pages; `.well-known` is for the world to read. */
 function isServedName(name: string): boolean {
   return !name.startsWith('.') || name === '.well-known';
-}
-
-/** Where a symlink really leads, or undefined when it leads nowhere (dangling, a loop). */
-function realTarget(link: string): string | undefined {
-  try {
-    return realpathSync(link);
-  } catch {
-    return undefined;
-  }
-}
-
-function isWithin(directory: string, path: string): boolean {
-  const inside = relative(directory, path);
-  return inside === '' || !(inside === '..' || inside.startsWith(`..${sep}`));
 }
 
 function headerValue(headers: readonly string[], name: string): string | undefined {

@@ -2,13 +2,13 @@
  * The same route x credential matrix through the real dev router over real HTTP (the micro behind it is a stub
  * that answers 200), plus the browser's sign-in round trip that only a local router can offer.
  */
-import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAuth } from '../../lib/auth/local';
 import { accessPolicyOf } from '../../lib/auth/policy';
 import { createRouter, listen } from '../../lib/local/dev/router';
 import { loadSpacefile } from '../../lib/spacefile/load';
+import { sendRaw } from '../helpers/raw-http';
 import { type Credentials, credentialKinds, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
 const app = loadSpacefile('examples/hello/Spacefile');
@@ -122,27 +122,12 @@ describe('dev router: a browser signs in', () => {
   });
 });
 
-/** Sends `target` as the request line's target, as a proxy client would (fetch cannot send absolute-form). */
-function rawRequest(method: string, target: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(base);
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path: target, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe('dev router: request targets that are not paths (issue 10, finding 3)', () => {
   it('refuses absolute-form and asterisk-form targets before anything reaches a micro, signed in or not', async () => {
     const { cookies } = kinds.find((kind) => kind.label === 'owner cookie')!;
     const before = invoked.length;
     for (const target of ['http://x/__space/v0/actions', 'http://x/public/hello.txt', '*']) {
-      const response = await rawRequest('POST', target, { cookie: cookies.join('; '), 'content-type': 'application/json' });
+      const response = await sendRaw(base, { method: 'POST', path: target, headers: { cookie: cookies.join('; '), 'content-type': 'application/json' } });
       expect(response.status, target).toBe(400);
     }
     expect(invoked.length).toBe(before);

@@ -7,6 +7,7 @@ import { accessPolicyOf } from '../../lib/auth/policy';
 import type { HttpApiEvent } from '../../lib/local/http-api-event';
 import { createRouter, listen } from '../../lib/local/dev/router';
 import { app, micro } from './model-helpers';
+import { sendRaw } from '../helpers/raw-http';
 
 const events: Array<{ micro: string; event: HttpApiEvent }> = [];
 const logged: string[] = [];
@@ -102,14 +103,14 @@ describe('dev router', () => {
   it('answers only to the names it listens on: a rebound DNS name cannot reach it (issue 10, finding 6)', async () => {
     const port = new URL(base).port;
     const before = events.length;
-    const rebound = await send({ method: 'POST', path: '/__space/dev/actions/tick', headers: { host: `evil.example:${port}`, origin: `http://evil.example:${port}` } });
+    const rebound = await sendRaw(base, { method: 'POST', path: '/__space/dev/actions/tick', headers: { host: `evil.example:${port}`, origin: `http://evil.example:${port}` } });
     expect(rebound.status).toBe(403);
     expect(rebound.body).toContain('evil.example');
-    expect((await send({ path: '/public/page', headers: { host: `evil.example:${port}` } })).status).toBe(403);
-    expect((await send({ path: '/public/page', headers: { host: 'localhost' } })).status).toBe(403);
+    expect((await sendRaw(base, { path: '/public/page', headers: { host: `evil.example:${port}` } })).status).toBe(403);
+    expect((await sendRaw(base, { path: '/public/page', headers: { host: 'localhost' } })).status).toBe(403);
     expect(events.length).toBe(before);
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `LOCALHOST:${port}`]) {
-      expect((await send({ path: '/public/page', headers: { host } })).status, host).toBe(200);
+      expect((await sendRaw(base, { path: '/public/page', headers: { host } })).status, host).toBe(200);
     }
   });
 
@@ -159,18 +160,3 @@ describe('dev router', () => {
     }
   });
 });
-
-/** A request with headers fetch may not set (Host). */
-function send(request: { method?: string; path: string; headers?: Record<string, string> }): Promise<{ status: number; body: string }> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, method: request.method ?? 'GET', path: request.path, headers: request.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
