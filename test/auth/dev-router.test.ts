@@ -117,6 +117,10 @@ describe('dev router: a browser signs in', () => {
     expect(back.status).toBe(200);
     expect(await back.text()).toBe('hello from web');
 
+    const tooLarge = await fetch(`${base}/__space/signin`, { method: 'POST', body: new URLSearchParams({ secret: 'x'.repeat(20_000) }), redirect: 'manual' });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get('connection')).toBe('close');
+
     const signedOut = await fetch(`${base}/__space/signout`, { method: 'POST', redirect: 'manual' });
     expect(signedOut.headers.getSetCookie()[0]).toMatch(/^spaceport_session=; Path=\/; Max-Age=0/);
   });

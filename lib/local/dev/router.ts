@@ -137,8 +137,10 @@ export function createRouter(backend: RouterBackend): http.Server {
         },
       });
       if (denied) {
-        // The body of a denied request is never read: close the connection rather than drain it.
-        if (bodyRead === undefined && hasBody(req)) res.setHeader('connection', 'close');
+        // The body of a denied request is never read (nor the rest of a sign-in form over its limit): close the
+        // connection rather than drain it.
+        const bodyComplete = bodyRead !== undefined && (await bodyRead).kind === 'body';
+        if (!bodyComplete && hasBody(req)) res.setHeader('connection', 'close');
         logAnswered(denied.statusCode, 'denied');
         writeResponse(res, denied, headOnly);
         return;
