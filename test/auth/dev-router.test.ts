@@ -126,6 +126,21 @@ describe('dev router: a browser signs in', () => {
   });
 });
 
+describe('dev router: paths sent as they are, dots and all (issue 10, findings 1 and 11)', () => {
+  // fetch resolves dot segments before sending; curl --path-as-is does not, and neither does this.
+  it('denies a private path dressed as a public one, and keeps every spelling of /__space from the micro', async () => {
+    const before = invoked.length;
+    const accept = { accept: 'application/json' };
+    expect((await sendRaw(base, { path: '/notes/../public/hello.txt', headers: accept })).status).toBe(401);
+    expect((await sendRaw(base, { path: '/notes/..%2Fpublic/hello.txt', headers: accept })).status).toBe(401);
+    for (const path of ['/__SPACE/v0/actions', '/a/..%5C__space/v0/actions', '/docs/%255F%255Fspace/v0/actions']) {
+      expect((await sendRaw(base, { method: 'POST', path, headers: accept })).status, path).toBe(404);
+    }
+    expect(invoked.length).toBe(before);
+    expect((await sendRaw(base, { path: '/public/./hello.txt' })).status).toBe(200);
+  });
+});
+
 describe('dev router: request targets that are not paths (issue 10, finding 3)', () => {
   it('refuses absolute-form and asterisk-form targets before anything reaches a micro, signed in or not', async () => {
     const { cookies } = kinds.find((kind) => kind.label === 'owner cookie')!;
