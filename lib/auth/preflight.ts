@@ -14,11 +14,7 @@ const MAX_AGE_SECONDS = 600;
 
 /** An OPTIONS request with `Origin` and `Access-Control-Request-Method`: what browsers send before a cross-origin request. */
 export function isCorsPreflight(request: Pick<AuthRequest, 'method' | 'headers'>): boolean {
-  return (
-    request.method === 'OPTIONS' &&
-    request.headers['origin'] !== undefined &&
-    request.headers['access-control-request-method'] !== undefined
-  );
+  return request.method === 'OPTIONS' && request.headers['origin'] !== undefined && request.headers['access-control-request-method'] !== undefined;
 }
 
 /** The answer to a preflight (`isCorsPreflight`): 204, no body, what it asked for allowed without credentials. */

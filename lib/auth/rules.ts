@@ -12,12 +12,12 @@
  *   Spaceport (`preflight.ts`), never by the micro.
  * - Everything else is denied: browsers are sent to sign in, API clients get a 401 JSON body.
  *
- * Paths are judged the way an app might read them (`lib/routing/paths.ts`): a request is public only if every
+ * Paths are judged the way an app might read them (`lib/core/paths.ts`): a request is public only if every
  * reading of its path is public, and reserved if any reading is. A target that is not a path (absolute-form
  * `http://host/path`, `*`) is refused: an app's server would read the path inside it, unjudged.
  */
-import { isOriginForm, isReservedPath, pathReadings } from '../routing/paths';
-import { matchRoute, RESERVED_PREFIX, stripBasePath } from '../routing/routes';
+import { isOriginForm, isReservedPath, pathReadings, RESERVED_PREFIX } from '../core/paths';
+import { matchRoute, stripBasePath } from '../routing/routes';
 import { INTERNAL_KEY_HEADER } from './internal-key';
 import { isCorsPreflight, preflightResponse } from './preflight';
 import type { AccessPolicy, MicroAccessPolicy } from './policy';
@@ -123,7 +123,10 @@ function deny(request: AuthRequest, micro: MicroAccessPolicy, reason: string, is
 
 export async function authorize(request: AuthRequest, context: AuthContext): Promise<AuthDecision> {
   if (!isOriginForm(request.path)) {
-    return { outcome: 'reserved', response: jsonResponse(400, { error: 'bad_request', message: 'the request target must be a path (origin-form), not a URL' }) };
+    return {
+      outcome: 'reserved',
+      response: jsonResponse(400, { error: 'bad_request', message: 'the request target must be a path (origin-form), not a URL' }),
+    };
   }
   const micro = context.rules.microFor(request.path);
   const relativePath = micro ? stripBasePath(request.path, micro.path) : '';

@@ -24,6 +24,7 @@ export function isSigninPath(path: string): boolean {
  * `Location` header cannot carry (beyond ASCII, spaces) are percent-encoded; a lone surrogate sends it home.
  */
 function safeNext(next: string | null): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\u0000-\u001f]/.test(next)) {
     return '/';
   }

@@ -6,7 +6,6 @@ import { adapterLayerDir, isLayerBuilt } from '../layer-dir';
 
 const LAYER_ID = 'SpaceportAdapterLayer';
 
-
 /**
  * The runtime adapter layer, created once per stack and shared by every micro in it, so a stack uploads and
  * publishes the adapter once however many micros it has.

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import ignore from 'ignore';
-import { STATE_DIR_NAME } from '../auth/local-state';
+import { STATE_DIR_NAME } from '../core/state-dir';
 import type { Micro } from '../spacefile/model';
 import { PackagingError } from './steps';
-import { isWithin, realTarget } from '../tree-links';
+import { isWithin, realTarget } from '../core/tree-links';
 
 /** What `space push` never uploaded unless `.spaceignore` re-included it (gitignore syntax). */
 export const DEFAULT_SPACEIGNORE: readonly string[] = ['node_modules', '.venv', 'build', 'dist', '.git', '.env*'];
@@ -23,7 +23,7 @@ const NEVER_PACKAGED = ignore().add(`${STATE_DIR_NAME}/`);
  * Returns sorted, `/`-separated paths relative to `srcDir`.
  */
 export function selectSourceFiles(micro: Micro): string[] {
-  const kept = [micro.serve, ...(micro.include ?? [])].filter((path): path is string => !!path).map(normalise);
+  const kept = [micro.serve, ...(micro.include ?? [])].filter((path): path is string => !!path).map(normaliseEntry);
   const defaults = DEFAULT_SPACEIGNORE.filter((pattern) => {
     const single = ignore().add(pattern);
     return !kept.some((path) => path !== '' && single.ignores(path));
@@ -43,7 +43,10 @@ export function selectSourceFiles(micro: Micro): string[] {
         real = realTarget(join(micro.srcDir, path));
         if (real === undefined) continue;
         if (!isWithin(realSrc, real)) {
-          throw new PackagingError(micro, `'${path}' is a symlink to ${real}, outside the micro's src: copy what it needs into ${micro.src}, or delete the link`);
+          throw new PackagingError(
+            micro,
+            `'${path}' is a symlink to ${real}, outside the micro's src: copy what it needs into ${micro.src}, or delete the link`,
+          );
         }
       }
       const isDirectory = statSync(real).isDirectory();
@@ -57,7 +60,7 @@ export function selectSourceFiles(micro: Micro): string[] {
   return files.sort();
 }
 
-/** `./dist/` -> `dist`, `.` -> `` (the whole micro). */
-function normalise(path: string): string {
+/** A `serve` or `include` entry as a path relative to the micro: `./dist/` -> `dist`, `.` -> `` (the whole micro). */
+export function normaliseEntry(path: string): string {
   return path.replace(/^\.\/?/, '').replace(/\/+$/, '');
 }

@@ -257,7 +257,10 @@ function readRun(micro: MapReader, engine: Engine | undefined): string | undefin
 }
 
 /** A list of strings, each with where it is written; an empty list is treated as absent, with a warning. */
-function readStrings(reader: ValueReader | undefined, what: string): Array<{ value: string; location: SourceLocation; reader: ValueReader }> | undefined {
+function readStrings(
+  reader: ValueReader | undefined,
+  what: string,
+): Array<{ value: string; location: SourceLocation; reader: ValueReader }> | undefined {
   const entries = reader?.strings();
   if (!reader || !entries) return undefined;
   if (entries.length === 0) {
@@ -265,7 +268,9 @@ function readStrings(reader: ValueReader | undefined, what: string): Array<{ val
     return undefined;
   }
   const read = entries.map(({ value, reader: item }) => ({ value, location: item.location, reader: item }));
-  return read.every((entry): entry is { value: string; location: SourceLocation; reader: ValueReader } => entry.value !== undefined) ? read : undefined;
+  return read.every((entry): entry is { value: string; location: SourceLocation; reader: ValueReader } => entry.value !== undefined)
+    ? read
+    : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** `presets` of a micro: the environment variables the installer fills in, and whether API keys are accepted. */
-import { isAdapterVariable, SPACE_VARIABLES } from './environment';
+import { isAdapterVariable, SPACE_VARIABLES } from './platform-variables';
 import type { EnvPreset } from './model';
 import type { ValueReader } from './reader';
 

@@ -32,7 +32,14 @@ def app(environ, start_response):
 `;
 
 function get(path: string): unknown {
-  return { version: '2.0', rawPath: path, rawQueryString: '', headers: { host: 'x' }, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } }, isBase64Encoded: false };
+  return {
+    version: '2.0',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'x' },
+    requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
+    isBase64Encoded: false,
+  };
 }
 
 let layer: ReturnType<typeof buildLayer>;
@@ -99,7 +106,12 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
   });
 
   test('HTTP readiness counts 5xx as not ready', async () => {
-    const adapter = await start(runtime, { SPACEPORT_RUN: 'node app.js', SPACEPORT_READINESS: 'http:/health', HEALTH_STATUS: '503', SPACEPORT_INIT_TIMEOUT_MS: '300' });
+    const adapter = await start(runtime, {
+      SPACEPORT_RUN: 'node app.js',
+      SPACEPORT_READINESS: 'http:/health',
+      HEALTH_STATUS: '503',
+      SPACEPORT_INIT_TIMEOUT_MS: '300',
+    });
     const outcome = await adapter.invoke(get('/'));
     expect(outcome).toMatchObject({ kind: 'init-error' });
     if (outcome.kind === 'success') return;
@@ -180,9 +192,15 @@ describe('node adapter static mode', () => {
   });
 
   test('serves index.html for directories, with content types', async () => {
-    expect(await adapter.invoke(get('/docs'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: '<h1>home</h1>', headers: { 'content-type': 'text/html; charset=utf-8' } } });
+    expect(await adapter.invoke(get('/docs'))).toMatchObject({
+      kind: 'success',
+      result: { statusCode: 200, body: '<h1>home</h1>', headers: { 'content-type': 'text/html; charset=utf-8' } },
+    });
     expect(await adapter.invoke(get('/docs/guide/'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: '<h1>guide</h1>' } });
-    expect(await adapter.invoke(get('/docs/style.css'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: 'h1{}', headers: { 'content-type': 'text/css; charset=utf-8' } } });
+    expect(await adapter.invoke(get('/docs/style.css'))).toMatchObject({
+      kind: 'success',
+      result: { statusCode: 200, body: 'h1{}', headers: { 'content-type': 'text/css; charset=utf-8' } },
+    });
   });
 
   test('answers 304 to a matching If-None-Match, 404 for missing files and traversal, 405 for writes', async () => {
@@ -201,7 +219,10 @@ describe('node adapter static mode', () => {
     for (const path of ['/docs/.spaceport/owner-secret', '/docs/.env', '/docs/.git/config', '/docs/%2Espaceport/owner-secret']) {
       expect(await adapter.invoke(get(path)), path).toMatchObject({ kind: 'success', result: { statusCode: 404 } });
     }
-    expect(await adapter.invoke(get('/docs/.well-known/security.txt'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: 'Contact: mailto:a@b.example' } });
+    expect(await adapter.invoke(get('/docs/.well-known/security.txt'))).toMatchObject({
+      kind: 'success',
+      result: { statusCode: 200, body: 'Contact: mailto:a@b.example' },
+    });
   });
 
   test('serves no symlink that leaves the served directory; one that stays in it is served (issue 10, finding 5)', async () => {

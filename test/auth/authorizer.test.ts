@@ -3,34 +3,124 @@
  * authorizer events shaped as API Gateway sends them. `isAuthorized: false` is what API Gateway turns into 403.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/auth/authorizer';
-import { refreshedEvery } from '../../lib/auth/owner-secret';
-import type { LocalApiKeyStore } from '../../lib/auth/local-state';
+import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/handlers/authorizer';
+import { refreshedEvery } from '../../lib/handlers/owner-secret';
+import type { LocalApiKeyStore } from '../../lib/local/state';
 import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
 type Expected = 'allow' | 'deny';
-const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key', 'internal key', 'wrong internal key', 'user key as X-API-Key'] as const;
+const CREDENTIALS = [
+  'none',
+  'owner cookie',
+  'expired cookie',
+  'forged cookie',
+  'valid key',
+  'deleted key',
+  'internal key',
+  'wrong internal key',
+  'user key as X-API-Key',
+] as const;
 
 /** Per route: the expected outcome for each credential above, in order. */
 const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: readonly Expected[]; why: string }> = [
-  { rawPath: '/', routeKey: 'ANY /', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'private primary with api_keys' },
-  { rawPath: '/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'private primary with api_keys' },
-  { rawPath: '/public/hello.txt', routeKey: 'ANY /{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public route wins over keys' },
-  { rawPath: '/public/../notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'dot segments leave the public folder' },
+  {
+    rawPath: '/',
+    routeKey: 'ANY /',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'private primary with api_keys',
+  },
+  {
+    rawPath: '/notes',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'private primary with api_keys',
+  },
+  {
+    rawPath: '/public/hello.txt',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'],
+    why: 'public route wins over keys',
+  },
+  {
+    rawPath: '/public/../notes',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'dot segments leave the public folder',
+  },
   // Public routes go through the authorizer too: an encoded `..` under the public prefix is judged here, not by the micro.
-  { rawPath: '/public/..%2Fnotes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded slash after dots leaves the public folder' },
-  { rawPath: '/public/%2E%2E/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded dots leave the public folder' },
-  { rawPath: '/public/..%5Capi/items', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded backslash read as a slash' },
+  {
+    rawPath: '/public/..%2Fnotes',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'encoded slash after dots leaves the public folder',
+  },
+  {
+    rawPath: '/public/%2E%2E/notes',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'encoded dots leave the public folder',
+  },
+  {
+    rawPath: '/public/..%5Capi/items',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'encoded backslash read as a slash',
+  },
   // The micro may route the literal path (Flask's `/<path:p>` under a private prefix): finding 1 of issue 10.
-  { rawPath: '/notes/../public/x', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'literal dots under a private path' },
-  { rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'], why: 'micro without the api_keys preset' },
-  { rawPath: '/api', routeKey: 'ANY /api', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'], why: 'micro root, no preset' },
-  { rawPath: '/docs/index.html', routeKey: 'ANY /docs/{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public: true' },
-  { rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint' },
-  { rawPath: '/api/__space/v0/actions', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint under a micro path' },
-  { rawPath: '/docs/__space/v0/actions', routeKey: 'ANY /docs/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'even on a public micro' },
-  { rawPath: '/a/..%5C__space/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'encoded backslash and dots to the runtime' },
-  { rawPath: '/%5F%5Fspace/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'percent-encoded runtime path' },
+  {
+    rawPath: '/notes/../public/x',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'literal dots under a private path',
+  },
+  {
+    rawPath: '/api/items',
+    routeKey: 'ANY /api/{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'],
+    why: 'micro without the api_keys preset',
+  },
+  {
+    rawPath: '/api',
+    routeKey: 'ANY /api',
+    expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'],
+    why: 'micro root, no preset',
+  },
+  {
+    rawPath: '/docs/index.html',
+    routeKey: 'ANY /docs/{proxy+}',
+    expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'],
+    why: 'public: true',
+  },
+  {
+    rawPath: '/__space/v0/actions',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'action endpoint',
+  },
+  {
+    rawPath: '/api/__space/v0/actions',
+    routeKey: 'ANY /api/{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'action endpoint under a micro path',
+  },
+  {
+    rawPath: '/docs/__space/v0/actions',
+    routeKey: 'ANY /docs/{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'even on a public micro',
+  },
+  {
+    rawPath: '/a/..%5C__space/v0/actions',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'encoded backslash and dots to the runtime',
+  },
+  {
+    rawPath: '/%5F%5Fspace/v0/actions',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'percent-encoded runtime path',
+  },
 ];
 
 describe('Lambda authorizer: route x credential', () => {
@@ -72,7 +162,9 @@ describe('Lambda authorizer: route x credential', () => {
     expect(misrouted).toEqual({ isAuthorized: false, context: { micro: 'api', reason: "judged for micro 'docs' but routed to 'api'" } });
     const key = kinds.find((kind) => kind.label === 'valid key')!;
     // web accepts keys, api does not: a key must not reach api through a path the rules read as web's.
-    expect(await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /api/{proxy+}', headers: key.headers }))).toMatchObject({ isAuthorized: false });
+    expect(await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /api/{proxy+}', headers: key.headers }))).toMatchObject({
+      isAuthorized: false,
+    });
     expect(await authorizer(authorizerEvent({ rawPath: '/docs', routeKey: 'ANY /docs' }))).toMatchObject({ isAuthorized: true });
   });
 
@@ -83,21 +175,40 @@ describe('Lambda authorizer: route x credential', () => {
   });
 
   it('never lets an unauthenticated CORS preflight reach a micro: the runtime answers it (issue 10, finding 2)', async () => {
-    const preflight = { origin: 'https://other.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-space-app-key' };
+    const preflight = {
+      origin: 'https://other.example',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'x-space-app-key',
+    };
     // The router sends OPTIONS of micros with api_keys to the runtime function; should one come here, it is denied.
-    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
-    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
-    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}' }))).toMatchObject({ isAuthorized: false });
-    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({
+      isAuthorized: false,
+    });
+    expect(
+      await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: preflight })),
+    ).toMatchObject({ isAuthorized: false });
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}' }))).toMatchObject({
+      isAuthorized: false,
+    });
+    expect(
+      await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', headers: preflight })),
+    ).toMatchObject({ isAuthorized: false });
     // With a credential, an OPTIONS is a request like any other.
     const { headers } = kinds.find((kind) => kind.label === 'valid key')!;
-    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers }))).toMatchObject({ isAuthorized: true });
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers }))).toMatchObject({
+      isAuthorized: true,
+    });
   });
 
   it('never lets the internal key reach the action endpoint, however it is sent', async () => {
     for (const method of ['GET', 'POST']) {
-      for (const [rawPath, routeKey] of [['/__space/v0/actions', 'ANY /{proxy+}'], ['/api/__space/v0/actions', 'ANY /api/{proxy+}']] as const) {
-        const result = await authorizer(authorizerEvent({ method, rawPath, routeKey, headers: { 'x-api-key': INTERNAL_KEY, 'content-type': 'application/json' } }));
+      for (const [rawPath, routeKey] of [
+        ['/__space/v0/actions', 'ANY /{proxy+}'],
+        ['/api/__space/v0/actions', 'ANY /api/{proxy+}'],
+      ] as const) {
+        const result = await authorizer(
+          authorizerEvent({ method, rawPath, routeKey, headers: { 'x-api-key': INTERNAL_KEY, 'content-type': 'application/json' } }),
+        );
         expect(result, `${method} ${rawPath}`).toEqual({ isAuthorized: false, context: { reason: 'reserved path' } });
       }
     }
@@ -149,11 +260,15 @@ describe('refreshedEvery (how the deployed functions read Secrets Manager)', () 
     let clock = 0;
     let reads = 0;
     let fail = false;
-    const read = refreshedEvery(60_000, async () => {
-      reads += 1;
-      if (fail) throw new Error('AccessDeniedException');
-      return `value ${reads}`;
-    }, () => clock);
+    const read = refreshedEvery(
+      60_000,
+      async () => {
+        reads += 1;
+        if (fail) throw new Error('AccessDeniedException');
+        return `value ${reads}`;
+      },
+      () => clock,
+    );
     expect(await read()).toBe('value 1');
     clock = 59_999;
     expect(await read()).toBe('value 1');

@@ -4,9 +4,9 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalAuth } from '../../lib/auth/local';
+import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { accessPolicyOf } from '../../lib/auth/policy';
-import { createRouter, listen } from '../../lib/local/dev/router';
+import { createRouter, listen } from '../../lib/local/dev/dev-router';
 import { loadSpacefile } from '../../lib/spacefile/load';
 import { sendRaw } from '../helpers/raw-http';
 import { type Credentials, credentialKinds, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
@@ -36,7 +36,17 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key', 'internal key', 'wrong internal key', 'user key as X-API-Key'] as const;
+const CREDENTIALS = [
+  'none',
+  'owner cookie',
+  'expired cookie',
+  'forged cookie',
+  'valid key',
+  'deleted key',
+  'internal key',
+  'wrong internal key',
+  'user key as X-API-Key',
+] as const;
 const MATRIX: ReadonlyArray<{ path: string; expected: readonly number[] }> = [
   { path: '/', expected: [401, 200, 401, 401, 200, 401, 200, 401, 401] },
   { path: '/public/hello.txt', expected: [200, 200, 200, 200, 200, 200, 200, 200, 200] },
@@ -103,11 +113,19 @@ describe('dev router: a browser signs in', () => {
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('value="/notes?page=2"');
 
-    const wrong = await fetch(`${base}/__space/signin`, { method: 'POST', body: new URLSearchParams({ secret: 'nope', next: '/notes?page=2' }), redirect: 'manual' });
+    const wrong = await fetch(`${base}/__space/signin`, {
+      method: 'POST',
+      body: new URLSearchParams({ secret: 'nope', next: '/notes?page=2' }),
+      redirect: 'manual',
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.getSetCookie()).toEqual([]);
 
-    const posted = await fetch(`${base}/__space/signin`, { method: 'POST', body: new URLSearchParams({ secret: OWNER_SECRET, next: '/notes?page=2' }), redirect: 'manual' });
+    const posted = await fetch(`${base}/__space/signin`, {
+      method: 'POST',
+      body: new URLSearchParams({ secret: OWNER_SECRET, next: '/notes?page=2' }),
+      redirect: 'manual',
+    });
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe('/notes?page=2');
     const [cookie] = posted.headers.getSetCookie();
@@ -117,7 +135,11 @@ describe('dev router: a browser signs in', () => {
     expect(back.status).toBe(200);
     expect(await back.text()).toBe('hello from web');
 
-    const tooLarge = await fetch(`${base}/__space/signin`, { method: 'POST', body: new URLSearchParams({ secret: 'x'.repeat(20_000) }), redirect: 'manual' });
+    const tooLarge = await fetch(`${base}/__space/signin`, {
+      method: 'POST',
+      body: new URLSearchParams({ secret: 'x'.repeat(20_000) }),
+      redirect: 'manual',
+    });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.headers.get('connection')).toBe('close');
 
@@ -146,7 +168,11 @@ describe('dev router: request targets that are not paths (issue 10, finding 3)',
     const { cookies } = kinds.find((kind) => kind.label === 'owner cookie')!;
     const before = invoked.length;
     for (const target of ['http://x/__space/v0/actions', 'http://x/public/hello.txt', '*']) {
-      const response = await sendRaw(base, { method: 'POST', path: target, headers: { cookie: cookies.join('; '), 'content-type': 'application/json' } });
+      const response = await sendRaw(base, {
+        method: 'POST',
+        path: target,
+        headers: { cookie: cookies.join('; '), 'content-type': 'application/json' },
+      });
       expect(response.status, target).toBe(400);
     }
     expect(invoked.length).toBe(before);

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LocalAuth } from '../../lib/auth/local';
+import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { generateInternalKey } from '../../lib/auth/internal-key';
 import { keysCommand } from '../../lib/cli/keys';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { loadSpacefile } from '../../lib/spacefile/load';
 
 const SPACEFILE = `v: 0
@@ -85,13 +85,14 @@ describe('spaceport keys (local)', () => {
     for (const option of ['--micro <micro>', '--spacefile <path>', '--local', '--table <name>', '-h, --help']) {
       expect(help).toMatch(new RegExp(`^  ${option} +\\S`, 'm'));
     }
-    expect(help).toMatch(/^  delete <name> +remove a key/m);
+    expect(help).toMatch(/^ {2}delete <name> +remove a key/m);
     expect(stderr.join('')).toBe('');
   });
 
   it('takes effect in the dev router without a restart, and a deleted key stops working', async () => {
     const auth = LocalAuth.open(loadSpacefile(spacefile, { checkSources: false }), generateInternalKey());
-    const request = (key: string) => auth.answer({ method: 'GET', url: '/notes', headers: { 'x-space-app-key': key }, readBody: async () => Buffer.alloc(0) });
+    const request = (key: string) =>
+      auth.answer({ method: 'GET', url: '/notes', headers: { 'x-space-app-key': key }, readBody: async () => Buffer.alloc(0) });
     await keys('create', 'ci');
     const key = stdout.join('').trim();
     expect(await request(key)).toBeUndefined();
@@ -118,8 +119,14 @@ describe('local owner secret', () => {
     const app = loadSpacefile(spacefile, { checkSources: false });
     const auth = LocalAuth.open(app, generateInternalKey());
     const signin = (secret: string) =>
-      auth.answer({ method: 'POST', url: '/__space/signin', headers: { 'content-type': 'application/x-www-form-urlencoded' }, readBody: async () => Buffer.from(new URLSearchParams({ secret }).toString()) });
-    const withSession = (cookie: string) => auth.answer({ method: 'GET', url: '/notes', headers: { cookie, accept: 'application/json' }, readBody: async () => Buffer.alloc(0) });
+      auth.answer({
+        method: 'POST',
+        url: '/__space/signin',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        readBody: async () => Buffer.from(new URLSearchParams({ secret }).toString()),
+      });
+    const withSession = (cookie: string) =>
+      auth.answer({ method: 'GET', url: '/notes', headers: { cookie, accept: 'application/json' }, readBody: async () => Buffer.alloc(0) });
     const old = auth.ownerSecret;
     const signedIn = await signin(old);
     const cookie = signedIn!.headers.find(([name]) => name === 'set-cookie')![1].split(';')[0]!;
@@ -134,7 +141,12 @@ describe('local owner secret', () => {
   it('names its session cookie after the app, so apps on localhost do not share one (issue 10, finding 12)', async () => {
     const app = loadSpacefile(spacefile, { checkSources: false });
     const auth = LocalAuth.open(app, generateInternalKey());
-    const response = await auth.answer({ method: 'POST', url: '/__space/signin', headers: { 'content-type': 'application/x-www-form-urlencoded' }, readBody: async () => Buffer.from(new URLSearchParams({ secret: auth.ownerSecret }).toString()) });
+    const response = await auth.answer({
+      method: 'POST',
+      url: '/__space/signin',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      readBody: async () => Buffer.from(new URLSearchParams({ secret: auth.ownerSecret }).toString()),
+    });
     const cookie = response!.headers.find(([name]) => name === 'set-cookie')![1];
     expect(cookie).toMatch(/^spaceport_session_[0-9a-f]{8}=v1\./);
     const otherDir = mkdtempSync(join(tmpdir(), 'spaceport-other-app-'));

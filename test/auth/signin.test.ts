@@ -76,7 +76,10 @@ describe('sign-in page', () => {
     expect(handleSignin(crossSite, signer, NOW)).toMatchObject({ status: 403, cookies: [] });
     const fetchedCrossSite = { ...post('', '/__space/signout'), headers: { host: 'app.example', 'sec-fetch-site': 'cross-site' } };
     expect(handleSignin(fetchedCrossSite, signer, NOW)).toMatchObject({ status: 403, cookies: [] });
-    const sameOrigin = { ...post('', '/__space/signout'), headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin' } };
+    const sameOrigin = {
+      ...post('', '/__space/signout'),
+      headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin' },
+    };
     expect(handleSignin(sameOrigin, signer, NOW).status).toBe(303);
   });
 
@@ -109,7 +112,7 @@ describe('session tokens', () => {
 
 describe('cloud sign-in function (payload 2.0)', () => {
   it('signs in from a base64 form body, puts the cookie in cookies[], and 404s other runtime paths', async () => {
-    const { createSigninHandler } = await import('../../lib/auth/signin-handler');
+    const { createSigninHandler } = await import('../../lib/handlers/signin-handler');
     const handle = createSigninHandler({ readOwnerSecret: async () => OWNER_SECRET, now: () => NOW });
     const event = (rawPath: string, method: string, body?: string) => ({
       rawPath,
@@ -126,24 +129,48 @@ describe('cloud sign-in function (payload 2.0)', () => {
   });
 
   it('answers CORS preflights of micros with api_keys without any micro, and nothing else it is sent (issue 10, finding 2)', async () => {
-    const { createSigninHandler } = await import('../../lib/auth/signin-handler');
+    const { createSigninHandler } = await import('../../lib/handlers/signin-handler');
     const handle = createSigninHandler({ readOwnerSecret: async () => OWNER_SECRET, now: () => NOW });
-    const options = (headers: Record<string, string>) => ({ rawPath: '/notes', rawQueryString: '', headers, requestContext: { http: { method: 'OPTIONS' } }, body: 'x', isBase64Encoded: false });
-    const answered = await handle(options({ origin: 'https://other.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-space-app-key,content-type' }));
+    const options = (headers: Record<string, string>) => ({
+      rawPath: '/notes',
+      rawQueryString: '',
+      headers,
+      requestContext: { http: { method: 'OPTIONS' } },
+      body: 'x',
+      isBase64Encoded: false,
+    });
+    const answered = await handle(
+      options({
+        origin: 'https://other.example',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'x-space-app-key,content-type',
+      }),
+    );
     expect(answered).toMatchObject({
       statusCode: 204,
       body: '',
-      headers: { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': 'x-space-app-key,content-type' },
+      headers: {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'PUT',
+        'access-control-allow-headers': 'x-space-app-key,content-type',
+      },
     });
     expect((await handle(options({}))).statusCode).toBe(405);
   });
 
   it('follows a rotated owner secret at once: old sessions and the old secret stop working (issue 10, finding 9)', async () => {
-    const { createSigninHandler } = await import('../../lib/auth/signin-handler');
+    const { createSigninHandler } = await import('../../lib/handlers/signin-handler');
     let current = OWNER_SECRET;
     const handle = createSigninHandler({ readOwnerSecret: async () => current, now: () => NOW });
     const signin = (secret: string) =>
-      handle({ rawPath: '/__space/signin', rawQueryString: '', headers: { 'content-type': 'application/x-www-form-urlencoded' }, requestContext: { http: { method: 'POST' } }, body: form({ secret }), isBase64Encoded: false });
+      handle({
+        rawPath: '/__space/signin',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        requestContext: { http: { method: 'POST' } },
+        body: form({ secret }),
+        isBase64Encoded: false,
+      });
     expect((await signin(OWNER_SECRET)).statusCode).toBe(303);
     current = 'the-rotated-owner-secret-of-enough-length';
     expect((await signin(OWNER_SECRET)).statusCode).toBe(401);

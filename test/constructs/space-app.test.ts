@@ -30,7 +30,11 @@ describe('the example app', () => {
   });
 
   test('one function per micro with the Space limits, JSON logs and the adapter layer', () => {
-    for (const [micro, runtime] of [['web', 'nodejs24.x'], ['api', 'python3.13'], ['docs', 'nodejs24.x']] as const) {
+    for (const [micro, runtime] of [
+      ['web', 'nodejs24.x'],
+      ['api', 'python3.13'],
+      ['docs', 'nodejs24.x'],
+    ] as const) {
       const fn = example.template.toJSON().Resources[functionId(example, micro)].Properties;
       expect(fn).toMatchObject({
         Runtime: runtime,
@@ -127,14 +131,17 @@ describe('the example app', () => {
     example.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] }, Format: Match.stringLikeRegexp('requestId') },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
+        Format: Match.stringLikeRegexp('requestId'),
+      },
     });
     const url = Object.values(example.template.findOutputs('*', { Description: "URL of the Space app 'hello'" }));
     expect(url).toHaveLength(1);
     expect(JSON.stringify(url[0].Value)).toContain('.execute-api.eu-west-1.');
   });
 
-  test('the stage throttles every request, denied or not, by default, so a flood cannot take the account\'s concurrency (issue 10, finding 8)', () => {
+  test("the stage throttles every request, denied or not, by default, so a flood cannot take the account's concurrency (issue 10, finding 8)", () => {
     example.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit },

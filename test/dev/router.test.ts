@@ -1,26 +1,31 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../lib/cli/command';
-import { LocalAuth } from '../../lib/auth/local';
+import { UsageError } from '../../lib/core/errors';
+import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { generateInternalKey } from '../../lib/auth/internal-key';
 import { accessPolicyOf } from '../../lib/auth/policy';
 import type { HttpApiEvent } from '../../lib/local/http-api-event';
-import { createRouter, listen } from '../../lib/local/dev/router';
+import { createRouter, listen } from '../../lib/local/dev/dev-router';
 import { app, micro } from './model-helpers';
 import { sendRaw } from '../helpers/raw-http';
 
 const events: Array<{ micro: string; event: HttpApiEvent }> = [];
 const logged: string[] = [];
-const theApp = app([
-  micro({ name: 'web', path: '/', primary: true, publicRoutes: ['/public/*'] }),
-  micro({ name: 'api', path: '/api' }),
-]);
+const theApp = app([micro({ name: 'web', path: '/', primary: true, publicRoutes: ['/public/*'] }), micro({ name: 'api', path: '/api' })]);
 const server = createRouter({
   app: theApp,
   log: (source, line) => logged.push(`${source} | ${line}`),
   invokeHttp: async (microName, event) => {
     events.push({ micro: microName, event });
-    return { statusCode: 200, headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['x-micro', microName]], body: Buffer.from('ok') };
+    return {
+      statusCode: 200,
+      headers: [
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+        ['x-micro', microName],
+      ],
+      body: Buffer.from('ok'),
+    };
   },
   triggerAction: async (id) => (id === 'tick' ? { ok: true, id } : undefined),
   renderDevPage: () => '<h1>actions</h1>',
@@ -59,7 +64,9 @@ describe('dev router', () => {
     const denied: string[] = [];
     const guarded = createRouter({
       app: theApp,
-      auth: new LocalAuth(accessPolicyOf(theApp), 'an-owner-secret-long-enough-for-tests', false, generateInternalKey(), { find: async () => undefined }),
+      auth: new LocalAuth(accessPolicyOf(theApp), 'an-owner-secret-long-enough-for-tests', false, generateInternalKey(), {
+        find: async () => undefined,
+      }),
       log: (source, line) => denied.push(`${source} | ${line}`),
       invokeHttp: async () => ({ statusCode: 200, headers: [], body: Buffer.from('ok') }),
       triggerAction: async () => undefined,
@@ -103,7 +110,11 @@ describe('dev router', () => {
   it('answers only to the names it listens on: a rebound DNS name cannot reach it (issue 10, finding 6)', async () => {
     const port = new URL(base).port;
     const before = events.length;
-    const rebound = await sendRaw(base, { method: 'POST', path: '/__space/dev/actions/tick', headers: { host: `evil.example:${port}`, origin: `http://evil.example:${port}` } });
+    const rebound = await sendRaw(base, {
+      method: 'POST',
+      path: '/__space/dev/actions/tick',
+      headers: { host: `evil.example:${port}`, origin: `http://evil.example:${port}` },
+    });
     expect(rebound.status).toBe(403);
     expect(rebound.body).toContain('evil.example');
     expect((await sendRaw(base, { path: '/public/page', headers: { host: `evil.example:${port}` } })).status).toBe(403);
@@ -114,7 +125,7 @@ describe('dev router', () => {
     }
   });
 
-  it('gives up on a micro after API Gateway\'s integration timeout, with 504 (issue 10, finding 12)', async () => {
+  it("gives up on a micro after API Gateway's integration timeout, with 504 (issue 10, finding 12)", async () => {
     const stuck = createRouter({
       app: theApp,
       gatewayTimeoutMs: 100,
@@ -137,7 +148,9 @@ describe('dev router', () => {
   it('denies before reading the body: an anonymous upload is not buffered (issue 10, finding 12)', async () => {
     const guarded = createRouter({
       app: theApp,
-      auth: new LocalAuth(accessPolicyOf(theApp), 'an-owner-secret-long-enough-for-tests', false, generateInternalKey(), { find: async () => undefined }),
+      auth: new LocalAuth(accessPolicyOf(theApp), 'an-owner-secret-long-enough-for-tests', false, generateInternalKey(), {
+        find: async () => undefined,
+      }),
       log: () => undefined,
       invokeHttp: async () => ({ statusCode: 200, headers: [], body: Buffer.from('ok') }),
       triggerAction: async () => undefined,
@@ -147,7 +160,10 @@ describe('dev router', () => {
     try {
       // 5 MB announced, 10 bytes sent: the answer must come without the rest.
       const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/upload', headers: { 'content-length': '5000000', accept: 'application/json' } }, resolve);
+        const req = http.request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/upload', headers: { 'content-length': '5000000', accept: 'application/json' } },
+          resolve,
+        );
         req.on('error', reject);
         req.write(Buffer.alloc(10));
       });

@@ -341,7 +341,7 @@ describe('serve, include and run by engine', () => {
     expect(onlyProblem(micro('static', '    serve: ../site\n'))).toMatchObject({ message: "must be a directory inside the micro's src" });
   });
 
-  it('refuses a src outside the app, as Space\'s builder only saw the app (issue 10, finding 12)', () => {
+  it("refuses a src outside the app, as Space's builder only saw the app (issue 10, finding 12)", () => {
     for (const src of ['/etc', '../../..', '..', './a/../../b']) {
       expect(onlyProblem(ONE_MICRO.replace('src: .', `src: ${src}`)), src).toMatchObject({
         keyPath: 'micros[0].src',
@@ -352,11 +352,21 @@ describe('serve, include and run by engine', () => {
     expect(load(ONE_MICRO.replace('src: .', 'src: ./a/../b')).app.primary.srcDir).toBe('/apps/demo/b');
   });
 
-  it('refuses include entries outside the micro\'s src (issue 10, finding 12)', () => {
+  it("refuses include entries outside the micro's src (issue 10, finding 12)", () => {
     const problems = problemsOf(micro('nodejs16', '    include:\n      - dist\n      - ../secrets\n      - /etc/passwd\n'));
     expect(problems).toEqual([
-      expect.objectContaining({ keyPath: 'micros[0].include[1]', location: at(8, 9), message: "must be inside the micro's src", found: "'../secrets'" }),
-      expect.objectContaining({ keyPath: 'micros[0].include[2]', location: at(9, 9), message: "must be inside the micro's src", found: "'/etc/passwd'" }),
+      expect.objectContaining({
+        keyPath: 'micros[0].include[1]',
+        location: at(8, 9),
+        message: "must be inside the micro's src",
+        found: "'../secrets'",
+      }),
+      expect.objectContaining({
+        keyPath: 'micros[0].include[2]',
+        location: at(9, 9),
+        message: "must be inside the micro's src",
+        found: "'/etc/passwd'",
+      }),
     ]);
   });
 
@@ -421,17 +431,26 @@ describe('presets', () => {
     }
   });
 
-  it('ignores, with a warning, a preset named like a variable Space sets: Space\'s value wins, in the cloud and locally (issue 10, finding 10)', () => {
-    const { app, warnings } = load(ONE_MICRO + '    presets:\n      env:\n        - name: DETA_API_KEY\n        - name: DETA_SPACE_APP_HOSTNAME\n          default: evil.example\n        - name: TOKEN\n');
+  it("ignores, with a warning, a preset named like a variable Space sets: Space's value wins, in the cloud and locally (issue 10, finding 10)", () => {
+    const { app, warnings } = load(
+      ONE_MICRO +
+        '    presets:\n      env:\n        - name: DETA_API_KEY\n        - name: DETA_SPACE_APP_HOSTNAME\n          default: evil.example\n        - name: TOKEN\n',
+    );
     expect(app.primary.envPresets.map((preset) => preset.name)).toEqual(['TOKEN']);
     expect(warnings).toEqual([
-      expect.objectContaining({ keyPath: 'micros[0].presets.env[0].name', location: at(8, 17), message: "'DETA_API_KEY' is set by Space itself: this preset is ignored and the micro gets the platform's value" }),
+      expect.objectContaining({
+        keyPath: 'micros[0].presets.env[0].name',
+        location: at(8, 17),
+        message: "'DETA_API_KEY' is set by Space itself: this preset is ignored and the micro gets the platform's value",
+      }),
       expect.objectContaining({ keyPath: 'micros[0].presets.env[1].name', location: at(9, 17) }),
     ]);
   });
 
   it('warns about a name defined twice; the last definition wins in the first place', () => {
-    const text = ONE_MICRO + '    presets:\n      env:\n        - name: A1\n          default: first\n        - name: B1\n        - name: A1\n          default: second\n';
+    const text =
+      ONE_MICRO +
+      '    presets:\n      env:\n        - name: A1\n          default: first\n        - name: B1\n        - name: A1\n          default: second\n';
     const { app, warnings } = load(text);
     expect(app.primary.envPresets.map((preset) => [preset.name, preset.default])).toEqual([
       ['A1', 'second'],
@@ -447,7 +466,8 @@ describe('presets', () => {
   });
 
   it('takes scalar defaults as written and keeps an empty default', () => {
-    const text = ONE_MICRO + '    presets:\n      env:\n        - name: PORT_NUMBER\n          default: 0100\n        - name: EMPTY\n          default: ""\n';
+    const text =
+      ONE_MICRO + '    presets:\n      env:\n        - name: PORT_NUMBER\n          default: 0100\n        - name: EMPTY\n          default: ""\n';
     expect(load(text).app.primary.envPresets.map((preset) => preset.default)).toEqual(['0100', '']);
   });
 
@@ -462,8 +482,7 @@ describe('presets', () => {
 
 describe('actions', () => {
   const action = (fields: string) => `  - id: a1\n    name: A one\n    trigger: schedule\n    default_interval: 5 minutes\n${fields}`;
-  const withActions = (...actions: string[]) =>
-    ONE_MICRO + '    actions:\n' + actions.map((text) => text.replace(/^(?=.)/gm, '    ')).join('');
+  const withActions = (...actions: string[]) => ONE_MICRO + '    actions:\n' + actions.map((text) => text.replace(/^(?=.)/gm, '    ')).join('');
 
   it('accepts a valid action', () => {
     const { app } = load(withActions(action('')));
@@ -516,7 +535,9 @@ describe('actions', () => {
 
   it('warns that an action path is ignored', () => {
     const { warnings } = load(withActions(action('    path: /run\n')));
-    expect(warnings).toEqual([expect.objectContaining({ keyPath: 'micros[0].actions[0].path', message: expect.stringContaining('/__space/v0/actions') })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ keyPath: 'micros[0].actions[0].path', message: expect.stringContaining('/__space/v0/actions') }),
+    ]);
   });
 
   it('allows at most 5 actions per micro', () => {
@@ -546,7 +567,11 @@ describe('actions', () => {
     `;
     expect(problemsOf(text)).toEqual([
       expect.objectContaining({ keyPath: 'micros[1].actions[0].id', location: at(13, 14), message: "action id 'sync' is already used at line 8" }),
-      expect.objectContaining({ keyPath: 'micros[1].actions[0].name', location: at(13, 26), message: "action name 'Sync' is already used at line 8" }),
+      expect.objectContaining({
+        keyPath: 'micros[1].actions[0].name',
+        location: at(13, 26),
+        message: "action name 'Sync' is already used at line 8",
+      }),
     ]);
   });
 
@@ -564,6 +589,8 @@ describe('keys with no value', () => {
   it('treats an optional key with nothing after it as absent, with a warning', () => {
     const { app, warnings } = load(ONE_MICRO + '    commands:\n      # - npm ci\n');
     expect(app.primary.commands).toEqual([]);
-    expect(warnings).toEqual([expect.objectContaining({ keyPath: 'micros[0].commands', location: at(6, 5), message: "'commands' has no value and is ignored" })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ keyPath: 'micros[0].commands', location: at(6, 5), message: "'commands' has no value and is ignored" }),
+    ]);
   });
 });

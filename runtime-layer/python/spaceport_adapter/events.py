@@ -6,12 +6,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
-from .limits import BODY_LIMIT_BYTES
-
-# The same values as lib/routing/routes.ts (RESERVED_PREFIX, ACTIONS_PATH).
-RESERVED_PREFIX = "/__space"
-ACTIONS_PATH = "/__space/v0/actions"
-ACTION_SOURCE = "spaceport.action"
+from .constants import ACTION_EVENT_SOURCE, ACTIONS_PATH, BODY_LIMIT_BYTES, RESERVED_PREFIX
 
 FORMAT_NAMES = {
     "v2": "API Gateway HTTP API (payload 2.0) event",
@@ -25,7 +20,7 @@ REPLACED_HEADERS = frozenset((
 ))
 # Characters a decoded path may hold that are not allowed in a request target.
 UNSAFE_PATH_CHARS = re.compile(r'[^\x21-\x7e]|["<>\\^`{|}#?]')
-# lib/routing/paths.ts: something in a path that some reading would change, how often a path may be decoded,
+# lib/core/paths.ts: something in a path that some reading would change, how often a path may be decoded,
 # a leading `//host` that URL parsers read as an authority, and the ends of a path that keep a trailing slash.
 READ_DIFFERENTLY = re.compile(r"[%\\]|//|/\.")
 DECODINGS = 2
@@ -130,7 +125,7 @@ def _resolve_dots(path):
 
 
 def path_readings(path):
-    """Every way a framework may read `path`, the same list as lib/routing/paths.ts's pathReadings."""
+    """Every way a framework may read `path`, the same list as lib/core/paths.ts's pathReadings."""
     if not READ_DIFFERENTLY.search(path):
         return [path]
     spellings = [path]
@@ -316,7 +311,7 @@ def parse_event(raw, base_path, lambda_context):
     except ValueError:
         return Unsupported("Spaceport.UnsupportedEvent", "The event is not JSON")
     if isinstance(event, dict):
-        if event.get("source") == ACTION_SOURCE:
+        if event.get("source") == ACTION_EVENT_SOURCE:
             return _parse_action(event, lambda_context)
         fmt = _format_of(event)
         if fmt is not None:

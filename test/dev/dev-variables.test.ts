@@ -2,21 +2,26 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { parseDotenv } from '../../lib/local/dev/dotenv';
-import { microFunctionEnvironment, parseEnvFlag, resolvePresets } from '../../lib/local/dev/micro-environment';
-import { loadOrCreateProjectKey } from '../../lib/local/dev/project-key';
-import { ensureInternalKey } from '../../lib/auth/local-state';
+import { microFunctionVariables, parseEnvFlag, resolvePresets } from '../../lib/local/dev/dev-variables';
+import { loadOrCreateProjectKey } from '../../lib/local/project-key-file';
+import { ensureInternalKey } from '../../lib/local/state';
 import { app, micro } from './model-helpers';
 import { synth, writeApp } from '../constructs/helpers';
 
-const deployedApp = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node server.js\n    presets:\n      env:\n        - name: GREETING\n          default: hi\n', { 'server.js': '' });
+const deployedApp = writeApp(
+  'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node server.js\n    presets:\n      env:\n        - name: GREETING\n          default: hi\n',
+  { 'server.js': '' },
+);
 const deployedWeb = deployedApp.primary;
 
 /** The environment of the web micro's function in a synthesized stack. */
 function synthesizedEnvironment(): Record<string, unknown> {
   const { template } = synth({ spacefile: deployedApp.spacefile });
-  const functions = Object.values(template.findResources('AWS::Lambda::Function')).map((resource) => resource.Properties.Environment?.Variables ?? {});
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')).map(
+    (resource) => resource.Properties.Environment?.Variables ?? {},
+  );
   return functions.find((variables) => variables.DETA_SPACE_APP_MICRO_NAME === 'web')!;
 }
 
@@ -62,9 +67,9 @@ describe('resolvePresets', () => {
   });
 });
 
-describe('microFunctionEnvironment', () => {
+describe('microFunctionVariables', () => {
   it('configures the adapter and the Space environment of the primary', () => {
-    expect(microFunctionEnvironment(web, space, { GREETING: 'Hi' })).toEqual({
+    expect(microFunctionVariables(web, space, { GREETING: 'Hi' })).toEqual({
       AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap',
       SPACEPORT_RUN: 'node server.js',
       SPACEPORT_BASE_PATH: '',
@@ -81,27 +86,41 @@ describe('microFunctionEnvironment', () => {
   });
 
   it('prefers the dev command, strips a normal micro path and serves static micros', () => {
-    expect(microFunctionEnvironment(api, space, {})).toMatchObject({
+    expect(microFunctionVariables(api, space, {})).toMatchObject({
       SPACEPORT_RUN: 'python3 -X dev main.py',
       SPACEPORT_BASE_PATH: '/api',
       DETA_SPACE_APP_MICRO_TYPE: 'normal',
     });
-    const staticEnv = microFunctionEnvironment(docs, space, {});
+    const staticEnv = microFunctionVariables(docs, space, {});
     expect(staticEnv.SPACEPORT_STATIC_DIR).toBe('dist');
     expect(staticEnv.SPACEPORT_RUN).toBeUndefined();
   });
 });
 
 describe('one micro environment for the cloud and spaceport dev (issue 10, finding 10)', () => {
-  it('gives the platform\'s variables precedence over any preset value', () => {
-    const env = microFunctionEnvironment(web, space, { GREETING: 'Hi', DETA_API_KEY: 'evil', SPACEPORT_BASE_PATH: '/evil', DETA_SPACE_APP_HOSTNAME: 'evil.example' });
-    expect(env).toMatchObject({ DETA_API_KEY: space.internalKey, SPACEPORT_BASE_PATH: '', DETA_SPACE_APP_HOSTNAME: 'localhost:4200', GREETING: 'Hi' });
+  it("gives the platform's variables precedence over any preset value", () => {
+    const env = microFunctionVariables(web, space, {
+      GREETING: 'Hi',
+      DETA_API_KEY: 'evil',
+      SPACEPORT_BASE_PATH: '/evil',
+      DETA_SPACE_APP_HOSTNAME: 'evil.example',
+    });
+    expect(env).toMatchObject({
+      DETA_API_KEY: space.internalKey,
+      SPACEPORT_BASE_PATH: '',
+      DETA_SPACE_APP_HOSTNAME: 'localhost:4200',
+      GREETING: 'Hi',
+    });
   });
 
   it('sets the same variables as the deployed function, whose PORT is fixed', () => {
     const deployed = synthesizedEnvironment();
-    const local = microFunctionEnvironment(deployedWeb, space, { GREETING: 'x' });
-    expect(Object.keys(local).sort()).toEqual(Object.keys(deployed).filter((name) => name !== 'PORT').sort());
+    const local = microFunctionVariables(deployedWeb, space, { GREETING: 'x' });
+    expect(Object.keys(local).sort()).toEqual(
+      Object.keys(deployed)
+        .filter((name) => name !== 'PORT')
+        .sort(),
+    );
   });
 });
 

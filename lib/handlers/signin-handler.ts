@@ -7,11 +7,11 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AUTH_ENV } from './authorizer';
 import { readOwnerSecret, refreshedEvery, requiredEnv, SECRET_REFRESH_MS } from './owner-secret';
-import { isCorsPreflight, preflightResponse } from './preflight';
-import { type AuthResponse, jsonResponse } from './responses';
-import { isUnder, RESERVED_PREFIX } from '../routing/routes';
-import { RotatingSessionSigner } from './session';
-import { handleSignin, isSigninPath } from './signin';
+import { isCorsPreflight, preflightResponse } from '../auth/preflight';
+import { type AuthResponse, jsonResponse } from '../auth/responses';
+import { isUnder, RESERVED_PREFIX } from '../core/paths';
+import { RotatingSessionSigner } from '../auth/session';
+import { handleSignin, isSigninPath } from '../auth/signin';
 
 /** The payload 2.0 request fields the sign-in pages read. */
 export interface HttpApiRequestEvent {
@@ -31,7 +31,10 @@ export interface HttpApiResult {
 }
 
 /** `readOwnerSecret` supplies the owner secret as it is now, on every sign-in request (see `RotatingSessionSigner`). */
-export function createSigninHandler(deps: { readOwnerSecret: () => Promise<string>; now?: () => number }): (event: HttpApiRequestEvent) => Promise<HttpApiResult> {
+export function createSigninHandler(deps: {
+  readOwnerSecret: () => Promise<string>;
+  now?: () => number;
+}): (event: HttpApiRequestEvent) => Promise<HttpApiResult> {
   const now = deps.now ?? Date.now;
   const signer = new RotatingSessionSigner(deps.readOwnerSecret, true);
   return async (event) => {
@@ -39,18 +42,18 @@ export function createSigninHandler(deps: { readOwnerSecret: () => Promise<strin
     const response: AuthResponse = !isUnder(event.rawPath, RESERVED_PREFIX)
       ? microOptions(method, event.headers ?? {})
       : isSigninPath(event.rawPath)
-      ? handleSignin(
-          {
-            method,
-            path: event.rawPath,
-            query: event.rawQueryString,
-            headers: event.headers ?? {},
-            body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8').toString('utf8'),
-          },
-          await signer.current(),
-          now(),
-        )
-      : jsonResponse(404, { error: 'not_found', message: `${event.rawPath} belongs to the Space runtime and is not reachable` });
+        ? handleSignin(
+            {
+              method,
+              path: event.rawPath,
+              query: event.rawQueryString,
+              headers: event.headers ?? {},
+              body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8').toString('utf8'),
+            },
+            await signer.current(),
+            now(),
+          )
+        : jsonResponse(404, { error: 'not_found', message: `${event.rawPath} belongs to the Space runtime and is not reachable` });
     return { statusCode: response.status, headers: response.headers, cookies: response.cookies, body: response.body };
   };
 }

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isOriginForm, isReservedPath, pathReadings } from '../../lib/routing/paths';
+import { isOriginForm, isReservedPath, pathReadings } from '../../lib/core/paths';
 
 describe('pathReadings', () => {
   it('gives a plain path as its only reading', () => {
@@ -28,10 +28,19 @@ describe('pathReadings', () => {
 
 describe('isReservedPath', () => {
   it.each([
-    '/__space', '/__space/v0/actions', '/__SPACE/v0/actions', '/%5F%5Fspace/v0', '/%5f%5fSPACE', '/a/../__space/x',
-    '/a/..%2F__space/x', '/a/..%5C__space/x', '/a/..\\__space/x', '/a/%2e%2e/__space', '//x/__space/v0/actions',
+    '/__space',
+    '/__space/v0/actions',
+    '/__SPACE/v0/actions',
+    '/%5F%5Fspace/v0',
+    '/%5f%5fSPACE',
+    '/a/../__space/x',
+    '/a/..%2F__space/x',
+    '/a/..%5C__space/x',
+    '/a/..\\__space/x',
+    '/a/%2e%2e/__space',
+    '//x/__space/v0/actions',
     '/%255F%255Fspace/v0',
-  ])('%s is the runtime\'s', (path) => {
+  ])("%s is the runtime's", (path) => {
     expect(isReservedPath(path)).toBe(true);
   });
 
@@ -50,14 +59,31 @@ describe('isOriginForm', () => {
 
 describe('the Python adapter reads paths the same way', () => {
   const PATHS = [
-    '/notes/1', '/a//b/./c/', '/a/%2e%2e/b', '/a/..%5Cb', '/a/%252e%252e/b', '//evil/__space/x', '/bad%zz', '/%C4%80',
-    '/%ED%A0%80', '/x/..', '/x/.', '/__SPACE/v0', '/a/..\\__space', '/%255F%255Fspace/v0', '/caf%C3%A9/../x', '//', '/%2F%2Fh/x',
+    '/notes/1',
+    '/a//b/./c/',
+    '/a/%2e%2e/b',
+    '/a/..%5Cb',
+    '/a/%252e%252e/b',
+    '//evil/__space/x',
+    '/bad%zz',
+    '/%C4%80',
+    '/%ED%A0%80',
+    '/x/..',
+    '/x/.',
+    '/__SPACE/v0',
+    '/a/..\\__space',
+    '/%255F%255Fspace/v0',
+    '/caf%C3%A9/../x',
+    '//',
+    '/%2F%2Fh/x',
   ];
   it('gives the same readings for every path, in the same order', () => {
-    const script = 'import json,sys\nfrom spaceport_adapter.events import path_readings\nprint(json.dumps([path_readings(p) for p in json.load(sys.stdin)]))';
+    const script =
+      'import json,sys\nfrom spaceport_adapter.events import path_readings\nprint(json.dumps([path_readings(p) for p in json.load(sys.stdin)]))';
     const output = execFileSync('python3', ['-c', script], {
       input: JSON.stringify(PATHS),
-      env: { ...process.env, PYTHONPATH: join(__dirname, '../../runtime-layer/python') },
+      // The built layer's adapter: its constants module is generated from lib/core at build time.
+      env: { ...process.env, PYTHONPATH: join(__dirname, '../../runtime-layer/dist/layer/python') },
     });
     expect(JSON.parse(output.toString())).toEqual(PATHS.map(pathReadings));
   });

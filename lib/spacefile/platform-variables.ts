@@ -42,7 +42,7 @@ export interface PlatformValues {
   readonly port?: string;
 }
 
-export function microEnvironment(micro: Micro, platform: PlatformValues, presets: Readonly<Record<string, string>>): Record<string, string> {
+export function functionVariables(micro: Micro, platform: PlatformValues, presets: Readonly<Record<string, string>>): Record<string, string> {
   const server: Record<string, string> =
     platform.command !== undefined
       ? { SPACEPORT_RUN: platform.command }

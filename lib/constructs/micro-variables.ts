@@ -1,13 +1,14 @@
 import { Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { microEnvironment as spaceMicroEnvironment } from '../spacefile/environment';
+import { LAMBDA_ENVIRONMENT_LIMIT } from '../core/limits';
+import { functionVariables } from '../spacefile/platform-variables';
 import type { Micro } from '../spacefile/model';
 import { SpaceportConstructError } from './errors';
 
 /** The port the adapter expects the micro's server on, in the cloud (locally each environment gets a free one). */
 export const CLOUD_PORT = '8080';
 
-export interface MicroEnvironmentInputs {
+export interface MicroVariablesInputs {
   readonly micro: Micro;
   /** Values for `presets.env`, by preset name; missing ones fall back to CDK context, then the Spacefile default. */
   readonly presetValues?: Readonly<Record<string, string>>;
@@ -18,9 +19,6 @@ export interface MicroEnvironmentInputs {
   readonly appVersion: string;
 }
 
-/** Lambda's limit on a function's environment: every key and value, in bytes. */
-export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
-
 /** What a value known only at deploy time (the host, the project and internal keys) is counted as: all are well under this. */
 const DEPLOY_TIME_VALUE_BYTES = 64;
 
@@ -30,12 +28,12 @@ export function presetContextKey(microName: string, presetName: string): string 
 }
 
 /**
- * The environment a micro's function runs with (`lib/spacefile/environment.ts`, shared with `spaceport dev`):
+ * The environment a micro's function runs with (`lib/spacefile/platform-variables.ts`, shared with `spaceport dev`):
  * the adapter's configuration, the Space environment apps read, and the micro's presets.
  */
-export function microEnvironment(scope: IConstruct, inputs: MicroEnvironmentInputs): Record<string, string> {
+export function microVariables(scope: IConstruct, inputs: MicroVariablesInputs): Record<string, string> {
   const { micro } = inputs;
-  const environment = spaceMicroEnvironment(
+  const environment = functionVariables(
     micro,
     {
       projectKey: inputs.projectKey,
@@ -59,7 +57,10 @@ function checkEnvironmentSize(scope: IConstruct, micro: Micro, environment: Reco
   }));
   const total = sizes.reduce((sum, { bytes }) => sum + bytes, 0);
   if (total <= LAMBDA_ENVIRONMENT_LIMIT) return;
-  const largest = sizes.sort((a, b) => b.bytes - a.bytes).slice(0, 3).map(({ name, bytes }) => `${name} (${bytes} bytes)`);
+  const largest = sizes
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 3)
+    .map(({ name, bytes }) => `${name} (${bytes} bytes)`);
   throw new SpaceportConstructError(
     scope,
     `micro '${micro.name}' needs about ${total} bytes of environment variables, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}; ` +

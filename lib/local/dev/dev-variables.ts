@@ -1,11 +1,11 @@
 /**
  * The environment variables of a micro's function under `spaceport dev`: the same definition as the deployed
- * function's (`lib/spacefile/environment.ts`), with the preset values from `--env`, `.env` and the Spacefile.
+ * function's (`lib/spacefile/platform-variables.ts`), with the preset values from `--env`, `.env` and the Spacefile.
  * `PORT` is left to the pool, which gives each execution environment its own.
  */
-import { microEnvironment } from '../../spacefile/environment';
+import { functionVariables } from '../../spacefile/platform-variables';
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
-import { UsageError } from '../../cli/command';
+import { UsageError } from '../../core/errors';
 
 /** Where preset values come from, strongest first: `--env` flags, the `.env` file, the Spacefile defaults. */
 export interface PresetSources {
@@ -60,10 +60,6 @@ export function resolvePresets(app: SpaceAppModel, sources: PresetSources): Map<
 }
 
 /** The function environment of `micro`, without `PORT`; a static micro's `dev` command replaces serving its files. */
-export function microFunctionEnvironment(
-  micro: Micro,
-  space: SpaceEnvironment,
-  presets: Readonly<Record<string, string>>,
-): Record<string, string> {
-  return microEnvironment(micro, { ...space, appVersion: 'dev', command: micro.dev ?? micro.run }, presets);
+export function microFunctionVariables(micro: Micro, space: SpaceEnvironment, presets: Readonly<Record<string, string>>): Record<string, string> {
+  return functionVariables(micro, { ...space, appVersion: 'dev', command: micro.dev ?? micro.run }, presets);
 }

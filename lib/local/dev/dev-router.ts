@@ -8,15 +8,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
-import { isOriginForm } from '../../routing/paths';
-import { INTEGRATION_TIMEOUT_SECONDS, matchRoute } from '../../routing/routes';
+import { matchRoute } from '../../routing/routes';
 import type { SpaceAppModel } from '../../spacefile/model';
-import { UsageError } from '../../cli/command';
-import type { LocalAuth } from '../../auth/local';
+import { UsageError } from '../../core/errors';
+import type { LocalAuth } from './local-auth';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
-import { type BodyReadResult, MAX_PAYLOAD_BYTES, readRequestBody } from './request-body';
+import { BODY_LIMIT_BYTES, INTEGRATION_TIMEOUT_SECONDS } from '../../core/limits';
+import { type BodyReadResult, readRequestBody } from '../request-body';
 import { requestLogLine } from './request-log';
-import { DEV_ACTIONS_PATH, DEV_PAGE_PATH, type LocalActionState } from './trigger-page';
+import { DEV_ACTIONS_PATH, DEV_PAGE_PATH, isOriginForm } from '../../core/paths';
+import type { LocalActionState } from './trigger-page';
 
 /** What the router needs from the rest of `spaceport dev`. */
 export interface RouterBackend {
@@ -44,9 +45,7 @@ const hostNamesOf = new WeakMap<http.Server, ReadonlySet<string>>();
 /** `localhost` and the address listened on; on a wildcard address, every address of this machine and its name. */
 function hostNames(listenHost: string, address: AddressInfo): ReadonlySet<string> {
   const wildcard = address.address === '0.0.0.0' || address.address === '::';
-  const addresses = wildcard
-    ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address))
-    : [address.address];
+  const addresses = wildcard ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address)) : [address.address];
   const names = new Set(['localhost', listenHost.toLowerCase(), ...addresses.map((ip) => (ip.includes(':') ? `[${ip}]` : ip))]);
   if (wildcard) names.add(hostname().toLowerCase());
   return names;
@@ -98,8 +97,12 @@ async function handleReserved(backend: RouterBackend, req: http.IncomingMessage,
   const change = /^([^/]+)\/(pause|resume)$/.exec(path.slice(DEV_ACTIONS_PATH.length + 1));
   if (path.startsWith(DEV_ACTIONS_PATH + '/') && req.method === 'POST' && change) {
     const id = decodeURIComponent(change[1]);
-    if (!backend.setActionEnabled(id, change[2] === 'resume')) return jsonResponse(404, { message: `no action with id '${id}' in ${backend.app.spacefile}` });
-    return jsonResponse(200, backend.listActions().find((action) => action.id === id));
+    if (!backend.setActionEnabled(id, change[2] === 'resume'))
+      return jsonResponse(404, { message: `no action with id '${id}' in ${backend.app.spacefile}` });
+    return jsonResponse(
+      200,
+      backend.listActions().find((action) => action.id === id),
+    );
   }
   if (path.startsWith(DEV_ACTIONS_PATH + '/') && req.method === 'POST') {
     const id = decodeURIComponent(path.slice(DEV_ACTIONS_PATH.length + 1));
@@ -157,7 +160,7 @@ export function createRouter(backend: RouterBackend): http.Server {
         writeResponse(res, denied, headOnly);
         return;
       }
-      const read = await readBody(MAX_PAYLOAD_BYTES);
+      const read = await readBody(BODY_LIMIT_BYTES);
       if (read.kind === 'too-large') {
         // The rest of the body is never read: close the connection after answering.
         res.setHeader('connection', 'close');
@@ -166,7 +169,7 @@ export function createRouter(backend: RouterBackend): http.Server {
           res,
           jsonResponse(413, {
             message: 'Request Entity Too Large',
-            detail: `the request body is ${read.bytes} bytes; a micro accepts at most ${MAX_PAYLOAD_BYTES} bytes (5.5 MB)`,
+            detail: `the request body is ${read.bytes} bytes; a micro accepts at most ${BODY_LIMIT_BYTES} bytes (5.5 MB)`,
           }),
           headOnly,
         );

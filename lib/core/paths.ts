@@ -1,8 +1,9 @@
 /**
- * How a request path may be read: the one rule behind "is this path public" and "is this path the runtime's",
- * used by the auth rules (cloud authorizer and dev router), the dev router's own checks and the Node adapter;
- * the Python adapter ports it line for line (`spaceport_adapter/events.py`), and the fixtures in
- * runtime-layer/conformance hold both adapters to it.
+ * The paths the Space runtime owns (everything under `/__space/`, never a micro's: the adapter answers them 404), the
+ * one rule of what is under a path, and how a request path may be read: the rule behind "is this path public" and
+ * "is this path the runtime's", which routing, auth (cloud authorizer and dev router), the dev router and both
+ * adapters apply (the Python adapter ports `pathReadings` line for line in `spaceport_adapter/events.py`; the fixtures
+ * in runtime-layer/conformance hold both adapters to it).
  *
  * The rules never guess which framework is behind a micro. They take every reading one of them may make:
  * - as sent (Werkzeug, Starlette and Express route `/a/../b` literally),
@@ -13,7 +14,23 @@
  * - and, for the reserved prefix, in any case (many routers ignore case).
  * A path is public only if every reading is public, and reserved if any reading is reserved.
  */
-import { isUnder, RESERVED_PREFIX } from './routes';
+
+/** Paths under this prefix belong to the Space runtime (actions, sign-in, assets). */
+export const RESERVED_PREFIX = '/__space';
+
+/** The path a scheduled action is posted to, relative to the micro that declares it. */
+export const ACTIONS_PATH = '/__space/v0/actions';
+
+/** The dev router's page listing the app's actions (`spaceport dev` only). */
+export const DEV_PAGE_PATH = '/__space/dev';
+
+/** Where `spaceport trigger` and the dev page post to run an action now (`spaceport dev` only). */
+export const DEV_ACTIONS_PATH = '/__space/dev/actions';
+
+/** True when `path` is `prefix` itself or below it (`/api` matches `/api` and `/api/x`, not `/apix`). */
+export function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(prefix + '/');
+}
 
 /** A target the router and adapters accept: origin-form (`/path?query`). Absolute-form (`http://h/p`) and `*` are not. */
 export function isOriginForm(target: string): boolean {
