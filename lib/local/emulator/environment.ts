@@ -110,7 +110,7 @@ function errorPayload(errorType: string, errorMessage: string): Buffer {
 
 /** How a process ended, in Lambda's words: `exit status 3`, `signal: killed`. */
 function exitStatus(code: number | null, signal: NodeJS.Signals | null, wrapped: boolean): string {
-  // bwrap and `sh -c exec` report a killed child as exit status 128 + signal number.
+  // bwrap reports a killed child as exit status 128 + signal number.
   if (signal === null && wrapped && code !== null && code > 128) {
     const name = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0] as NodeJS.Signals | undefined;
     if (name) signal = name;
@@ -541,7 +541,8 @@ export class ExecutionEnvironment {
   private spawnProcess(argv: string[], env: Record<string, string>, role: string, onExit?: (status: string) => void): ChildProcess {
     const confinement = this.confinement as Confinement;
     const command = confinement.command(argv);
-    const wrapped = command[0] !== argv[0];
+    // bwrap reports a child killed by a signal as its own exit status 128 + signal.
+    const wrapped = confinement.remapsPaths;
     const child = spawn(command[0], command.slice(1), {
       cwd: this.options.taskRoot,
       env,
