@@ -108,6 +108,31 @@ describe('limits inside an execution environment', () => {
     expect((await env.invoke('echo alive')).payload.toString()).toContain('alive');
   });
 
+  // dd holds one buffer of its block size: 192 MB touched at once, then it exits (no endless allocation that any limit stops).
+  const ALLOCATE_192_MB_AND_EXIT = 'dd if=/dev/zero of=/dev/null bs=192M count=1 2>/dev/null && echo allocated';
+  const [limitSkip, limitName] = when(caps.limits.memory, 'a function that allocates 192 MB is killed at 128 MB and not at 256 MB');
+  it.skipIf(limitSkip)(limitName, async () => {
+    const small = await inSandbox({ memoryMb: 128 }).invoke(ALLOCATE_192_MB_AND_EXIT);
+    expect(small).toMatchObject({ outcome: 'crash', functionErrorType: 'Runtime.OutOfMemory' });
+    expect(small.maxMemoryUsedMb).toBeLessThanOrEqual(128);
+
+    const large = await inSandbox({ memoryMb: 256 }).invoke(ALLOCATE_192_MB_AND_EXIT);
+    expect(large.outcome).toBe('success');
+    expect(large.payload.toString()).toContain('allocated');
+    expect(large.maxMemoryUsedMb).toBeGreaterThanOrEqual(192);
+    expect(large.maxMemoryUsedMb).toBeLessThanOrEqual(256);
+  });
+
+  it('never reports Max Memory Used above the memory size, even where it approximates the limit', async () => {
+    const lines: string[] = [];
+    const env = inSandbox({ memoryMb: 128, sandbox: new Sandbox(UNCONFINED), log: (line) => lines.push(line) });
+    // Three processes of 60 MB each: their summed RSS passes 128 MB, so the polled limit kills them.
+    const result = await env.invoke(`for i in 1 2 3; do ${process.execPath} -e 'globalThis.b = Buffer.alloc(60 << 20, 1); setTimeout(() => {}, 3000)' & done; wait`);
+    expect(result.functionErrorType).toBe('Runtime.OutOfMemory');
+    expect(result.maxMemoryUsedMb).toBe(128);
+    expect(lines.find((line) => line.startsWith('REPORT'))).toContain('Memory Size: 128 MB\tMax Memory Used: 128 MB');
+  });
+
   const [pidsSkip, pidsName] = when(caps.limits.processes, 'more processes than the pids limit cannot be created');
   it.skipIf(pidsSkip)(pidsName, async () => {
     const env = inSandbox({ maxProcesses: 24 });

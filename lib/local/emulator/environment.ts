@@ -438,9 +438,14 @@ export class ExecutionEnvironment {
     return undefined;
   }
 
+  /**
+   * Max Memory Used: the cgroup's peak where one enforces the limit (summed RSS counts shared pages once per
+   * process, so it can exceed the limit), else the polled RSS peak. Never above the memory size, as on Lambda.
+   */
   private peakMemoryBytes(): number {
     this.sample();
-    return Math.max(this.peakBytes, this.confinement?.memoryCgroup?.peakBytes() ?? 0);
+    const peak = this.confinement?.memoryCgroup?.peakBytes() ?? this.peakBytes;
+    return Math.min(peak, this.memoryMb * 1024 * 1024);
   }
 
   private oomHappened(): boolean {
