@@ -114,7 +114,12 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
     expect(result.outcome).toBe('init-error');
     expect(result.functionErrorType).toBe('Runtime.ImportModuleError');
     expect(JSON.parse(result.payload.toString())).toMatchObject({ errorMessage: 'Cannot find module app' });
-    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toContain('Init Duration');
+    // INIT was retried inside the invocation: its durations are in the INIT_REPORT lines, not in REPORT.
+    expect(lines.filter((l) => l.startsWith('INIT_REPORT')).map((l) => l.split('\t').slice(1).join(' '))).toEqual([
+      'Phase: init Status: error Error Type: Runtime.ImportModuleError',
+      'Phase: invoke Status: error Error Type: Runtime.ImportModuleError',
+    ]);
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toMatch(/\tStatus: error\tError Type: Runtime\.ImportModuleError$/);
     expect((await env.invoke('{}')).cold).toBe(true);
   });
 
@@ -254,5 +259,64 @@ describe('warming an environment up ahead of its first invocation', () => {
     } finally {
       fs.rmSync(initMarker, { force: true });
     }
+  });
+});
+
+describe("Lambda's INIT phase: its own limit, before the invoke's clock starts", () => {
+  it('gives a 1.2 s cold start and 0.5 s of work a 1 s timeout, and bills INIT', async () => {
+    const { env, lines } = environment('shell-runtime', { timeoutMs: 1000, environment: { INIT_SLEEP: '1.2' } });
+    const result = await env.invoke('sleep 0.5; echo worked');
+    expect(result).toMatchObject({ outcome: 'success', cold: true });
+    expect(result.payload.toString()).toContain('worked');
+    expect(result.initDurationMs).toBeGreaterThanOrEqual(1200);
+    expect(result.durationMs).toBeLessThan(1000);
+    expect(result.billedDurationMs).toBe(Math.ceil(result.durationMs + result.initDurationMs!));
+    const order = lines.filter((l) => /^(INIT_START|START|END|REPORT) /.test(l)).map((l) => l.split(' ')[0]);
+    expect(order).toEqual(['INIT_START', 'START', 'END', 'REPORT']);
+    expect(lines[0]).toBe('INIT_START Runtime Version: provided:al2023.local\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:local');
+  });
+
+  it('hands the runtime a deadline of the full timeout counted from the end of INIT', async () => {
+    const { env } = environment('shell-runtime', { timeoutMs: 3000, environment: { INIT_SLEEP: '1' } });
+    const invoked = Date.now();
+    const result = await env.invoke('echo "deadline=$DEADLINE_MS"');
+    const deadline = Number(/^deadline=(\d+)$/m.exec(result.payload.toString())?.[1]);
+    // Lambda-Runtime-Deadline-Ms = end of INIT (at least 1 s after the call) + the 3 s timeout.
+    expect(deadline - invoked).toBeGreaterThanOrEqual(4000);
+    expect(deadline - invoked).toBeLessThan(4000 + 1500);
+  });
+
+  it('lets an INIT longer than the timeout (under the INIT limit) succeed through warm-up and a later invoke', async () => {
+    const { env } = environment('shell-runtime', { timeoutMs: 500, environment: { INIT_SLEEP: '1' } });
+    const warm = await env.warmUp();
+    expect(warm.outcome).toBe('success');
+    expect((await env.invoke('echo warm')).payload.toString()).toContain('warm');
+  });
+
+  it("retries a failed INIT once in the invoke phase, with INIT_REPORT lines and the invocation's request id", async () => {
+    const { env, lines } = environment('shell-runtime', { environment: { INIT_EXIT: '7' } });
+    const result = await env.invoke('true');
+    expect(result.outcome).toBe('init-error');
+    expect(JSON.parse(result.payload.toString())).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${result.requestId} Error: Runtime exited with error: exit status 7`,
+    });
+    const reports = lines.filter((l) => l.startsWith('INIT_REPORT'));
+    expect(reports).toHaveLength(2);
+    expect(reports[0]).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Runtime\.ExitError$/);
+    expect(reports[1]).toMatch(/\tPhase: invoke\tStatus: error\tError Type: Runtime\.ExitError$/);
+    expect(lines.indexOf(reports[0])).toBeLessThan(lines.indexOf(`START RequestId: ${result.requestId} Version: $LATEST`));
+    expect(lines.indexOf(reports[1])).toBeGreaterThan(lines.indexOf(`START RequestId: ${result.requestId} Version: $LATEST`));
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError$/);
+  });
+
+  it('reports a timeout with the timeout as its duration, and an error with its type', async () => {
+    const { env, lines } = environment('echo-runtime', { timeoutMs: 800 });
+    await env.invoke('"warm"');
+    const timedOut = await env.invoke('"sleep"');
+    expect(timedOut.durationMs).toBe(800);
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${timedOut.requestId}`))).toMatch(/\tDuration: 800\.00 ms\tBilled Duration: 800 ms\t.*\tStatus: timeout$/);
+    const crashed = await env.invoke('"crash"');
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${crashed.requestId}`))).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError$/);
   });
 });

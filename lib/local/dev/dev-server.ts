@@ -58,7 +58,7 @@ export interface DevServerOptions {
   readonly logStream?: Writable & { isTTY?: boolean };
   /** Color the micro prefixes. @default whether the log stream is a terminal */
   readonly color?: boolean;
-  /** Show the emulator's START/END/REPORT lines. @default false */
+  /** Show the emulator's INIT_START/START/END/REPORT lines. @default false */
   readonly verbose?: boolean;
   /**
    * Private by default, as on Space: owner sign-in, public routes and API keys from `.spaceport/`. `false` opens

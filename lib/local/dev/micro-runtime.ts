@@ -49,7 +49,8 @@ export interface ActionOutcome {
   readonly cold: boolean;
 }
 
-const PLATFORM_LOG_LINE = /^(START|END|REPORT) RequestId: /;
+/** Lines the request line already says (INIT_REPORT, which says why INIT failed, stays). */
+const PLATFORM_LOG_LINE = /^(?:(?:START|END|REPORT) RequestId: |INIT_START )/;
 
 interface LambdaError {
   readonly errorType: string;

@@ -57,9 +57,11 @@ export interface InvocationResult {
   readonly payload: Buffer;
   /** Lambda's error type (`Runtime.ExitError`, `Sandbox.Timedout`, the function's own type...) when not a success. */
   readonly functionErrorType?: string;
+  /** The invoke phase, after INIT (a failed INIT's retry included); exactly the timeout when it timed out. */
   readonly durationMs: number;
+  /** Duration plus, on a cold start, INIT, rounded up to the millisecond. */
   readonly billedDurationMs: number;
-  /** Set on a cold start. */
+  /** Set on a cold start whose INIT phase succeeded. */
   readonly initDurationMs?: number;
   readonly maxMemoryUsedMb: number;
   readonly cold: boolean;
@@ -198,20 +200,20 @@ export class ExecutionEnvironment {
   }
 
   /**
-   * Runs INIT now rather than in the first invoke (as Lambda does for pre-initialized environments), within the
-   * budget an invocation would have, so the next invoke is warm and an INIT failure is known at once. After a
-   * failure the environment is reset: the next invoke runs INIT again.
+   * Runs INIT now rather than in the first invoke (as Lambda does for pre-initialized environments), under the INIT
+   * limit only, so the next invoke is warm and an INIT failure is known at once. After a failure the environment is
+   * reset: the next invoke runs INIT again (and retries it once, as Lambda does).
    */
   async warmUp(): Promise<WarmUpResult> {
     return this.exclusively(async () => {
       if (this.runtimeProcess) return { outcome: 'success', initDurationMs: 0 };
       const stopMonitor = this.monitor();
       try {
-        const init = await this.initialize(Date.now() + this.timeoutMs);
+        const requestId = randomUUID();
+        const init = await this.initPhase(requestId);
         if (!init.failure) return { outcome: 'success', initDurationMs: init.durationMs };
-        await this.resetEnvironment('failure');
-        const { outcome, payload, errorType } = this.initFailureResult(init.failure, randomUUID());
-        return { outcome, initDurationMs: init.durationMs, payload, functionErrorType: errorType };
+        const { outcome, payload, errorType } = init.failure;
+        return { outcome, initDurationMs: init.durationMs, payload: payload ?? this.timeoutPayload(requestId), functionErrorType: errorType };
       } finally {
         stopMonitor();
       }
@@ -253,49 +255,56 @@ export class ExecutionEnvironment {
   private async run(payload: Buffer, opts: InvokeOptions): Promise<InvocationResult> {
     const requestId = randomUUID();
     const log = this.options.log;
-    const started = performance.now();
-    const deadlineMs = Date.now() + this.timeoutMs;
     const cold = this.runtimeProcess === undefined;
-    let initDurationMs: number | undefined;
-    log(`START RequestId: ${requestId} Version: $LATEST`);
-
-    const finish = (outcome: InvocationOutcome, body: Buffer, errorType?: string, status?: string): InvocationResult => {
-      const durationMs = performance.now() - started - (initDurationMs ?? 0);
-      const result: InvocationResult = {
-        requestId,
-        outcome,
-        payload: body,
-        functionErrorType: errorType,
-        durationMs,
-        billedDurationMs: Math.max(1, Math.ceil(durationMs)),
-        initDurationMs,
-        maxMemoryUsedMb: Math.ceil(this.peakMemoryBytes() / (1024 * 1024)),
-        cold,
-      };
-      log(`END RequestId: ${requestId}`);
-      log(
-        [
-          `REPORT RequestId: ${requestId}`,
-          `Duration: ${durationMs.toFixed(2)} ms`,
-          `Billed Duration: ${result.billedDurationMs} ms`,
-          `Memory Size: ${this.memoryMb} MB`,
-          `Max Memory Used: ${result.maxMemoryUsedMb} MB`,
-          ...(initDurationMs !== undefined ? [`Init Duration: ${initDurationMs.toFixed(2)} ms`] : []),
-          ...(status ? [`Status: ${status}`] : []),
-        ].join('\t'),
-      );
-      return result;
-    };
-
     const stopMonitor = this.monitor();
     try {
-      if (cold) {
-        const init = await this.initialize(deadlineMs);
-        initDurationMs = init.durationMs;
-        if (init.failure) {
-          await this.resetEnvironment('failure');
-          const { outcome, payload: body, errorType } = this.initFailureResult(init.failure, requestId);
-          return finish(outcome, body, errorType, outcome === 'timeout' ? 'timeout' : 'error');
+      // Lambda's INIT phase has its own limit; the invoke's clock and deadline start after it.
+      const init = cold ? await this.initPhase(requestId) : undefined;
+      const started = performance.now();
+      const deadlineMs = Date.now() + this.timeoutMs;
+      log(`START RequestId: ${requestId} Version: $LATEST`);
+
+      const finish = (outcome: InvocationOutcome, body: Buffer, errorType?: string): InvocationResult => {
+        // A timeout lasts exactly the timeout; INIT is billed on a cold start.
+        const durationMs = outcome === 'timeout' ? this.timeoutMs : performance.now() - started;
+        const initDurationMs = init && !init.failure ? init.durationMs : undefined;
+        const status = outcome === 'timeout' ? 'timeout' : outcome === 'crash' || outcome === 'init-error' ? 'error' : undefined;
+        const result: InvocationResult = {
+          requestId,
+          outcome,
+          payload: body,
+          functionErrorType: errorType,
+          durationMs,
+          billedDurationMs: Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0))),
+          initDurationMs,
+          maxMemoryUsedMb: Math.ceil(this.peakMemoryBytes() / (1024 * 1024)),
+          cold,
+        };
+        log(`END RequestId: ${requestId}`);
+        log(
+          [
+            `REPORT RequestId: ${requestId}`,
+            `Duration: ${durationMs.toFixed(2)} ms`,
+            `Billed Duration: ${result.billedDurationMs} ms`,
+            `Memory Size: ${this.memoryMb} MB`,
+            `Max Memory Used: ${result.maxMemoryUsedMb} MB`,
+            ...(initDurationMs !== undefined ? [`Init Duration: ${initDurationMs.toFixed(2)} ms`] : []),
+            ...(status ? [`Status: ${status}`] : []),
+            ...(status === 'error' && errorType ? [`Error Type: ${errorType}`] : []),
+          ].join('\t'),
+        );
+        return result;
+      };
+
+      if (init?.failure) {
+        // A failed INIT is retried once inside the invoke phase, under the function's timeout.
+        const retryStarted = performance.now();
+        const failure = await this.startAndAwaitInit(deadlineMs - Date.now(), requestId);
+        if (failure) {
+          this.logInitReport(performance.now() - retryStarted, 'invoke', failure);
+          await this.resetEnvironment(failure.outcome === 'timeout' ? 'timeout' : 'failure');
+          if (failure.outcome === 'timeout') log(this.timeoutLine(requestId));
+          return finish(failure.outcome, failure.outcome === 'timeout' ? this.timeoutPayload(requestId) : failure.payload, failure.errorType);
         }
       }
 
@@ -314,17 +323,17 @@ export class ExecutionEnvironment {
         const interruption = reply.interruption;
         await this.resetEnvironment(interruption.kind === 'timeout' ? 'timeout' : 'failure');
         if (interruption.kind === 'timeout') {
-          log(`${new Date().toISOString()} ${requestId} Task timed out after ${this.timeoutSeconds} seconds`);
-          return finish('timeout', this.timeoutPayload(requestId), 'Sandbox.Timedout', 'timeout');
+          log(this.timeoutLine(requestId));
+          return finish('timeout', this.timeoutPayload(requestId), 'Sandbox.Timedout');
         }
         const { errorType, message } = describeInterruption(interruption);
-        return finish('crash', errorPayload(errorType, `RequestId: ${requestId} Error: ${message}`), errorType, 'error');
+        return finish('crash', errorPayload(errorType, `RequestId: ${requestId} Error: ${message}`), errorType);
       }
       if (this.oomHappened()) {
         // A process of the function was OOM-killed although the runtime answered: Lambda reports the OOM and resets.
         await this.resetEnvironment('failure');
         const message = `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`;
-        return finish('crash', errorPayload('Runtime.OutOfMemory', message), 'Runtime.OutOfMemory', 'error');
+        return finish('crash', errorPayload('Runtime.OutOfMemory', message), 'Runtime.OutOfMemory');
       }
       return reply.reply.kind === 'response'
         ? finish('success', reply.reply.payload)
@@ -342,55 +351,53 @@ export class ExecutionEnvironment {
     return (this.timeoutMs / 1000).toFixed(2);
   }
 
+  private timeoutLine(requestId: string): string {
+    return `${new Date().toISOString()} ${requestId} Task timed out after ${this.timeoutSeconds} seconds`;
+  }
+
   private timeoutPayload(requestId: string): Buffer {
     return errorPayload('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${this.timeoutSeconds} seconds`);
   }
 
-  /** What a failed INIT answers, whether it ran inside an invocation or ahead of one. */
-  private initFailureResult(
-    failure: InitFailure,
-    requestId: string,
-  ): { outcome: 'init-error' | 'timeout'; payload: Buffer; errorType: string } {
-    if (failure.kind === 'timeout') {
-      return { outcome: 'timeout', payload: this.timeoutPayload(requestId), errorType: 'Sandbox.Timedout' };
-    }
-    return { outcome: 'init-error', payload: failure.payload, errorType: failure.errorType };
-  }
-
   /**
-   * INIT: start the runtime and wait until it asks for its first event. Past the INIT limit, Lambda kills it and
-   * retries INIT once within the invocation's own timeout.
+   * Lambda's INIT phase: `INIT_START`, then start the runtime and wait, under the INIT limit, until it asks for its
+   * first event. A failure is logged with `INIT_REPORT ... Phase: init` and the environment reset.
    */
-  private async initialize(deadlineMs: number): Promise<{ durationMs: number; failure?: InitFailure }> {
+  private async initPhase(requestId: string): Promise<{ durationMs: number; failure?: InitFailure }> {
     const started = performance.now();
-    let attempt = await this.startAndAwaitInit(Math.min(this.initTimeoutMs, deadlineMs - Date.now()));
-    if (attempt?.kind === 'timeout' && Date.now() < deadlineMs && !this.closed) {
-      this.options.log(`INIT_REPORT Init Duration: ${(performance.now() - started).toFixed(2)} ms\tPhase: init\tStatus: timeout`);
-      await this.resetEnvironment('timeout');
-      attempt = await this.startAndAwaitInit(deadlineMs - Date.now());
+    this.options.log(`INIT_START Runtime Version: ${runtimeVersion(this.options.runtime)}\tRuntime Version ARN: arn:aws:lambda:${this.region}::runtime:local`);
+    const failure = await this.startAndAwaitInit(this.initTimeoutMs, requestId);
+    const durationMs = performance.now() - started;
+    if (failure) {
+      this.logInitReport(durationMs, 'init', failure);
+      await this.resetEnvironment(failure.outcome === 'timeout' ? 'timeout' : 'failure');
     }
-    return { durationMs: performance.now() - started, failure: attempt };
+    return { durationMs, failure };
   }
 
-  private async startAndAwaitInit(budgetMs: number): Promise<InitFailure | undefined> {
+  private logInitReport(durationMs: number, phase: 'init' | 'invoke', failure: InitFailure): void {
+    const status = failure.outcome === 'timeout' ? 'timeout' : `error\tError Type: ${failure.errorType}`;
+    this.options.log(`INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: ${phase}\tStatus: ${status}`);
+  }
+
+  /** Starts the runtime and waits until it is ready for events; returns why not, as the invocation will answer. */
+  private async startAndAwaitInit(budgetMs: number, requestId: string): Promise<InitFailure | undefined> {
     const deadlineMs = Date.now() + budgetMs;
     let startProblem: InitFailure | undefined;
     try {
-      startProblem = await this.start(deadlineMs);
+      startProblem = await this.start(deadlineMs, requestId);
     } catch (err) {
-      startProblem = { kind: 'error', errorType: 'Runtime.InvalidEntrypoint', payload: errorPayload('Runtime.InvalidEntrypoint', (err as Error).message) };
+      startProblem = initError('Runtime.InvalidEntrypoint', errorPayload('Runtime.InvalidEntrypoint', (err as Error).message));
     }
     if (startProblem) return startProblem;
     const outcome = await this.race(this.api.initDone(), deadlineMs - Date.now());
     if ('interruption' in outcome) {
       const interruption = outcome.interruption;
-      if (interruption.kind === 'timeout') return { kind: 'timeout' };
+      if (interruption.kind === 'timeout') return { outcome: 'timeout', errorType: 'Sandbox.Timedout' };
       const { errorType, message } = describeInterruption(interruption);
-      return { kind: 'error', errorType, payload: errorPayload(errorType, `RequestId: ${randomUUID()} Error: ${message}`) };
+      return initError(errorType, errorPayload(errorType, `RequestId: ${requestId} Error: ${message}`));
     }
-    if (outcome.reply.kind === 'init-error') {
-      return { kind: 'error', errorType: outcome.reply.errorType, payload: outcome.reply.payload };
-    }
+    if (outcome.reply.kind === 'init-error') return initError(outcome.reply.errorType, outcome.reply.payload);
     return undefined;
   }
 
@@ -456,7 +463,7 @@ export class ExecutionEnvironment {
    * Spawns the external extensions, then the runtime once they have registered, in a fresh confinement wired to a
    * fresh Runtime API state. Returns why INIT failed when an extension did not register before `deadlineMs`.
    */
-  private async start(deadlineMs: number): Promise<InitFailure | undefined> {
+  private async start(deadlineMs: number, requestId: string): Promise<InitFailure | undefined> {
     this.apiAddress ??= await this.api.listen();
     this.api.reset();
     const created = this.confinement === undefined;
@@ -495,7 +502,7 @@ export class ExecutionEnvironment {
       hostPath: process.env.PATH,
     });
     const argv = this.runtimeCommand(env, taskRoot, optDir);
-    const extensionFailure = await this.startExtensions(env, optDir, deadlineMs);
+    const extensionFailure = await this.startExtensions(env, optDir, deadlineMs, requestId);
     if (extensionFailure) return extensionFailure;
     this.runtimeProcess = this.spawnProcess(argv, env, 'runtime');
     return undefined;
@@ -506,19 +513,19 @@ export class ExecutionEnvironment {
    * `AwaitExternalAgentsRegistered`), so registration can never be closed by a fast runtime. One that exits
    * before registering fails INIT with `Extension.Crash`.
    */
-  private async startExtensions(env: Record<string, string>, optDir: string, deadlineMs: number): Promise<InitFailure | undefined> {
+  private async startExtensions(env: Record<string, string>, optDir: string, deadlineMs: number, requestId: string): Promise<InitFailure | undefined> {
     const registrations = this.externalExtensions.map(
       (name) =>
         new Promise<InitFailure | undefined>((resolve) => {
           this.spawnProcess([path.join(optDir, 'extensions', name)], env, `extension ${name}`, (status) => {
-            const message = `RequestId: ${randomUUID()} Error: extension ${name} exited before registering (${status})`;
-            resolve({ kind: 'error', errorType: 'Extension.Crash', payload: errorPayload('Extension.Crash', message) });
+            const message = `RequestId: ${requestId} Error: extension ${name} exited before registering (${status})`;
+            resolve(initError('Extension.Crash', errorPayload('Extension.Crash', message)));
           });
           void this.api.whenRegistered(name).then(() => resolve(undefined));
         }),
     );
     const outcome = await this.race(Promise.all(registrations), deadlineMs - Date.now());
-    if ('interruption' in outcome) return { kind: 'timeout' };
+    if ('interruption' in outcome) return { outcome: 'timeout', errorType: 'Sandbox.Timedout' };
     return outcome.reply.find((failure) => failure !== undefined);
   }
 
@@ -614,7 +621,20 @@ export class ExecutionEnvironment {
   }
 }
 
-type InitFailure = { readonly kind: 'timeout' } | { readonly kind: 'error'; readonly errorType: string; readonly payload: Buffer };
+/** Why INIT failed, as the invocation that waited for it answers (a timeout's payload names the invocation). */
+type InitFailure =
+  | { readonly outcome: 'timeout'; readonly errorType: 'Sandbox.Timedout'; readonly payload?: undefined }
+  | { readonly outcome: 'init-error'; readonly errorType: string; readonly payload: Buffer };
+
+function initError(errorType: string, payload: Buffer): InitFailure {
+  return { outcome: 'init-error', errorType, payload };
+}
+
+/** The runtime version an `INIT_START` line names (`nodejs:22.local`): Lambda's form, marked as the local emulator. */
+function runtimeVersion(runtime: EmulatedRuntimeName): string {
+  const match = /^([a-z]+)(.*?)(\.x)?$/.exec(runtime);
+  return `${match?.[1] ?? runtime}:${(match?.[2] ?? '').replace(/^\./, '')}.local`;
+}
 
 function describeInterruption(interruption: Exclude<Interruption, { kind: 'timeout' }>): { errorType: string; message: string } {
   switch (interruption.kind) {
