@@ -81,6 +81,47 @@ describe('RIE-compatible invoke endpoint', () => {
   });
 });
 
+describe('what the caller sends besides the event', () => {
+  async function shellServer(): Promise<InvokeServer> {
+    const env = new ExecutionEnvironment({
+      functionName: 'shell',
+      taskRoot: path.join(FIXTURES, 'shell-runtime'),
+      runtime: 'provided.al2023',
+      environment: {},
+      log: () => undefined,
+    });
+    return serve(env);
+  }
+  const invoke = (server: InvokeServer, command: string, headers: Record<string, string>) =>
+    fetch(`${server.url}/2015-03-31/functions/function/invocations`, { method: 'POST', body: command, headers });
+
+  it('hands the runtime the client context decoded, as Lambda-Runtime-Client-Context', async () => {
+    const server = await shellServer();
+    const context = { custom: { app: 'spaceport' }, env: { locale: 'fr-FR' } };
+    const response = await invoke(server, 'echo "$CLIENT_CONTEXT"', { 'X-Amz-Client-Context': Buffer.from(JSON.stringify(context)).toString('base64') });
+    expect(response.status).toBe(200);
+    expect(JSON.parse((await response.text()).split('\n')[0])).toEqual(context);
+  });
+
+  it('refuses a client context that is not base64 JSON, or too long, as the Invoke API does', async () => {
+    const server = await shellServer();
+    for (const bad of ['not base64!', Buffer.from('[1,2]').toString('base64'), Buffer.from('{"a":1').toString('base64'), 'A'.repeat(3584)]) {
+      const response = await invoke(server, 'true', { 'X-Amz-Client-Context': bad });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ __type: 'InvalidRequestContentException', message: expect.stringMatching(/Client context/) });
+    }
+  });
+
+  it("passes the caller's X-Amzn-Trace-Id through as Lambda-Runtime-Trace-Id, and makes one up without it", async () => {
+    const server = await shellServer();
+    const traceId = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    const passed = await invoke(server, 'echo "$TRACE_ID"', { 'X-Amzn-Trace-Id': traceId });
+    expect((await passed.text()).split('\n')[0]).toBe(traceId);
+    const made = await invoke(server, 'echo "$TRACE_ID"', {});
+    expect((await made.text()).split('\n')[0]).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+  });
+});
+
 describe('managed runtime with AWS_LAMBDA_EXEC_WRAPPER from a layer', () => {
   async function wrappedInvoke(environment: Record<string, string>): Promise<{ body: string; opt: string }> {
     const sandbox = new Sandbox(await probeSandbox());

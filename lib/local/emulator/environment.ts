@@ -78,8 +78,10 @@ export interface WarmUpResult {
 }
 
 export interface InvokeOptions {
-  /** Base64 JSON passed as `Lambda-Runtime-Client-Context`. */
+  /** The client context as JSON (the Invoke API's base64 `X-Amz-Client-Context`, decoded), for `Lambda-Runtime-Client-Context`. */
   readonly clientContext?: string;
+  /** The caller's `X-Amzn-Trace-Id`, passed through as `Lambda-Runtime-Trace-Id`. @default a new trace id */
+  readonly traceId?: string;
 }
 
 export type EnvironmentState = 'cold' | 'idle' | 'busy' | 'shut down';
@@ -314,7 +316,7 @@ export class ExecutionEnvironment {
           payload,
           deadlineMs,
           invokedFunctionArn: `arn:aws:lambda:${this.region}:${this.options.accountId ?? '000000000000'}:function:${this.options.functionName}`,
-          traceId: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`,
+          traceId: opts.traceId ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`,
           clientContext: opts.clientContext,
         }),
         deadlineMs - Date.now(),

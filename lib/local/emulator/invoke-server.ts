@@ -27,6 +27,34 @@ function errorBody(type: string, message: string): string {
   return JSON.stringify({ Type: 'User', message, __type: type });
 }
 
+/** Largest client context the Invoke API takes, base64-encoded. */
+export const MAX_CLIENT_CONTEXT_BYTES = 3583;
+
+/**
+ * The Invoke API's `X-Amz-Client-Context` (base64 JSON) as the runtime gets it in `Lambda-Runtime-Client-Context`:
+ * decoded. An Error says why the Invoke API would refuse it.
+ */
+export function decodeClientContext(header: string | string[] | undefined): string | undefined | Error {
+  if (header === undefined) return undefined;
+  const encoded = Array.isArray(header) ? header.join(',') : header;
+  if (encoded.length > MAX_CLIENT_CONTEXT_BYTES) {
+    return new Error(`Client context must be at most ${MAX_CLIENT_CONTEXT_BYTES} bytes of base64, got ${encoded.length}`);
+  }
+  const refusal = new Error('Client context must be a valid Base64-encoded JSON object.');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return refusal;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoded);
+  } catch {
+    return refusal;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return refusal;
+  // A header value is one line of Latin-1: re-serialize and escape anything else, keeping the same JSON.
+  if (/^[\x20-\x7e]*$/.test(decoded)) return decoded;
+  return JSON.stringify(parsed).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export async function startInvokeServer(environment: ExecutionEnvironment, port = 0): Promise<InvokeServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
@@ -49,8 +77,11 @@ export async function startInvokeServer(environment: ExecutionEnvironment, port 
       if (environment.state === 'busy') {
         return send(res, 429, errorBody('TooManyRequestsException', 'Rate Exceeded: the function is already processing an invocation'));
       }
-      const clientContext = req.headers['x-amz-client-context'];
-      environment.invoke(Buffer.concat(chunks), { clientContext: typeof clientContext === 'string' ? clientContext : undefined }).then(
+      const clientContext = decodeClientContext(req.headers['x-amz-client-context']);
+      if (clientContext instanceof Error) return send(res, 400, errorBody('InvalidRequestContentException', clientContext.message));
+      const traceId = req.headers['x-amzn-trace-id'];
+      const options = { clientContext, traceId: typeof traceId === 'string' && /(^|;)Root=/.test(traceId) ? traceId : undefined };
+      environment.invoke(Buffer.concat(chunks), options).then(
         (result) => {
           const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST', 'X-Amzn-RequestId': result.requestId };
           if (result.outcome !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
