@@ -112,9 +112,47 @@ describe('RuntimeApi runtime endpoints', () => {
     expect(JSON.parse(unknown.body)).toEqual({ errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
     await respond('req-1', 'done');
     await result;
+    const secondNext = next();
+    void api.invoke(invocation('req-2'));
+    await secondNext;
     const stale = await respond('req-1', 'again');
     expect(stale.status).toBe(400);
     expect(JSON.parse(stale.body).errorType).toBe('InvalidRequestID');
+  });
+
+  it('answers a second /response, or /error after /response, with 403 InvalidStateTransition as the RIE does', async () => {
+    const nextReply = next();
+    const result = api.invoke(invocation());
+    await nextReply;
+    expect((await respond('req-1', 'done')).status).toBe(202);
+    await result;
+    for (const late of [await respond('req-1', 'again'), await call('POST', '/2018-06-01/runtime/invocation/req-1/error', { body: '{}' })]) {
+      expect(late.status).toBe(403);
+      expect(JSON.parse(late.body)).toEqual({
+        errorType: 'InvalidStateTransition',
+        errorMessage: expect.stringMatching(/^State transition from RuntimeResponseSent to RuntimeInvocation(Error)?Response failed for runtime/),
+      });
+    }
+  });
+
+  it("keeps an error type naming Runtime. or Function., records any other as Runtime.Unknown, and keeps the error's Content-Type", async () => {
+    const cases: [string | undefined, string][] = [
+      ['Runtime.HandlerNotFound', 'Runtime.HandlerNotFound'],
+      ['Function.MyProblem', 'Function.MyProblem'],
+      ['Function.', 'Function.Unknown'],
+      ['TypeError', 'Runtime.Unknown'],
+      [undefined, 'Runtime.Unknown'],
+    ];
+    for (const [index, [sent, recorded]] of cases.entries()) {
+      const id = `req-${index}`;
+      const nextReply = next();
+      const result = api.invoke(invocation(id));
+      await nextReply;
+      const headers: Record<string, string> = { 'Content-Type': 'application/vnd.example+json' };
+      if (sent) headers['Lambda-Runtime-Function-Error-Type'] = sent;
+      await call('POST', `/2018-06-01/runtime/invocation/${id}/error`, { body: '{"errorType":"whatever"}', headers });
+      expect(await result).toEqual({ kind: 'error', errorType: recorded, payload: Buffer.from('{"errorType":"whatever"}'), contentType: 'application/vnd.example+json' });
+    }
   });
 
   it('answers 403 InvalidStateTransition for /next while an event is being processed, and /response during init', async () => {

@@ -55,6 +55,8 @@ export interface InvocationResult {
   readonly outcome: InvocationOutcome;
   /** The response, or the error JSON as Lambda returns it. */
   readonly payload: Buffer;
+  /** The Content-Type the runtime gave its response or error, which the invoke endpoint forwards as the RIE does. */
+  readonly contentType?: string;
   /** Lambda's error type (`Runtime.ExitError`, `Sandbox.Timedout`, the function's own type...) when not a success. */
   readonly functionErrorType?: string;
   /** The invoke phase, after INIT (a failed INIT's retry included); exactly the timeout when it timed out. */
@@ -266,7 +268,7 @@ export class ExecutionEnvironment {
       const deadlineMs = Date.now() + this.timeoutMs;
       log(`START RequestId: ${requestId} Version: $LATEST`);
 
-      const finish = (outcome: InvocationOutcome, body: Buffer, errorType?: string): InvocationResult => {
+      const finish = (outcome: InvocationOutcome, body: Buffer, errorType?: string, contentType?: string): InvocationResult => {
         // A timeout lasts exactly the timeout; INIT is billed on a cold start.
         const durationMs = outcome === 'timeout' ? this.timeoutMs : performance.now() - started;
         const initDurationMs = init && !init.failure ? init.durationMs : undefined;
@@ -275,6 +277,7 @@ export class ExecutionEnvironment {
           requestId,
           outcome,
           payload: body,
+          contentType,
           functionErrorType: errorType,
           durationMs,
           billedDurationMs: Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0))),
@@ -337,9 +340,10 @@ export class ExecutionEnvironment {
         const message = `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`;
         return finish('crash', errorPayload('Runtime.OutOfMemory', message), 'Runtime.OutOfMemory');
       }
-      return reply.reply.kind === 'response'
-        ? finish('success', reply.reply.payload)
-        : finish('function-error', reply.reply.payload, reply.reply.errorType);
+      const answer = reply.reply;
+      return answer.kind === 'response'
+        ? finish('success', answer.payload, undefined, answer.contentType)
+        : finish('function-error', answer.payload, answer.errorType, answer.contentType);
     } finally {
       stopMonitor();
     }

@@ -84,6 +84,7 @@ export async function startInvokeServer(environment: ExecutionEnvironment, port 
       environment.invoke(Buffer.concat(chunks), options).then(
         (result) => {
           const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST', 'X-Amzn-RequestId': result.requestId };
+          if (result.contentType) headers['Content-Type'] = result.contentType;
           if (result.outcome !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
           send(res, 200, result.payload, headers);
         },

@@ -36,8 +36,8 @@ export interface Invocation {
 
 /** What the runtime answered for an invocation. */
 export type RuntimeReply =
-  | { readonly kind: 'response'; readonly payload: Buffer }
-  | { readonly kind: 'error'; readonly errorType: string; readonly payload: Buffer };
+  | { readonly kind: 'response'; readonly payload: Buffer; readonly contentType?: string }
+  | { readonly kind: 'error'; readonly errorType: string; readonly payload: Buffer; readonly contentType?: string };
 
 /** How the INIT phase ended, as far as the Runtime API can tell. */
 export type InitOutcome =
@@ -54,7 +54,8 @@ export interface RuntimeApiOptions {
   readonly externalExtensionNames?: readonly string[];
 }
 
-type RuntimeState = 'init' | 'idle' | 'invoking' | 'init-failed';
+/** `responded`: the runtime answered the current event and has not asked for the next one yet. */
+type RuntimeState = 'init' | 'idle' | 'invoking' | 'responded' | 'init-failed';
 
 interface Extension {
   readonly id: string;
@@ -74,6 +75,7 @@ const STATE_NAMES: Record<RuntimeState, string> = {
   init: 'RuntimeInitStarted',
   idle: 'RuntimeReady',
   invoking: 'RuntimeInvocationResponse',
+  responded: 'RuntimeResponseSent',
   'init-failed': 'RuntimeInitError',
 };
 
@@ -236,7 +238,7 @@ export class RuntimeApi {
     if (this.state === 'invoking' || this.state === 'init-failed') {
       return this.forbiddenTransition(res, 'RuntimeReady');
     }
-    if (this.state === 'init') this.state = 'idle';
+    if (this.state === 'init' || this.state === 'responded') this.state = 'idle';
     this.waitingNext?.socket?.destroy();
     this.waitingNext = res;
     res.on('close', () => {
@@ -293,7 +295,7 @@ export class RuntimeApi {
           errorType: 'RequestEntityTooLarge',
         });
       }
-      this.finishInvocation(streaming ? decodeStream(req, body) : { kind: 'response', payload: body });
+      this.finishInvocation(streaming ? decodeStream(req, body) : { kind: 'response', payload: body, contentType: req.headers['content-type'] });
       sendJson(res, 202, { status: 'OK' });
     });
   }
@@ -301,7 +303,7 @@ export class RuntimeApi {
   private error(requestId: string, req: http.IncomingMessage, res: http.ServerResponse): void {
     if (!this.checkInvocationId(requestId, 'RuntimeInvocationErrorResponse', req, res)) return;
     readLimited(req, MAX_RESPONSE_BYTES, (body) => {
-      this.finishInvocation({ kind: 'error', errorType: errorTypeOf(req), payload: body ?? Buffer.alloc(0) });
+      this.finishInvocation({ kind: 'error', errorType: errorTypeOf(req), payload: body ?? Buffer.alloc(0), contentType: req.headers['content-type'] });
       sendJson(res, 202, { status: 'OK' });
     });
   }
@@ -318,14 +320,18 @@ export class RuntimeApi {
     });
   }
 
-  /** Validates state and request id for `/response` and `/error`; answers the request itself when invalid. */
+  /**
+   * Validates state, then request id, for `/response` and `/error` (the RIE's order): outside an invocation, a second
+   * answer included, 403 InvalidStateTransition; another invocation's id, 400 InvalidRequestID. Answers the request
+   * itself when invalid.
+   */
   private checkInvocationId(requestId: string, target: string, req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    if (this.state === 'init' || this.state === 'init-failed') {
+    if (this.state !== 'invoking') {
       req.resume();
       this.forbiddenTransition(res, target);
       return false;
     }
-    if (this.state !== 'invoking' || this.current?.invocation.requestId !== requestId) {
+    if (this.current?.invocation.requestId !== requestId) {
       req.resume();
       sendJson(res, 400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
       return false;
@@ -336,7 +342,7 @@ export class RuntimeApi {
   private finishInvocation(reply: RuntimeReply): void {
     const current = this.current;
     this.current = undefined;
-    this.state = 'idle';
+    this.state = 'responded';
     current?.resolve(reply);
   }
 
@@ -435,9 +441,15 @@ function sendJson(res: http.ServerResponse, status: number, body: object): void 
   res.end(text);
 }
 
+/**
+ * The error type Lambda records for a runtime's `/error` or `/init/error`: the header when it names a `Runtime.` or
+ * `Function.` type (the RIE's `GetValidRuntimeOrFunctionErrorType`), else `Function.Unknown` / `Runtime.Unknown`.
+ */
 function errorTypeOf(req: http.IncomingMessage): string {
   const header = req.headers['lambda-runtime-function-error-type'];
-  return typeof header === 'string' && header !== '' ? header : 'Runtime.Unknown';
+  const type = typeof header === 'string' ? header : '';
+  if (/(Runtime|Function)\.[A-Z][a-zA-Z]+/.test(type)) return type;
+  return type.startsWith('Function.') ? 'Function.Unknown' : 'Runtime.Unknown';
 }
 
 /** Reads a body up to `limit` bytes; past it, drains the rest and calls back with `undefined` and the full size. */
