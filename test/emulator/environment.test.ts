@@ -181,6 +181,8 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
       TZ: ':UTC',
       LAMBDA_RUNTIME_DIR: '/var/runtime',
     });
+    // Lambda always sets the execution role's keys; locally, placeholders AWS refuses unless credentials are given.
+    expect(vars).toMatchObject({ AWS_ACCESS_KEY_ID: 'ASIASPACEPORTDEVNONE', AWS_SESSION_TOKEN: expect.stringMatching(/no-AWS-credentials/) });
     expect(vars.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(vars.AWS_LAMBDA_LOG_STREAM_NAME).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
   });
@@ -318,5 +320,25 @@ describe("Lambda's INIT phase: its own limit, before the invoke's clock starts",
     expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${timedOut.requestId}`))).toMatch(/\tDuration: 800\.00 ms\tBilled Duration: 800 ms\t.*\tStatus: timeout$/);
     const crashed = await env.invoke('"crash"');
     expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${crashed.requestId}`))).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError$/);
+  });
+});
+
+describe("the function's configuration, as Lambda takes it", () => {
+  it('refuses a variable Lambda reserves, with Lambda\'s words, and lets TZ (unreserved) through', async () => {
+    expect(() => environment('shell-runtime', { environment: { AWS_SECRET_ACCESS_KEY: 'x', _HANDLER: 'y' } })).toThrow(
+      'test-shell-runtime: Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_SECRET_ACCESS_KEY, _HANDLER',
+    );
+    const { env } = environment('shell-runtime', { environment: { TZ: 'Europe/Paris' } });
+    expect((await env.invoke('echo "$TZ"')).payload.toString()).toBe('Europe/Paris\nexit=0');
+  });
+
+  it('asks for credentials at every INIT, as Lambda gives each environment fresh role keys, and sets the region', async () => {
+    let issued = 0;
+    const credentials = async () => ({ accessKeyId: `AKIA${++issued}`, secretAccessKey: 'secret', sessionToken: 'token' });
+    const { env } = environment('shell-runtime', { credentials, region: 'eu-central-1' });
+    const first = await env.invoke('echo "$AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $AWS_REGION $AWS_DEFAULT_REGION"');
+    expect(first.payload.toString()).toBe('AKIA1 secret token eu-central-1 eu-central-1\nexit=0');
+    await env.invoke('kill -9 $RUNTIME_PID');
+    expect((await env.invoke('echo "$AWS_ACCESS_KEY_ID"')).payload.toString()).toBe('AKIA2\nexit=0');
   });
 });

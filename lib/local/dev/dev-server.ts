@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../cli/command';
+import { developerCredentials } from './aws-credentials';
 import { SPACE_MICRO_LIMITS, type Micro, type SpaceAppModel } from '../../spacefile/model';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
@@ -74,6 +75,12 @@ export interface DevServerOptions {
    * @default false
    */
   readonly build?: boolean;
+  /**
+   * Give the micros the developer's own AWS credentials (`--aws-credentials`), from the SDK's default chain. Without
+   * it they get placeholders AWS refuses: local code never touches a real account unless the developer says so.
+   * @default false
+   */
+  readonly awsCredentials?: boolean;
 }
 
 export interface DevServer {
@@ -113,6 +120,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const internalKey = ensureInternalKey(stateDirFor(app.rootDir));
   const layerDir = options.layerDir ?? adapterLayerDir();
   if (!isLayerBuilt(layerDir)) throw new UsageError(`the runtime layer is not built at ${layerDir}: run 'npm run build'`);
+  const credentials = options.awsCredentials ? await developerCredentials() : undefined;
   const build = options.build ?? false;
   if (build) await buildMicros(app, logger);
   // Both look at this machine once, side by side: what it can enforce, and which interpreters the micros will get.
@@ -159,6 +167,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
         timeoutMs,
         memoryMb,
+        credentials,
         verbose: options.verbose ?? false,
         startFailureHint: () => missingServeDirHint(app, micro, build),
       }),
@@ -169,6 +178,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const unwatch = options.watch ?? true ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
 
   logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb }));
+  logger.info(
+    credentials
+      ? 'AWS credentials: yours (--aws-credentials): code in the micros acts on your AWS account'
+      : 'AWS credentials: placeholders AWS refuses (run with --aws-credentials to give the micros yours)',
+  );
   for (const micro of app.micros) {
     logger.info(`${micro.name.padEnd(12)} http://${hostname}${micro.path === '/' ? '/' : micro.path}  (${micro.kind}, ${micro.runtime})`);
   }

@@ -7,6 +7,7 @@ import { actionEvent } from '../../routing/routes';
 import type { Micro, ScheduledAction } from '../../spacefile/model';
 import { ExecutionEnvironment, type InvocationResult, type WarmUpResult } from '../emulator/environment';
 import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from '../emulator/invoke-request';
+import type { AwsCredentials } from '../emulator/lambda-variables';
 import type { Sandbox } from '../emulator/sandbox';
 import { httpResponseFromResult, InvalidResponseError, type HttpApiEvent, type HttpResponse } from '../http-api-event';
 import { findFreePort } from './free-port';
@@ -27,6 +28,8 @@ export interface MicroRuntimeOptions {
   readonly idleTimeoutMs: number;
   readonly timeoutMs: number;
   readonly memoryMb: number;
+  /** The AWS credentials of each new environment. @default placeholders AWS refuses */
+  readonly credentials?: () => Promise<AwsCredentials>;
   /** Show the emulator's START/END/REPORT lines (the request line already says what they say). */
   readonly verbose: boolean;
   /**
@@ -169,6 +172,7 @@ export class MicroRuntime {
         memoryMb,
         timeoutMs,
         sandbox,
+        credentials: this.options.credentials,
         log: (line: string) => {
           if (verbose || !PLATFORM_LOG_LINE.test(line)) this.log(line);
         },

@@ -13,7 +13,7 @@ import readline from 'node:readline';
 import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from './invoke-request';
 import { Confinement, Sandbox } from './sandbox';
 import { nodeHeapFlags } from '../../lambda/node-heap';
-import { lambdaVariables } from './lambda-variables';
+import { lambdaVariables, reservedVariablesProblem, type AwsCredentials } from './lambda-variables';
 import { entryProcesses, killTree, processTree, signalAll, treeUsage } from './process-tree';
 import { RuntimeApi, type ShutdownReason } from './runtime-api';
 import { SPACE_MICRO_LIMITS, type LambdaRuntimeName } from '../../spacefile/model';
@@ -46,6 +46,14 @@ export interface ExecutionEnvironmentOptions {
   readonly sandbox?: Sandbox;
   /** Account id shown in the invoked function ARN. @default '000000000000' */
   readonly accountId?: string;
+  /** AWS_REGION / AWS_DEFAULT_REGION and the region in the function ARN. @default 'us-east-1' */
+  readonly region?: string;
+  /**
+   * The credentials each new environment gets in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
+   * asked at every INIT as Lambda hands each environment fresh execution-role keys.
+   * @default placeholders that AWS refuses (`PLACEHOLDER_CREDENTIALS`)
+   */
+  readonly credentials?: () => Promise<AwsCredentials>;
 }
 
 export type InvocationOutcome = 'success' | 'function-error' | 'init-error' | 'timeout' | 'crash';
@@ -168,7 +176,10 @@ export class ExecutionEnvironment {
   /** A reset still killing the previous processes; an invoke waits for it so it cannot kill the new ones. */
   private settling: Promise<void> = Promise.resolve();
 
+  /** Throws Lambda's own refusal when the function's environment sets a variable Lambda reserves. */
   constructor(options: ExecutionEnvironmentOptions) {
+    const reserved = reservedVariablesProblem(options.environment);
+    if (reserved) throw new Error(`${options.functionName}: ${reserved}`);
     this.options = options;
     this.memoryMb = options.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb;
     this.timeoutMs = options.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000;
@@ -350,7 +361,7 @@ export class ExecutionEnvironment {
   }
 
   private get region(): string {
-    return this.options.environment.AWS_REGION ?? 'us-east-1';
+    return this.options.region ?? 'us-east-1';
   }
 
   private get timeoutSeconds(): string {
@@ -506,6 +517,8 @@ export class ExecutionEnvironment {
       remap: confinement.remapsPaths ? undefined : { taskRoot, optDir },
       functionEnvironment: this.options.environment,
       hostPath: process.env.PATH,
+      region: this.region,
+      credentials: await this.options.credentials?.(),
     });
     const argv = this.runtimeCommand(env, taskRoot, optDir);
     const extensionFailure = await this.startExtensions(env, optDir, deadlineMs, requestId);
