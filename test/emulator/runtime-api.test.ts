@@ -256,6 +256,21 @@ describe('RuntimeApi runtime endpoints', () => {
   });
 });
 
+describe('a streamed response reaching a buffered caller', () => {
+  it('is limited to 6291556 bytes, as behind an HTTP API or the Invoke API in the cloud', async () => {
+    const nextReply = next();
+    const result = api.invoke(invocation('big-stream'));
+    await nextReply;
+    const refused = await call('POST', '/2018-06-01/runtime/invocation/big-stream/response', {
+      body: Buffer.alloc(MAX_RESPONSE_BYTES + 1, 'a'),
+      headers: { 'Lambda-Runtime-Function-Response-Mode': 'streaming' },
+      trailers: {},
+    });
+    expect(refused.status).toBe(413);
+    expect(await result).toMatchObject({ kind: 'error', errorType: 'Function.ResponseSizeTooLarge' });
+  });
+});
+
 describe('RuntimeApi extensions endpoints', () => {
   const register = (name: string | undefined, events: string[]) =>
     call('POST', '/2020-01-01/extension/register', {

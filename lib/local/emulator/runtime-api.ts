@@ -3,7 +3,7 @@
  *
  * Status codes and error shapes follow the AWS Lambda developer guide and the Runtime Interface Emulator
  * (aws/aws-lambda-runtime-interface-emulator, `internal/lambda/rapi`). Deliberate differences from the RIE:
- * - a streamed response is buffered, and an HTTP-integration stream (JSON prelude + 8 NUL bytes + body) is decoded
+ * - a streamed response is buffered (and limited to 6 MB, as for the buffered callers in the cloud), and an HTTP-integration stream (JSON prelude + 8 NUL bytes + body) is decoded
  *   into a payload 2.0 style result, because the local caller is a router that wants one result;
  * - a second `/next` while an event is being processed is refused like the RIE, but a repeated `/next` while idle
  *   replaces the earlier one (a client that reconnected), instead of hanging both.
@@ -12,10 +12,12 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
-/** Largest buffered response (`/response`) Lambda accepts, as in the RIE's `interop.MaxPayloadSize`. */
+/**
+ * Largest response Lambda returns to a buffered caller, as in the RIE's `interop.MaxPayloadSize`. A streamed
+ * response gets the same limit here: the emulator's callers (the HTTP API front door, the Invoke API) are buffered,
+ * as in the cloud; only function URLs and InvokeWithResponseStream take up to 200 MB.
+ */
 export const MAX_RESPONSE_BYTES = 6_291_556;
-/** Largest streamed response Lambda accepts. */
-export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 /** Content type of a streamed HTTP-integration response (prelude, 8 NUL bytes, body). */
 export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
 
@@ -281,7 +283,7 @@ export class RuntimeApi {
       return sendJson(res, 400, { errorMessage: 'Invalid function response mode', errorType: 'InvalidFunctionResponseMode' });
     }
     const streaming = mode === 'streaming';
-    const limit = streaming ? MAX_STREAMED_RESPONSE_BYTES : MAX_RESPONSE_BYTES;
+    const limit = MAX_RESPONSE_BYTES;
     readLimited(req, limit, (body, size) => {
       if (body === undefined) {
         const errorMessage = `Response payload size (${size} bytes) exceeded maximum allowed payload size (${limit} bytes).`;
