@@ -73,6 +73,8 @@ export interface InvocationResult {
   readonly billedDurationMs: number;
   /** Set on a cold start whose INIT phase succeeded. */
   readonly initDurationMs?: number;
+  /** The last 4 KB of what the invocation logged, INIT and REPORT lines included, when asked (`tailLog`). */
+  readonly logTail?: string;
   readonly maxMemoryUsedMb: number;
   readonly cold: boolean;
 }
@@ -92,6 +94,10 @@ export interface InvokeOptions {
   readonly clientContext?: string;
   /** The caller's `X-Amzn-Trace-Id`, passed through as `Lambda-Runtime-Trace-Id`. @default a new trace id */
   readonly traceId?: string;
+  /** @default a new UUID (the Invoke API picks it before an asynchronous invocation runs) */
+  readonly requestId?: string;
+  /** Return the last 4 KB of the invocation's log in `logTail` (the Invoke API's `X-Amz-Log-Type: Tail`). */
+  readonly tailLog?: boolean;
 }
 
 export type EnvironmentState = 'cold' | 'idle' | 'busy' | 'shut down';
@@ -104,6 +110,7 @@ type Interruption =
   | { readonly kind: 'timeout' };
 
 const MONITOR_INTERVAL_MS = 100;
+const LOG_TAIL_BYTES = 4096;
 /** Lambda's shutdown phase: 0 ms with no extension, 500 ms with internal ones only, 2000 ms with an external one. */
 const SHUTDOWN_GRACE_MS = 500;
 const SHUTDOWN_GRACE_WITH_EXTENSIONS_MS = 2000;
@@ -171,6 +178,7 @@ export class ExecutionEnvironment {
   private closed = false;
   private idleSince?: number;
   private peakBytes = 0;
+  private invocationLog?: string[];
   private oomBaseline = 0;
   private apiAddress?: string;
   /** A reset still killing the previous processes; an invoke waits for it so it cannot kill the new ones. */
@@ -268,8 +276,9 @@ export class ExecutionEnvironment {
   }
 
   private async run(payload: Buffer, opts: InvokeOptions): Promise<InvocationResult> {
-    const requestId = randomUUID();
-    const log = this.options.log;
+    const requestId = opts.requestId ?? randomUUID();
+    const log = (line: string): void => this.log(line);
+    if (opts.tailLog) this.invocationLog = [];
     const cold = this.runtimeProcess === undefined;
     const stopMonitor = this.monitor();
     try {
@@ -309,7 +318,7 @@ export class ExecutionEnvironment {
             ...(status === 'error' && errorType ? [`Error Type: ${errorType}`] : []),
           ].join('\t'),
         );
-        return result;
+        return { ...result, logTail: this.takeLogTail() };
       };
 
       if (init?.failure) {
@@ -357,6 +366,7 @@ export class ExecutionEnvironment {
         : finish('function-error', answer.payload, answer.errorType, answer.contentType);
     } finally {
       stopMonitor();
+      this.invocationLog = undefined;
     }
   }
 
@@ -382,7 +392,7 @@ export class ExecutionEnvironment {
    */
   private async initPhase(requestId: string): Promise<{ durationMs: number; failure?: InitFailure }> {
     const started = performance.now();
-    this.options.log(`INIT_START Runtime Version: ${runtimeVersion(this.options.runtime)}\tRuntime Version ARN: arn:aws:lambda:${this.region}::runtime:local`);
+    this.log(`INIT_START Runtime Version: ${runtimeVersion(this.options.runtime)}\tRuntime Version ARN: arn:aws:lambda:${this.region}::runtime:local`);
     const failure = await this.startAndAwaitInit(this.initTimeoutMs, requestId);
     const durationMs = performance.now() - started;
     if (failure) {
@@ -394,7 +404,7 @@ export class ExecutionEnvironment {
 
   private logInitReport(durationMs: number, phase: 'init' | 'invoke', failure: InitFailure): void {
     const status = failure.outcome === 'timeout' ? 'timeout' : `error\tError Type: ${failure.errorType}`;
-    this.options.log(`INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: ${phase}\tStatus: ${status}`);
+    this.log(`INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: ${phase}\tStatus: ${status}`);
   }
 
   /** Starts the runtime and waits until it is ready for events; returns why not, as the invocation will answer. */
@@ -437,6 +447,21 @@ export class ExecutionEnvironment {
   }
 
   private limitListeners = new Set<(interruption: Interruption) => void>();
+
+  /** Every line goes to the caller's log; during an invocation that asked for its tail, also into `invocationLog`. */
+  private log(line: string): void {
+    this.options.log(line);
+    this.invocationLog?.push(line);
+  }
+
+  /** The last 4 KB (Lambda's `X-Amz-Log-Result` size) of the lines collected for this invocation, if any were. */
+  private takeLogTail(): string | undefined {
+    const lines = this.invocationLog;
+    this.invocationLog = undefined;
+    if (!lines) return undefined;
+    const text = Buffer.from(lines.map((line) => `${line}\n`).join(''));
+    return text.subarray(Math.max(0, text.length - LOG_TAIL_BYTES)).toString('utf8');
+  }
 
   /** Polls the tree while busy: peak memory, OOM kills, and the approximated limits where no cgroup enforces them. */
   private monitor(): () => void {
@@ -581,11 +606,11 @@ export class ExecutionEnvironment {
       detached: true,
     });
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.options.log(line));
+      if (stream) readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.log(line));
     }
     this.processes.push(child);
     child.on('error', (err) => {
-      this.options.log(`${role} could not start: ${err.message}`);
+      this.log(`${role} could not start: ${err.message}`);
       onExit?.(err.message);
       if (child !== this.runtimeProcess) return;
       for (const listener of [...this.exitListeners]) listener(`Runtime exited with error: ${err.message}`);
@@ -597,7 +622,7 @@ export class ExecutionEnvironment {
       const description = exitDescription(code, signal, wrapped);
       if (this.exitListeners.size === 0) {
         // Died between invocations: nothing is waiting on it, so clean up now; the next invoke starts cold.
-        this.options.log(`${description}; the next invocation starts a new environment`);
+        this.log(`${description}; the next invocation starts a new environment`);
         this.settling = this.resetEnvironment('failure');
       }
       for (const listener of [...this.exitListeners]) listener(description);
