@@ -305,8 +305,15 @@ describe('RuntimeApi extensions endpoints', () => {
     expect(internal.status).toBe(403);
     expect(JSON.parse(internal.body).errorType).toBe('Extension.InvalidEventType');
     expect(JSON.parse((await register(undefined, ['INVOKE'])).body).errorType).toBe('Extension.InvalidExtensionName');
-    expect(JSON.parse((await eventNext('nope')).body).errorType).toBe('Extension.UnknownExtensionIdentifier');
-    expect(JSON.parse((await call('GET', '/2020-01-01/extension/event/next')).body).errorType).toBe('Extension.MissingHeader');
+    // The RIE's three answers: no identifier, one that is not a UUID, a UUID no extension has.
+    expect(JSON.parse((await call('GET', '/2020-01-01/extension/event/next')).body).errorType).toBe('Extension.MissingExtensionIdentifier');
+    expect(JSON.parse((await eventNext('nope')).body).errorType).toBe('Extension.InvalidExtensionIdentifier');
+    expect(JSON.parse((await eventNext('0b6b1a3e-34a4-4a0c-9d4c-5c5e2b8f1d6a')).body).errorType).toBe('Extension.UnknownExtensionIdentifier');
+    for (const phase of ['init', 'exit']) {
+      const missing = await call('POST', `/2020-01-01/extension/${phase}/error`, { body: '{}' });
+      expect(missing.status).toBe(403);
+      expect(JSON.parse(missing.body).errorType).toBe('Extension.MissingExtensionIdentifier');
+    }
 
     const runtimeNext = next();
     await api.initDone();

@@ -111,6 +111,15 @@ type Interruption =
 
 const MONITOR_INTERVAL_MS = 100;
 const LOG_TAIL_BYTES = 4096;
+/** Variables Lambda gives the runtime but not the extensions (AWS's extensions API documentation). */
+const RUNTIME_ONLY_VARIABLES = new Set([
+  '_HANDLER',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'LAMBDA_RUNTIME_DIR',
+  'LAMBDA_TASK_ROOT',
+]);
 /** Lambda's shutdown phase: 0 ms with no extension, 500 ms with internal ones only, 2000 ms with an external one. */
 const SHUTDOWN_GRACE_MS = 500;
 const SHUTDOWN_GRACE_WITH_EXTENSIONS_MS = 2000;
@@ -179,6 +188,7 @@ export class ExecutionEnvironment {
   private idleSince?: number;
   private peakBytes = 0;
   private invocationLog?: string[];
+  private readonly extensionProcesses = new Map<string, ChildProcess>();
   private oomBaseline = 0;
   private apiAddress?: string;
   /** A reset still killing the previous processes; an invoke waits for it so it cannot kill the new ones. */
@@ -269,7 +279,7 @@ export class ExecutionEnvironment {
     if (this.closed) return;
     this.closed = true;
     await this.settling;
-    await this.stopProcesses(reason, true);
+    await this.stopProcesses(reason);
     await this.api.close();
     await this.confinement?.dispose();
     this.confinement = undefined;
@@ -558,13 +568,16 @@ export class ExecutionEnvironment {
    * before registering fails INIT with `Extension.Crash`.
    */
   private async startExtensions(env: Record<string, string>, optDir: string, deadlineMs: number, requestId: string): Promise<InitFailure | undefined> {
+    const extensionEnv = Object.fromEntries(Object.entries(env).filter(([key]) => !RUNTIME_ONLY_VARIABLES.has(key)));
+    this.extensionProcesses.clear();
     const registrations = this.externalExtensions.map(
       (name) =>
         new Promise<InitFailure | undefined>((resolve) => {
-          this.spawnProcess([path.join(optDir, 'extensions', name)], env, `extension ${name}`, (status) => {
+          const child = this.spawnProcess([path.join(optDir, 'extensions', name)], extensionEnv, `extension ${name}`, (status) => {
             const message = `RequestId: ${requestId} Error: extension ${name} exited before registering (${status})`;
             resolve(initError('Extension.Crash', errorPayload('Extension.Crash', message)));
           });
+          this.extensionProcesses.set(name, child);
           void this.api.whenRegistered(name).then(() => resolve(undefined));
         }),
     );
@@ -630,17 +643,20 @@ export class ExecutionEnvironment {
     return child;
   }
 
-  /** Kills every process of the environment and forgets the runtime: the next invoke is a cold start. */
+  /**
+   * Stops every process of the environment, through Lambda's shutdown phase (SHUTDOWN with reason `timeout` or
+   * `failure`), and forgets the runtime: the next invoke is a cold start.
+   */
   private async resetEnvironment(reason: ShutdownReason): Promise<void> {
-    await this.stopProcesses(reason, false);
+    await this.stopProcesses(reason);
     this.api.reset();
   }
 
-  private async stopProcesses(reason: ShutdownReason, graceful: boolean): Promise<void> {
+  private async stopProcesses(reason: ShutdownReason): Promise<void> {
     const root = this.runtimeProcess;
     this.runtimeProcess = undefined;
     const members = (): number[] => this.confinement?.members() ?? [];
-    if (graceful && this.api.hasExtensions) await this.shutdownPhase(root, reason);
+    if (this.api.hasExtensions) await this.shutdownPhase(root, reason);
     const roots = this.processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
     await Promise.all([...roots, ...(root?.pid ? [root.pid] : [])].map((pid) => killTree(pid, members)));
     await killTree(undefined, members);
@@ -660,8 +676,11 @@ export class ExecutionEnvironment {
       await allExited([runtime], phaseMs * RUNTIME_SHUTDOWN_SHARE);
       await killTree(runtime.pid);
     }
-    this.api.shutdownExtensions(reason, endMs);
+    // An extension that did not subscribe to SHUTDOWN gets no event to exit on: Lambda kills it at once.
+    const unsubscribed = this.api.shutdownExtensions(reason, endMs);
+    await Promise.all(unsubscribed.flatMap((name) => this.extensionProcesses.get(name)?.pid ?? []).map((pid) => killTree(pid)));
     await allExited(this.processes, endMs - Date.now());
+    for (const { name, errorType } of this.api.takeExitErrors()) this.log(`extension ${name} reported an exit error: ${errorType}`);
   }
 }
 

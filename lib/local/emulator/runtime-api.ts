@@ -93,6 +93,7 @@ export class RuntimeApi {
   private runtimeWaiters: Array<() => void> = [];
   private initWaiter?: (outcome: InitOutcome) => void;
   private initOutcome?: InitOutcome;
+  private exitErrors: { name: string; errorType: string }[] = [];
   private hostPort = '';
 
   constructor(options: RuntimeApiOptions) {
@@ -193,11 +194,19 @@ export class RuntimeApi {
     });
   }
 
-  /** Sends SHUTDOWN to the extensions that subscribed to it. */
-  shutdownExtensions(reason: ShutdownReason, deadlineMs: number): void {
+  /** Sends SHUTDOWN to the extensions that subscribed to it; returns the names of those that did not. */
+  shutdownExtensions(reason: ShutdownReason, deadlineMs: number): string[] {
+    const unsubscribed: string[] = [];
     for (const ext of this.extensions.values()) {
       if (ext.events.has('SHUTDOWN')) this.sendExtensionEvent(ext, { eventType: 'SHUTDOWN', shutdownReason: reason, deadlineMs });
+      else unsubscribed.push(ext.name);
     }
+    return unsubscribed;
+  }
+
+  /** The `/extension/exit/error` reports since the last call. */
+  takeExitErrors(): { readonly name: string; readonly errorType: string }[] {
+    return this.exitErrors.splice(0);
   }
 
   async close(): Promise<void> {
@@ -224,6 +233,9 @@ export class RuntimeApi {
       return this.expect(method, 'POST', req, res, () => this.register(req, res));
     } else if (path === `${EXTENSION_PREFIX}/event/next`) {
       return this.expect(method, 'GET', req, res, () => this.extensionNext(req, res));
+    } else if (path === `${EXTENSION_PREFIX}/init/error` || path === `${EXTENSION_PREFIX}/exit/error`) {
+      const phase = path.endsWith('/init/error') ? 'init' : 'exit';
+      return this.expect(method, 'POST', req, res, () => this.extensionError(phase, req, res));
     }
     req.resume();
     sendJson(res, 404, { errorMessage: `Unknown path ${path}`, errorType: 'NotFound' });
@@ -396,13 +408,61 @@ export class RuntimeApi {
     });
   }
 
-  private extensionNext(req: http.IncomingMessage, res: http.ServerResponse): void {
+  /** The extension a request names in `Lambda-Extension-Identifier`; otherwise answers 403 as the RIE does. */
+  private identify(req: http.IncomingMessage, res: http.ServerResponse): Extension | undefined {
     const id = req.headers['lambda-extension-identifier'];
-    if (typeof id !== 'string') {
-      return sendJson(res, 403, { errorMessage: 'Missing Lambda-Extension-Identifier header', errorType: 'Extension.MissingHeader' });
+    if (typeof id !== 'string' || id === '') {
+      req.resume();
+      sendJson(res, 403, { errorMessage: 'Missing Lambda-Extension-Identifier header', errorType: 'Extension.MissingExtensionIdentifier' });
+      return undefined;
+    }
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+      req.resume();
+      sendJson(res, 403, { errorMessage: 'Invalid Lambda-Extension-Identifier', errorType: 'Extension.InvalidExtensionIdentifier' });
+      return undefined;
     }
     const ext = this.extensions.get(id);
-    if (!ext) return sendJson(res, 403, { errorMessage: `Unknown extension ${id}`, errorType: 'Extension.UnknownExtensionIdentifier' });
+    if (!ext) {
+      req.resume();
+      sendJson(res, 403, { errorMessage: `Unknown extension ${id}`, errorType: 'Extension.UnknownExtensionIdentifier' });
+    }
+    return ext;
+  }
+
+  /**
+   * `/extension/init/error` fails INIT with the extension's error type (the first invoke returns it);
+   * `/extension/exit/error` is recorded for the environment to log. Both need `Lambda-Extension-Function-Error-Type`.
+   */
+  private extensionError(phase: 'init' | 'exit', req: http.IncomingMessage, res: http.ServerResponse): void {
+    const ext = this.identify(req, res);
+    if (!ext) return;
+    const errorType = req.headers['lambda-extension-function-error-type'];
+    if (typeof errorType !== 'string' || errorType === '') {
+      req.resume();
+      return sendJson(res, 403, { errorMessage: 'Lambda-Extension-Function-Error-Type not found', errorType: 'Extension.MissingHeader' });
+    }
+    if (phase === 'init' && this.state !== 'init') {
+      req.resume();
+      return sendJson(res, 403, {
+        errorMessage: `State transition from Ready to InitError failed for extension ${ext.id}. Error: State transition is not allowed`,
+        errorType: 'Extension.InvalidExtensionState',
+      });
+    }
+    readLimited(req, MAX_RESPONSE_BYTES, () => {
+      if (phase === 'exit') {
+        this.exitErrors.push({ name: ext.name, errorType });
+      } else {
+        const errorMessage = `Extension ${ext.name} reported an initialization error: ${errorType}`;
+        this.state = 'init-failed';
+        this.settleInit({ kind: 'init-error', errorType, payload: Buffer.from(JSON.stringify({ errorMessage, errorType })) });
+      }
+      sendJson(res, 202, { status: 'OK' });
+    });
+  }
+
+  private extensionNext(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const ext = this.identify(req, res);
+    if (!ext) return;
     ext.waiting = res;
     res.on('close', () => {
       if (ext.waiting === res) ext.waiting = undefined;
