@@ -278,6 +278,18 @@ describe("Lambda's INIT phase: its own limit, before the invoke's clock starts",
     expect(lines[0]).toBe('INIT_START Runtime Version: provided:al2023.local\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:local');
   });
 
+  it("names the runtime in INIT_START the way Lambda does, as a local version", async () => {
+    for (const [runtime, version] of [['nodejs22.x', 'nodejs:22.local'], ['python3.12', 'python:3.12.local']]) {
+      const { env, lines } = environment('node-task', {
+        runtime: runtime as 'nodejs22.x',
+        layerDir: path.join(FIXTURES, 'wrapper-layer'),
+        environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap' },
+      });
+      await env.invoke('{}');
+      expect(lines[0]).toBe(`INIT_START Runtime Version: ${version}\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:local`);
+    }
+  });
+
   it('hands the runtime a deadline of the full timeout counted from the end of INIT', async () => {
     const { env } = environment('shell-runtime', { timeoutMs: 3000, environment: { INIT_SLEEP: '1' } });
     const invoked = Date.now();
