@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { developerCredentials } from '../../lib/local/dev/aws-credentials';
 import { PLACEHOLDER_CREDENTIALS } from '../../lib/local/emulator/lambda-variables';
 import { loadSpacefile } from '../../lib/spacefile/load';
@@ -15,8 +15,15 @@ let dev: TestDev | undefined;
 /** No credentials anywhere the SDK's chain looks: no variables, no files, no instance metadata. */
 function noCredentialsAnywhere(): void {
   const empty = mkdtempSync(join(tmpdir(), 'spaceport-no-aws-'));
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE',
-    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+  for (const name of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  ]) {
     vi.stubEnv(name, undefined);
   }
   vi.stubEnv('AWS_CONFIG_FILE', join(empty, 'config'));

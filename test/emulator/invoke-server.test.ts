@@ -2,14 +2,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ExecutionEnvironment,
-  MAX_INVOKE_REQUEST_BYTES,
-  Sandbox,
-  probeSandbox,
-  startInvokeServer,
-  type InvokeServer,
-} from '../../lib/local/emulator';
+import { ExecutionEnvironment, Sandbox, probeSandbox, startInvokeServer, type InvokeServer } from '../../lib/local/emulator';
+import { MAX_INVOKE_REQUEST_BYTES } from '../../lib/core/limits';
 
 const run = promisify(execFile);
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -21,7 +15,10 @@ afterAll(async () => {
 
 async function serve(env: ExecutionEnvironment): Promise<InvokeServer> {
   const server = await startInvokeServer(env);
-  cleanups.push(() => env.shutdown(), () => server.close());
+  cleanups.push(
+    () => env.shutdown(),
+    () => server.close(),
+  );
   return server;
 }
 
@@ -98,7 +95,9 @@ describe('what the caller sends besides the event', () => {
   it('hands the runtime the client context decoded, as Lambda-Runtime-Client-Context', async () => {
     const server = await shellServer();
     const context = { custom: { app: 'spaceport' }, env: { locale: 'fr-FR' } };
-    const response = await invoke(server, 'echo "$CLIENT_CONTEXT"', { 'X-Amz-Client-Context': Buffer.from(JSON.stringify(context)).toString('base64') });
+    const response = await invoke(server, 'echo "$CLIENT_CONTEXT"', {
+      'X-Amz-Client-Context': Buffer.from(JSON.stringify(context)).toString('base64'),
+    });
     expect(response.status).toBe(200);
     expect(JSON.parse((await response.text()).split('\n')[0])).toEqual(context);
   });
@@ -168,7 +167,9 @@ describe('invocation types and log tails, as the Invoke API', () => {
     expect(Buffer.byteLength(tail)).toBe(4096);
     expect(tail).toMatch(/^x+\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: .*\n$/);
     const short = await invoke(server, 'echo short', { 'X-Amz-Log-Type': 'Tail' });
-    expect(Buffer.from(short.headers.get('x-amz-log-result') ?? '', 'base64').toString()).toMatch(/^START RequestId: .*\nEND RequestId: .*\nREPORT RequestId: /);
+    expect(Buffer.from(short.headers.get('x-amz-log-result') ?? '', 'base64').toString()).toMatch(
+      /^START RequestId: .*\nEND RequestId: .*\nREPORT RequestId: /,
+    );
     expect((await invoke(server, 'echo none', {})).headers.get('x-amz-log-result')).toBeNull();
   });
 });

@@ -51,7 +51,7 @@ describe('probeSandbox', () => {
       expect(table).toMatch(new RegExp(`^${name}.*  (enforced|approximated|not enforced)  \\S`, 'm'));
     }
     expect(formatLimitsTable(UNCONFINED)).toMatch(/^read-only filesystem.*not enforced/m);
-    expect(formatLimitsTable(UNCONFINED)).toMatch(/^isolation.*not enforced  no sandbox configured: the processes run as this user/m);
+    expect(formatLimitsTable(UNCONFINED)).toMatch(/^isolation.*not enforced {2}no sandbox configured: the processes run as this user/m);
   });
 
   it('states the timeout and memory the environments are configured with', () => {
@@ -76,7 +76,7 @@ describe('probeSandbox', () => {
 });
 
 describe('limits inside an execution environment', () => {
-  const [roSkip, roName] = when(caps.limits.filesystem, 'a write outside /tmp fails with EROFS; /tmp, /var/task and /opt are Lambda\'s');
+  const [roSkip, roName] = when(caps.limits.filesystem, "a write outside /tmp fails with EROFS; /tmp, /var/task and /opt are Lambda's");
   it.skipIf(roSkip)(roName, async () => {
     const result = await inSandbox().invoke('touch /var/task/new; touch /etc/new; touch /new; echo ok > /tmp/x && cat /tmp/x; pwd; ls /var/task');
     const output = result.payload.toString();
@@ -127,7 +127,9 @@ describe('limits inside an execution environment', () => {
     const lines: string[] = [];
     const env = inSandbox({ memoryMb: 128, sandbox: new Sandbox(UNCONFINED), log: (line) => lines.push(line) });
     // Three processes of 60 MB each: their summed RSS passes 128 MB, so the polled limit kills them.
-    const result = await env.invoke(`for i in 1 2 3; do ${process.execPath} -e 'globalThis.b = Buffer.alloc(60 << 20, 1); setTimeout(() => {}, 3000)' & done; wait`);
+    const result = await env.invoke(
+      `for i in 1 2 3; do ${process.execPath} -e 'globalThis.b = Buffer.alloc(60 << 20, 1); setTimeout(() => {}, 3000)' & done; wait`,
+    );
     expect(result.functionErrorType).toBe('Runtime.OutOfMemory');
     expect(result.maxMemoryUsedMb).toBe(128);
     expect(lines.find((line) => line.startsWith('REPORT'))).toContain('Memory Size: 128 MB\tMax Memory Used: 128 MB');
@@ -151,7 +153,8 @@ function privateTaskRoot(): string {
 
 describe('isolation: what Lambda does not share with a function', () => {
   const [isoSkip] = when(caps.limits.isolation, '');
-  const named = (name: string): string => (isoSkip ? `${name} (skipped: isolation ${caps.limits.isolation.enforcement} here: ${caps.limits.isolation.how})` : name);
+  const named = (name: string): string =>
+    isoSkip ? `${name} (skipped: isolation ${caps.limits.isolation.enforcement} here: ${caps.limits.isolation.how})` : name;
 
   it.skipIf(isoSkip)(named('cannot remount the task root read-write and write into the source tree'), async () => {
     const taskRoot = privateTaskRoot();
@@ -220,7 +223,7 @@ describe('isolation: what Lambda does not share with a function', () => {
   it.skipIf(isoSkip)(named('/dev/shm is not writable, so Python multiprocessing cannot create its semaphores, as on Lambda'), async () => {
     const result = await inSandbox().invoke(
       'touch /dev/shm/x; echo > /dev/null && echo null-ok; ' +
-        "/usr/bin/python3 -c 'import multiprocessing\ntry:\n  multiprocessing.Pool(2)\nexcept OSError as e:\n  print(\"OSError\", e.errno)'",
+        '/usr/bin/python3 -c \'import multiprocessing\ntry:\n  multiprocessing.Pool(2)\nexcept OSError as e:\n  print("OSError", e.errno)\'',
     );
     const output = result.payload.toString();
     expect(output).toContain("touch: cannot touch '/dev/shm/x': Read-only file system");
@@ -231,9 +234,20 @@ describe('isolation: what Lambda does not share with a function', () => {
 
 describe("Lambda's open-files limit", () => {
   it('is 1024, soft and hard, in every environment', async () => {
-    for (const env of [inSandbox(), new ExecutionEnvironment({ functionName: 'unconfined', taskRoot: SHELL_RUNTIME, runtime: 'provided.al2023', environment: {}, log: () => undefined })]) {
+    for (const env of [
+      inSandbox(),
+      new ExecutionEnvironment({
+        functionName: 'unconfined',
+        taskRoot: SHELL_RUNTIME,
+        runtime: 'provided.al2023',
+        environment: {},
+        log: () => undefined,
+      }),
+    ]) {
       if (!environments.includes(env)) environments.push(env);
-      const result = await env.invoke(`ulimit -Sn; ulimit -Hn; ${process.execPath} -e "const fs = require('fs'); try { for (let i = 0; i < 1100; i++) fs.openSync('/dev/null'); } catch (e) { console.log(e.code) }"`);
+      const result = await env.invoke(
+        `ulimit -Sn; ulimit -Hn; ${process.execPath} -e "const fs = require('fs'); try { for (let i = 0; i < 1100; i++) fs.openSync('/dev/null'); } catch (e) { console.log(e.code) }"`,
+      );
       expect(result.payload.toString()).toBe('1024\n1024\nEMFILE\nexit=0');
     }
   });

@@ -5,7 +5,7 @@
  */
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentials } from '../emulator/lambda-variables';
-import { UsageError } from '../../cli/command';
+import { UsageError } from '../../core/errors';
 
 /**
  * The developer's credentials, resolved once now so a missing or expired login fails `spaceport dev` at start

@@ -10,8 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExecutionEnvironment, InvokeOptions } from './environment';
-import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from './invoke-request';
+import type { ExecutionEnvironment, InvokeOptions } from './execution-environment';
+import { MAX_INVOKE_REQUEST_BYTES } from '../../core/limits';
+import { readRequestBody } from '../request-body';
+import { InvokeRequestTooLargeError } from './invoke-request';
 
 export const INVOKE_PATH = /^\/2015-03-31\/functions\/[^/]+\/invocations$/;
 
@@ -86,49 +88,50 @@ export async function startInvokeServer(environment: ExecutionEnvironment, port 
       req.resume();
       return send(res, 404, errorBody('ResourceNotFoundException', `No route for ${req.method} ${path}`));
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
     // An oversized event is counted, not buffered: Lambda refuses it whatever it holds.
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_INVOKE_REQUEST_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_INVOKE_REQUEST_BYTES) {
-        const refusal = new InvokeRequestTooLargeError(size);
-        return send(res, refusal.statusCode, errorBody(refusal.errorType, refusal.message));
-      }
-      const invocationType = header(req, 'x-amz-invocation-type') ?? 'RequestResponse';
-      if (!INVOCATION_TYPES.includes(invocationType)) {
-        const message = `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [${INVOCATION_TYPES.join(', ')}]`;
-        return send(res, 400, errorBody('ValidationException', message));
-      }
-      const clientContext = decodeClientContext(req.headers['x-amz-client-context']);
-      if (clientContext instanceof Error) return send(res, 400, errorBody('InvalidRequestContentException', clientContext.message));
-      if (invocationType === 'DryRun') return send(res, 204, '');
-      const traceId = header(req, 'x-amzn-trace-id');
-      const options: InvokeOptions = { clientContext, traceId: traceId && /(^|;)Root=/.test(traceId) ? traceId : undefined };
-      const event = Buffer.concat(chunks);
-      if (invocationType === 'Event') {
-        const requestId = randomUUID();
-        queued = queued.then(() => runQueued(event, { ...options, requestId }));
-        return send(res, 202, '', { 'X-Amzn-RequestId': requestId });
-      }
-      if (environment.state === 'busy') {
-        return send(res, 429, errorBody('TooManyRequestsException', 'Rate Exceeded: the function is already processing an invocation'));
-      }
-      environment.invoke(event, { ...options, tailLog: header(req, 'x-amz-log-type') === 'Tail' }).then(
-        (result) => {
-          const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST', 'X-Amzn-RequestId': result.requestId };
-          if (result.contentType) headers['Content-Type'] = result.contentType;
-          if (result.outcome !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
-          if (result.logTail !== undefined) headers['X-Amz-Log-Result'] = Buffer.from(result.logTail).toString('base64');
-          send(res, 200, result.payload, headers);
-        },
-        (err: Error) => send(res, 500, errorBody('ServiceException', err.message)),
-      );
-    });
+    readRequestBody(req, MAX_INVOKE_REQUEST_BYTES, { readToEnd: true }).then(
+      (read) => {
+        if (read.kind === 'too-large') {
+          const refusal = new InvokeRequestTooLargeError(read.bytes);
+          return send(res, refusal.statusCode, errorBody(refusal.errorType, refusal.message));
+        }
+        invokeAs(req, res, read.body);
+      },
+      () => req.socket.destroy(),
+    );
   });
+
+  /** One call of the Invoke API, its event read: by its invocation type, with its client context and trace id. */
+  const invokeAs = (req: http.IncomingMessage, res: http.ServerResponse, event: Buffer): void => {
+    const invocationType = header(req, 'x-amz-invocation-type') ?? 'RequestResponse';
+    if (!INVOCATION_TYPES.includes(invocationType)) {
+      const message = `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [${INVOCATION_TYPES.join(', ')}]`;
+      return send(res, 400, errorBody('ValidationException', message));
+    }
+    const clientContext = decodeClientContext(req.headers['x-amz-client-context']);
+    if (clientContext instanceof Error) return send(res, 400, errorBody('InvalidRequestContentException', clientContext.message));
+    if (invocationType === 'DryRun') return send(res, 204, '');
+    const traceId = header(req, 'x-amzn-trace-id');
+    const options: InvokeOptions = { clientContext, traceId: traceId && /(^|;)Root=/.test(traceId) ? traceId : undefined };
+    if (invocationType === 'Event') {
+      const requestId = randomUUID();
+      queued = queued.then(() => runQueued(event, { ...options, requestId }));
+      return send(res, 202, '', { 'X-Amzn-RequestId': requestId });
+    }
+    if (environment.state === 'busy') {
+      return send(res, 429, errorBody('TooManyRequestsException', 'Rate Exceeded: the function is already processing an invocation'));
+    }
+    environment.invoke(event, { ...options, tailLog: header(req, 'x-amz-log-type') === 'Tail' }).then(
+      (result) => {
+        const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST', 'X-Amzn-RequestId': result.requestId };
+        if (result.contentType) headers['Content-Type'] = result.contentType;
+        if (result.outcome !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
+        if (result.logTail !== undefined) headers['X-Amz-Log-Result'] = Buffer.from(result.logTail).toString('base64');
+        send(res, 200, result.payload, headers);
+      },
+      (err: Error) => send(res, 500, errorBody('ServiceException', err.message)),
+    );
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Cgroup, currentCgroupParents, type CgroupParent } from './cgroups';
 import { findExecutable } from './find-executable';
-import { SPACE_MICRO_LIMITS } from '../../spacefile/model';
+import { MAX_OPEN_FILES, MAX_PROCESSES, SPACE_MICRO_LIMITS } from '../../core/limits';
 
 const run = promisify(execFile);
 
@@ -63,8 +63,6 @@ export const UNCONFINED: SandboxCapabilities = {
 };
 
 const SKIPPED_ROOT_ENTRIES = new Set(['tmp', 'dev', 'proc', 'var', 'opt']);
-/** Lambda's open-files limit (soft and hard). */
-export const MAX_OPEN_FILES = 1024;
 /** Kernel interfaces under /proc that a process running as root may write without any capability: read-only. */
 const READ_ONLY_PROC_ENTRIES = ['sys', 'sysrq-trigger', 'fs', 'irq', 'bus'];
 
@@ -113,7 +111,12 @@ async function probeBwrap(): Promise<{ root?: string[]; reason: string }> {
     const { stdout } = await run(bwrap, [
       ...root,
       ...['--ro-bind', scratch, '/var/task', '--dir', '/opt', '--bind', scratch, '/tmp', ...isolationArgs()],
-      ...['--', '/bin/sh', '-c', 'touch /var/task/x 2>/dev/null && echo writable; grep -q "^CapEff:\\s*0*$" /proc/self/status || echo capable; echo done'],
+      ...[
+        '--',
+        '/bin/sh',
+        '-c',
+        'touch /var/task/x 2>/dev/null && echo writable; grep -q "^CapEff:\\s*0*$" /proc/self/status || echo capable; echo done',
+      ],
     ]);
     if (stdout.includes('writable')) return { reason: 'bwrap ran but /var/task was writable' };
     if (stdout.includes('capable')) return { reason: 'bwrap ran but the process kept capabilities' };
@@ -157,8 +160,8 @@ function probeCgroup(parent: CgroupParent | undefined, create: (p: CgroupParent,
 export async function probeSandbox(): Promise<SandboxCapabilities> {
   const parents = currentCgroupParents();
   const [bwrap, loopProblem] = await Promise.all([probeBwrap(), probeLoopMount()]);
-  const memoryProblem = probeCgroup(parents.memory, (p, n) => Cgroup.memory(p, n, 512 * 1024 * 1024));
-  const pidsProblem = probeCgroup(parents.pids, (p, n) => Cgroup.pids(p, n, 1024));
+  const memoryProblem = probeCgroup(parents.memory, (p, n) => Cgroup.memory(p, n, SPACE_MICRO_LIMITS.memoryMb * 1024 * 1024));
+  const pidsProblem = probeCgroup(parents.pids, (p, n) => Cgroup.pids(p, n, MAX_PROCESSES));
 
   const tmp: TmpStrategy = !bwrap.root ? 'host' : loopProblem === undefined ? 'loop-ext4' : 'tmpfs';
   const tmpStatus: Record<TmpStrategy, LimitStatus> = {
@@ -210,8 +213,14 @@ export interface ConfiguredLimits {
 
 export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredLimits = {}): string {
   const rows: [string, LimitStatus][] = [
-    [`timeout (${(limits.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000) / 1000} s)`, { enforcement: 'enforced', how: 'timer in the emulator, whole process tree killed' }],
-    ['payload (6 MB each way)', { enforcement: 'enforced', how: 'events by the emulator, responses by the Runtime API, bodies over 5.5 MB by the router' }],
+    [
+      `timeout (${(limits.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000) / 1000} s)`,
+      { enforcement: 'enforced', how: 'timer in the emulator, whole process tree killed' },
+    ],
+    [
+      'payload (6 MB each way)',
+      { enforcement: 'enforced', how: 'events by the emulator, responses by the Runtime API, bodies over 5.5 MB by the router' },
+    ],
     ['environment variables', { enforcement: 'enforced', how: "Lambda's variables; from the shell only PATH, after Lambda's" }],
     [`open files (${MAX_OPEN_FILES})`, { enforcement: 'enforced', how: 'rlimit (soft and hard), set before the runtime starts' }],
     ['isolation', caps.limits.isolation],
@@ -351,7 +360,7 @@ export class Sandbox {
       memoryCgroup?.remove();
       await disk?.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
-      throw new Error(`Could not set up the sandbox for ${options.name}: ${(err as Error).message}`);
+      throw new Error(`Could not set up the sandbox for ${options.name}: ${(err as Error).message}`, { cause: err });
     }
     return new Confinement(caps, options, dir, disk?.mountPoint, disk, memoryCgroup, pidsCgroup);
   }

@@ -2,12 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ExecutionEnvironment,
-  type ExecutionEnvironmentOptions,
-  InvokeRequestTooLargeError,
-  MAX_INVOKE_REQUEST_BYTES,
-} from '../../lib/local/emulator';
+import { ExecutionEnvironment, type ExecutionEnvironmentOptions, InvokeRequestTooLargeError } from '../../lib/local/emulator';
+import { MAX_INVOKE_REQUEST_BYTES } from '../../lib/core/limits';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const environments: ExecutionEnvironment[] = [];
@@ -18,14 +14,17 @@ afterEach(async () => {
 
 /** Pids of processes whose environment carries `marker`: what an environment left behind. */
 function processesWithMarker(marker: string): number[] {
-  return fs.readdirSync('/proc').filter((name) => {
-    if (!/^\d+$/.test(name)) return false;
-    try {
-      return fs.readFileSync(`/proc/${name}/environ`, 'utf8').includes(`SPACEPORT_TEST_MARKER=${marker}`);
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => {
+      if (!/^\d+$/.test(name)) return false;
+      try {
+        return fs.readFileSync(`/proc/${name}/environ`, 'utf8').includes(`SPACEPORT_TEST_MARKER=${marker}`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 function environment(fixture: string, overrides: Partial<ExecutionEnvironmentOptions> = {}) {
@@ -65,7 +64,9 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
     expect(lines).toContain(`END RequestId: ${first.requestId}`);
     expect(lines).toContain(`handling ${first.requestId}`);
     const report = lines.find((l) => l.startsWith(`REPORT RequestId: ${first.requestId}`));
-    expect(report).toMatch(/\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: [1-9]\d* MB\tInit Duration: \d+\.\d\d ms/);
+    expect(report).toMatch(
+      /\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: [1-9]\d* MB\tInit Duration: \d+\.\d\d ms/,
+    );
     const warmReport = lines.find((l) => l.startsWith(`REPORT RequestId: ${second.requestId}`));
     expect(warmReport).not.toContain('Init Duration');
   });
@@ -119,7 +120,9 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
       'Phase: init Status: error Error Type: Runtime.ImportModuleError',
       'Phase: invoke Status: error Error Type: Runtime.ImportModuleError',
     ]);
-    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toMatch(/\tStatus: error\tError Type: Runtime\.ImportModuleError$/);
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toMatch(
+      /\tStatus: error\tError Type: Runtime\.ImportModuleError$/,
+    );
     expect((await env.invoke('{}')).cold).toBe(true);
   });
 
@@ -164,11 +167,15 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
     expect(result.payload.toString()).toContain("Couldn't find valid bootstrap(s)");
   });
 
-  it('gives the runtime Lambda\'s environment variables', async () => {
+  it("gives the runtime Lambda's environment variables", async () => {
     const { env } = environment('shell-runtime', { environment: { GREETING: 'hi' } });
     const result = await env.invoke('env');
     const vars = Object.fromEntries(
-      result.payload.toString().split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      result.payload
+        .toString()
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
     expect(vars).toMatchObject({
       GREETING: 'hi',
@@ -278,8 +285,11 @@ describe("Lambda's INIT phase: its own limit, before the invoke's clock starts",
     expect(lines[0]).toBe('INIT_START Runtime Version: provided:al2023.local\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:local');
   });
 
-  it("names the runtime in INIT_START the way Lambda does, as a local version", async () => {
-    for (const [runtime, version] of [['nodejs22.x', 'nodejs:22.local'], ['python3.12', 'python:3.12.local']]) {
+  it('names the runtime in INIT_START the way Lambda does, as a local version', async () => {
+    for (const [runtime, version] of [
+      ['nodejs22.x', 'nodejs:22.local'],
+      ['python3.12', 'python:3.12.local'],
+    ]) {
       const { env, lines } = environment('node-task', {
         runtime: runtime as 'nodejs22.x',
         layerDir: path.join(FIXTURES, 'wrapper-layer'),
@@ -329,14 +339,16 @@ describe("Lambda's INIT phase: its own limit, before the invoke's clock starts",
     await env.invoke('"warm"');
     const timedOut = await env.invoke('"sleep"');
     expect(timedOut.durationMs).toBe(800);
-    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${timedOut.requestId}`))).toMatch(/\tDuration: 800\.00 ms\tBilled Duration: 800 ms\t.*\tStatus: timeout$/);
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${timedOut.requestId}`))).toMatch(
+      /\tDuration: 800\.00 ms\tBilled Duration: 800 ms\t.*\tStatus: timeout$/,
+    );
     const crashed = await env.invoke('"crash"');
     expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${crashed.requestId}`))).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError$/);
   });
 });
 
 describe("the function's configuration, as Lambda takes it", () => {
-  it('refuses a variable Lambda reserves, with Lambda\'s words, and lets TZ (unreserved) through', async () => {
+  it("refuses a variable Lambda reserves, with Lambda's words, and lets TZ (unreserved) through", async () => {
     expect(() => environment('shell-runtime', { environment: { AWS_SECRET_ACCESS_KEY: 'x', _HANDLER: 'y' } })).toThrow(
       'test-shell-runtime: Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_SECRET_ACCESS_KEY, _HANDLER',
     );

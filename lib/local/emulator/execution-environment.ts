@@ -10,13 +10,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from './invoke-request';
+import { MAX_INVOKE_REQUEST_BYTES, MAX_PROCESSES, SPACE_MICRO_LIMITS } from '../../core/limits';
+import { InvokeRequestTooLargeError } from './invoke-request';
 import { Confinement, Sandbox } from './sandbox';
-import { nodeHeapFlags } from '../../lambda/node-heap';
+import { nodeHeapFlags } from '../../core/node-heap';
 import { lambdaVariables, reservedVariablesProblem, type AwsCredentials } from './lambda-variables';
 import { entryProcesses, killTree, processTree, signalAll, treeUsage } from './process-tree';
-import { RuntimeApi, type ShutdownReason } from './runtime-api';
-import { SPACE_MICRO_LIMITS, type LambdaRuntimeName } from '../../spacefile/model';
+import { RuntimeApi, type ShutdownReason } from './runtime-api-server';
+import type { LambdaRuntimeName } from '../../spacefile/model';
 
 export type EmulatedRuntimeName = LambdaRuntimeName | 'provided.al2023';
 
@@ -349,7 +350,9 @@ export class ExecutionEnvironment {
           payload,
           deadlineMs,
           invokedFunctionArn: `arn:aws:lambda:${this.region}:${this.options.accountId ?? '000000000000'}:function:${this.options.functionName}`,
-          traceId: opts.traceId ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`,
+          traceId:
+            opts.traceId ??
+            `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`,
           clientContext: opts.clientContext,
         }),
         deadlineMs - Date.now(),
@@ -402,7 +405,9 @@ export class ExecutionEnvironment {
    */
   private async initPhase(requestId: string): Promise<{ durationMs: number; failure?: InitFailure }> {
     const started = performance.now();
-    this.log(`INIT_START Runtime Version: ${runtimeVersion(this.options.runtime)}\tRuntime Version ARN: arn:aws:lambda:${this.region}::runtime:local`);
+    this.log(
+      `INIT_START Runtime Version: ${runtimeVersion(this.options.runtime)}\tRuntime Version ARN: arn:aws:lambda:${this.region}::runtime:local`,
+    );
     const failure = await this.startAndAwaitInit(this.initTimeoutMs, requestId);
     const durationMs = performance.now() - started;
     if (failure) {
@@ -488,11 +493,17 @@ export class ExecutionEnvironment {
     if (!this.runtimeProcess?.pid) return undefined;
     const members = this.confinement?.members() ?? [];
     // The extensions' processes count too: they share the function's memory on Lambda.
-    const pids = members.length > 0 ? members : processTree(undefined, this.processes.flatMap((p) => (p.pid === undefined ? [] : [p.pid])));
+    const pids =
+      members.length > 0
+        ? members
+        : processTree(
+            undefined,
+            this.processes.flatMap((p) => (p.pid === undefined ? [] : [p.pid])),
+          );
     const { rssBytes, threads } = treeUsage(pids);
     this.peakBytes = Math.max(this.peakBytes, rssBytes);
     if (this.confinement?.memoryCgroup ? this.oomHappened() : rssBytes > this.memoryMb * 1024 * 1024) return { kind: 'oom' };
-    const max = this.options.maxProcesses ?? 1024;
+    const max = this.options.maxProcesses ?? MAX_PROCESSES;
     if (!this.confinement?.pidsCgroup && threads > max) return { kind: 'too-many-processes', threads };
     return undefined;
   }
@@ -527,7 +538,7 @@ export class ExecutionEnvironment {
         layerDir: this.options.layerDir,
         memoryMb: this.memoryMb,
         ephemeralStorageMb: this.options.ephemeralStorageMb ?? SPACE_MICRO_LIMITS.tmpMb,
-        maxProcesses: this.options.maxProcesses ?? 1024,
+        maxProcesses: this.options.maxProcesses ?? MAX_PROCESSES,
       }));
     if (this.closed) {
       // Shut down while confining (a warm-up cut short): shutdown() never saw this confinement, so it goes here.
@@ -567,7 +578,12 @@ export class ExecutionEnvironment {
    * `AwaitExternalAgentsRegistered`), so registration can never be closed by a fast runtime. One that exits
    * before registering fails INIT with `Extension.Crash`.
    */
-  private async startExtensions(env: Record<string, string>, optDir: string, deadlineMs: number, requestId: string): Promise<InitFailure | undefined> {
+  private async startExtensions(
+    env: Record<string, string>,
+    optDir: string,
+    deadlineMs: number,
+    requestId: string,
+  ): Promise<InitFailure | undefined> {
     const extensionEnv = Object.fromEntries(Object.entries(env).filter(([key]) => !RUNTIME_ONLY_VARIABLES.has(key)));
     this.extensionProcesses.clear();
     const registrations = this.externalExtensions.map(

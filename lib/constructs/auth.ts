@@ -13,11 +13,11 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
-import { FunctionLogging } from '../constructs/function-logging';
-import { SpaceportConstructError } from '../constructs/errors';
+import { FunctionLogging } from './function-logging';
+import { SpaceportConstructError } from './errors';
 import type { SpaceAppModel } from '../spacefile/model';
-import { AUTH_ENV } from './authorizer';
-import { accessPolicyOf } from './policy';
+import { AUTH_ENV } from '../handlers/authorizer';
+import { accessPolicyOf } from '../auth/policy';
 
 /** Lambda's limit for a function's whole environment is 4 KB; the policy must leave room for the rest. */
 const MAX_POLICY_BYTES = 3 * 1024;
@@ -101,16 +101,23 @@ export class SpaceAuth extends Construct {
     });
   }
 
-  /** A small Node function bundled by esbuild from `lib/auth/<module>` (the .ts sources, or the compiled .js in dist/). */
-  private handler(id: string, module: string, description: string, retention: logs.RetentionDays | undefined, environment: Record<string, string>): lambda.Function {
+  /** A small Node function bundled by esbuild from `lib/handlers/<module>` (the .ts sources, or the compiled .js in dist/). */
+  private handler(
+    id: string,
+    module: string,
+    description: string,
+    retention: logs.RetentionDays | undefined,
+    environment: Record<string, string>,
+  ): lambda.Function {
     const logging = new FunctionLogging(this, `${id}Logging`, { retention });
-    const entry = join(__dirname, module + extname(__filename));
+    const handlersDir = join(__dirname, '..', 'handlers');
+    const entry = join(handlersDir, module + extname(__filename));
     return new lambda.Function(this, id, {
       description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(__dirname, {
+      code: lambda.Code.fromAsset(handlersDir, {
         // Hash what is deployed: the bundle also holds lib/routing, which a hash of this folder would miss.
         assetHashType: AssetHashType.OUTPUT,
         bundling: {
