@@ -111,6 +111,13 @@ describe('what the caller sends besides the event', () => {
     }
   });
 
+  it('forwards the Content-Type the runtime gave its answer, as the RIE does', async () => {
+    const server = await shellServer();
+    // The shell runtime posts its answer with curl --data-binary, which labels it as a form.
+    const response = await invoke(server, 'echo hi', {});
+    expect(response.headers.get('content-type')).toBe('application/x-www-form-urlencoded');
+  });
+
   it("passes the caller's X-Amzn-Trace-Id through as Lambda-Runtime-Trace-Id, and makes one up without it", async () => {
     const server = await shellServer();
     const traceId = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
