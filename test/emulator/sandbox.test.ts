@@ -220,6 +220,29 @@ describe('isolation: what Lambda does not share with a function', () => {
     }
   });
 
+  it.skipIf(isoSkip)(named("cannot read the app's local secrets, neither under /var/task nor at their host path"), async () => {
+    // Under /var/tmp, which the sandbox shows read-only as it is (its own /tmp hides the host's).
+    const app = fs.mkdtempSync('/var/tmp/spaceport-hidden-');
+    const taskRoot = path.join(app, 'web');
+    const secrets = path.join(taskRoot, '.spaceport');
+    fs.mkdirSync(secrets, { recursive: true });
+    fs.writeFileSync(path.join(secrets, 'owner-secret'), 'the-owner-secret');
+    fs.copyFileSync(path.join(SHELL_RUNTIME, 'bootstrap'), path.join(taskRoot, 'bootstrap'));
+    try {
+      const read = `cat /var/task/.spaceport/owner-secret ${secrets}/owner-secret; touch /var/task/.spaceport/x ${secrets}/x; ls -A ${secrets}`;
+      // Without hiding them, both paths show the secret: the test can tell.
+      expect((await inSandbox({ taskRoot }).invoke(read)).payload.toString()).toMatch(/^the-owner-secretthe-owner-secret/);
+      const hidden = (await inSandbox({ taskRoot, hiddenPaths: [secrets] }).invoke(read)).payload.toString();
+      expect(hidden).not.toContain('the-owner-secret');
+      expect(hidden).toContain('cat: /var/task/.spaceport/owner-secret: No such file or directory');
+      expect(hidden).toContain(`cat: ${secrets}/owner-secret: No such file or directory`);
+      expect(hidden).toContain("touch: cannot touch '/var/task/.spaceport/x': Read-only file system");
+      expect(fs.readdirSync(secrets)).toEqual(['owner-secret']);
+    } finally {
+      fs.rmSync(app, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(isoSkip)(named('/dev/shm is not writable, so Python multiprocessing cannot create its semaphores, as on Lambda'), async () => {
     const result = await inSandbox().invoke(
       'touch /dev/shm/x; echo > /dev/null && echo null-ok; ' +

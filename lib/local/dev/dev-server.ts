@@ -184,6 +184,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         timeoutMs,
         memoryMb,
         credentials,
+        hiddenPaths: [stateDirFor(app.rootDir)],
         verbose: options.verbose ?? false,
         startFailureHint: () => missingServeDirHint(app, micro, build),
       }),

@@ -29,6 +29,8 @@ export interface MicroRuntimeOptions {
   readonly idleTimeoutMs: number;
   readonly timeoutMs: number;
   readonly memoryMb: number;
+  /** Host directories the micro must not read: the app's `.spaceport/` with its local secrets. */
+  readonly hiddenPaths: readonly string[];
   /** The AWS credentials of each new environment. @default placeholders AWS refuses */
   readonly credentials?: () => Promise<AwsCredentials>;
   /** Show the emulator's START/END/REPORT lines (the request line already says what they say). */
@@ -174,6 +176,7 @@ export class MicroRuntime {
         timeoutMs,
         sandbox,
         credentials: this.options.credentials,
+        hiddenPaths: this.options.hiddenPaths,
         log: (line: string) => {
           // The adapter's action run line repeats what runAction logs below with more detail.
           if (verbose || !(PLATFORM_LOG_LINE.test(line) || parseActionRunLine(line))) this.log(line);

@@ -274,6 +274,12 @@ export interface ConfinementOptions {
   readonly memoryMb: number;
   readonly ephemeralStorageMb: number;
   readonly maxProcesses: number;
+  /**
+   * Host directories the function must not read (the app's local secrets in `.spaceport/`, which Lambda's package
+   * never holds): each is covered by an empty read-only directory, also where it appears under /var/task.
+   * @default none
+   */
+  readonly hiddenPaths?: readonly string[];
 }
 
 /** One environment's sandbox: how to launch a process inside it, what it measures, and its cleanup. */
@@ -334,7 +340,25 @@ export class Confinement {
     const tmp = this.tmpHostDir
       ? ['--bind', this.tmpHostDir, '/tmp']
       : ['--perms', '1777', '--size', String(this.options.ephemeralStorageMb * 1024 * 1024), '--tmpfs', '/tmp'];
-    return [...['--ro-bind', this.options.taskRoot, '/var/task', ...layer, ...tmp], ...isolationArgs(), '--chdir', '/var/task'];
+    return [
+      ...['--ro-bind', this.options.taskRoot, '/var/task', ...layer, ...tmp],
+      ...this.hiddenPathMounts(),
+      ...isolationArgs(),
+      '--chdir',
+      '/var/task',
+    ];
+  }
+
+  /** An empty read-only directory over each hidden path that exists, at its host path and under /var/task. */
+  private hiddenPathMounts(): string[] {
+    const taskRoot = path.resolve(this.options.taskRoot);
+    return (this.options.hiddenPaths ?? []).flatMap((hidden) => {
+      const full = path.resolve(hidden);
+      if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) return [];
+      const relative = path.relative(taskRoot, full);
+      const inTask = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+      return [full, ...(inTask ? [path.posix.join('/var/task', relative)] : [])].flatMap((target) => ['--tmpfs', target, '--remount-ro', target]);
+    });
   }
 }
 
