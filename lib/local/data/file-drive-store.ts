@@ -62,8 +62,8 @@ export class FileDriveStore implements DriveStore {
     return store;
   }
 
-  /** Files and their bytes across every drive. */
-  usage(): { files: number; bytes: number } {
+  /** Files and their bytes across every drive, and the journal's size. */
+  usage(): { files: number; bytes: number; journalBytes: number } {
     let files = 0;
     let bytes = 0;
     for (const namespace of this.namespaces.values()) {
@@ -72,7 +72,7 @@ export class FileDriveStore implements DriveStore {
         bytes += file.size;
       }
     }
-    return { files, bytes };
+    return { files, bytes, journalBytes: this.journal.sizeBytes };
   }
 
   async initiate(ref: DriveRef, name: string, contentType: string): Promise<string> {
@@ -195,7 +195,8 @@ export class FileDriveStore implements DriveStore {
   }
 
   private async compactIfWorthIt(): Promise<void> {
-    const files = this.usage().files;
+    let files = 0;
+    for (const namespace of this.namespaces.values()) files += namespace.files.size;
     if (this.journal.lineCount <= 2 * files + COMPACTION_SLACK_LINES) return;
     await this.journal.compact(() => this.liveEntries());
   }
