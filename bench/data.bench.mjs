@@ -27,7 +27,7 @@ const { Deta } = require('deta');
 const { startLocalDataService } = require('../dist/lib/local/data/data-service.js');
 const { createDataHandler } = require('../dist/lib/data/service.js');
 const { serveData } = require('../dist/lib/local/data/node-http.js');
-const { SortedKeys } = require('../dist/lib/local/data/sorted-keys.js');
+const { OrderedMap } = require('../dist/lib/local/data/sorted-keys.js');
 
 const PROJECT_KEY = 'benchprj_BenchSecretBenchSecretBenchSecret12';
 const ROUNDS = 5;
@@ -39,43 +39,38 @@ const ITEMS = 10_000;
 class MemoryBaseStore {
   namespaces = new Map();
   version = 0;
-  space(ref) {
+  records(ref) {
     const id = `${ref.projectId}/${ref.base}`;
-    if (!this.namespaces.has(id)) this.namespaces.set(id, { keys: new SortedKeys(), records: new Map() });
+    if (!this.namespaces.has(id)) this.namespaces.set(id, new OrderedMap());
     return this.namespaces.get(id);
   }
-  async get(ref, key) {
-    return this.space(ref).records.get(key);
-  }
   set(ref, write) {
-    const space = this.space(ref);
-    if (!space.records.has(write.item.key)) space.keys.add(write.item.key);
-    space.records.set(write.item.key, { item: write.item, expires: write.expires, version: String(++this.version) });
+    this.records(ref).set(write.item.key, { item: write.item, expires: write.expires, version: String(++this.version) });
+  }
+  async get(ref, key) {
+    return this.records(ref).get(key);
   }
   async putMany(ref, writes) {
     for (const write of writes) this.set(ref, write);
     return { failed: [] };
   }
   async insert(ref, write, now) {
-    const existing = this.space(ref).records.get(write.item.key);
+    const existing = this.records(ref).get(write.item.key);
     if (existing && (existing.expires === undefined || existing.expires > now)) return false;
     this.set(ref, write);
     return true;
   }
   async replaceIfVersion(ref, write, version) {
-    if (this.space(ref).records.get(write.item.key)?.version !== version) return false;
+    if (this.records(ref).get(write.item.key)?.version !== version) return false;
     this.set(ref, write);
     return true;
   }
   async delete(ref, key) {
-    const space = this.space(ref);
-    space.records.delete(key);
-    space.keys.remove(key);
+    this.records(ref).delete(key);
   }
   async scan(ref, request) {
-    const space = this.space(ref);
-    const { keys, done } = space.keys.scan(request.range, request.descending ?? false, request.after, request.limit);
-    return { records: keys.map((key) => space.records.get(key)), done };
+    const { values, done } = this.records(ref).scan(request.range, request.descending ?? false, request.after, request.limit);
+    return { records: values, done };
   }
 }
 

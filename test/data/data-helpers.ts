@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Deta } from 'deta';
+import { afterAll, beforeAll } from 'vitest';
 import { startLocalDataService, type LocalDataService } from '../../lib/local/data/data-service';
 
 export const PROJECT_KEY = 'a0test12_SecretValueForTestsOnly0123456789';
@@ -89,4 +90,21 @@ async function rawRequest(
     req.on('error', reject);
     req.end(init.body);
   });
+}
+
+/** A service for the whole test file: started before its tests, stopped and removed after them. */
+export function useTestData(): () => TestData {
+  let data: TestData | undefined;
+  beforeAll(async () => {
+    data = await startTestData();
+  });
+  afterAll(async () => {
+    if (data === undefined) return;
+    await data.stop();
+    removeStateDir(data);
+  });
+  return () => {
+    if (data === undefined) throw new Error('the data service is not started yet');
+    return data;
+  };
 }

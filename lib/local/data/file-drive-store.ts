@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { type ByteStream, type DriveRef, type DriveStore, type ListPage, type ListRequest, NoSuchUpload, type StoredFile } from '../../data/drive-store';
-import { Journal, syncDirectory } from './journal';
-import { SortedKeys } from './sorted-keys';
+import { JournaledState, syncDirectory } from './journal';
+import { OrderedMap } from './sorted-keys';
 
 export const DRIVE_JOURNAL_FILE = 'drive.journal';
 const DRIVE_DIR = 'drive';
@@ -37,17 +37,16 @@ interface UploadMeta {
 
 interface Namespace {
   readonly ref: DriveRef;
-  readonly names: SortedKeys;
-  readonly files: Map<string, FileRecord>;
+  readonly files: OrderedMap<FileRecord>;
 }
 
-export class FileDriveStore implements DriveStore {
+export class FileDriveStore extends JournaledState<Entry> implements DriveStore {
   private readonly namespaces = new Map<string, Namespace>();
-  private journal!: Journal;
   private readonly blobs: string;
   private readonly uploads: string;
 
   private constructor(dir: string) {
+    super(COMPACTION_SLACK_LINES);
     this.blobs = join(dir, DRIVE_DIR, 'blobs');
     this.uploads = join(dir, DRIVE_DIR, 'uploads');
   }
@@ -57,10 +56,9 @@ export class FileDriveStore implements DriveStore {
     const store = new FileDriveStore(dir);
     mkdirSync(store.blobs, { recursive: true, mode: 0o700 });
     mkdirSync(store.uploads, { recursive: true, mode: 0o700 });
-    store.journal = await Journal.open(join(dir, DRIVE_JOURNAL_FILE), (entry) => store.apply(entry as Entry));
+    await store.openJournal(join(dir, DRIVE_JOURNAL_FILE));
     store.removeOrphanBlobs();
     store.removeAbandonedUploads(Date.now());
-    await store.compactIfWorthIt();
     return store;
   }
 
@@ -69,12 +67,12 @@ export class FileDriveStore implements DriveStore {
     let files = 0;
     let bytes = 0;
     for (const namespace of this.namespaces.values()) {
-      for (const file of namespace.files.values()) {
+      for (const [, file] of namespace.files.entries()) {
         files++;
         bytes += file.size;
       }
     }
-    return { files, bytes, journalBytes: this.journal.sizeBytes };
+    return { files, bytes, journalBytes: this.journalFile.sizeBytes };
   }
 
   async initiate(ref: DriveRef, name: string, contentType: string): Promise<string> {
@@ -130,7 +128,7 @@ export class FileDriveStore implements DriveStore {
   }
 
   async get(ref: DriveRef, name: string): Promise<StoredFile | undefined> {
-    this.journal.check();
+    this.checkJournal();
     const file = this.namespaces.get(namespaceKey(ref))?.files.get(name);
     if (file === undefined) return undefined;
     // Open now, so an overwrite or delete after this point cannot change what this download reads.
@@ -152,16 +150,12 @@ export class FileDriveStore implements DriveStore {
   }
 
   async list(ref: DriveRef, request: ListRequest): Promise<ListPage> {
-    this.journal.check();
-    const namespace = this.namespaces.get(namespaceKey(ref));
-    if (namespace === undefined) return { names: [], done: true };
+    this.checkJournal();
+    const files = this.namespaces.get(namespaceKey(ref))?.files;
+    if (files === undefined) return { names: [], done: true };
     const range = request.prefix ? { prefix: request.prefix } : {};
-    const { keys, done } = namespace.names.scan(range, false, request.after, request.limit);
+    const { keys, done } = files.scan(range, false, request.after, request.limit);
     return { names: keys, done };
-  }
-
-  async close(): Promise<void> {
-    await this.journal.close();
   }
 
   /** The upload's directory, once it is known to belong to this drive and name. */
@@ -173,41 +167,30 @@ export class FileDriveStore implements DriveStore {
     return dir;
   }
 
-  private async write(entry: Entry): Promise<void> {
-    this.apply(entry);
-    await this.journal.append(entry);
-    await this.compactIfWorthIt();
-  }
-
-  private apply(entry: Entry): void {
+  protected apply(entry: Entry): void {
     const ref = { projectId: entry.p, drive: entry.d };
     const key = namespaceKey(ref);
     let namespace = this.namespaces.get(key);
     if (namespace === undefined) {
-      namespace = { ref, names: new SortedKeys(), files: new Map() };
+      namespace = { ref, files: new OrderedMap() };
       this.namespaces.set(key, namespace);
     }
     if ('del' in entry) {
-      for (const name of entry.del) {
-        namespace.files.delete(name);
-        namespace.names.remove(name);
-      }
+      for (const name of entry.del) namespace.files.delete(name);
       return;
     }
-    if (!namespace.files.has(entry.n)) namespace.names.add(entry.n);
     namespace.files.set(entry.n, entry.f);
   }
 
-  private async compactIfWorthIt(): Promise<void> {
+  protected liveCount(): number {
     let files = 0;
     for (const namespace of this.namespaces.values()) files += namespace.files.size;
-    if (this.journal.lineCount <= 2 * files + COMPACTION_SLACK_LINES) return;
-    await this.journal.compact(() => this.liveEntries());
+    return files;
   }
 
-  private *liveEntries(): Iterable<Entry> {
+  protected *liveEntries(): Iterable<Entry> {
     for (const namespace of this.namespaces.values()) {
-      for (const [name, file] of namespace.files) yield { p: namespace.ref.projectId, d: namespace.ref.drive, n: name, f: file };
+      for (const [name, file] of namespace.files.entries()) yield { p: namespace.ref.projectId, d: namespace.ref.drive, n: name, f: file };
     }
   }
 
@@ -222,7 +205,7 @@ export class FileDriveStore implements DriveStore {
   /** Blobs left by a crash between writing a file and recording it (or between recording a delete and unlinking). */
   private removeOrphanBlobs(): void {
     const referenced = new Set<string>();
-    for (const namespace of this.namespaces.values()) for (const file of namespace.files.values()) referenced.add(file.blob);
+    for (const namespace of this.namespaces.values()) for (const [, file] of namespace.files.entries()) referenced.add(file.blob);
     for (const blob of readdirSync(this.blobs)) {
       if (!referenced.has(blob)) rmSync(join(this.blobs, blob), { force: true });
     }
