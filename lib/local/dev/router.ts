@@ -13,7 +13,7 @@ import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
 import { MAX_PAYLOAD_BYTES, readRequestBody } from './request-body';
 import { requestLogLine } from './request-log';
 import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from './trigger-page';
-import { isBrowserDataPath } from '../data/browser-path';
+import { isBrowserDataPath } from '../../data/browser-path';
 
 /** What the router needs from the rest of `spaceport dev`. */
 export interface RouterBackend {
