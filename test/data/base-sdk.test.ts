@@ -295,6 +295,19 @@ describe('fetch', () => {
   });
 });
 
+describe('the 1 MB query window', () => {
+  it('ends a page after about 1 MB of items examined, with a last to resume from, and finds the rest after it', async () => {
+    const db = service().deta.Base('window');
+    const blob = 'x'.repeat(390 * 1024);
+    await db.putMany(['w1', 'w2', 'w3', 'w4'].map((key) => ({ key, blob, match: key === 'w4' })));
+    const first = await db.fetch({ match: true });
+    expect(first).toEqual({ count: 0, last: 'w3', items: [] });
+    const rest = await db.fetch({ match: true }, { last: first.last });
+    expect(rest.items.map((item) => item.key)).toEqual(['w4']);
+    expect(rest.last).toBeUndefined();
+  });
+});
+
 describe('TTL (__expires)', () => {
   it('stores __expires, hides expired items from get and fetch, and keeps live ones', async () => {
     const db = service().deta.Base('ttl');
