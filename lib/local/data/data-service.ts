@@ -7,6 +7,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, write
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { UsageError } from '../../cli/command';
 import type { DataHandler } from '../../data/http';
 import { createDataHandler } from '../../data/service';
 import { FileDriveStore } from './file-drive-store';
@@ -158,7 +159,7 @@ function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(file, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
-        throw new Error(`${dataDir} is in use by another spaceport dev (pid ${holder}); stop it first`);
+        throw new UsageError(`${dataDir} is in use by another spaceport dev (pid ${holder}); stop it first`);
       }
       // Left by a process that is gone (a kill -9): take it over.
       unlinkSync(file);
