@@ -87,7 +87,13 @@ const paths = {
   'in-memory Map': deta.Base('bench', floorHost),
 };
 
-const item = (index) => ({ key: `item-${String(index).padStart(6, '0')}`, n: index, name: `name ${index}`, tags: ['a', 'b'], nested: { even: index % 2 === 0 } });
+const item = (index) => ({
+  key: `item-${String(index).padStart(6, '0')}`,
+  n: index,
+  name: `name ${index}`,
+  tags: ['a', 'b'],
+  nested: { even: index % 2 === 0 },
+});
 for (const db of Object.values(paths)) {
   for (let start = 0; start < ITEMS; start += 25) await db.putMany(Array.from({ length: 25 }, (_, offset) => item(start + offset)));
 }
@@ -124,7 +130,9 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 const ms = (value) => `${value.toFixed(2)} ms`;
-console.log(`official deta SDK over TLS, sequential, ${ROUNDS} interleaved rounds (${PER_ROUND} put/get, ${FETCH_PER_ROUND} fetch per round and path)`);
+console.log(
+  `official deta SDK over TLS, sequential, ${ROUNDS} interleaved rounds (${PER_ROUND} put/get, ${FETCH_PER_ROUND} fetch per round and path)`,
+);
 for (const op of Object.keys(operations)) {
   const [d, m] = [samples[op].durable, samples[op]['in-memory Map']];
   console.log(

@@ -3,7 +3,7 @@
  * status the SDKs check, and nothing is stored.
  */
 import { describe, expect, it } from 'vitest';
-import { PROJECT_KEY, useTestData } from './data-helpers';
+import { PROJECT_KEY, type Reply, useTestData } from './data-helpers';
 
 const service = useTestData();
 
@@ -17,7 +17,7 @@ async function storedItems(): Promise<unknown[]> {
   return reply.body.items;
 }
 
-function expectError(reply: { status: number; body: any; headers: Headers }, status: number, message: RegExp): void {
+function expectError(reply: Reply, status: number, message: RegExp): void {
   expect(reply.status).toBe(status);
   expect(reply.headers.get('content-type')).toBe('application/json');
   expect(reply.body.errors.join(': ')).toMatch(message);
@@ -37,10 +37,20 @@ describe('auth', () => {
   it('accepts the key in any header case (the Python SDK sends X-Api-Key)', async () => {
     const { request } = await import('node:https');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: service().service.port, method: 'GET', path: `${BASE}/items/none`, ca: service().service.tls.caPem, headers: { 'X-Api-Key': PROJECT_KEY } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: service().service.port,
+          method: 'GET',
+          path: `${BASE}/items/none`,
+          ca: service().service.tls.caPem,
+          headers: { 'X-Api-Key': PROJECT_KEY },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -66,7 +76,12 @@ describe('Base', () => {
     ['a non-object item', '{"items": [{"key": "a"}, "text"]}', 400, /items\[1\] is the string "text"/],
     ['a string __expires', '{"items": [{"key": "a", "__expires": "soon"}]}', 400, /__expires must be a number/],
     ['an integer beyond 16 digits', '{"items": [{"key": "a", "n": 12345678901234567890}]}', 400, /Number too large.*items\[0\]\.n/],
-    ['an item over 400 KB', JSON.stringify({ items: [{ key: 'ok' }, { key: 'big', blob: 'x'.repeat(400 * 1024) }] }), 400, /Item too large: items\[1\]/],
+    [
+      'an item over 400 KB',
+      JSON.stringify({ items: [{ key: 'ok' }, { key: 'big', blob: 'x'.repeat(400 * 1024) }] }),
+      400,
+      /Item too large: items\[1\]/,
+    ],
     ['a key over 1024 bytes', JSON.stringify({ items: [{ key: 'k'.repeat(1025) }] }), 400, /Key too long/],
   ])('refuses a put with %s, storing nothing', async (_, body, status, message) => {
     expectError(await service().request('PUT', `${BASE}/items`, { body }), status, message);
@@ -167,7 +182,10 @@ describe('Drive', () => {
   });
 
   it('takes a single-request upload, with a name quoted the Python way', async () => {
-    const reply = await service().request('POST', `${DRIVE}/files?name=one+file%2Fname.txt`, { body: 'whole', headers: { 'content-type': 'text/plain' } });
+    const reply = await service().request('POST', `${DRIVE}/files?name=one+file%2Fname.txt`, {
+      body: 'whole',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(reply.status).toBe(201);
     expect(reply.body).toEqual({ name: 'one file/name.txt', project_id: PROJECT, drive_name: 'bad-drive' });
     const download = await service().request('GET', `${DRIVE}/files/download?name=one+file%2Fname.txt`);

@@ -3,6 +3,7 @@
  * the SDK's own test suite pins (put/get/delete/insert/update/fetch), and what apps rely on beyond it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { PutManyResponse } from 'deta/dist/types/types/base/response';
 import { useTestData } from './data-helpers';
 
 const service = useTestData();
@@ -65,14 +66,20 @@ describe('put, get, delete', () => {
 describe('putMany', () => {
   it('stores up to 25 items, generated keys included, in request order', async () => {
     const db = service().deta.Base('put-many');
-    const result = (await db.putMany([{ name: 'Beverly', hometown: 'Copernicus City' }, 'dude', ['Namaskāra', 'marhabaan', 'hello', 'yeoboseyo']])) as any;
+    const result: PutManyResponse & { failed?: unknown } = await db.putMany([
+      { name: 'Beverly', hometown: 'Copernicus City' },
+      'dude',
+      ['Namaskāra', 'marhabaan', 'hello', 'yeoboseyo'],
+    ]);
     expect(result).toMatchObject({
-      processed: { items: [{ name: 'Beverly', hometown: 'Copernicus City' }, { value: 'dude' }, { value: ['Namaskāra', 'marhabaan', 'hello', 'yeoboseyo'] }] },
+      processed: {
+        items: [{ name: 'Beverly', hometown: 'Copernicus City' }, { value: 'dude' }, { value: ['Namaskāra', 'marhabaan', 'hello', 'yeoboseyo'] }],
+      },
     });
     expect(result.failed).toBeUndefined();
-    for (const item of result.processed.items) expect(item.key).toMatch(/^[a-z0-9]{12}$/);
+    for (const item of result.processed.items as { key: string }[]) expect(item.key).toMatch(/^[a-z0-9]{12}$/);
     const items = Array.from({ length: 25 }, (_, index) => ({ key: `k${String(index).padStart(2, '0')}`, index }));
-    expect(((await db.putMany(items)) as any).processed.items).toEqual(items);
+    expect((await db.putMany(items)).processed.items).toEqual(items);
     expect((await db.fetch({ 'key?pfx': 'k' })).count).toBe(25);
   });
 
@@ -207,7 +214,10 @@ describe('fetch', () => {
       ],
       [wesley, kevin],
     ],
-    [[{ name: 'Wesley' }, { user_age: 51 }], [wesley, beverly]],
+    [
+      [{ name: 'Wesley' }, { user_age: 51 }],
+      [wesley, beverly],
+    ],
     [{ 'user_age?lt': 30 }, [wesley]],
     [{ user_age: 27 }, [wesley]],
     [{ user_age: 27, name: 'Wesley' }, [wesley]],
@@ -221,7 +231,10 @@ describe('fetch', () => {
     [{ 'email?contains': '@email.com' }, [kevin]],
     [{ 'email?not_contains': '@deta.sh' }, [kevin]],
     [{ 'email?!contains': '@deta.sh' }, [kevin]],
-    [[{ 'user_age?gt': 50 }, { hometown: 'Greenville' }], [beverly, kevin]],
+    [
+      [{ 'user_age?gt': 50 }, { hometown: 'Greenville' }],
+      [beverly, kevin],
+    ],
     [{ 'user_age?ne': 51 }, [wesley, kevin]],
     [{ fetch_does_not_exist: 'fetch_value_does_not_exist' }, []],
     [{ 'user_age?gt': '27' }, []],
@@ -314,7 +327,10 @@ describe('TTL (__expires)', () => {
     const now = Math.floor(Date.now() / 1000);
     expect(await db.put({ v: 'live' }, 'live', { expireIn: 3600 })).toEqual({ v: 'live', key: 'live', __expires: expect.closeTo(now + 3600, 0) });
     expect(await db.put({ v: 'dead' }, 'dead', { expireAt: now - 1 })).toEqual({ v: 'dead', key: 'dead', __expires: now - 1 });
-    await db.putMany([{ key: 'dead-2', __expires: now - 100 }, { key: 'live-2', __expires: now + 100 }]);
+    await db.putMany([
+      { key: 'dead-2', __expires: now - 100 },
+      { key: 'live-2', __expires: now + 100 },
+    ]);
     expect(await db.get('live')).toMatchObject({ v: 'live' });
     expect(await db.get('dead')).toBeNull();
     expect((await db.fetch()).items.map((item) => item.key)).toEqual(['live', 'live-2']);

@@ -6,6 +6,13 @@ import { Deta } from 'deta';
 import { afterAll, beforeAll } from 'vitest';
 import { startLocalDataService, type LocalDataService } from '../../lib/local/data/data-service';
 
+/** A raw reply: the body parsed when it is JSON (as loosely typed as JSON.parse's result), else its text. */
+export interface Reply {
+  readonly status: number;
+  readonly body: ReturnType<typeof JSON.parse>;
+  readonly headers: Headers;
+}
+
 export const PROJECT_KEY = 'a0test12_SecretValueForTestsOnly0123456789';
 
 export interface TestData {
@@ -14,7 +21,7 @@ export interface TestData {
   /** The official SDK, pointed at the service the way a micro's environment points it. */
   readonly deta: ReturnType<typeof Deta>;
   /** A raw HTTPS request to the service, with the project key unless `headers` names `x-api-key` (null: none). */
-  request(method: string, path: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }>;
+  request(method: string, path: string, init?: RequestInit): Promise<Reply>;
   stop(): Promise<void>;
 }
 
@@ -57,12 +64,7 @@ function headersOf(given: Record<string, string | null> = {}): Record<string, st
   return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
-async function rawRequest(
-  service: LocalDataService,
-  method: string,
-  path: string,
-  init: RequestInit,
-): Promise<{ status: number; body: any; headers: Headers }> {
+async function rawRequest(service: LocalDataService, method: string, path: string, init: RequestInit): Promise<Reply> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(

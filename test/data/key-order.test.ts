@@ -21,7 +21,13 @@ it('scans exactly the keys of a range, in either direction, resuming after a key
   fc.assert(
     fc.property(
       fc.uniqueArray(keyArb, { maxLength: 30 }),
-      fc.record({ prefix: fc.option(keyArb, { nil: undefined }), from: fc.option(keyArb, { nil: undefined }), to: fc.option(keyArb, { nil: undefined }), fromExclusive: fc.boolean(), toExclusive: fc.boolean() }),
+      fc.record({
+        prefix: fc.option(keyArb, { nil: undefined }),
+        from: fc.option(keyArb, { nil: undefined }),
+        to: fc.option(keyArb, { nil: undefined }),
+        fromExclusive: fc.boolean(),
+        toExclusive: fc.boolean(),
+      }),
       fc.boolean(),
       fc.option(keyArb, { nil: undefined }),
       fc.integer({ min: 1, max: 10 }),

@@ -7,7 +7,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, write
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { UsageError } from '../../cli/command';
+import { UsageError } from '../../core/errors';
 import type { DataHandler } from '../../data/http';
 import { createDataHandler } from '../../data/service';
 import { FileDriveStore } from './file-drive-store';
@@ -114,7 +114,7 @@ function formatBytes(bytes: number): string {
  * local CA without losing the public roots. `caPath` and `bundlePath` are the files as the micro's processes see
  * them (inside the sandbox).
  */
-export function dataEnvironment(host: string, caPath: string, bundlePath: string): Record<string, string> {
+export function dataVariables(host: string, caPath: string, bundlePath: string): Record<string, string> {
   return {
     DETA_BASE_HOST: host,
     DETA_DRIVE_HOST: host,

@@ -57,7 +57,12 @@ export class Journal {
       try {
         entry = JSON.parse(line);
       } catch (error) {
-        throw new Error(`${file}:${lines}: unreadable journal line (${(error as Error).message}); the file was changed by something other than spaceport`);
+        throw new Error(
+          `${file}:${lines}: unreadable journal line (${(error as Error).message}); the file was changed by something other than spaceport`,
+          {
+            cause: error,
+          },
+        );
       }
       replay(entry);
       start = end + 1;
@@ -170,7 +175,6 @@ export function syncDirectory(dir: string): void {
   }
 }
 
-
 /**
  * In-memory state made durable by a journal. A write is applied to memory at once (so a store's check-then-write
  * cannot interleave with another write) and resolves when its line is durable; the journal is compacted to the
@@ -214,9 +218,11 @@ export abstract class JournaledState<Entry> {
   private async compactIfWorthIt(): Promise<void> {
     const journal = this.journalFile;
     if (this.compacting !== undefined || journal.lineCount <= 2 * this.liveCount() + this.compactionSlack) return;
-    this.compacting = journal.compact(() => this.liveEntries()).finally(() => {
-      this.compacting = undefined;
-    });
+    this.compacting = journal
+      .compact(() => this.liveEntries())
+      .finally(() => {
+        this.compacting = undefined;
+      });
     await this.compacting;
   }
 
