@@ -17,7 +17,7 @@ let dev: TestDev;
 let cookie: string;
 
 async function start(): Promise<TestDev> {
-  const started = await startTestDev({ app: loadSpacefile(join(appDir, 'Spacefile')), auth: true });
+  const started = await startTestDev({ app: loadSpacefile(join(appDir, 'Spacefile')), auth: true, dataStateDir: join(appDir, '.spaceport') });
   const secret = readFileSync(join(appDir, '.spaceport', 'owner-secret'), 'utf8').trim();
   const signin = await fetch(`${started.server.url}/__space/signin`, {
     method: 'POST',
@@ -34,6 +34,7 @@ function call(path: string, init: RequestInit = {}): Promise<Response> {
 
 beforeAll(async () => {
   cpSync(join(__dirname, '..', 'fixtures', 'dev-data'), appDir, { recursive: true });
+  // The app keeps its data and its own local CA (made on the first run) in its .spaceport, as a user's app does.
   // The app ships the SDK in its node_modules; bundled to one file so the fixture needs no install.
   buildSync({
     entryPoints: [require.resolve('deta')],
