@@ -1,12 +1,15 @@
 /**
- * The dev router's side of the browser's Base and Drive path (`lib/data/browser-path.ts`): only the signed-in
- * owner, only from the app's own pages, then the same data handler as the micros' SDKs, streamed.
+ * Base and Drive for a Space app's own frontend: with no key in a browser the JS SDK calls
+ * `https://<page host>/__space/v0/base/v1/dummy/<base>/...` (and `/__space/v0/drive/...`) with the key `dummy`.
+ * As Space's proxy did, the request is rewritten to `/v1/<projectId>/...`, given the app's project key, and served
+ * by the same data handler, but only for the signed-in owner and only from the app's own pages.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { browserDataTarget, isSameOrigin } from '../../data/browser-path';
+import { browserDataTarget } from '../../data/browser-path';
 import type { DataHandler } from '../../data/http';
-import { projectIdOf } from '../../data/service';
 import { serveData } from './node-http';
+
+export { isBrowserDataPath } from '../../data/browser-path';
 
 export interface BrowserDataOptions {
   readonly handler: DataHandler;
@@ -18,21 +21,17 @@ export interface BrowserDataOptions {
 /** Serves a browser data request (the caller checked `isBrowserDataPath`). */
 export async function serveBrowserData(options: BrowserDataOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?', 1)[0]!;
-  const target = browserDataTarget(path, projectIdOf(options.projectKey));
-  if (target === undefined) return refuse(response, 404, 'Not found', `${path} is no Base or Drive endpoint`);
   if (options.isOwner !== undefined && !options.isOwner(request)) {
-    return refuse(response, 401, 'Unauthorized', "sign in as the app's owner to use its Base and Drive from the browser");
+    return refuse(response, 401, ['Unauthorized', "sign in as the app's owner to use its Base and Drive from the browser"]);
   }
-  // The session cookie is SameSite=Lax; an Origin naming another site is still refused, whatever it sends.
-  if (!isSameOrigin(request.headers.origin, request.headers.host)) {
-    return refuse(response, 403, 'Forbidden', `requests from ${request.headers.origin} may not use this app's data`);
-  }
+  const target = browserDataTarget(path, { origin: request.headers.origin, host: request.headers.host }, options.projectKey);
+  if ('status' in target) return refuse(response, target.status, target.errors);
   request.headers['x-api-key'] = options.projectKey;
-  await serveData(options.handler, request, response, target);
+  await serveData(options.handler, request, response, target.path);
 }
 
-function refuse(response: ServerResponse, status: number, message: string, detail: string): void {
-  const body = JSON.stringify({ errors: [message, detail] });
+function refuse(response: ServerResponse, status: number, errors: readonly string[]): void {
+  const body = JSON.stringify({ errors });
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
   response.end(body);
 }
