@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Command> = {
   dev: () => require('../lib/cli/dev').devCommand,
   trigger: () => require('../lib/cli/trigger').triggerCommand,
   keys: () => require('../lib/cli/keys').keysCommand,
+  data: () => require('../lib/cli/data').dataCommand,
 };
 
 function printHelp(): void {

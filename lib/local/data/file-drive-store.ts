@@ -62,6 +62,14 @@ export class FileDriveStore implements DriveStore {
     return store;
   }
 
+  /** The names of the project's drives that hold files, in order (what an export enumerates). */
+  async driveNames(projectId: string): Promise<string[]> {
+    return [...this.namespaces.values()]
+      .filter((namespace) => namespace.ref.projectId === projectId && namespace.files.size > 0)
+      .map((namespace) => namespace.ref.drive)
+      .sort();
+  }
+
   /** Files and their bytes across every drive. */
   usage(): { files: number; bytes: number } {
     let files = 0;

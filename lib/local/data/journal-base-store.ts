@@ -48,6 +48,14 @@ export class JournalBaseStore implements BaseStore {
     return count;
   }
 
+  /** The names of the project's bases that hold records, in order (what an export enumerates). */
+  async baseNames(projectId: string): Promise<string[]> {
+    return [...this.namespaces.values()]
+      .filter((namespace) => namespace.ref.projectId === projectId && namespace.records.size > 0)
+      .map((namespace) => namespace.ref.base)
+      .sort();
+  }
+
   get journalBytes(): number {
     return this.journal.sizeBytes;
   }
