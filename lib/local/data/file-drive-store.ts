@@ -5,7 +5,7 @@
  * place before it is acknowledged; uploads in progress (`drive/uploads/<id>/`) survive a restart.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -243,11 +243,11 @@ function writeDurably(file: string, text: string): void {
   }
 }
 
-/** Writes `body` to `file` and fsyncs it. */
+/** Writes `body` to `file` and fsyncs it (fsync flushes the file, whichever descriptor asks). */
 async function writeStreamDurably(file: string, body: ByteStream): Promise<void> {
-  const handle = await open(file, 'w', 0o600);
+  await pipeline(Readable.from(body), createWriteStream(file, { mode: 0o600 }));
+  const handle = await open(file, 'r');
   try {
-    await pipeline(Readable.from(body), handle.createWriteStream({ autoClose: false }));
     await handle.sync();
   } finally {
     await handle.close();
