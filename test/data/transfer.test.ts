@@ -9,10 +9,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import yazl from 'yazl';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { dataCommand } from '../../lib/cli/data';
 import { openArchive } from '../../lib/data/archive';
 import { exportArchive, importArchive, type ImportOptions, type ImportReport } from '../../lib/data/transfer';
 import { openLocalStores } from '../../lib/local/data/local-stores';
+import { capture } from '../dev/dev-helpers';
 import { newStateDir, PROJECT_KEY, startTestData, type TestData } from './data-helpers';
 
 const PROJECT_ID = PROJECT_KEY.split('_')[0]!;
@@ -226,4 +228,21 @@ it('export then import into an empty app gives identical items and byte-identica
     await a.close();
     await b.close();
   }
+});
+
+describe('spaceport data', () => {
+  it('imports an export next to the Spacefile and prints what it did', async () => {
+    const app = exportDir({ Spacefile: 'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n', 'index.js': '' });
+    const out = capture(process.stdout);
+    capture(process.stderr);
+    try {
+      const path = await exportZip({ 'bases/notes.json': JSON.stringify([{ key: 'a' }, { key: 'b', __expires: PAST }]), 'drives/files/x.txt': 'x' });
+      expect(await dataCommand.run(['import', path, '--spacefile', join(app, 'Spacefile')])).toBe(0);
+      expect(out()).toMatch(/^Imported into .*\.spaceport\/data in [\d.]+ s:\n  base notes: 1 items written; 1 expired, not imported: b\n  drive files: 1 files written \(1 B\)\n$/);
+      await expect(dataCommand.run(['import', join(app, 'missing.zip'), '--spacefile', join(app, 'Spacefile')])).rejects.toThrow(/missing\.zip: no such file or directory/);
+      await expect(dataCommand.run(['export', path, '--spacefile', join(app, 'Spacefile')])).rejects.toThrow(/exists; give a new file name/);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
 });
