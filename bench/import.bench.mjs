@@ -17,7 +17,9 @@ async function writeExport(dir) {
   const base = createWriteStream(join(dir, 'bases', 'items.json'));
   base.write('[');
   for (let i = 0; i < ITEMS; i++) {
-    base.write(`${i ? ',' : ''}\n${JSON.stringify({ key: `item-${String(i).padStart(6, '0')}`, title: `Item ${i}`, done: i % 3 === 0, tags: ['a', 'b'], n: i })}`);
+    base.write(
+      `${i ? ',' : ''}\n${JSON.stringify({ key: `item-${String(i).padStart(6, '0')}`, title: `Item ${i}`, done: i % 3 === 0, tags: ['a', 'b'], n: i })}`,
+    );
   }
   base.end('\n]\n');
   await finished(base);
@@ -57,8 +59,12 @@ try {
     results[only] = importOnce(exportDir, app, only);
   }
   const { items, files } = results;
-  console.log(`items: ${items.items} in ${(items.ms / 1000).toFixed(2)} s = ${Math.round(items.items / (items.ms / 1000))} items/s, peak RSS ${items.maxRssMb.toFixed(0)} MB`);
-  console.log(`files: ${(files.bytes / 1e6).toFixed(0)} MB in ${(files.ms / 1000).toFixed(2)} s = ${(files.bytes / 1e6 / (files.ms / 1000)).toFixed(1)} MB/s, peak RSS ${files.maxRssMb.toFixed(0)} MB`);
+  console.log(
+    `items: ${items.items} in ${(items.ms / 1000).toFixed(2)} s = ${Math.round(items.items / (items.ms / 1000))} items/s, peak RSS ${items.maxRssMb.toFixed(0)} MB`,
+  );
+  console.log(
+    `files: ${(files.bytes / 1e6).toFixed(0)} MB in ${(files.ms / 1000).toFixed(2)} s = ${(files.bytes / 1e6 / (files.ms / 1000)).toFixed(1)} MB/s, peak RSS ${files.maxRssMb.toFixed(0)} MB`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

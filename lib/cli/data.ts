@@ -7,13 +7,14 @@ import { existsSync } from 'node:fs';
 import { ArchiveError, openArchive } from '../data/archive';
 import { exportArchive, importArchive, type ImportReport, type TransferProgress } from '../data/transfer';
 import { openLocalStores } from '../local/data/local-stores';
-import { loadOrCreateProjectKey } from '../local/dev/project-key';
-import { stateDirFor } from '../auth/local-state';
+import { loadOrCreateProjectKey } from '../local/project-key-file';
+import { stateDirFor } from '../local/state';
 import { loadSpacefile } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError } from '../spacefile/problems';
 import { defineCommand, usageError } from './arguments';
-import { UsageError, type Command } from './command';
+import { UsageError } from '../core/errors';
+import type { Command } from './command';
 
 const COMMAND_LINE = {
   summary: "Import a Deta Space data export into the app's local Base and Drive, or export them to one",
@@ -50,7 +51,9 @@ export const dataCommand: Command = defineCommand(COMMAND_LINE, async ({ positio
     if (verb === 'export') {
       if (existsSync(path)) throw new UsageError(`${path} exists; give a new file name (an export never overwrites)`);
       const summary = await exportArchive(target, path);
-      process.stderr.write(`Exported ${summary.items} items in ${summary.bases} bases and ${summary.files} files (${formatBytes(summary.bytes)}) to ${path}\n`);
+      process.stderr.write(
+        `Exported ${summary.items} items in ${summary.bases} bases and ${summary.files} files (${formatBytes(summary.bytes)}) to ${path}\n`,
+      );
       return 0;
     }
     const archive = await openArchive(path).catch(asUsageError);
@@ -108,19 +111,41 @@ function progressPrinter(started: number): (progress: TransferProgress) => void 
 }
 
 function formatReport(report: ImportReport, dataDir: string, elapsedMs: number): string {
-  const lines: string[] = [report.dryRun ? `Dry run: nothing was written to ${dataDir}. An import would do this:` : `Imported into ${dataDir} in ${(elapsedMs / 1000).toFixed(1)} s:`];
+  const lines: string[] = [
+    report.dryRun
+      ? `Dry run: nothing was written to ${dataDir}. An import would do this:`
+      : `Imported into ${dataDir} in ${(elapsedMs / 1000).toFixed(1)} s:`,
+  ];
   const verb = report.dryRun ? 'to write' : 'written';
   for (const base of report.bases) {
     const parts = [`${base.written} items ${verb}`];
     if (base.skipped.length) parts.push(`${base.skipped.length} kept (they exist; --overwrite replaces them): ${sample(base.skipped)}`);
     if (base.expired.length) parts.push(`${base.expired.length} expired, not imported: ${sample(base.expired)}`);
-    if (base.failed.length) parts.push(`${base.failed.length} FAILED: ${base.failed.slice(0, 3).map((f) => `${f.key} (${f.reason})`).join(', ')}`);
+    if (base.failed.length)
+      parts.push(
+        `${base.failed.length} FAILED: ${base.failed
+          .slice(0, 3)
+          .map((f) => `${f.key} (${f.reason})`)
+          .join(', ')}`,
+      );
     lines.push(`  base ${base.base}: ${parts.join('; ')}`);
   }
   for (const drive of report.drives) {
     const parts = [`${drive.written} files ${verb} (${formatBytes(drive.bytes)})`];
-    if (drive.skipped.length) parts.push(`${drive.skipped.length} kept: ${drive.skipped.slice(0, 3).map((s) => `${s.name} (${s.reason})`).join(', ')}`);
-    if (drive.failed.length) parts.push(`${drive.failed.length} FAILED: ${drive.failed.slice(0, 3).map((f) => `${f.name} (${f.reason})`).join(', ')}`);
+    if (drive.skipped.length)
+      parts.push(
+        `${drive.skipped.length} kept: ${drive.skipped
+          .slice(0, 3)
+          .map((s) => `${s.name} (${s.reason})`)
+          .join(', ')}`,
+      );
+    if (drive.failed.length)
+      parts.push(
+        `${drive.failed.length} FAILED: ${drive.failed
+          .slice(0, 3)
+          .map((f) => `${f.name} (${f.reason})`)
+          .join(', ')}`,
+      );
     lines.push(`  drive ${drive.drive}: ${parts.join('; ')}`);
   }
   if (report.bases.length === 0 && report.drives.length === 0) lines.push('  the export holds no bases/ and no drives/');

@@ -81,7 +81,8 @@ function openDirectory(root: string): ArchiveReader {
       const full = join(dir, dirent.name);
       // Symbolic links could point anywhere on the machine: an export holds files, nothing else is read.
       if (dirent.isDirectory()) walk(full);
-      else if (dirent.isFile()) entries.push({ path: relative(root, full).split(sep).join('/'), size: statSync(full).size, open: async () => createReadStream(full) });
+      else if (dirent.isFile())
+        entries.push({ path: relative(root, full).split(sep).join('/'), size: statSync(full).size, open: async () => createReadStream(full) });
     }
   };
   walk(root);
@@ -105,13 +106,19 @@ async function openZip(path: string): Promise<ArchiveReader> {
           open: () => new Promise((done, fail) => zip.openReadStream(entry, (error, stream) => (error ? fail(error) : done(stream)))),
         });
       } else if (entry.uncompressedSize > 0) {
-        reject(new ArchiveError(`${path}: entry '${entry.fileName}' ends with / but holds ${entry.uncompressedSize} bytes: a Drive file name cannot end with /`));
+        reject(
+          new ArchiveError(
+            `${path}: entry '${entry.fileName}' ends with / but holds ${entry.uncompressedSize} bytes: a Drive file name cannot end with /`,
+          ),
+        );
         return;
       }
       zip.readEntry();
     });
     zip.on('end', resolve);
-    zip.on('error', (error: Error) => reject(new ArchiveError(`${path}: ${error.message.replace(/^invalid relative path: /, "entry leaves the export (refused): ")}`)));
+    zip.on('error', (error: Error) =>
+      reject(new ArchiveError(`${path}: ${error.message.replace(/^invalid relative path: /, 'entry leaves the export (refused): ')}`)),
+    );
     zip.readEntry();
   }).catch((error) => {
     zip.close();
@@ -207,7 +214,11 @@ async function* readItems(entry: Entry, file: string): AsyncGenerator<ArchivedIt
   if ((await next()) !== undefined) throw new ArchiveError(`${file}: more than one JSON value`);
 }
 
-async function* arrayItems(next: () => Promise<Token | undefined>, assemble: (first: Token) => Promise<unknown>, file: string): AsyncGenerator<ArchivedItem> {
+async function* arrayItems(
+  next: () => Promise<Token | undefined>,
+  assemble: (first: Token) => Promise<unknown>,
+  file: string,
+): AsyncGenerator<ArchivedItem> {
   for (let index = 0; ; index++) {
     const token = await next();
     if (token === undefined) throw new ArchiveError(`${file}: the JSON ends in the middle of the items`);

@@ -89,7 +89,11 @@ export class BaseApi {
         return { status: 200, body: { key, ...update.echo } };
       }
     }
-    throw new DataError(503, 'Item is changing too often', `${UPDATE_ATTEMPTS} attempts to update ${JSON.stringify(key)} raced with other writes; retry`);
+    throw new DataError(
+      503,
+      'Item is changing too often',
+      `${UPDATE_ATTEMPTS} attempts to update ${JSON.stringify(key)} raced with other writes; retry`,
+    );
   }
 
   /**

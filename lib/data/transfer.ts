@@ -149,7 +149,10 @@ export async function importArchive(archive: ArchiveReader, target: DataTarget, 
     const existing = await target.drive.get(ref, file.name);
     if (existing) (existing.body as Partial<Readable>).destroy?.();
     if (existing && !options.overwrite) {
-      const reason = existing.size === file.size ? 'already there (same size)' : `exists with ${existing.size} bytes, the export has ${file.size}; --overwrite replaces it`;
+      const reason =
+        existing.size === file.size
+          ? 'already there (same size)'
+          : `exists with ${existing.size} bytes, the export has ${file.size}; --overwrite replaces it`;
       result.skipped.push({ name: file.name, reason });
       progress.bytes += file.size;
     } else if (options.dryRun) {
@@ -219,7 +222,8 @@ function toItem(archived: ArchivedItem): Item {
   if (!isJsonObject(value)) throw new ArchiveError(`${where}: an item must be a JSON object, not ${JSON.stringify(value)?.slice(0, 40)}`);
   let item: { [name: string]: JsonValue } = value;
   if (mapKey !== undefined) {
-    if (item.key !== undefined && item.key !== mapKey) throw new ArchiveError(`${where}: its key ${JSON.stringify(item.key)} differs from the map's key`);
+    if (item.key !== undefined && item.key !== mapKey)
+      throw new ArchiveError(`${where}: its key ${JSON.stringify(item.key)} differs from the map's key`);
     item = { ...item, key: mapKey };
   } else if (item.key === undefined || item.key === null || item.key === '') {
     throw new ArchiveError(`${where}: no key (every exported item has one; an import never makes one up)`);

@@ -13,7 +13,11 @@ export interface TestData {
   /** The official SDK, pointed at the service the way a micro's environment points it. */
   readonly deta: ReturnType<typeof Deta>;
   /** A raw HTTPS request to the service. */
-  request(method: string, path: string, init?: { body?: string | Uint8Array; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    init?: { body?: string | Uint8Array; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 

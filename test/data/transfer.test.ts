@@ -68,7 +68,14 @@ const SPACE_EXPORT = {
     { key: 'n2', title: 'lives a day', __expires: FUTURE },
     { key: 'gone', title: 'expired before the import', __expires: PAST },
   ]),
-  'bases/pages.json': JSON.stringify({ items: [{ key: 'p1', n: 1 }, { key: 'p2', n: 2 }], count: 2, last: null }),
+  'bases/pages.json': JSON.stringify({
+    items: [
+      { key: 'p1', n: 1 },
+      { key: 'p2', n: 2 },
+    ],
+    count: 2,
+    last: null,
+  }),
   'bases/users.json': JSON.stringify({ alice: { name: 'Alice' }, 'bob smith': { key: 'bob smith', name: 'Bob' } }),
   'drives/photos/big picture.png': BIG_FILE,
   'drives/photos/albums/2024/c.txt': 'hello drive',
@@ -97,7 +104,10 @@ describe.each(['zip', 'directory'])('an export as a %s', (kind) => {
     expect(await deta.Base('notes').get('n1')).toEqual({ key: 'n1', title: 'first', tags: ['a', 'b'], nested: { deep: { value: 1 } } });
     expect(await deta.Base('notes').get('n2')).toEqual({ key: 'n2', title: 'lives a day', __expires: FUTURE });
     expect(await deta.Base('notes').get('gone')).toBeNull();
-    expect((await deta.Base('pages').fetch()).items).toEqual([{ key: 'p1', n: 1 }, { key: 'p2', n: 2 }]);
+    expect((await deta.Base('pages').fetch()).items).toEqual([
+      { key: 'p1', n: 1 },
+      { key: 'p2', n: 2 },
+    ]);
     expect(await deta.Base('users').get('alice')).toEqual({ key: 'alice', name: 'Alice' });
     expect(await deta.Base('users').get('bob smith')).toEqual({ key: 'bob smith', name: 'Bob' });
     const big = await deta.Drive('photos').get('big picture.png');
@@ -109,7 +119,13 @@ describe.each(['zip', 'directory'])('an export as a %s', (kind) => {
 });
 
 describe('safe by default', () => {
-  const EXPORT = { 'bases/notes.json': JSON.stringify([{ key: 'n1', v: 'from export' }, { key: 'n2', v: 'new' }]), 'drives/files/a.txt': 'export version' };
+  const EXPORT = {
+    'bases/notes.json': JSON.stringify([
+      { key: 'n1', v: 'from export' },
+      { key: 'n2', v: 'new' },
+    ]),
+    'drives/files/a.txt': 'export version',
+  };
 
   async function withExisting(): Promise<string> {
     const stateDir = newStateDir();
@@ -152,7 +168,13 @@ describe('safe by default', () => {
     const stateDir = newStateDir();
     // A crash after the first batches: progress is reported per batch of 25.
     const crash = new Error('interrupted');
-    await expect(runImport(path, stateDir, { onProgress: (progress) => { if (progress.items >= 50) throw crash; } })).rejects.toBe(crash);
+    await expect(
+      runImport(path, stateDir, {
+        onProgress: (progress) => {
+          if (progress.items >= 50) throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
     const resumed = await runImport(path, stateDir);
     expect(resumed.bases[0]!.skipped).toHaveLength(50);
     expect(resumed.bases[0]!.written).toBe(70);
@@ -167,7 +189,11 @@ describe('a malformed export imports nothing and names the file and item', () =>
     ['bad JSON', { 'bases/ok.json': '[{"key":"a"}]', 'bases/broken.json': '[{"key": "a",,}]' }, /bases\/broken\.json: not valid JSON/],
     ['an item without a key', { 'bases/notes.json': '[{"key":"a"},{"title":"no key"}]' }, /bases\/notes\.json item 1: no key/],
     ['a key that is not a string', { 'bases/notes.json': '[{"key": 42}]' }, /bases\/notes\.json item 0: Key must be a string/],
-    ['a map item whose key differs', { 'bases/users.json': '{"alice": {"key": "bob"}}' }, /bases\/users\.json item "alice": its key "bob" differs from the map's key/],
+    [
+      'a map item whose key differs',
+      { 'bases/users.json': '{"alice": {"key": "bob"}}' },
+      /bases\/users\.json item "alice": its key "bob" differs from the map's key/,
+    ],
     ['JSON of another shape', { 'bases/notes.json': '"just a string"' }, /bases\/notes\.json: expected a JSON array of items/],
   ];
 
@@ -190,9 +216,15 @@ describe('a malformed export imports nothing and names the file and item', () =>
       return path;
     };
     const stateDir = newStateDir();
-    await expect(runImport(write('dots.zip', [['bases/ok.json', '[]'], ['drives/d/../../../etc/x', 'pwned']]), stateDir)).rejects.toThrow(
-      /dots\.zip: entry leaves the export \(refused\): drives\/d\/\.\.\/\.\.\/\.\.\/etc\/x/,
-    );
+    await expect(
+      runImport(
+        write('dots.zip', [
+          ['bases/ok.json', '[]'],
+          ['drives/d/../../../etc/x', 'pwned'],
+        ]),
+        stateDir,
+      ),
+    ).rejects.toThrow(/dots\.zip: entry leaves the export \(refused\): drives\/d\/\.\.\/\.\.\/\.\.\/etc\/x/);
     await expect(runImport(write('slash.zip', [['drives/d/folder/', 'content']]), stateDir)).rejects.toThrow(
       /entry 'drives\/d\/folder\/' ends with \/ but holds 7 bytes: a Drive file name cannot end with \//,
     );
@@ -213,7 +245,8 @@ it('export then import into an empty app gives identical items and byte-identica
   const [a, b] = [await openLocalStores(first, PROJECT_ID), await openLocalStores(second, PROJECT_ID)];
   try {
     for (const base of await a.catalog.baseNames(PROJECT_ID)) {
-      const page = async (target: typeof a) => (await target.base.scan({ projectId: PROJECT_ID, base }, { range: {}, limit: 100 })).records.map((record) => record.item);
+      const page = async (target: typeof a) =>
+        (await target.base.scan({ projectId: PROJECT_ID, base }, { range: {}, limit: 100 })).records.map((record) => record.item);
       expect(await page(b)).toEqual(await page(a));
     }
     expect(await b.catalog.driveNames(PROJECT_ID)).toEqual(await a.catalog.driveNames(PROJECT_ID));
@@ -238,8 +271,12 @@ describe('spaceport data', () => {
     try {
       const path = await exportZip({ 'bases/notes.json': JSON.stringify([{ key: 'a' }, { key: 'b', __expires: PAST }]), 'drives/files/x.txt': 'x' });
       expect(await dataCommand.run(['import', path, '--spacefile', join(app, 'Spacefile')])).toBe(0);
-      expect(out()).toMatch(/^Imported into .*\.spaceport\/data in [\d.]+ s:\n  base notes: 1 items written; 1 expired, not imported: b\n  drive files: 1 files written \(1 B\)\n$/);
-      await expect(dataCommand.run(['import', join(app, 'missing.zip'), '--spacefile', join(app, 'Spacefile')])).rejects.toThrow(/missing\.zip: no such file or directory/);
+      expect(out()).toMatch(
+        /^Imported into .*\.spaceport\/data in [\d.]+ s:\n {2}base notes: 1 items written; 1 expired, not imported: b\n {2}drive files: 1 files written \(1 B\)\n$/,
+      );
+      await expect(dataCommand.run(['import', join(app, 'missing.zip'), '--spacefile', join(app, 'Spacefile')])).rejects.toThrow(
+        /missing\.zip: no such file or directory/,
+      );
       await expect(dataCommand.run(['export', path, '--spacefile', join(app, 'Spacefile')])).rejects.toThrow(/exists; give a new file name/);
     } finally {
       vi.restoreAllMocks();

@@ -5,12 +5,33 @@
  * place before it is acknowledged; uploads in progress (`drive/uploads/<id>/`) survive a restart.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { open, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { type ByteStream, type DriveRef, type DriveStore, type ListPage, type ListRequest, NoSuchUpload, type StoredFile } from '../../data/drive-store';
+import {
+  type ByteStream,
+  type DriveRef,
+  type DriveStore,
+  type ListPage,
+  type ListRequest,
+  NoSuchUpload,
+  type StoredFile,
+} from '../../data/drive-store';
 import { Journal, syncDirectory } from './journal';
 import { SortedKeys } from './sorted-keys';
 

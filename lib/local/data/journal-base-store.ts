@@ -130,9 +130,11 @@ export class JournalBaseStore implements BaseStore {
 
   private async compactIfWorthIt(): Promise<void> {
     if (this.compacting !== undefined || this.journal.lineCount <= 2 * this.recordCount + COMPACTION_SLACK_LINES) return;
-    this.compacting = this.journal.compact(() => this.liveEntries()).finally(() => {
-      this.compacting = undefined;
-    });
+    this.compacting = this.journal
+      .compact(() => this.liveEntries())
+      .finally(() => {
+        this.compacting = undefined;
+      });
     await this.compacting;
   }
 

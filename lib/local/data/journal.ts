@@ -55,7 +55,9 @@ export class Journal {
       try {
         entry = JSON.parse(line);
       } catch (error) {
-        throw new Error(`${file}:${lines}: unreadable journal line (${(error as Error).message}); the file was changed by something other than spaceport`);
+        throw new Error(
+          `${file}:${lines}: unreadable journal line (${(error as Error).message}); the file was changed by something other than spaceport`,
+        );
       }
       replay(entry);
       start = end + 1;
@@ -158,4 +160,3 @@ export function syncDirectory(dir: string): void {
     closeSync(fd);
   }
 }
-
