@@ -149,8 +149,8 @@ function refFields(ref: DriveRef): Record<string, string> {
   return { project_id: ref.projectId, drive_name: ref.drive };
 }
 
-/** A file name from the `name` query parameter (already decoded, `+` as space). */
-function checkName(name: string | null): string {
+/** A file name from the `name` query parameter (already decoded, `+` as space), or from an export being imported. */
+export function checkName(name: string | null): string {
   if (name === null) throw badRequest('Name is missing', 'give the file name in the name query parameter');
   if (name.trim() === '') throw badRequest('Name is empty', 'the name query parameter is blank');
   if (name.endsWith('/')) throw badRequest('Name must not end with /', `${JSON.stringify(name)} names a folder`);

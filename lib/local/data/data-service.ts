@@ -147,7 +147,8 @@ function listenOnLoopback(server: Server, port: number): Promise<number> {
 }
 
 /** One `spaceport dev` per app owns its data: a second would interleave journal writes. */
-function lockDataDir(dataDir: string): () => void {
+/** Takes the app's data directory for this process: one spaceport dev (or import) at a time. */
+export function lockDataDir(dataDir: string): () => void {
   const file = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

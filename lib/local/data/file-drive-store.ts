@@ -83,6 +83,14 @@ export class FileDriveStore extends JournaledState<Entry> implements DriveStore 
     return store;
   }
 
+  /** The names of the project's drives that hold files, in order (what an export enumerates). */
+  async driveNames(projectId: string): Promise<string[]> {
+    return [...this.namespaces.values()]
+      .filter((namespace) => namespace.ref.projectId === projectId && namespace.files.size > 0)
+      .map((namespace) => namespace.ref.drive)
+      .sort();
+  }
+
   /** Files and their bytes across every drive, and the journal's size. */
   usage(): { files: number; bytes: number; journalBytes: number } {
     let files = 0;

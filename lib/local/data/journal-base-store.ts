@@ -53,6 +53,14 @@ export class JournalBaseStore extends JournaledState<Entry> implements BaseStore
     return count;
   }
 
+  /** The names of the project's bases that hold records, in order (what an export enumerates). */
+  async baseNames(projectId: string): Promise<string[]> {
+    return [...this.namespaces.values()]
+      .filter((namespace) => namespace.ref.projectId === projectId && namespace.records.size > 0)
+      .map((namespace) => namespace.ref.base)
+      .sort();
+  }
+
   get journalBytes(): number {
     return this.journalFile.sizeBytes;
   }
