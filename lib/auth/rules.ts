@@ -94,7 +94,7 @@ function publicRoutePattern(route: string): RegExp {
   return new RegExp(`^${literal.join('.*')}$`);
 }
 
-function cookieValues(cookies: readonly string[], name: string): string[] {
+export function cookieValues(cookies: readonly string[], name: string): string[] {
   const values: string[] = [];
   for (const pair of cookies) {
     const eq = pair.indexOf('=');

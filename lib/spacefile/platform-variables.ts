@@ -40,6 +40,8 @@ export interface PlatformValues {
   readonly command: string | undefined;
   /** `PORT` of the micro's server; undefined when each execution environment gets its own (locally). */
   readonly port?: string;
+  /** Where the micro's SDK finds Base and Drive and how it trusts them (`DETA_BASE_HOST`, ...), when the platform serves them. */
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 export function functionVariables(micro: Micro, platform: PlatformValues, presets: Readonly<Record<string, string>>): Record<string, string> {
@@ -51,6 +53,7 @@ export function functionVariables(micro: Micro, platform: PlatformValues, preset
         : {};
   return {
     ...presets,
+    ...platform.data,
     AWS_LAMBDA_EXEC_WRAPPER: ADAPTER_EXEC_WRAPPER,
     ...(platform.port !== undefined && { PORT: platform.port }),
     ...server,

@@ -18,6 +18,7 @@ import { type BodyReadResult, readRequestBody } from '../request-body';
 import { requestLogLine } from './request-log';
 import { DEV_ACTIONS_PATH, DEV_PAGE_PATH, isOriginForm } from '../../core/paths';
 import type { LocalActionState } from './trigger-page';
+import { isBrowserDataPath } from '../../data/browser-path';
 
 /** What the router needs from the rest of `spaceport dev`. */
 export interface RouterBackend {
@@ -35,6 +36,8 @@ export interface RouterBackend {
   readonly auth?: LocalAuth;
   /** Writes a line of the log under `source` (a micro name): requests the router answers itself get their line here. */
   log(source: string, line: string): void;
+  /** Serves the browser's Base and Drive path (`/__space/v0/base|drive/...`), streamed, before any body limit. */
+  serveBrowserData?(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
   /** How long a request may wait for its micro, as API Gateway's integration timeout. @default 29 s */
   readonly gatewayTimeoutMs?: number;
 }
@@ -142,6 +145,10 @@ export function createRouter(backend: RouterBackend): http.Server {
     let bodyRead: Promise<BodyReadResult> | undefined;
     const readBody = (limit: number): Promise<BodyReadResult> => (bodyRead ??= readRequestBody(req, limit));
     try {
+      if (backend.serveBrowserData && isBrowserDataPath(path)) {
+        await backend.serveBrowserData(req, res);
+        return;
+      }
       const denied = await backend.auth?.answer({
         method: req.method ?? 'GET',
         url,

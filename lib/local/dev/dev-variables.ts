@@ -21,6 +21,8 @@ export interface SpaceEnvironment {
   readonly internalKey: string;
   /** `localhost:<router port>`: the primary's hostname, no scheme. */
   readonly hostname: string;
+  /** Where the micro's SDK finds Base and Drive and how it trusts them (`dataVariables`). */
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 /** `NAME=value` from a `--env` flag. */

@@ -12,7 +12,7 @@ import { InternalKey } from '../../auth/internal-key';
 import { ensureOwnerSecret, LocalApiKeyStore, OwnerSecretFile, stateDirFor } from '../state';
 import { accessPolicyOf, type AccessPolicy } from '../../auth/policy';
 import type { AuthResponse } from '../../auth/responses';
-import { AccessRules, type AuthRequest, authorize, SESSION_COOKIE } from '../../auth/rules';
+import { AccessRules, type AuthRequest, authorize, cookieValues, SESSION_COOKIE } from '../../auth/rules';
 import { localSessionCookie, RotatingSessionSigner } from '../../auth/session';
 import { handleSignin, isSigninPath, MAX_SIGNIN_BODY_BYTES, signinTooLarge } from '../../auth/signin';
 
@@ -119,5 +119,12 @@ export class LocalAuth {
       verifyApiKey: (key) => this.keys.find(key),
     });
     return decision.outcome === 'allow' ? undefined : toHttpResponse(decision.response);
+  }
+
+  /** Whether the request carries the signed-in owner's session: the only way into the browser's Base and Drive. */
+  async isOwner(headers: IncomingHttpHeaders): Promise<boolean> {
+    const { cookies } = toAuthRequest({ method: 'GET', url: '/', headers, readBody: async () => Buffer.alloc(0) });
+    const signer = await this.signer.current();
+    return cookieValues(cookies, this.sessionCookie).some((token) => signer.verify(token, this.now()));
   }
 }
