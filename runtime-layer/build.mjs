@@ -1,8 +1,6 @@
 // Builds the Lambda layer into runtime-layer/dist/layer/: spaceport/bootstrap (executable), spaceport/adapter.js
 // (the Node adapter, one minified file), python/spaceport_adapter/ (the Python adapter, standard library only) and
-// extensions/spaceport-shutdown (executable; the external extension that gets the app SIGTERM at shutdown, with
-// its Node implementation in spaceport/shutdown-extension.js and its Python one in spaceport/shutdown_extension.py;
-// not in extensions/, where Lambda would start every file).
+// extensions/spaceport-shutdown (executable; the bash external extension that gets the app SIGTERM at shutdown).
 // Usage: node runtime-layer/build.mjs [output directory, default runtime-layer/dist/layer]
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
@@ -16,7 +14,7 @@ rmSync(layer, { recursive: true, force: true });
 mkdirSync(join(layer, 'spaceport'), { recursive: true });
 
 await build({
-  entryPoints: { adapter: join(root, 'node', 'main.ts'), 'shutdown-extension': join(root, 'node', 'shutdown-extension.ts') },
+  entryPoints: { adapter: join(root, 'node', 'main.ts') },
   outdir: join(layer, 'spaceport'),
   bundle: true,
   minify: true,
@@ -36,7 +34,6 @@ for (const [source, target] of [
   copyFileSync(join(root, source), join(layer, target));
   chmodSync(join(layer, target), 0o755);
 }
-copyFileSync(join(root, 'python', 'shutdown_extension.py'), join(layer, 'spaceport', 'shutdown_extension.py'));
 cpSync(join(root, 'python', 'spaceport_adapter'), join(layer, 'python', 'spaceport_adapter'), {
   recursive: true,
   filter: (source) => !source.includes('__pycache__') && !source.endsWith('.pyc'),
