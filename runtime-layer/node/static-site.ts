@@ -2,8 +2,7 @@
  * Static mode: the adapter serves a directory itself, no child process. The code is read-only on Lambda, so the
  * file list, content types and ETags are computed once at start; each request reads one file.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { AppRequest } from './events';
 import type { AppResponse } from './results';
@@ -57,7 +56,9 @@ export class StaticSite {
       return { status: 304, reason: 'Not Modified', headers, body: Buffer.alloc(0) };
     }
     headers.set('content-length', [String(found.size)]);
-    const body = request.method === 'HEAD' ? Buffer.alloc(0) : await readFile(found.file);
+    // Synchronous: Lambda hands the adapter one request at a time, and fs/promises would load its module and start
+    // libuv's thread pool, four threads' worth of memory for the environment's life.
+    const body = request.method === 'HEAD' ? Buffer.alloc(0) : readFileSync(found.file);
     return { status: 200, reason: 'OK', headers, body };
   }
 
