@@ -2,11 +2,13 @@
 // layer and a copy of it without extensions/, interleaved: INIT duration (Lambda starts the runtime only once the
 // extension has registered, so its start adds to every cold start), the extension's resident memory while the
 // environment idles, and how long env.shutdown() takes (0 ms phase without it; SIGTERM, the adapter's exit, then
-// SHUTDOWN with it). Node runtime: only node on PATH (the Node implementation runs); Python runtime: python3 too
-// (the Python implementation runs). The app is the same tiny `node server.js` everywhere.
+// SHUTDOWN with it). Node runtime: only node on PATH; Python runtime: python3 too (as on Lambda). The app is the
+// same tiny `node server.js` everywhere. With BASELINE=<git ref>, that ref's layer (its extension) runs too,
+// interleaved (see layers.mjs).
 // Run: npm run build && node bench/run.js extension
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { buildLayers } from './layers.mjs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,11 +20,12 @@ const { ExecutionEnvironment } = require(join(repo, 'dist/lib/local/emulator'));
 const ROUNDS = 7;
 
 const work = mkdtempSync(join(tmpdir(), 'spaceport-extension-bench-'));
-const withExtension = join(work, 'layer');
-execFileSync(process.execPath, [join(repo, 'runtime-layer/build.mjs'), withExtension], { stdio: 'inherit' });
+const layers = buildLayers(work);
 const withoutExtension = join(work, 'layer-without-extension');
-cpSync(withExtension, withoutExtension, { recursive: true });
+cpSync(layers[0].dir, withoutExtension, { recursive: true });
 rmSync(join(withoutExtension, 'extensions'), { recursive: true });
+/** [label, layer directory]: with the extension (this tree's, then the baseline's), and without one. */
+const variants = [...layers.map(({ label, dir }) => [`with (${label})`, dir]), ['without', withoutExtension]];
 mkdirSync(join(work, 'app'));
 writeFileSync(join(work, 'app', 'server.js'), `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`);
 
@@ -39,11 +42,12 @@ for (const [runtime, tools] of Object.entries({ node: { node: process.execPath }
 const EVENT = JSON.stringify({ version: '2.0', rawPath: '/', rawQueryString: '', headers: { host: 'bench' }, requestContext: { http: { method: 'GET', sourceIp: '192.0.2.1' } }, isBase64Encoded: false });
 let port = 47100;
 
-/** VmRSS and RssAnon (MB) of the running extension, found by its command line. */
+/** VmRSS and RssAnon (MB) of the running extension, found by its command line (not the sandbox's wrappers). */
 function extensionRss() {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      if (!/shutdown[-_]extension/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) continue;
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv.some((arg) => arg.endsWith('spaceport-shutdown')) || /(^|\/)(bwrap|sh)$/.test(argv[0])) continue;
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)[1]);
       return { total: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024 };
@@ -76,7 +80,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const samples = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const runtime of ['node', 'python']) {
-    for (const [label, layerDir] of [['with', withExtension], ['without', withoutExtension]]) {
+    for (const [label, layerDir] of variants) {
       (samples[`${runtime} ${label}`] ??= []).push(await coldStart(runtime, layerDir));
     }
   }
@@ -84,13 +88,17 @@ for (let round = 0; round < ROUNDS; round++) {
 rmSync(work, { recursive: true, force: true });
 
 console.log(`median of ${ROUNDS} interleaved cold starts per line (INIT = Lambda's Init Duration: extension, adapter, app, readiness):`);
+const init = (list) => median(list.map((s) => s.initMs));
 for (const runtime of ['node', 'python']) {
-  const [withExt, withoutExt] = [samples[`${runtime} with`], samples[`${runtime} without`]];
-  const init = (list) => median(list.map((s) => s.initMs));
-  const rss = withExt.map((s) => s.rss).filter(Boolean);
-  console.log(
-    `${runtime} runtime: INIT ${init(withExt).toFixed(1)} ms with the extension, ${init(withoutExt).toFixed(1)} ms without (+${(init(withExt) - init(withoutExt)).toFixed(1)} ms);` +
-      ` extension RSS ${median(rss.map((r) => r.total)).toFixed(1)} MB (${median(rss.map((r) => r.anon)).toFixed(1)} MB private);` +
-      ` env.shutdown() ${median(withExt.map((s) => s.shutdownMs)).toFixed(0)} ms with, ${median(withoutExt.map((s) => s.shutdownMs)).toFixed(0)} ms without`,
-  );
+  const withoutExt = samples[`${runtime} without`];
+  console.log(`${runtime} runtime: INIT ${init(withoutExt).toFixed(1)} ms without an extension, env.shutdown() ${median(withoutExt.map((s) => s.shutdownMs)).toFixed(0)} ms`);
+  for (const [label] of variants.slice(0, -1)) {
+    const withExt = samples[`${runtime} ${label}`];
+    const rss = withExt.map((s) => s.rss).filter(Boolean);
+    console.log(
+      `  extension ${label}: INIT ${init(withExt).toFixed(1)} ms (+${(init(withExt) - init(withoutExt)).toFixed(1)} ms);` +
+        ` extension RSS ${median(rss.map((r) => r.total)).toFixed(1)} MB (${median(rss.map((r) => r.anon)).toFixed(1)} MB private);` +
+        ` env.shutdown() ${median(withExt.map((s) => s.shutdownMs)).toFixed(0)} ms`,
+    );
+  }
 }
