@@ -27,7 +27,10 @@ rmSync(join(withoutExtension, 'extensions'), { recursive: true });
 /** [label, layer directory]: with the extension (this tree's, then the baseline's), and without one. */
 const variants = [...layers.map(({ label, dir }) => [`with (${label})`, dir]), ['without', withoutExtension]];
 mkdirSync(join(work, 'app'));
-writeFileSync(join(work, 'app', 'server.js'), `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`);
+writeFileSync(
+  join(work, 'app', 'server.js'),
+  `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`,
+);
 
 // PATH directories as on Lambda: a Node runtime has no python3; a Python one has it (node is here for the app).
 const python3 = execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
@@ -39,7 +42,14 @@ for (const [runtime, tools] of Object.entries({ node: { node: process.execPath }
   for (const [name, target] of Object.entries({ ...tools, dirname: dirnameTool })) symlinkSync(target, join(paths[runtime], name));
 }
 
-const EVENT = JSON.stringify({ version: '2.0', rawPath: '/', rawQueryString: '', headers: { host: 'bench' }, requestContext: { http: { method: 'GET', sourceIp: '192.0.2.1' } }, isBase64Encoded: false });
+const EVENT = JSON.stringify({
+  version: '2.0',
+  rawPath: '/',
+  rawQueryString: '',
+  headers: { host: 'bench' },
+  requestContext: { http: { method: 'GET', sourceIp: '192.0.2.1' } },
+  isBase64Encoded: false,
+});
 let port = 47100;
 
 /** VmRSS and RssAnon (MB) of the running extension, found by its command line (not the sandbox's wrappers). */
@@ -91,7 +101,9 @@ console.log(`median of ${ROUNDS} interleaved cold starts per line (INIT = Lambda
 const init = (list) => median(list.map((s) => s.initMs));
 for (const runtime of ['node', 'python']) {
   const withoutExt = samples[`${runtime} without`];
-  console.log(`${runtime} runtime: INIT ${init(withoutExt).toFixed(1)} ms without an extension, env.shutdown() ${median(withoutExt.map((s) => s.shutdownMs)).toFixed(0)} ms`);
+  console.log(
+    `${runtime} runtime: INIT ${init(withoutExt).toFixed(1)} ms without an extension, env.shutdown() ${median(withoutExt.map((s) => s.shutdownMs)).toFixed(0)} ms`,
+  );
   for (const [label] of variants.slice(0, -1)) {
     const withExt = samples[`${runtime} ${label}`];
     const rss = withExt.map((s) => s.rss).filter(Boolean);

@@ -6,7 +6,7 @@
 import { BodyTooLarge, Connection, Disconnected, InvalidHead, TimedOut, type Response } from './http11';
 import type { AppRequest } from './events';
 import { headerMap, type AppResponse } from './results';
-import { BODY_LIMIT_BYTES } from './limits';
+import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
 
 /** Below Node's and most servers' 5 s keep-alive timeout, so the adapter drops idle connections first. */
 const IDLE_TIMEOUT_MS = 4000;

@@ -48,7 +48,9 @@ function connection(port: number): Connection {
 
 describe('http11 Connection', () => {
   test('sends one request with its headers and body, and keeps the connection for the next', async () => {
-    const server = await scripted((_head, socket) => socket.write('HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nX-Twice: a\r\nx-twice: b\r\n\r\nok'));
+    const server = await scripted((_head, socket) =>
+      socket.write('HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nX-Twice: a\r\nx-twice: b\r\n\r\nok'),
+    );
     const client = connection(server.port);
     const first = await client.exchange('POST', '/r?x=1', ['host', 'h', 'content-length', '5'], Buffer.from('hello'));
     expect(first).toMatchObject({ status: 202, reason: 'Accepted', headers: ['Content-Length', '2', 'X-Twice', 'a', 'x-twice', 'b'] });
@@ -99,7 +101,9 @@ describe('http11 Connection', () => {
     const port = server.port;
     servers.pop()!.close();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const error = await connection(port).exchange('GET', '/', ['host', 'h']).catch((e: unknown) => e);
+    const error = await connection(port)
+      .exchange('GET', '/', ['host', 'h'])
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ refused: true, reused: false });
   });
 

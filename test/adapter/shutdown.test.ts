@@ -64,7 +64,10 @@ beforeAll(() => {
   writeFileSync(join(work, 'app', 'main.py'), PYTHON_APP);
   // One PATH directory per interpreter holding it (the real binary: a version manager's shim needs more) and the
   // coreutils the bootstrap calls, but not the other interpreter.
-  const located = (command: string): string => execFileSync('/bin/sh', ['-c', `command -v ${command}`]).toString().trim();
+  const located = (command: string): string =>
+    execFileSync('/bin/sh', ['-c', `command -v ${command}`])
+      .toString()
+      .trim();
   const executables = { node: process.execPath, python3: execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim() };
   for (const [name, executable] of Object.entries(executables)) {
     mkdirSync(join(work, `only-${name}`));
@@ -87,7 +90,14 @@ function isAlive(pid: number): boolean {
 }
 
 function get(path: string): unknown {
-  return { version: '2.0', rawPath: path, rawQueryString: '', headers: { host: 'x' }, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } }, isBase64Encoded: false };
+  return {
+    version: '2.0',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'x' },
+    requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
+    isBase64Encoded: false,
+  };
 }
 
 describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, interpreter, run }) => {
@@ -106,7 +116,7 @@ describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, i
     return { mark, appPid, lines: adapter.lines };
   }
 
-  test('the app gets SIGTERM when the environment shuts down, through the layer\'s extension', async () => {
+  test("the app gets SIGTERM when the environment shuts down, through the layer's extension", async () => {
     const { mark, appPid, lines } = await runThenShutdown(layer.dir);
     expect(existsSync(mark) && readFileSync(mark, 'utf8')).toBe(`${runtime} app got SIGTERM`);
     expect(isAlive(appPid)).toBe(false);
@@ -114,7 +124,7 @@ describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, i
     expect(lines.filter((line) => line.includes('extension'))).toEqual([]);
   });
 
-  test('without the extension in the layer, shutdown kills the app with no SIGTERM (Lambda\'s 0 ms phase)', async () => {
+  test("without the extension in the layer, shutdown kills the app with no SIGTERM (Lambda's 0 ms phase)", async () => {
     const { mark, appPid } = await runThenShutdown(layerWithoutExtension);
     expect(existsSync(mark)).toBe(false);
     expect(isAlive(appPid)).toBe(false);
@@ -145,8 +155,10 @@ async function runExtension(answer?: (request: ExtensionRun['requests'][number],
   if (!answer) await new Promise<void>((resolve) => api.close(() => resolve()));
   try {
     return await new Promise((resolve) => {
-      const child = execFile(join(layer.dir, 'extensions', 'spaceport-shutdown'), { env: { PATH: '', AWS_LAMBDA_RUNTIME_API: address }, timeout: 10_000 }, (_error, _stdout, stderr) =>
-        resolve({ code: child.exitCode, stderr: stderr.trim(), requests }),
+      const child = execFile(
+        join(layer.dir, 'extensions', 'spaceport-shutdown'),
+        { env: { PATH: '', AWS_LAMBDA_RUNTIME_API: address }, timeout: 10_000 },
+        (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr: stderr.trim(), requests }),
       );
     });
   } finally {
@@ -157,14 +169,18 @@ async function runExtension(answer?: (request: ExtensionRun['requests'][number],
 describe('the shutdown extension (bash builtins only, nothing on PATH)', () => {
   test('registers for SHUTDOWN under its file name, waits, and exits 0 on SHUTDOWN, also chunked', async () => {
     const run = await runExtension(({ path }, res) => {
-      if (path.endsWith('/register')) return res.writeHead(200, { 'Lambda-Extension-Identifier': 'ext-1', 'Content-Type': 'application/json' }).end('{"functionName":"f"}');
+      if (path.endsWith('/register'))
+        return res.writeHead(200, { 'Lambda-Extension-Identifier': 'ext-1', 'Content-Type': 'application/json' }).end('{"functionName":"f"}');
       // No Content-Length: Node sends the event chunked, in two chunks.
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.write('{"eventType":');
       setTimeout(() => res.end('"SHUTDOWN","shutdownReason":"spindown","deadlineMs":1}'), 50);
     });
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.requests.map(({ method, path }) => `${method} ${path}`)).toEqual(['POST /2020-01-01/extension/register', 'GET /2020-01-01/extension/event/next']);
+    expect(run.requests.map(({ method, path }) => `${method} ${path}`)).toEqual([
+      'POST /2020-01-01/extension/register',
+      'GET /2020-01-01/extension/event/next',
+    ]);
     expect(run.requests[0].headers['lambda-extension-name']).toBe('spaceport-shutdown');
     expect(JSON.parse(run.requests[0].body)).toEqual({ events: ['SHUTDOWN'] });
     expect(run.requests[1].headers['lambda-extension-identifier']).toBe('ext-1');
