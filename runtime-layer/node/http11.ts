@@ -144,13 +144,8 @@ export class Connection {
   private lost(socket: Socket, error: NodeJS.ErrnoException | undefined): void {
     if (this.socket !== socket) return;
     const pending = this.pending;
-    if (pending?.head?.mode.kind === 'close' && error === undefined) {
-      pending.chunks.push(this.buffered);
-      pending.size += this.buffered.length;
-      this.buffered = Buffer.alloc(0);
-      if (pending.size > pending.limit) return this.fail(new BodyTooLarge('body over the limit'));
-      return this.finish(pending);
-    }
+    // Every byte received has been parsed already, so a close-delimited body is whole.
+    if (pending?.head?.mode.kind === 'close' && error === undefined) return this.finish(pending);
     this.close();
     if (pending === undefined) return;
     const refused = error?.code === 'ECONNREFUSED';
@@ -197,18 +192,27 @@ export class Connection {
     switch (mode.kind) {
       case 'none':
         return this.finish(pending);
-      case 'length':
-        if (this.buffered.length < mode.length) return;
-        pending.chunks.push(this.buffered.subarray(0, mode.length));
-        pending.size = mode.length;
-        this.buffered = this.buffered.subarray(mode.length);
-        return this.finish(pending);
+      // Body bytes move to `chunks` as they come, so a large body is copied once, not once per arriving piece.
+      case 'length': {
+        const take = Math.min(mode.length - pending.size, this.buffered.length);
+        this.takeBody(pending, take);
+        if (pending.size === mode.length) this.finish(pending);
+        return;
+      }
       case 'close':
-        if (pending.size + this.buffered.length > pending.limit) return this.fail(new BodyTooLarge('body over the limit'));
-        return; // `lost` takes the rest once the server closes
+        this.takeBody(pending, this.buffered.length);
+        if (pending.size > pending.limit) this.fail(new BodyTooLarge('body over the limit'));
+        return; // the body ends when the server closes (`lost`)
       case 'chunked':
         return this.parseChunks(pending);
     }
+  }
+
+  private takeBody(pending: Pending, bytes: number): void {
+    if (bytes === 0) return;
+    pending.chunks.push(this.buffered.subarray(0, bytes));
+    pending.size += bytes;
+    this.buffered = this.buffered.subarray(bytes);
   }
 
   private parseChunks(pending: Pending): void {
@@ -216,10 +220,8 @@ export class Connection {
       if (pending.chunkLeft > 0) {
         const take = Math.min(pending.chunkLeft, this.buffered.length);
         if (take === 0) return;
-        pending.chunks.push(this.buffered.subarray(0, take));
-        pending.size += take;
+        this.takeBody(pending, take);
         pending.chunkLeft -= take;
-        this.buffered = this.buffered.subarray(take);
         if (pending.chunkLeft > 0) return;
         pending.chunkLeft = -2; // the chunk's CRLF comes next
       }
