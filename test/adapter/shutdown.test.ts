@@ -14,11 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLayer, type AdapterRuntime } from './helpers/adapter-process';
 import { startEmulatedAdapter } from './helpers/emulated-adapter';
+import { probeSandbox, Sandbox } from '../../lib/local/emulator/sandbox';
 
 const NODE_APP = `
 const fs = require('node:fs');
 require('node:http').createServer((req, res) => res.end(String(process.pid))).listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => {
+  fs.writeSync(1, 'node app got SIGTERM\\n');
   fs.writeFileSync(process.env.MARK_FILE, 'node app got SIGTERM');
   process.exit(0);
 });
@@ -36,6 +38,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 def on_sigterm(_signum, _frame):
+    os.write(1, b"python app got SIGTERM\\n")
     with open(os.environ["MARK_FILE"], "w") as mark:
         mark.write("python app got SIGTERM")
     os._exit(0)
@@ -101,13 +104,15 @@ function get(path: string): unknown {
 }
 
 describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, interpreter, run }) => {
-  async function runThenShutdown(layerDir: string): Promise<{ mark: string; appPid: number; lines: string[] }> {
-    const mark = join(work, `mark-${runtime}-${layerDir === layer.dir ? 'with' : 'without'}`);
+  async function runThenShutdown(layerDir: string, sandbox?: Sandbox): Promise<{ mark: string; appPid: number; lines: string[] }> {
+    const mark = join(work, `mark-${runtime}-${layerDir === layer.dir ? 'with' : 'without'}${sandbox ? '-confined' : ''}`);
     const adapter = await startEmulatedAdapter({
+      sandbox,
       layerDir,
       runtime,
       taskRoot: join(work, 'app'),
-      env: { SPACEPORT_RUN: run, MARK_FILE: mark, PATH: join(work, `only-${interpreter}`) },
+      // Confined, /tmp is the sandbox's own: the interpreter comes from the host's PATH instead.
+      env: { SPACEPORT_RUN: run, MARK_FILE: mark, ...(sandbox ? {} : { PATH: join(work, `only-${interpreter}`) }) },
     });
     const outcome = await adapter.invoke(get('/'));
     if (outcome.kind !== 'success') throw new Error(`the ${runtime} micro did not start: ${JSON.stringify(outcome)}\n${adapter.lines.join('\n')}`);
@@ -121,6 +126,13 @@ describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, i
     expect(existsSync(mark) && readFileSync(mark, 'utf8')).toBe(`${runtime} app got SIGTERM`);
     expect(isAlive(appPid)).toBe(false);
     // The extension registered and exited on SHUTDOWN by itself: it logs only when something goes wrong.
+    expect(lines.filter((line) => line.includes('extension'))).toEqual([]);
+  });
+
+  test("also confined as spaceport dev confines micros (bubblewrap's read-only root and /dev, where available)", async () => {
+    // The sandbox's /tmp is its own (the mark file cannot be written), so the app's word comes through its output.
+    const { lines } = await runThenShutdown(layer.dir, new Sandbox(await probeSandbox()));
+    expect(lines).toContain(`${runtime} app got SIGTERM`);
     expect(lines.filter((line) => line.includes('extension'))).toEqual([]);
   });
 
