@@ -3,7 +3,7 @@
  * cloud, a pool of emulated Lambda environments per micro running the real adapter, a scheduler firing actions
  * through the same event as EventBridge Scheduler, one prefixed log stream, and restarts on source changes.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../core/errors';
@@ -28,6 +28,12 @@ import { watchSource } from './watcher';
 import { LocalAuth } from './local-auth';
 import { ensureInternalKey, stateDirFor } from '../state';
 import { SIGNIN_PATH } from '../../auth/rules';
+import { serveBrowserData } from '../data/browser-path';
+import { dataVariables, describeData, startLocalDataService } from '../data/data-service';
+
+/** Names of the local data CA files as micros see them (`Sandbox.sharedPath`). */
+const CA_FILE = 'data-ca.pem';
+const CA_BUNDLE_FILE = 'data-ca-bundle.pem';
 
 export const DEFAULT_DEV_PORT = 4200;
 /** Like reserved concurrency: at most this many environments per micro; more requests wait in a queue. */
@@ -82,6 +88,8 @@ export interface DevServerOptions {
    * @default false
    */
   readonly awsCredentials?: boolean;
+  /** Where Base and Drive data (`data/`) and the local CA (`tls/`) are kept. @default the app's `.spaceport` */
+  readonly dataStateDir?: string;
 }
 
 export interface DevServer {
@@ -129,8 +137,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     probeSandbox(),
     interpreterWarnings(app.micros, lambdaSearchPath(layerDir, process.env.PATH)),
   ]);
-  const sandbox = new Sandbox(capabilities);
-
   const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey);
   // Filled in once the router's port (part of every micro's environment) is known.
   let runtimes = new Map<string, MicroRuntime>();
@@ -165,17 +171,31 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     setActionEnabled: (id: string, enabled: boolean) => scheduler.setEnabled(id, enabled),
     renderDevPage: () => renderTriggerPage(app.name, scheduler.upcoming()),
     log: logger.log,
+    serveBrowserData: (req: IncomingMessage, res: ServerResponse) =>
+      serveBrowserData({ handler: data.handler, projectKey, isOwner: auth && ((request) => auth.isOwner(request.headers)) }, req, res),
   };
   const server: Server = createRouter(backend);
   const port = await listen(server, options.port ?? DEFAULT_DEV_PORT, options.host ?? '127.0.0.1');
   const hostname = `localhost:${port}`;
+  // Once the router has its port (a taken port is said first), before any micro gets its variables.
+  const data = await startLocalDataService({
+    stateDir: options.dataStateDir ?? stateDirFor(app.rootDir),
+    projectKey,
+    port: port + 1,
+    log: (line) => logger.info(line),
+  }).catch((error: unknown) => {
+    server.close();
+    throw error;
+  });
+  const sandbox = new Sandbox(capabilities, { [CA_FILE]: data.tls.caFile, [CA_BUNDLE_FILE]: data.tls.bundleFile });
+  const dataVariablesOfMicros = dataVariables(data.host, sandbox.sharedPath(CA_FILE), sandbox.sharedPath(CA_BUNDLE_FILE));
 
   runtimes = new Map(
     app.micros.map((micro) => [
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname }, presets.get(micro.name) ?? {}),
+        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname, data: dataVariablesOfMicros }, presets.get(micro.name) ?? {}),
         layerDir,
         sandbox,
         logger,
@@ -215,6 +235,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     logger.info(`owner secret (shown once, kept in ${stateDirFor(app.rootDir)}): ${auth.ownerSecret}`);
   }
   if (auth) logger.info(`private by default: sign in at http://${hostname}${SIGNIN_PATH}`);
+  logger.info(describeData(data));
   logger.info(`ready on http://${hostname} (actions: http://${hostname}/__space/dev)`);
 
   let stopping: Promise<void> | undefined;
@@ -233,6 +254,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         server.closeAllConnections();
         await Promise.all([...runtimes.values()].map((runtime) => runtime.stop()));
         await closed;
+        await data.close();
       })()),
   };
 }
