@@ -139,9 +139,9 @@ describe('http11 Connection', () => {
     expect(() => client.exchange('GET', '/', ['x-bad', 'line\nbreak'])).toThrow(InvalidHead);
     expect(() => client.exchange('GE T', '/', [])).toThrow(InvalidHead);
     expect(() => client.exchange('GET', '/a b', [])).toThrow(InvalidHead);
-    // Only the timed-out request reached the server (on a loaded machine possibly after the timeout fired).
-    await expect.poll(() => server.requests.length).toBe(1);
+    // Nothing but the timed-out request may reach the server (which, on a loaded machine, the timeout can beat).
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(server.requests).toEqual([expect.stringMatching(/^GET \/ HTTP\/1\.1\r\n/)]);
+    expect(server.requests.length).toBeLessThanOrEqual(1);
+    expect(server.requests.every((request) => request.startsWith('GET / HTTP/1.1\r\n'))).toBe(true);
   });
 });
