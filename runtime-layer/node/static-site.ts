@@ -7,8 +7,7 @@
  * lead out of the directory or nowhere. Locally the directory is the app's own source tree, so this is what keeps
  * `serve: .` from serving the owner secret.
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { AppRequest } from './events';
 import type { AppResponse } from './results';
@@ -91,7 +90,9 @@ export class StaticSite {
       return { status: 304, reason: 'Not Modified', headers, body: Buffer.alloc(0) };
     }
     headers.set('content-length', [String(found.size)]);
-    const body = request.method === 'HEAD' ? Buffer.alloc(0) : await readFile(found.file);
+    // Synchronous: Lambda hands the adapter one request at a time, and fs/promises would load its module and start
+    // libuv's thread pool, four threads' worth of memory for the environment's life.
+    const body = request.method === 'HEAD' ? Buffer.alloc(0) : readFileSync(found.file);
     return { status: 200, reason: 'OK', headers, body };
   }
 
