@@ -26,7 +26,7 @@ export { UsageError } from './core/errors';
 // The CDK constructs.
 export { SpaceApp, type SpaceAppProps } from './constructs/app';
 export { SpaceMicro, type SpaceMicroProps } from './constructs/micro';
-export { SpaceRouter, type SpaceRouterProps } from './constructs/router';
+export { DEFAULT_THROTTLE, SpaceRouter, type SpaceRouterProps } from './constructs/router';
 export { SpaceAction, actionDeadLetterQueue, actionInvokerRole, type SpaceActionProps } from './constructs/action';
 export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key-secret';
 export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key-secret';
@@ -44,6 +44,8 @@ export {
   type InvocationResult,
   type InvocationOutcome,
   type EmulatedRuntimeName,
+  type InvokeOptions,
 } from './local/emulator/execution-environment';
+export { PLACEHOLDER_CREDENTIALS, type AwsCredentials } from './local/emulator/lambda-variables';
 export { probeSandbox, formatLimitsTable, type SandboxCapabilities } from './local/emulator/sandbox';
 export { startInvokeServer, type InvokeServer } from './local/emulator/invoke-server';

@@ -1,4 +1,5 @@
 /** `presets` of a micro: the environment variables the installer fills in, and whether API keys are accepted. */
+import { isAdapterVariable, SPACE_VARIABLES } from './platform-variables';
 import type { EnvPreset } from './model';
 import type { ValueReader } from './reader';
 
@@ -13,8 +14,11 @@ const ENV_KEYS = ['name', 'description', 'default'] as const;
 /** Lambda refuses any other variable name (a letter, then at least one letter, digit or underscore). */
 const LAMBDA_ENV_NAME = /^[A-Za-z][A-Za-z0-9_]+$/;
 
-/** Variables Lambda sets itself and refuses in a function's configuration. */
-const LAMBDA_RESERVED_ENV = new Set([
+/**
+ * Variables Lambda sets itself and refuses in a function's configuration (AWS's list of reserved keys; `TZ`,
+ * `LANG`, `PATH`, `LD_LIBRARY_PATH`, `NODE_PATH` and `PYTHONPATH` are set by Lambda but may be overridden).
+ */
+export const LAMBDA_RESERVED_ENV: ReadonlySet<string> = new Set([
   '_HANDLER',
   '_X_AMZN_TRACE_ID',
   'AWS_ACCESS_KEY',
@@ -60,6 +64,15 @@ function readEnvPreset(item: ValueReader): { preset: EnvPreset; reader: ValueRea
   }
   if (LAMBDA_RESERVED_ENV.has(name)) {
     nameReader.error(`'${name}' is set by AWS Lambda itself and cannot be a preset`);
+    return undefined;
+  }
+  if (isAdapterVariable(name)) {
+    nameReader.error(`'${name}' is set by the platform for the runtime adapter and cannot be a preset`);
+    return undefined;
+  }
+  // Published apps declared these (Deta ran them), and Space's own value won: so here, in the cloud and locally.
+  if (SPACE_VARIABLES.has(name)) {
+    nameReader.warn(`'${name}' is set by Space itself: this preset is ignored and the micro gets the platform's value`);
     return undefined;
   }
   const preset: EnvPreset = {

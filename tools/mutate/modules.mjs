@@ -26,7 +26,13 @@ export const MODULES = [
   {
     name: 'paths',
     mutate: ['lib/core/paths.ts'],
-    tests: ['test/routing/routes.test.ts', 'test/auth/rules.test.ts', 'test/adapter/events.test.ts', 'test/dev/router.test.ts'],
+    tests: [
+      'test/core/paths.test.ts',
+      'test/routing/routes.test.ts',
+      'test/auth/rules.test.ts',
+      'test/adapter/events.test.ts',
+      'test/dev/router.test.ts',
+    ],
     break: 0,
   },
   {
