@@ -197,6 +197,14 @@ describe('refusals the app never sees', () => {
     });
   });
 
+  it.each(['http://evil.example/__space/v0/actions', '*'])('answers %s 400: only a path goes on to the app', (rawPath) => {
+    expect(parse(v2({ rawPath }))).toEqual({
+      kind: 'refused',
+      format: 'v2',
+      refusal: { status: 400, message: 'Bad request: the request target must be a path, not a URL' },
+    });
+  });
+
   it('judges the path the micro sees, under its base path', () => {
     expect(parse(v2({ rawPath: '/api/__space/v0/actions' }), { ...CONTEXT, basePath: '/api' }).kind).toBe('refused');
   });

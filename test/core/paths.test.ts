@@ -21,6 +21,12 @@ describe('pathReadings', () => {
     expect(pathReadings('//evil/__space/x')).toContain('/__space/x');
   });
 
+  it('decodes twice at most, as a proxy and then a framework would: a third encoding stays a name', () => {
+    expect(pathReadings('/%252541')).toEqual(['/%252541', '/%2541', '/%41']);
+    expect(isReservedPath('/%255F%255Fspace/x')).toBe(true);
+    expect(isReservedPath('/%25255F%25255Fspace/x')).toBe(false);
+  });
+
   it('leaves malformed percent-encoding as sent: no framework can decode it', () => {
     expect(pathReadings('/bad%zz')).toEqual(['/bad%zz']);
   });

@@ -1,5 +1,6 @@
 /** Which of a micro's files are packaged: what `space push` uploaded, with Deta's default ignores and `.spaceignore`. */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normaliseEntry, selectSourceFiles } from '../../lib/packaging/file-selection';
@@ -70,6 +71,34 @@ describe('selectSourceFiles', () => {
   });
 });
 
+describe('selectSourceFiles at the edges a user can reach', () => {
+  it("never packages spaceport dev's local state, whatever .spaceignore says", () => {
+    const files = { '.spaceport/owner-secret': 's', '.spaceport/api-keys.json': '{}', 'index.js': '', '.spaceignore': '!.spaceport/\n' };
+    expect(selectSourceFiles(nodeMicro('', files))).toEqual(['.spaceignore', 'Spacefile', 'index.js']);
+  });
+
+  it('refuses a symlink out of the micro, naming it and what to do', () => {
+    const micro = nodeMicro('', { 'index.js': '' });
+    const outside = mkdtempSync(join(tmpdir(), 'spaceport-outside-'));
+    symlinkSync(outside, join(micro.srcDir, 'shared'));
+    expect(() => selectSourceFiles(micro)).toThrow(`'shared' is a symlink to ${outside}, outside the micro's src`);
+  });
+
+  it('skips a dangling symlink, and follows no loop: a link to the micro or a directory above adds nothing', () => {
+    const micro = nodeMicro('', { 'index.js': '', 'lib/a/x.js': '' });
+    symlinkSync(join(micro.srcDir, 'missing'), join(micro.srcDir, 'dangling'));
+    symlinkSync(micro.srcDir, join(micro.srcDir, 'self'));
+    symlinkSync(join(micro.srcDir, 'lib'), join(micro.srcDir, 'lib/a/up'));
+    expect(selectSourceFiles(micro)).toEqual(['Spacefile', 'index.js', 'lib/a/x.js']);
+  });
+
+  it('lists files sorted, whatever order the filesystem reads them in', () => {
+    const names = ['m.js', 'c.js', 'x/y.js', 'a.js', 'q.js', 'f.js', 'z.js', 'b.js', 'x.js'];
+    const micro = nodeMicro('', Object.fromEntries(names.map((name) => [name, ''])));
+    expect(selectSourceFiles(micro)).toEqual([...names, 'Spacefile'].sort());
+  });
+});
+
 describe('normaliseEntry', () => {
   it.each([
     ['./dist/', 'dist'],
@@ -79,6 +108,8 @@ describe('normaliseEntry', () => {
     ['./', ''],
     ['.output', '.output'],
     ['./.output/public/', '.output/public'],
+    ['.//dist', 'dist'],
+    ['site./', 'site.'],
   ])('reads %j as %j', (entry, normalised) => {
     expect(normaliseEntry(entry)).toBe(normalised);
   });
