@@ -42,7 +42,9 @@ export const MODULES = [
     break: 0,
   },
   {
+    // Not yet baselined (its first full run did not fit the time it was set up in): switch on as `data` says.
     name: 'spacefile-rules',
+    enabled: false,
     mutate: ['lib/spacefile/{app,micro,actions,engines,presets}.ts'],
     tests: ['test/spacefile/rules.test.ts', 'test/spacefile/load.test.ts'],
     break: 0,
@@ -60,17 +62,19 @@ export const MODULES = [
     break: 0,
   },
   {
-    // Deta Base and Drive semantics: switch on (enabled: true) once lib/data lands, with its tests listed here.
+    // Deta Base and Drive semantics (landed late: not yet baselined, so CI would mutate all of it). To switch on: run
+    // `npm run mutate -- data`, commit its incremental file, set break to its score and enabled to true.
     name: 'data',
     enabled: false,
-    mutate: ['lib/data/**/*.ts'],
-    tests: ['test/data/**/*.test.ts'],
+    mutate: ['lib/data/{query,update,items,paths,limits,base-store,json}.ts'],
+    tests: ['test/data/base-sdk.test.ts', 'test/data/drive-sdk.test.ts', 'test/data/bad-input.test.ts', 'test/data/key-order.test.ts'],
     break: 0,
   },
 ];
 
 /** The module named `name`, or an error listing the names there are. */
 export function moduleNamed(name) {
+  if (name === undefined) throw new Error('SPACEPORT_MUTATE_MODULE is not set: run `npm run mutate -- <module>`, which sets it');
   const found = MODULES.find((module) => module.name === name);
   if (!found) throw new Error(`no mutation module '${name}': choose one of ${MODULES.map((module) => module.name).join(', ')}`);
   return found;

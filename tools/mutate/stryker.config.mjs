@@ -23,6 +23,7 @@ export default {
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
-  // The sandbox needs the sources and tests, not builds, reports or other tools' installs.
-  ignorePatterns: ['dist', 'runtime-layer/dist', 'cdk.out', 'reports', 'tools/lint', 'tools/mutate/node_modules', 'bench', 'examples', '.spaceport'],
+  // The sandbox needs the sources, the tests and the built layer (a test runs the Python adapter from it), not the
+  // build, reports or other tools' installs.
+  ignorePatterns: ['/dist', '/cdk.out', '/reports', '/tools/lint', '/tools/mutate/node_modules', '/bench', '/examples', '.spaceport'],
 };
