@@ -281,6 +281,33 @@ describe('what a user notices at the edges of the rules', () => {
     expect((await decide('/api/x', { method: 'OPTIONS', headers: { 'access-control-request-method': 'POST' } })).outcome).toBe('deny');
   });
 
+  it('answers only a real preflight itself: 204, what was asked allowed from any origin, no credentials', async () => {
+    const asked = { origin: 'https://client.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-space-app-key' };
+    const decision = await decide('/api/x', { method: 'OPTIONS', headers: asked });
+    expect(decision.outcome === 'preflight' && decision.response).toEqual({
+      status: 204,
+      headers: {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'PUT',
+        'access-control-max-age': '600',
+        vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+        'access-control-allow-headers': 'x-space-app-key',
+      },
+      cookies: [],
+      body: '',
+    });
+    expect((await decide('/api/x', { method: 'GET', headers: asked })).outcome).toBe('deny');
+  });
+
+  it('refuses a target that is not a path with a 400 that says so', async () => {
+    const decision = await decide('http://evil.example/__space/x');
+    expect(decision.outcome === 'reserved' && decision.response.status).toBe(400);
+    expect(decision.outcome === 'reserved' && JSON.parse(decision.response.body)).toEqual({
+      error: 'bad_request',
+      message: 'the request target must be a path (origin-form), not a URL',
+    });
+  });
+
   it('sends a denied browser to sign in with a bodiless, uncached redirect', async () => {
     const decision = await decide('/notes', { headers: { accept: 'text/html' } });
     expect(decision.outcome === 'deny' && decision.response).toEqual({

@@ -2,9 +2,9 @@
  * The session cookie's format is a contract: the sign-in function issues it and the authorizer checks it, possibly
  * from different versions during a deploy, so a change of derivation or layout would sign the owner out.
  */
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SessionSigner } from '../../lib/auth/session';
+import { localSessionCookie, SessionSigner } from '../../lib/auth/session';
 import { NOW, OWNER_SECRET } from './fixtures';
 
 /** `v1.<expiry>.<HMAC-SHA256>` with the key HKDF-SHA256(owner secret, salt "spaceport", info "owner session cookie v1"). */
@@ -52,5 +52,13 @@ describe('the session cookie', () => {
   it('needs an owner secret of at least 16 characters', () => {
     expect(() => new SessionSigner('x'.repeat(15), true)).toThrow('the owner secret is too short (at least 16 characters)');
     expect(new SessionSigner('x'.repeat(16), true).isOwnerSecret('x'.repeat(16))).toBe(true);
+  });
+});
+
+describe('local session cookies', () => {
+  it('are named per app, so two apps on localhost do not sign each other in', () => {
+    const hash = createHash('sha256').update('/home/me/notes').digest('hex').slice(0, 8);
+    expect(localSessionCookie('/home/me/notes')).toBe(`spaceport_session_${hash}`);
+    expect(localSessionCookie('/home/me/todo')).not.toBe(localSessionCookie('/home/me/notes'));
   });
 });

@@ -97,6 +97,15 @@ describe('what the sign-in pages answer at their edges', () => {
     return { status: response.status, body: JSON.parse(response.body), cacheControl: response.headers['cache-control'] };
   };
 
+  it('signs out a same-site or typed-in request, refusing a cross-site one with a 403 that says why', () => {
+    const signout = (headers: Record<string, string>) => handleSignin({ ...post('', '/__space/signout'), headers }, signer, NOW);
+    expect(signout({ host: 'app.example', 'sec-fetch-site': 'none' }).status).toBe(303);
+    expect(signout({ host: 'app.example', 'sec-fetch-site': 'same-origin', origin: 'https://app.example' }).status).toBe(303);
+    const refused = signout({ host: 'app.example', origin: 'not a url' });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toEqual({ error: 'forbidden', message: 'sign out from a page of this app: cross-site sign-out is refused' });
+  });
+
   it('owns exactly the sign-in and sign-out paths', () => {
     expect(isSigninPath('/__space/signin')).toBe(true);
     expect(isSigninPath('/__space/signout')).toBe(true);

@@ -5,7 +5,7 @@
 //   --changed  (CI) run Stryker only for modules whose sources or tests differ from their incremental file; the
 //              others are judged from it as committed, which is what an incremental run would conclude anyway.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODULES, moduleNamed } from './modules.mjs';
@@ -28,6 +28,20 @@ function scoreOf(report) {
   return { score: (100 * detected) / Math.max(detected + undetected, 1), detected, undetected, counts };
 }
 
+/**
+ * Forgets the survivors among static mutants (module-level constants) so Stryker tests them again: no single test
+ * covers a constant, so an incremental run would reuse their result even after a new test began to kill them.
+ */
+function forgetStaticSurvivors(incrementalFile, report) {
+  let forgotten = 0;
+  for (const file of Object.values(report.files)) {
+    const kept = file.mutants.filter((mutant) => !(mutant.static && (mutant.status === 'Survived' || mutant.status === 'NoCoverage')));
+    forgotten += file.mutants.length - kept.length;
+    file.mutants = kept;
+  }
+  if (forgotten > 0) writeFileSync(incrementalFile, JSON.stringify(report));
+}
+
 /** Whether every source and test file the incremental report recorded still reads the same. */
 function isUnchanged(report) {
   const recorded = [...Object.entries(report.files), ...Object.entries(report.testFiles ?? {})];
@@ -41,6 +55,7 @@ for (const module of modules) {
   const committed = existsSync(incrementalFile) ? JSON.parse(readFileSync(incrementalFile, 'utf8')) : undefined;
   let report = committed;
   if (!(changedOnly && committed && isUnchanged(committed))) {
+    if (committed && !full) forgetStaticSurvivors(incrementalFile, committed);
     const stryker = join(ROOT, 'tools/mutate/node_modules/.bin/stryker');
     const run = spawnSync(stryker, ['run', 'tools/mutate/stryker.config.mjs', ...(full ? ['--force'] : [])], {
       cwd: ROOT,
