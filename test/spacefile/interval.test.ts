@@ -181,3 +181,50 @@ describe('startDate', () => {
     expect(parseInterval('0 3 * * *').startDate(new Date())).toBeUndefined();
   });
 });
+
+describe('what mutation testing showed a user would see', () => {
+  /** The whole message, so an extra or missing clause shows. */
+  function message(source: string): string {
+    try {
+      parseInterval(source);
+    } catch (error) {
+      expect(error).toBeInstanceOf(IntervalError);
+      expect((error as Error).name).toBe('IntervalError');
+      return (error as Error).message;
+    }
+    throw new Error(`"${source}" was accepted`);
+  }
+
+  it('names both accepted forms when the interval is empty', () => {
+    expect(message('')).toBe(
+      'interval "": is empty; write a rate like "5 minutes" or 5 cron fields (minute hour day-of-month month day-of-week) like "0/15 * * * *"',
+    );
+  });
+
+  it('reads a unit only as a whole word, and says "too fast" only of seconds', () => {
+    expect(message('5 xminutes')).toBe('interval "5 xminutes": unit "xminutes" is not minute(s), hour(s) or day(s)');
+    expect(message('5 minutesx')).toBe('interval "5 minutesx": unit "minutesx" is not minute(s), hour(s) or day(s)');
+    expect(message('5 parsecs')).toBe('interval "5 parsecs": unit "parsecs" is not minute(s), hour(s) or day(s)');
+    expect(message('5 rate(x)')).toBe('interval "5 rate(x)": unit "rate(x)" is not minute(s), hour(s) or day(s)');
+    expect(message('5 seconds')).toBe(
+      'interval "5 seconds": unit "seconds" is not minute(s), hour(s) or day(s) (nothing runs more often than once a minute)',
+    );
+  });
+
+  it('refuses a rate too long to count in milliseconds', () => {
+    expect(message('99999999999999 days')).toBe('interval "99999999999999 days": 99999999999999 days is too long a rate');
+  });
+
+  it('takes a step only as a whole number no longer than the field', () => {
+    expect(message('*/5x * * * *')).toBe('interval "*/5x * * * *": minute field "*/5x": step "5x" is not a whole number');
+    expect(message('*/x5 * * * *')).toBe('interval "*/x5 * * * *": minute field "*/x5": step "x5" is not a whole number');
+    expect(message('0 0 */31 * *')).toBe('interval "0 0 */31 * *": day-of-month field "*/31": step 31 must be between 1 and 30');
+    expect(parseInterval('0 0 */30 * *').eventBridgeExpression).toBe('cron(0 0 1,31 * ? *)');
+  });
+
+  it('writes three evenly stepped values to the end as a step, and a run of consecutive values as a range', () => {
+    expect(parseInterval('0/20 * * * *').eventBridgeExpression).toBe('cron(0/20 * * * ? *)');
+    expect(parseInterval('30-59 * * * *').eventBridgeExpression).toBe('cron(30-59 * * * ? *)');
+    expect(parseInterval('40/20 * * * *').eventBridgeExpression).toBe('cron(40 * * * ? *)');
+  });
+});
