@@ -94,6 +94,17 @@ describe('payload 2.0 (HTTP API, function URLs)', () => {
     expect(already['x-forwarded-for']).toEqual(['10.0.0.1, 203.0.113.9']);
   });
 
+  it('completes Host and X-Forwarded-Proto when the client sent other headers but not those', () => {
+    const headers = headersOf(requestOf(v2({ headers: { accept: 'text/html' } })));
+    expect(headers.host).toEqual(['app.example.com']);
+    expect(headers['x-forwarded-proto']).toEqual(['https']);
+  });
+
+  it('keeps a forwarded chain as sent when there is no source IP to add', () => {
+    const event = v2({ headers: { 'x-forwarded-for': '10.0.0.1' }, requestContext: { http: { method: 'GET' } } });
+    expect(headersOf(requestOf(event))['x-forwarded-for']).toEqual(['10.0.0.1']);
+  });
+
   it('falls back to localhost as Host, and sends no X-Forwarded-For without a source IP', () => {
     const event = v2({ requestContext: { http: { method: 'GET' } } });
     const headers = headersOf(requestOf(event));
@@ -113,6 +124,8 @@ describe('payload 2.0 (HTTP API, function URLs)', () => {
     };
     const headers = headersOf(requestOf(v2({ headers: sent })));
     for (const name of ['connection', 'Content-Length', 'transfer-encoding', 'expect']) expect(headers[name], name).toBeUndefined();
+    const more = headersOf(requestOf(v2({ headers: { 'keep-alive': 'timeout=5', upgrade: 'websocket', 'proxy-connection': 'close' } })));
+    for (const name of ['keep-alive', 'upgrade', 'proxy-connection']) expect(more[name], name).toBeUndefined();
     expect(headers.accept).toEqual(['text/html']);
     expect(headers['x-amzn-lambda-context']).toEqual([CONTEXT.lambdaContext]);
     expect(JSON.parse((headers['x-amzn-request-context'] as string[])[0] as string).domainName).toBe('app.example.com');
@@ -169,8 +182,10 @@ describe('payload 1.0 (REST API) and ALB', () => {
   });
 
   it('joins repeated X-Forwarded-For values and appends the source IP', () => {
-    const headers = headersOf(requestOf(v1({ multiValueHeaders: { 'X-Forwarded-For': ['10.0.0.1', '10.0.0.2'], 'x-forwarded-for': ['10.0.0.3'] } })));
-    expect(headers['x-forwarded-for']).toEqual(['10.0.0.1, 10.0.0.2, 10.0.0.3, 198.51.100.7']);
+    const headers = headersOf(
+      requestOf(v1({ multiValueHeaders: { 'X-Forwarded-For': ['10.0.0.1', '10.0.0.2'], 'x-forwarded-for': ['10.0.0.3', '10.0.0.4'] } })),
+    );
+    expect(headers['x-forwarded-for']).toEqual(['10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4, 198.51.100.7']);
     expect(headersOf(requestOf(v1()))['host']).toEqual(['rest.example.com']);
   });
 
@@ -227,6 +242,7 @@ describe('refusals the app never sees', () => {
     [v2({ rawPath: '' }, { path: undefined }), 'v2', 'Bad request: the API Gateway HTTP API (payload 2.0) event has no rawPath'],
     [v1({ httpMethod: '' }), 'v1', 'Bad request: the API Gateway REST (payload 1.0) event has no httpMethod'],
     [v1({ path: undefined }), 'v1', 'Bad request: the API Gateway REST (payload 1.0) event has no path'],
+    [{ version: '1.0', path: '/x' }, 'v1', 'Bad request: the API Gateway REST (payload 1.0) event has no httpMethod'],
     [alb({ path: 7 }), 'alb', 'Bad request: the ALB event has no path'],
   ])('answers 400 naming the missing field (%#)', (event, format, message) => {
     expect(parse(event)).toEqual({ kind: 'refused', format, refusal: { status: 400, message } });
