@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { explainNpmFailure, explainPipFailure } from './install-failure';
 import type { Step } from './steps';
 
 /** The instruction sets a micro can be packaged for (named as `lambda.Architecture.name`). */
@@ -16,13 +17,13 @@ const MANYLINUX_ARCH: Record<ArchitectureName, string> = { x86_64: 'x86_64', arm
 export function npmInstallStep(dir: string, architecture: ArchitectureName, production: boolean): Step {
   const verb = existsSync(join(dir, 'package-lock.json')) ? 'ci' : 'install';
   const args = [verb, ...(production ? ['--omit=dev'] : []), '--no-audit', '--no-fund', '--os=linux', `--cpu=${NPM_CPU[architecture]}`];
-  return { description: `npm ${args.join(' ')}`, command: 'npm', args, cwd: dir };
+  return { description: `npm ${args.join(' ')}`, command: 'npm', args, cwd: dir, explain: explainNpmFailure };
 }
 
 /** Drops the devDependencies a build needed once the micro's commands have run. */
 export function npmPruneStep(dir: string): Step {
   const args = ['prune', '--omit=dev', '--no-audit', '--no-fund'];
-  return { description: `npm ${args.join(' ')}`, command: 'npm', args, cwd: dir };
+  return { description: `npm ${args.join(' ')}`, command: 'npm', args, cwd: dir, explain: explainNpmFailure };
 }
 
 /**
@@ -56,5 +57,6 @@ export function pipInstallStep(
     command: 'python3',
     args,
     cwd: sourceDir,
+    explain: explainPipFailure,
   };
 }
