@@ -8,10 +8,11 @@ import type { Micro } from '../spacefile/model';
 import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep } from './dependencies';
 import { selectSourceFiles } from './file-selection';
 import { bundleNodeEntry, nodeEntry } from './node-bundle';
+import { checkNodeEntryStarts, loadedAs } from './node-module-type';
 import { commandSteps, PackagingError, runStep } from './steps';
 
 /** Bumped when packaging changes what it produces from the same input, so old assets are not reused. */
-const PACKAGING_VERSION = '1';
+const PACKAGING_VERSION = '2';
 
 export interface MicroPackagingOptions {
   /** The function's instruction set: Python wheels and npm platform binaries are chosen for it. */
@@ -88,7 +89,10 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
     for (const step of commandSteps(micro, scratch)) runStep(micro, step);
     if (usesNpm && runsServer && micro.commands.length > 0) runStep(micro, npmPruneStep(scratch));
     const entry = bundleEntry(micro, options);
-    if (entry) bundleNodeEntry(micro, scratch, entry, options.runtime.name.replace(/^nodejs(\d+).*$/, '$1'));
+    if (entry) {
+      const format = loadedAs(scratch, join(scratch, entry)) ?? 'cjs';
+      bundleNodeEntry(micro, scratch, entry, options.runtime.name.replace(/^nodejs(\d+).*$/, '$1'), format);
+    }
     if (micro.kind === 'python' && existsSync(join(scratch, 'requirements.txt'))) {
       runStep(micro, pipInstallStep(scratch, outputDir, pythonVersion(options.runtime), architecture));
     }
@@ -100,16 +104,22 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
       }
       copyPreservingMode(from, entry === '' ? outputDir : join(outputDir, entry));
     }
+    checkNodeEntryStarts(micro, outputDir);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** Paths, relative to the scratch directory, that go into the function's code (`''` is everything). */
+/**
+ * Paths, relative to the scratch directory, that go into the function's code (`''` is everything). With `include`,
+ * only its entries, as Deta's builder did ("everything not part of it will be ignored"; published apps list
+ * `package.json` there when their build needs it), plus the installed production dependencies. Never an unlisted
+ * package.json: its `"type"` changes how Node loads the included build output.
+ */
 function outputEntries(micro: Micro, scratch: string): string[] {
   if (micro.kind === 'static') return [stripDotSlash(micro.serve ?? '')];
   if (!micro.include) return [''];
-  const dependencies = ['package.json', 'node_modules'].filter((entry) => existsSync(join(scratch, entry)));
+  const dependencies = existsSync(join(scratch, 'node_modules')) ? ['node_modules'] : [];
   return [...new Set([...micro.include.map(stripDotSlash), ...dependencies])];
 }
 

@@ -106,7 +106,7 @@ describe('packageMicro', () => {
   });
 
   test('include keeps only the listed entries; a missing one is an error after the commands', () => {
-    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    include:\n      - server.js\n      - lib\n', {
+    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node server.js\n    include:\n      - server.js\n      - lib\n', {
       'server.js': '',
       'lib/a.js': '',
       'notes.md': '',
