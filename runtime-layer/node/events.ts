@@ -3,6 +3,11 @@
  * payload 2.0 and function URLs, REST payload 1.0, ALB), a scheduled action, or something the adapter cannot
  * serve. HTTP requests come out as the request the app must see: base path stripped, headers completed
  * (`Cookie`, `Host`, `X-Forwarded-*`, `x-amzn-request-context`, `x-amzn-lambda-context`), body decoded.
+ *
+ * Forwarded headers: the front door's `Host`, `X-Forwarded-Proto` and `-Port` pass as they come (API Gateway and
+ * function URLs always send `https`/`443`; the dev router its own `http` and port), `https` only when an event has
+ * none. Having stripped a micro's path, the adapter says so in `X-Forwarded-Prefix` (what proxy-aware apps, such as
+ * Flask's ProxyFix with `x_prefix`, read to build links under that path); a client's own value never passes.
  */
 import { ACTION_EVENT_SOURCE, ACTIONS_PATH, isUnder, RESERVED_PREFIX, stripBasePath } from '../../lib/routing/routes';
 import { BODY_LIMIT_BYTES } from './limits';
@@ -45,7 +50,7 @@ const FORMAT_NAMES: Record<EventFormat, string> = {
 /** Request headers the adapter sets itself, or that make no sense once the body has been decoded and buffered. */
 const REPLACED_HEADERS = new Set([
   'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'expect', 'upgrade', 'proxy-connection',
-  'x-amzn-request-context', 'x-amzn-lambda-context',
+  'x-amzn-request-context', 'x-amzn-lambda-context', 'x-forwarded-prefix',
 ]);
 /** Characters a decoded path may hold that are not allowed in a request target. */
 const UNSAFE_PATH_CHARS = /[^\x21-\x7e]|["<>\\^`{|}#?]/gu;
@@ -152,6 +157,7 @@ function completeHeaders(
   }
   if (forwardedFor !== undefined) headers.push('x-forwarded-for', forwardedFor);
   if (!hasProto) headers.push('x-forwarded-proto', 'https');
+  if (context.basePath) headers.push('x-forwarded-prefix', context.basePath);
   headers.push('x-amzn-request-context', asciiJson(requestContext ?? {}));
   headers.push('x-amzn-lambda-context', context.lambdaContext);
   return headers;
