@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -116,6 +116,29 @@ describe('packageMicro', () => {
     expect(Object.keys(tree(dir)).sort()).toEqual(['lib/a.js', 'server.js']);
     const missing = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    include:\n      - dist\n', { 'server.js': '' });
     expect(() => packageMicro(missing.micros[0], out(), X86)).toThrow(/micro 'web' .*includes 'dist', which does not exist after its commands ran/);
+  });
+
+  test('a Node micro without commands gets its production dependencies, never its devDependencies', () => {
+    const packages = mkdtempSync(join(tmpdir(), 'spaceport-packages-'));
+    for (const name of ['runtime-dep', 'build-tool']) {
+      mkdirSync(join(packages, name));
+      writeFileSync(join(packages, name, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js' }));
+      writeFileSync(join(packages, name, 'index.js'), `module.exports = '${name}';\n`);
+    }
+    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node index.js\n', {
+      'index.js': 'console.log(require("runtime-dep"));\n',
+      'package.json': JSON.stringify({
+        name: 'web',
+        version: '1.0.0',
+        dependencies: { 'runtime-dep': `file:${join(packages, 'runtime-dep')}` },
+        devDependencies: { 'build-tool': `file:${join(packages, 'build-tool')}` },
+      }),
+    });
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: app.rootDir, stdio: 'ignore' }); // the lock file
+    const dir = out();
+    packageMicro(app.micros[0], dir, X86);
+    expect(readdirSync(join(dir, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['runtime-dep']);
+    expect(execFileSync('node', ['index.js'], { cwd: dir, encoding: 'utf8' })).toBe('runtime-dep\n');
   });
 
   test('the same input packages to the same output and hash; a change in source or target changes the hash', () => {
