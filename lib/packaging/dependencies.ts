@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { explainNpmFailure, explainPipFailure } from './install-failure';
 import type { Step } from './steps';
@@ -59,4 +59,24 @@ export function pipInstallStep(
     cwd: sourceDir,
     explain: explainPipFailure,
   };
+}
+
+/** The `#!` line pip writes into a console script: this machine's interpreter, by absolute path. */
+const PIP_SHEBANG = /^#!\S*python[\d.]*(?=\s|$)/;
+
+/**
+ * `pip install -t` writes the console scripts of the packages (`uvicorn`, `gunicorn`, `flask`) into `<target>/bin`
+ * with this machine's interpreter in their `#!` line, which does not exist on Lambda: they start with the runtime's
+ * `python3` from PATH instead. The adapter puts `<task root>/bin` on PATH and the task root on PYTHONPATH, so
+ * `run: uvicorn main:app` works as on Space.
+ */
+export function relocateConsoleScripts(targetDir: string): void {
+  const bin = join(targetDir, 'bin');
+  if (!existsSync(bin)) return;
+  for (const entry of readdirSync(bin, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const script = join(bin, entry.name);
+    const text = readFileSync(script, 'latin1');
+    if (PIP_SHEBANG.test(text)) writeFileSync(script, text.replace(PIP_SHEBANG, '#!/usr/bin/env python3'), 'latin1');
+  }
 }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Micro } from '../spacefile/model';
-import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep } from './dependencies';
+import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep, relocateConsoleScripts } from './dependencies';
 import { selectSourceFiles } from './file-selection';
 import { bundleNodeEntry, nodeEntry } from './node-bundle';
 import { checkNodeEntryStarts, loadedAs } from './node-module-type';
@@ -95,6 +95,7 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
     }
     if (micro.kind === 'python' && existsSync(join(scratch, 'requirements.txt'))) {
       runStep(micro, pipInstallStep(scratch, outputDir, pythonVersion(options.runtime), architecture));
+      relocateConsoleScripts(outputDir);
     }
     for (const entry of outputEntries(micro, scratch)) {
       const from = join(scratch, entry);

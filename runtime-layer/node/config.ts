@@ -65,7 +65,7 @@ export function readConfig(env: NodeJS.ProcessEnv): AdapterConfig {
     port: positiveInteger(env, 'PORT', DEFAULT_PORT),
     readiness: readReadiness(env.SPACEPORT_READINESS),
     initTimeoutMs: positiveInteger(env, 'SPACEPORT_INIT_TIMEOUT_MS', DEFAULT_INIT_TIMEOUT_MS),
-    appEnv: appEnvironment(env),
+    appEnv: appEnvironment(env, taskRoot),
     functionEnv: {
       function_name: env.AWS_LAMBDA_FUNCTION_NAME ?? '',
       memory: Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || 0,

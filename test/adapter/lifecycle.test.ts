@@ -146,7 +146,8 @@ describe('python adapter', () => {
 
   test('an ASGI app without uvicorn is an init error saying what to install', async () => {
     writeFileSync(join(appDir, 'asgi_main.py'), 'async def app(scope, receive, send):\n    pass\n');
-    const adapter = await start('python', { SPACEPORT_RUN: 'python3 -m spaceport_adapter.serve asgi_main:app' });
+    // -S: no site-packages, so no uvicorn, whatever this machine's Python has installed (CI installs Debian's).
+    const adapter = await start('python', { SPACEPORT_RUN: 'python3 -S -m spaceport_adapter.serve asgi_main:app' });
     const outcome = await adapter.invoke(get('/'));
     expect(outcome).toMatchObject({ kind: 'init-error' });
     if (outcome.kind === 'success') return;
