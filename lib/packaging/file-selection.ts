@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import ignore from 'ignore';
 import type { Micro } from '../spacefile/model';
 
@@ -12,9 +12,11 @@ export const SPACEIGNORE_FILE = '.spaceignore';
  * The micro's source files as Deta's builder received them: everything under `srcDir` except what the default
  * ignores and `.spaceignore` exclude. A default ignore never drops the micro's `serve` directory or an `include`
  * entry (`serve: dist` of a prebuilt site must survive); `.spaceignore` rules always apply.
+ * Never a cloud assembly: `assemblyDir` (the one being written) or a finished one.
  * Returns sorted, `/`-separated paths relative to `srcDir`.
  */
-export function selectSourceFiles(micro: Micro): string[] {
+export function selectSourceFiles(micro: Micro, assemblyDir?: string): string[] {
+  const assembly = assemblyDir === undefined ? undefined : resolve(assemblyDir);
   const kept = [micro.serve, ...(micro.include ?? [])].filter((path): path is string => !!path).map(normalise);
   const defaults = DEFAULT_SPACEIGNORE.filter((pattern) => {
     const single = ignore().add(pattern);
@@ -30,12 +32,21 @@ export function selectSourceFiles(micro: Micro): string[] {
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
       const isDirectory = entry.isDirectory() || (entry.isSymbolicLink() && statSync(join(micro.srcDir, relative)).isDirectory());
       if (rules.ignores(isDirectory ? `${relative}/` : relative)) continue;
+      if (isDirectory && isCloudAssembly(join(micro.srcDir, relative), assembly)) continue;
       if (isDirectory) walk(relative);
       else files.push(relative);
     }
   };
   walk('');
   return files.sort();
+}
+
+/**
+ * A CDK cloud assembly (`cdk.out`, or any `-o` directory: the CDK marks each with a `cdk.out` file), never app
+ * source: packaging one would copy the previous synth into the next, growing the asset and changing its hash.
+ */
+function isCloudAssembly(dir: string, current: string | undefined): boolean {
+  return resolve(dir) === current || (existsSync(join(dir, 'cdk.out')) && existsSync(join(dir, 'manifest.json')));
 }
 
 /** `./dist/` -> `dist`, `.` -> `` (the whole micro). */

@@ -24,6 +24,12 @@ export interface MicroPackagingOptions {
    * @default false
    */
   readonly bundleNode?: boolean;
+  /**
+   * The cloud assembly being written (`Stage.of(scope).outdir`): never packaged, even when inside the micro's `src`.
+   * Finished assemblies are recognised by their `cdk.out` marker; this one has none until the synth ends.
+   * @default no directory besides finished assemblies
+   */
+  readonly assemblyDir?: string;
 }
 
 /**
@@ -63,7 +69,7 @@ export function packagingHash(micro: Micro, options: MicroPackagingOptions): str
       bundleNode: bundleEntry(micro, options),
     }),
   );
-  for (const file of selectSourceFiles(micro)) {
+  for (const file of selectSourceFiles(micro, options.assemblyDir)) {
     const path = join(micro.srcDir, file);
     hash.update(`\0${file}\0${statSync(path).mode & 0o111 ? 'x' : '-'}\0`);
     hash.update(readFileSync(path));
@@ -81,7 +87,7 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
   const architecture = options.architecture.name as ArchitectureName;
   const scratch = mkdtempSync(join(tmpdir(), `spaceport-${micro.name}-`));
   try {
-    for (const file of selectSourceFiles(micro)) copyPreservingMode(join(micro.srcDir, file), join(scratch, file));
+    for (const file of selectSourceFiles(micro, options.assemblyDir)) copyPreservingMode(join(micro.srcDir, file), join(scratch, file));
     const usesNpm = micro.kind !== 'python' && existsSync(join(scratch, 'package.json'));
     const runsServer = micro.kind !== 'static';
     if (usesNpm && micro.commands.length > 0) runStep(micro, npmInstallStep(scratch, architecture, false));
