@@ -30,19 +30,22 @@ export function npmPruneStep(dir: string): Step {
  * Installs `requirements.txt` into `targetDir` as wheels built for Lambda's platform, never for this machine:
  * binary wheels only (nothing compiles here for the wrong OS), for the runtime's CPython version and glibc
  * (Lambda's Python 3.12+ runs on Amazon Linux 2023, glibc 2.34). `--no-compile` keeps the output identical
- * between runs (bytecode embeds timestamps), so the asset hash is stable.
+ * between runs (bytecode embeds timestamps), so the asset hash is stable. `constraintsFile` holds pins pip must
+ * honour whatever asks for the package (`DETA_CONSTRAINT`).
  */
 export function pipInstallStep(
   sourceDir: string,
   targetDir: string,
   pythonVersion: string,
   architecture: ArchitectureName,
+  constraintsFile: string,
 ): Step {
   const arch = MANYLINUX_ARCH[architecture];
   const platforms = [`manylinux2014_${arch}`, `manylinux_2_28_${arch}`, `manylinux_2_34_${arch}`];
   const args = [
     '-m', 'pip', 'install',
     '-r', 'requirements.txt',
+    '-c', constraintsFile,
     '-t', targetDir,
     ...platforms.flatMap((platform) => ['--platform', platform]),
     '--implementation', 'cp',

@@ -73,6 +73,12 @@ export const explainNpmFailure: FailureExplainer = (output, sourceDir) => {
 
 const PIP_ADVICE: readonly Advice[] = [
   {
+    when: /\(constraint\) deta/,
+    say: () =>
+      'packaging keeps deta to Deta\'s SDK, 1.x (the PyPI name also carries another project\'s releases): ' +
+      'require deta 1.x, or none of your requirements may ask for another deta',
+  },
+  {
     when: /No matching distribution found|Could not find a version that satisfies/,
     say: () =>
       'packaging installs binary wheels only, built for Lambda\'s Linux, CPU and the runtime\'s Python version: check the ' +
@@ -92,10 +98,15 @@ const PIP_ADVICE: readonly Advice[] = [
   },
 ];
 
-/** pip's `ERROR:` lines (and the `Because ...` explanation of a resolution conflict); every line when none. */
+/** pip's `ERROR:` lines and the explanation of a resolution conflict (its indented lines); every line when none. */
 export const explainPipFailure: FailureExplainer = (output, sourceDir) => {
   const lines = output.split('\n').map((line) => line.trimEnd());
-  let reasons = lines.filter((line) => /^(ERROR|error):|^\s*(The conflict is caused by|Because )/.test(line));
+  let inConflict = false;
+  let reasons = lines.filter((line) => {
+    if (/^The conflict is caused by/.test(line)) return (inConflict = true);
+    inConflict &&= /^\s+\S/.test(line);
+    return inConflict || /^(ERROR|error):/.test(line);
+  });
   if (reasons.length === 0) reasons = lines.filter((line) => line.trim() !== '').slice(-20);
   return explain(unique(reasons), PIP_ADVICE, sourceDir);
 };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
@@ -9,6 +9,7 @@ import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep, re
 import { selectSourceFiles } from './file-selection';
 import { bundleNodeEntry, nodeEntry } from './node-bundle';
 import { checkNodeEntryStarts, loadedAs } from './node-module-type';
+import { checkDetaRequirement, DETA_CONSTRAINT } from './python-requirements';
 import { commandSteps, PackagingError, runStep } from './steps';
 
 /** Bumped when packaging changes what it produces from the same input, so old assets are not reused. */
@@ -86,6 +87,8 @@ export function packagingHash(micro: Micro, options: MicroPackagingOptions): str
 export function packageMicro(micro: Micro, outputDir: string, options: MicroPackagingOptions): void {
   const architecture = options.architecture.name as ArchitectureName;
   const scratch = mkdtempSync(join(tmpdir(), `spaceport-${micro.name}-`));
+  // Beside the scratch copy, not in it: everything in it may be packaged.
+  const constraints = `${scratch}.constraints.txt`;
   try {
     for (const file of selectSourceFiles(micro, options.assemblyDir)) copyPreservingMode(join(micro.srcDir, file), join(scratch, file));
     const usesNpm = micro.kind !== 'python' && existsSync(join(scratch, 'package.json'));
@@ -100,7 +103,9 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
       bundleNodeEntry(micro, scratch, entry, options.runtime.name.replace(/^nodejs(\d+).*$/, '$1'), format);
     }
     if (micro.kind === 'python' && existsSync(join(scratch, 'requirements.txt'))) {
-      runStep(micro, pipInstallStep(scratch, outputDir, pythonVersion(options.runtime), architecture));
+      checkDetaRequirement(micro, readFileSync(join(scratch, 'requirements.txt'), 'utf8'));
+      writeFileSync(constraints, DETA_CONSTRAINT);
+      runStep(micro, pipInstallStep(scratch, outputDir, pythonVersion(options.runtime), architecture, constraints));
       relocateConsoleScripts(outputDir);
     }
     for (const entry of outputEntries(micro, scratch)) {
@@ -114,6 +119,7 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
     checkNodeEntryStarts(micro, outputDir);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    rmSync(constraints, { force: true });
   }
 }
 

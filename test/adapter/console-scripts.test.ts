@@ -4,7 +4,6 @@
  * puts them on PATH and the task root on PYTHONPATH. A wheel built here (offline) stands in for uvicorn; the packaged
  * micro runs under the real bootstrap in the local Lambda emulator.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,32 +11,22 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { packageMicro } from '../../lib/packaging/micro-code';
 import { writeApp } from '../constructs/helpers';
+import { buildWheel } from '../python-wheels';
 import { buildLayer } from './helpers/adapter-process';
 import { startEmulatedAdapter, type EmulatedAdapter } from './helpers/emulated-adapter';
 
-/** A wheel whose console script `hello-server` serves "hello from <argv>" on $PORT. */
-const BUILD_WHEEL = `
-import sys, zipfile
-files = {
-    "hello_server/__init__.py": (
-        "import http.server, os, sys\\n"
-        "class Handler(http.server.BaseHTTPRequestHandler):\\n"
-        "    def do_GET(self):\\n"
-        "        body = ('hello from ' + ' '.join(sys.argv[1:])).encode()\\n"
-        "        self.send_response(200); self.send_header('content-type', 'text/plain'); self.send_header('content-length', str(len(body))); self.end_headers()\\n"
-        "        self.wfile.write(body)\\n"
-        "def main():\\n"
-        "    http.server.HTTPServer(('127.0.0.1', int(os.environ['PORT'])), Handler).serve_forever()\\n"
-    ),
-    "hello_server-1.0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: hello-server\\nVersion: 1.0\\n",
-    "hello_server-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-    "hello_server-1.0.dist-info/entry_points.txt": "[console_scripts]\\nhello-server = hello_server:main\\n",
-}
-with zipfile.ZipFile(sys.argv[1], "w") as wheel:
-    for name, text in files.items():
-        wheel.writestr(name, text)
-    wheel.writestr("hello_server-1.0.dist-info/RECORD", "".join(f"{name},,\\n" for name in files) + "hello_server-1.0.dist-info/RECORD,,\\n")
-`;
+/** A server that answers "hello from <its arguments>" on $PORT, as the module of a console script. */
+const HELLO_SERVER = [
+  'import http.server, os, sys',
+  'class Handler(http.server.BaseHTTPRequestHandler):',
+  '    def do_GET(self):',
+  "        body = ('hello from ' + ' '.join(sys.argv[1:])).encode()",
+  "        self.send_response(200); self.send_header('content-type', 'text/plain'); self.send_header('content-length', str(len(body))); self.end_headers()",
+  '        self.wfile.write(body)',
+  'def main():',
+  "    http.server.HTTPServer(('127.0.0.1', int(os.environ['PORT'])), Handler).serve_forever()",
+  '',
+].join('\n');
 
 let layer: ReturnType<typeof buildLayer>;
 let adapter: EmulatedAdapter | undefined;
@@ -48,7 +37,7 @@ beforeAll(() => {
   const app = writeApp('v: 0\nmicros:\n  - name: api\n    src: .\n    engine: python3.9\n    run: hello-server the console script\n', {
     'requirements.txt': './hello_server-1.0-py3-none-any.whl\n',
   });
-  execFileSync('python3', ['-c', BUILD_WHEEL, join(app.rootDir, 'hello_server-1.0-py3-none-any.whl')]);
+  buildWheel(app.rootDir, { name: 'hello-server', version: '1.0', files: { 'hello_server/__init__.py': HELLO_SERVER }, consoleScripts: { 'hello-server': 'hello_server:main' } });
   packaged = mkdtempSync(join(tmpdir(), 'spaceport-out-'));
   process.env.PIP_NO_INDEX = '1'; // offline: the wheel is a local file
   try {

@@ -50,14 +50,14 @@ describe('source selection', () => {
 
 describe('commands', () => {
   test('pip installs Lambda-platform wheels for the runtime\'s Python, never this machine\'s', () => {
-    const step = pipInstallStep('/src', '/out', '3.13', 'arm64');
+    const step = pipInstallStep('/src', '/out', '3.13', 'arm64', '/constraints.txt');
     expect(step.command).toBe('python3');
     expect(step.args.join(' ')).toBe(
-      '-m pip install -r requirements.txt -t /out --platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64 ' +
+      '-m pip install -r requirements.txt -c /constraints.txt -t /out --platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64 ' +
         '--platform manylinux_2_34_aarch64 --implementation cp --python-version 3.13 --only-binary=:all: --no-compile ' +
         '--disable-pip-version-check --no-input',
     );
-    expect(pipInstallStep('/src', '/out', '3.12', 'x86_64').args).toContain('manylinux2014_x86_64');
+    expect(pipInstallStep('/src', '/out', '3.12', 'x86_64', '/constraints.txt').args).toContain('manylinux2014_x86_64');
   });
 
   test('npm uses ci with a lockfile, install without, and targets Linux on the function\'s CPU', () => {
