@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
@@ -86,6 +86,7 @@ export function packagingHash(micro: Micro, options: MicroPackagingOptions): str
  */
 export function packageMicro(micro: Micro, outputDir: string, options: MicroPackagingOptions): void {
   const architecture = options.architecture.name as ArchitectureName;
+  const started = Date.now();
   const scratch = mkdtempSync(join(tmpdir(), `spaceport-${micro.name}-`));
   // Beside the scratch copy, not in it: everything in it may be packaged.
   const constraints = `${scratch}.constraints.txt`;
@@ -117,6 +118,9 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
       copyPreservingMode(from, entry === '' ? outputDir : join(outputDir, entry));
     }
     checkNodeEntryStarts(micro, outputDir);
+    const { files, bytes } = treeSize(outputDir);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stderr.write(`[spaceport] ${micro.name}: packaged ${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MB, in ${seconds} s\n`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     rmSync(constraints, { force: true });
@@ -147,6 +151,18 @@ function stripDotSlash(path: string): string {
 
 function pythonVersion(runtime: lambda.Runtime): string {
   return runtime.name.replace(/^python/, '');
+}
+
+/** Files under `dir` and their total size, as the asset holds them (symbolic links were dereferenced). */
+function treeSize(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    files += 1;
+    bytes += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return { files, bytes };
 }
 
 function copyPreservingMode(from: string, to: string): void {

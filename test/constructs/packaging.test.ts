@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { npmInstallStep, pipInstallStep } from '../../lib/packaging/dependencies';
 import { selectSourceFiles } from '../../lib/packaging/file-selection';
 import { packageMicro, packagingHash } from '../../lib/packaging/micro-code';
@@ -136,8 +136,15 @@ describe('packageMicro', () => {
     });
     execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: app.rootDir, stdio: 'ignore' }); // the lock file
     const dir = out();
+    const stderr = vi.spyOn(process.stderr, 'write');
     packageMicro(app.micros[0], dir, X86);
+    stderr.mockRestore();
     expect(readdirSync(join(dir, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['runtime-dep']);
+    // Each long step said when it started and how long it took, and the micro what it came to.
+    const progress = stderr.mock.calls.map(([chunk]) => String(chunk)).join('');
+    expect(progress).toMatch(/^\[spaceport\] web: npm ci --omit=dev .* \.\.\.$/m);
+    expect(progress).toMatch(/^\[spaceport\] web: npm ci --omit=dev .* done in \d+\.\d s$/m);
+    expect(progress).toMatch(/^\[spaceport\] web: packaged \d+ files, 0\.0 MB, in \d+\.\d s$/m);
     expect(execFileSync('node', ['index.js'], { cwd: dir, encoding: 'utf8' })).toBe('runtime-dep\n');
   });
 
