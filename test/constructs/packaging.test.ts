@@ -138,10 +138,10 @@ describe('packageMicro', () => {
     const dir = out();
     const stderr = vi.spyOn(process.stderr, 'write');
     packageMicro(app.micros[0], dir, X86);
+    const progress = stderr.mock.calls.map(([chunk]) => String(chunk)).join('');
     stderr.mockRestore();
     expect(readdirSync(join(dir, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['runtime-dep']);
     // Each long step said when it started and how long it took, and the micro what it came to.
-    const progress = stderr.mock.calls.map(([chunk]) => String(chunk)).join('');
     expect(progress).toMatch(/^\[spaceport\] web: npm ci --omit=dev .* \.\.\.$/m);
     expect(progress).toMatch(/^\[spaceport\] web: npm ci --omit=dev .* done in \d+\.\d s$/m);
     expect(progress).toMatch(/^\[spaceport\] web: packaged \d+ files, 0\.0 MB, in \d+\.\d s$/m);
