@@ -12,14 +12,14 @@ import type { DevLogger } from './logger';
 /**
  * Runs the `commands` of every micro, one micro after another, in its `src` directory, with each line they print
  * in the log under the micro's name. A micro with a `dev` command is skipped: as with Deta's `space dev`, that
- * command alone runs it locally (a dev server builds as it serves). Rejects with a `PackagingError` naming the
+ * command alone runs it locally (a dev server builds as it serves), unless `prod`. Rejects with a `PackagingError` naming the
  * micro, the command, its exit code and its Spacefile line at the first command that fails.
  */
-export async function buildMicros(app: SpaceAppModel, logger: DevLogger): Promise<void> {
+export async function buildMicros(app: SpaceAppModel, logger: DevLogger, prod = false): Promise<void> {
   for (const micro of app.micros) {
     if (micro.commands.length === 0) continue;
     const log = (line: string): void => logger.log(micro.name, line);
-    if (micro.dev !== undefined) {
+    if (micro.dev !== undefined && !prod) {
       log(`not running its commands: its dev command (${micro.dev}) runs it locally`);
       continue;
     }
@@ -28,11 +28,11 @@ export async function buildMicros(app: SpaceAppModel, logger: DevLogger): Promis
 }
 
 /**
- * For a static micro served from files (no `dev` command) whose `serve` directory does not exist: what is wrong
+ * For a static micro served from files (no `dev` command, or `prod`) whose `serve` directory does not exist: what is wrong
  * and how to fix it, knowing whether `buildMicros` ran. `undefined` otherwise, including for every other kind.
  */
-export function missingServeDirHint(app: SpaceAppModel, micro: Micro, built: boolean): string | undefined {
-  if (micro.kind !== 'static' || micro.dev !== undefined) return undefined;
+export function missingServeDirHint(app: SpaceAppModel, micro: Micro, built: boolean, prod = false): string | undefined {
+  if (micro.kind !== 'static' || (micro.dev !== undefined && !prod)) return undefined;
   const serveDir = join(micro.srcDir, micro.serve ?? '.');
   if (isDirectory(serveDir)) return undefined;
   const missing = `${micro.name} serves ./${relative(app.rootDir, serveDir)}, which does not exist`;

@@ -74,6 +74,13 @@ export interface DevServerOptions {
    * @default false
    */
   readonly build?: boolean;
+  /**
+   * Run every micro as the cloud does (`--prod`): `run` (static micros from their files), never `dev`, with the
+   * code read-only. Without it, a micro with a `dev` command runs that, as Space's dev did: with its src writable
+   * for the dev server's caches, and its own file watching instead of restarts on changes.
+   * @default false
+   */
+  readonly prod?: boolean;
 }
 
 export interface DevServer {
@@ -97,6 +104,8 @@ function positive(name: string, value: number): number {
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { app } = options;
+  const prod = options.prod ?? false;
+  const runsDevCommand = (micro: Micro): boolean => !prod && micro.dev !== undefined;
   const concurrency = positive('--concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
   const timeoutMs = options.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000;
   const memoryMb = options.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb;
@@ -114,7 +123,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const layerDir = options.layerDir ?? adapterLayerDir();
   if (!isLayerBuilt(layerDir)) throw new UsageError(`the runtime layer is not built at ${layerDir}: run 'npm run build'`);
   const build = options.build ?? false;
-  if (build) await buildMicros(app, logger);
+  if (build) await buildMicros(app, logger, prod);
   // Both look at this machine once, side by side: what it can enforce, and which interpreters the micros will get.
   const [capabilities, interpreterNotes] = await Promise.all([
     probeSandbox(),
@@ -151,7 +160,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionEnvironment(micro, { projectKey, internalKey, hostname }, presets.get(micro.name) ?? {}),
+        environment: microFunctionEnvironment(micro, { projectKey, internalKey, hostname }, presets.get(micro.name) ?? {}, prod),
         layerDir,
         sandbox,
         logger,
@@ -160,21 +169,27 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         timeoutMs,
         memoryMb,
         verbose: options.verbose ?? false,
-        startFailureHint: () => missingServeDirHint(app, micro, build),
+        runsDevCommand: runsDevCommand(micro),
+        startFailureHint: () => missingServeDirHint(app, micro, build, prod),
       }),
     ]),
   );
 
   if (options.schedule ?? true) scheduler.start();
-  const unwatch = options.watch ?? true ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
+  const watched = app.micros.filter((micro) => !runsDevCommand(micro));
+  const unwatch = options.watch ?? true ? watched.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
 
-  logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb }));
+  const devCommandMicros = app.micros.filter(runsDevCommand).map((micro) => micro.name);
+  logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb, devCommandMicros }));
   for (const micro of app.micros) {
     logger.info(`${micro.name.padEnd(12)} http://${hostname}${micro.path === '/' ? '/' : micro.path}  (${micro.kind}, ${micro.runtime})`);
   }
   for (const note of interpreterNotes.values()) logger.info(`warning: ${note}`);
+  for (const micro of app.micros.filter(runsDevCommand)) {
+    logger.log(micro.name, `runs its dev command (${micro.dev}): its src is writable and it watches its own files (--prod runs '${micro.run ?? 'its files'}' instead)`);
+  }
   for (const micro of app.micros) {
-    const hint = missingServeDirHint(app, micro, build);
+    const hint = missingServeDirHint(app, micro, build, prod);
     if (hint) logger.info(`warning: ${hint}`);
   }
   for (const { action, next } of scheduler.upcoming()) {

@@ -61,13 +61,22 @@ export function resolvePresets(app: SpaceAppModel, sources: PresetSources): Map<
   return values;
 }
 
-/** The function environment of `micro`, without `PORT`. */
+/**
+ * The command `spaceport dev` starts `micro` with: its `dev` command, as Space's dev did, unless `prod` asks for
+ * what the cloud runs (`run`, or the files of a static micro).
+ */
+export function localCommand(micro: Micro, prod: boolean): string | undefined {
+  return prod ? micro.run : (micro.dev ?? micro.run);
+}
+
+/** The function environment of `micro` (started with `localCommand(micro, prod)`), without `PORT`. */
 export function microFunctionEnvironment(
   micro: Micro,
   space: SpaceEnvironment,
   presets: Readonly<Record<string, string>>,
+  prod = false,
 ): Record<string, string> {
-  const command = micro.dev ?? micro.run;
+  const command = localCommand(micro, prod);
   return {
     AWS_LAMBDA_EXEC_WRAPPER: EXEC_WRAPPER,
     // A static micro's `dev` command (a dev server) replaces serving its built files.

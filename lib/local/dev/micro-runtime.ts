@@ -29,6 +29,8 @@ export interface MicroRuntimeOptions {
   readonly memoryMb: number;
   /** Show the emulator's START/END/REPORT lines (the request line already says what they say). */
   readonly verbose: boolean;
+  /** The micro runs its `dev` command: its src is writable for the dev server's caches. */
+  readonly runsDevCommand: boolean;
   /**
    * What the developer can do about a start failure, when known (a static micro's files not built yet). Asked
    * only when the micro fails to start, so it sees the tree as it is then.
@@ -168,6 +170,7 @@ export class MicroRuntime {
         memoryMb,
         timeoutMs,
         sandbox,
+        writableTaskRoot: this.options.runsDevCommand,
         log: (line: string) => {
           if (verbose || !PLATFORM_LOG_LINE.test(line)) this.log(line);
         },

@@ -46,6 +46,8 @@ export interface ExecutionEnvironmentOptions {
   readonly sandbox?: Sandbox;
   /** Account id shown in the invoked function ARN. @default '000000000000' */
   readonly accountId?: string;
+  /** /var/task writable (a dev server's caches), unlike Lambda. @default false */
+  readonly writableTaskRoot?: boolean;
 }
 
 export type InvocationOutcome = 'success' | 'function-error' | 'init-error' | 'timeout' | 'crash';
@@ -464,6 +466,7 @@ export class ExecutionEnvironment {
         memoryMb: this.memoryMb,
         ephemeralStorageMb: this.options.ephemeralStorageMb ?? SPACE_MICRO_LIMITS.tmpMb,
         maxProcesses: this.options.maxProcesses ?? 1024,
+        writableTaskRoot: this.options.writableTaskRoot,
       }));
     if (this.closed) {
       // Shut down while confining (a warm-up cut short): shutdown() never saw this confinement, so it goes here.

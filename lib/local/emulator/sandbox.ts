@@ -173,6 +173,8 @@ export interface ConfiguredLimits {
   readonly timeoutMs?: number;
   /** @default 512 */
   readonly memoryMb?: number;
+  /** Micros running their `dev` command, whose code directory is writable. @default none */
+  readonly devCommandMicros?: readonly string[];
 }
 
 export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredLimits = {}): string {
@@ -181,6 +183,9 @@ export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredL
     ['payload (6 MB each way)', { enforcement: 'enforced', how: 'events by the emulator, responses by the Runtime API, bodies over 5.5 MB by the router' }],
     ['environment variables', { enforcement: 'enforced', how: "Lambda's variables, nothing inherited from the shell" }],
     ['read-only filesystem', caps.limits.filesystem],
+    ...(limits.devCommandMicros?.length
+      ? ([[`  except dev commands`, { enforcement: 'not enforced', how: `${limits.devCommandMicros.join(', ')}: their src is writable for the dev server's caches, as with space dev; --prod runs 'run' read-only` }]] as [string, LimitStatus][])
+      : []),
     [`/tmp size (${SPACE_MICRO_LIMITS.tmpMb} MB)`, caps.limits.tmp],
     [`memory (${limits.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb} MB)`, caps.limits.memory],
     ['processes/threads (1024)', caps.limits.processes],
@@ -230,6 +235,8 @@ export interface ConfinementOptions {
   readonly memoryMb: number;
   readonly ephemeralStorageMb: number;
   readonly maxProcesses: number;
+  /** /var/task writable: a framework's dev server writes its caches beside the code. Never so on Lambda. */
+  readonly writableTaskRoot?: boolean;
 }
 
 /** One environment's sandbox: how to launch a process inside it, what it measures, and its cleanup. */
@@ -289,7 +296,7 @@ export class Confinement {
       ? ['--bind', this.tmpHostDir, '/tmp']
       : ['--size', String(this.options.ephemeralStorageMb * 1024 * 1024), '--tmpfs', '/tmp'];
     return [
-      ...['--ro-bind', this.options.taskRoot, '/var/task', ...layer, ...tmp],
+      ...[this.options.writableTaskRoot ? '--bind' : '--ro-bind', this.options.taskRoot, '/var/task', ...layer, ...tmp],
       ...['--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--die-with-parent', '--remount-ro', '/', '--chdir', '/var/task'],
     ];
   }
