@@ -8,12 +8,16 @@ import type { Micro } from '../spacefile/model';
 import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep, relocateConsoleScripts } from './dependencies';
 import { selectSourceFiles } from './file-selection';
 import { bundleNodeEntry, nodeEntry } from './node-bundle';
+import { frameworkBuildStep, frameworkOutputs, type OutputEntry } from './framework-build';
 import { checkNodeEntryStarts, loadedAs } from './node-module-type';
 import { checkDetaRequirement, DETA_CONSTRAINT } from './python-requirements';
 import { commandSteps, PackagingError, runStep } from './steps';
 
+/** Lambda's limit on a function's code and layers, unzipped. */
+const LAMBDA_CODE_LIMIT_BYTES = 250 * 1024 * 1024;
+
 /** Bumped when packaging changes what it produces from the same input, so old assets are not reused. */
-const PACKAGING_VERSION = '2';
+const PACKAGING_VERSION = '3';
 
 export interface MicroPackagingOptions {
   /** The function's instruction set: Python wheels and npm platform binaries are chosen for it. */
@@ -81,8 +85,9 @@ export function packagingHash(micro: Micro, options: MicroPackagingOptions): str
 /**
  * Builds what the micro's function runs, into `outputDir`, the way Deta's builder did: the selected sources are
  * copied to a scratch directory (the user's tree is never modified), dependencies installed, `commands` run
- * there, then the output is picked: the `serve` directory for static micros, the `include` entries (plus
- * production dependencies) when given, everything otherwise.
+ * there (a framework micro without them: the framework's build), then the output is picked: the `serve` directory
+ * for static micros, the `include` entries (plus production dependencies) when given, what a full-stack
+ * framework's server needs, everything otherwise; a package over Lambda's 250 MB stops here.
  */
 export function packageMicro(micro: Micro, outputDir: string, options: MicroPackagingOptions): void {
   const architecture = options.architecture.name as ArchitectureName;
@@ -94,10 +99,12 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
     for (const file of selectSourceFiles(micro, options.assemblyDir)) copyPreservingMode(join(micro.srcDir, file), join(scratch, file));
     const usesNpm = micro.kind !== 'python' && existsSync(join(scratch, 'package.json'));
     const runsServer = micro.kind !== 'static';
-    if (usesNpm && micro.commands.length > 0) runStep(micro, npmInstallStep(scratch, architecture, false));
+    const frameworkBuild = frameworkBuildStep(micro, scratch);
+    const builds = micro.commands.length > 0 || frameworkBuild !== undefined;
+    if (usesNpm && builds) runStep(micro, npmInstallStep(scratch, architecture, false));
     else if (usesNpm && runsServer) runStep(micro, npmInstallStep(scratch, architecture, true));
-    for (const step of commandSteps(micro, scratch)) runStep(micro, step);
-    if (usesNpm && runsServer && micro.commands.length > 0) runStep(micro, npmPruneStep(scratch));
+    for (const step of frameworkBuild ? [frameworkBuild] : commandSteps(micro, scratch)) runStep(micro, step);
+    if (usesNpm && runsServer && builds) runStep(micro, npmPruneStep(scratch));
     const entry = bundleEntry(micro, options);
     if (entry) {
       const format = loadedAs(scratch, join(scratch, entry)) ?? 'cjs';
@@ -109,16 +116,22 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
       runStep(micro, pipInstallStep(scratch, outputDir, pythonVersion(options.runtime), architecture, constraints));
       relocateConsoleScripts(outputDir);
     }
-    for (const entry of outputEntries(micro, scratch)) {
-      const from = join(scratch, entry);
-      if (!existsSync(from)) {
-        const what = micro.kind === 'static' ? `serves '${entry}'` : `includes '${entry}'`;
-        throw new PackagingError(micro, `${what}, which does not exist after its commands ran`);
+    for (const { from, to } of frameworkOutputs(micro, scratch, builds) ?? outputEntries(micro, scratch)) {
+      if (!existsSync(join(scratch, from))) {
+        const what = micro.kind === 'static' ? `serves '${from}'` : `includes '${from}'`;
+        throw new PackagingError(micro, `${what}, which does not exist after ${frameworkBuild ? 'its build ran' : 'its commands ran'}`);
       }
-      copyPreservingMode(from, entry === '' ? outputDir : join(outputDir, entry));
+      copyPreservingMode(join(scratch, from), to === '' ? outputDir : join(outputDir, to));
     }
     checkNodeEntryStarts(micro, outputDir);
     const { files, bytes } = treeSize(outputDir);
+    if (bytes > LAMBDA_CODE_LIMIT_BYTES) {
+      throw new PackagingError(
+        micro,
+        `its package is ${(bytes / 1024 / 1024).toFixed(0)} MB unzipped, over Lambda's 250 MB for a function's code and layers: ` +
+          `leave out what it does not need at run time ('include', .spaceignore, production dependencies only)`,
+      );
+    }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stderr.write(`[spaceport] ${micro.name}: packaged ${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MB, in ${seconds} s\n`);
   } finally {
@@ -133,11 +146,12 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
  * `package.json` there when their build needs it), plus the installed production dependencies. Never an unlisted
  * package.json: its `"type"` changes how Node loads the included build output.
  */
-function outputEntries(micro: Micro, scratch: string): string[] {
-  if (micro.kind === 'static') return [stripDotSlash(micro.serve ?? '')];
-  if (!micro.include) return [''];
+function outputEntries(micro: Micro, scratch: string): OutputEntry[] {
+  const same = (path: string): OutputEntry => ({ from: path, to: path });
+  if (micro.kind === 'static') return [same(stripDotSlash(micro.serve ?? ''))];
+  if (!micro.include) return [same('')];
   const dependencies = existsSync(join(scratch, 'node_modules')) ? ['node_modules'] : [];
-  return [...new Set([...micro.include.map(stripDotSlash), ...dependencies])];
+  return [...new Set([...micro.include.map(stripDotSlash), ...dependencies])].map(same);
 }
 
 /** The file to bundle, when bundling is asked for and the micro is started by `node <file>`. */
