@@ -17,7 +17,7 @@ export const SPACEIGNORE_FILE = '.spaceignore';
  */
 export function selectSourceFiles(micro: Micro, assemblyDir?: string): string[] {
   const assembly = assemblyDir === undefined ? undefined : resolve(assemblyDir);
-  const kept = [micro.serve, ...(micro.include ?? [])].filter((path): path is string => !!path).map(normalise);
+  const kept = [micro.serve, ...(micro.include ?? [])].filter((path): path is string => !!path).map(normaliseEntry);
   const defaults = DEFAULT_SPACEIGNORE.filter((pattern) => {
     const single = ignore().add(pattern);
     return !kept.some((path) => path !== '' && single.ignores(path));
@@ -49,7 +49,7 @@ function isCloudAssembly(dir: string, current: string | undefined): boolean {
   return resolve(dir) === current || (existsSync(join(dir, 'cdk.out')) && existsSync(join(dir, 'manifest.json')));
 }
 
-/** `./dist/` -> `dist`, `.` -> `` (the whole micro). */
-function normalise(path: string): string {
+/** A `serve` or `include` entry as a path relative to the micro: `./dist/` -> `dist`, `.` -> `` (the whole micro). */
+export function normaliseEntry(path: string): string {
   return path.replace(/^\.\/?/, '').replace(/\/+$/, '');
 }

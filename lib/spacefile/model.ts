@@ -7,23 +7,8 @@
 import type { Interval } from './interval';
 
 /** Engines the Spacefile v0 schema accepts. */
-export const ENGINES = [
-  'static',
-  'react',
-  'svelte',
-  'vue',
-  'next',
-  'nuxt',
-  'svelte-kit',
-  'python3.9',
-  'python3.8',
-  'nodejs16',
-  'custom',
-] as const;
+export const ENGINES = ['static', 'react', 'svelte', 'vue', 'next', 'nuxt', 'svelte-kit', 'python3.9', 'python3.8', 'nodejs16', 'custom'] as const;
 export type Engine = (typeof ENGINES)[number];
-
-/** Deta Space's limits of every micro, which its cloud function (`SpaceMicro`) and `spaceport dev` both apply. */
-export const SPACE_MICRO_LIMITS = { memoryMb: 512, timeoutSeconds: 20, tmpMb: 512 } as const;
 
 /** Lambda runtimes a micro may run on. The first of each family is its default. */
 export const NODE_RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const;
@@ -68,6 +53,17 @@ export interface ScheduledAction {
   /** Name of the micro that declares the action and receives `POST /__space/v0/actions`. */
   readonly microName: string;
   readonly location: SourceLocation;
+}
+
+/**
+ * An owner's change to a deployed action (`spaceport actions set|pause`), kept so the next deploy keeps it; absent
+ * fields follow the Spacefile.
+ */
+export interface ActionOverride {
+  /** A `default_interval` in Space syntax (`5 minutes`, `0 * * * *`). */
+  readonly interval?: string;
+  /** `false`: the schedule is deployed paused. */
+  readonly enabled?: boolean;
 }
 
 export interface Micro {

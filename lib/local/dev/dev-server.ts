@@ -6,8 +6,9 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { UsageError } from '../../cli/command';
-import { SPACE_MICRO_LIMITS, type Micro, type SpaceAppModel } from '../../spacefile/model';
+import { UsageError } from '../../core/errors';
+import { SPACE_MICRO_LIMITS } from '../../core/limits';
+import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
 import { buildMicros, missingServeDirHint } from './build';
@@ -16,15 +17,15 @@ import { readDotenv } from './dotenv';
 import { interpreterWarnings } from './interpreters';
 import { adapterLayerDir, isLayerBuilt } from '../../layer-dir';
 import { createLogger, type DevLogger } from './logger';
-import { microFunctionEnvironment, resolvePresets } from './micro-environment';
+import { microFunctionVariables, resolvePresets } from './dev-variables';
 import { type ActionOutcome, MicroRuntime } from './micro-runtime';
-import { loadOrCreateProjectKey } from './project-key';
-import { createRouter, listen } from './router';
+import { loadOrCreateProjectKey } from '../project-key-file';
+import { createRouter, listen } from './dev-router';
 import { ActionScheduler, type ScheduledFiring } from './scheduler';
-import { renderTriggerPage } from './trigger-page';
+import { renderTriggerPage, type LocalActionState } from './trigger-page';
 import { watchSource } from './watcher';
-import { LocalAuth } from '../../auth/local';
-import { ensureInternalKey, stateDirFor } from '../../auth/local-state';
+import { LocalAuth } from './local-auth';
+import { ensureInternalKey, stateDirFor } from '../state';
 import { SIGNIN_PATH } from '../../auth/rules';
 
 export const DEFAULT_DEV_PORT = 4200;
@@ -134,9 +135,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey);
   // Filled in once the router's port (part of every micro's environment) is known.
   let runtimes = new Map<string, MicroRuntime>();
+  const lastRuns = new Map<string, LocalActionState['lastRun']>();
   const runAction = async (id: string, reason: 'schedule' | 'manual'): Promise<ActionOutcome | undefined> => {
     const action = app.actions.find((candidate) => candidate.id === id);
-    return action && runtimes.get(action.microName)!.runAction(action, reason);
+    if (!action) return undefined;
+    const at = new Date().toISOString();
+    const outcome = await runtimes.get(action.microName)!.runAction(action, reason);
+    lastRuns.set(id, { at, ok: outcome.ok, statusCode: outcome.statusCode, durationMs: outcome.durationMs, error: outcome.error });
+    return outcome;
   };
   const scheduler = new ActionScheduler(app.actions, {
     clock: options.clock,
@@ -145,9 +151,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const backend = {
     app,
     auth,
-    invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) =>
-      runtimes.get(microName)!.invokeHttp(event),
+    invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) => runtimes.get(microName)!.invokeHttp(event),
     triggerAction: (id: string) => runAction(id, 'manual'),
+    listActions: (): LocalActionState[] =>
+      scheduler.upcoming().map(({ action, next, paused }) => ({
+        id: action.id,
+        name: action.name,
+        micro: action.microName,
+        interval: action.interval.source,
+        paused,
+        nextRun: next?.toISOString(),
+        lastRun: lastRuns.get(action.id),
+      })),
+    setActionEnabled: (id: string, enabled: boolean) => scheduler.setEnabled(id, enabled),
     renderDevPage: () => renderTriggerPage(app.name, scheduler.upcoming()),
     log: logger.log,
   };
@@ -160,7 +176,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionEnvironment(micro, { projectKey, internalKey, hostname }, presets.get(micro.name) ?? {}, prod),
+        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname }, presets.get(micro.name) ?? {}, prod),
         layerDir,
         sandbox,
         logger,
@@ -177,7 +193,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   if (options.schedule ?? true) scheduler.start();
   const watched = app.micros.filter((micro) => !runsDevCommand(micro));
-  const unwatch = options.watch ?? true ? watched.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
+  const unwatch = (options.watch ?? true) ? watched.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
 
   const devCommandMicros = app.micros.filter(runsDevCommand).map((micro) => micro.name);
   logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb, devCommandMicros }));
@@ -193,7 +209,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (hint) logger.info(`warning: ${hint}`);
   }
   for (const { action, next } of scheduler.upcoming()) {
-    logger.info(`action ${action.id} on ${action.microName}: '${action.interval.source}' next at ${next.toISOString()}`);
+    logger.info(`action ${action.id} on ${action.microName}: '${action.interval.source}' next at ${next?.toISOString() ?? '(paused)'}`);
   }
   if (auth?.ownerSecretCreated) {
     logger.info(`owner secret (shown once, kept in ${stateDirFor(app.rootDir)}): ${auth.ownerSecret}`);

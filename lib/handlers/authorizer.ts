@@ -1,0 +1,131 @@
+/**
+ * The Lambda authorizer in front of every micro route of the HTTP API (payload 2.0 REQUEST authorizer with
+ * simple responses, no identity sources, no caching): it runs `authorize` and answers `{isAuthorized, context}`.
+ *
+ * API Gateway turns `isAuthorized: false` into a fixed `403 {"message":"Forbidden"}`: an authorizer cannot
+ * redirect browsers or choose the body (see docs/auth.md). Errors (a broken configuration, an
+ * unreachable key table) fail closed: API Gateway answers 500 and nothing reaches the micro.
+ *
+ * Bundled by esbuild for Lambda by the SpaceAuth construct; configured by environment variables that name
+ * the policy and where the secret and keys live, never the secret itself.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { routeKeys } from '../routing/routes';
+import type { ApiKeyStore } from '../auth/api-keys';
+import { DynamoDbApiKeyStore } from './dynamodb-key-store';
+import { InternalKey } from '../auth/internal-key';
+import { readOwnerSecret, readSecretString, requiredEnv } from './owner-secret';
+import { type AccessPolicy, parseAccessPolicy } from '../auth/policy';
+import { AccessRules, type AuthRequest, authorize } from '../auth/rules';
+import { SessionSigner } from '../auth/session';
+
+/** Environment variables the construct sets on the authorizer and the sign-in function. */
+export const AUTH_ENV = {
+  policy: 'SPACEPORT_ACCESS_POLICY',
+  ownerSecretId: 'SPACEPORT_OWNER_SECRET_ID',
+  /** Only the authorizer gets it: micros get the key itself as `DETA_API_KEY`, the sign-in function never needs it. */
+  internalKeySecretId: 'SPACEPORT_INTERNAL_KEY_SECRET_ID',
+  apiKeysTable: 'SPACEPORT_API_KEYS_TABLE',
+} as const;
+
+/** The payload 2.0 event an HTTP API sends a REQUEST authorizer (the fields auth reads). */
+export interface HttpApiAuthorizerEvent {
+  readonly version: '2.0';
+  readonly type: 'REQUEST';
+  readonly routeArn: string;
+  readonly routeKey: string;
+  readonly rawPath: string;
+  readonly rawQueryString: string;
+  readonly cookies?: readonly string[];
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly requestContext: { readonly http: { readonly method: string; readonly path: string; readonly sourceIp: string } };
+}
+
+export interface SimpleAuthorizerResult {
+  readonly isAuthorized: boolean;
+  /** Passed to the integration as `requestContext.authorizer.lambda`. */
+  readonly context: Readonly<Record<string, string>>;
+}
+
+export function authRequestFromAuthorizerEvent(event: HttpApiAuthorizerEvent): AuthRequest {
+  const headers = event.headers ?? {};
+  // Payload 2.0 moves cookies to `cookies[]`; a `cookie` header is read too, in case one is passed through.
+  const headerCookies = headers['cookie']?.split(';').map((pair) => pair.trim()) ?? [];
+  return {
+    method: event.requestContext.http.method,
+    path: event.rawPath,
+    query: event.rawQueryString,
+    headers,
+    cookies: [...(event.cookies ?? []), ...headerCookies],
+  };
+}
+
+export interface AuthorizerDependencies {
+  readonly policy: AccessPolicy;
+  /** Read once, on the first request of a cold start. */
+  readonly readOwnerSecret: () => Promise<string>;
+  /** The app's internal key (`DETA_API_KEY`); read once, on the first request of a cold start. */
+  readonly readInternalKey: () => Promise<string>;
+  readonly keys: Pick<ApiKeyStore, 'find'>;
+  readonly now?: () => number;
+}
+
+export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiAuthorizerEvent) => Promise<SimpleAuthorizerResult> {
+  const rules = new AccessRules(deps.policy);
+  const microOfRoute = new Map(deps.policy.micros.flatMap((micro) => routeKeys(micro).map((key) => [key, micro.name] as const)));
+  const now = deps.now ?? Date.now;
+  let secrets: Promise<{ sessions: SessionSigner; internalKey: InternalKey }> | undefined;
+  return async (event): Promise<SimpleAuthorizerResult> => {
+    secrets ??= Promise.all([deps.readOwnerSecret(), deps.readInternalKey()]).then(([ownerSecret, internalKey]) => ({
+      sessions: new SessionSigner(ownerSecret, true),
+      internalKey: new InternalKey(internalKey),
+    }));
+    const { sessions, internalKey } = await secrets.catch((error: unknown) => {
+      secrets = undefined; // retry the reads on the next request rather than failing until the next cold start
+      throw error;
+    });
+    const decision = await authorize(authRequestFromAuthorizerEvent(event), {
+      rules,
+      now: now(),
+      verifyOwnerSession: (token, at) => sessions.verify(token, at),
+      verifyInternalKey: (key) => internalKey.matches(key),
+      verifyApiKey: (key) => deps.keys.find(key),
+    });
+    switch (decision.outcome) {
+      case 'allow': {
+        // The rules judged the path for one micro; if API Gateway routed it to another (a path it reads
+        // differently), that judgement says nothing about the micro that would answer.
+        const routed = microOfRoute.get(event.routeKey);
+        if (routed !== undefined && routed !== decision.micro) {
+          return { isAuthorized: false, context: { micro: routed, reason: `judged for micro '${decision.micro}' but routed to '${routed}'` } };
+        }
+        const context: Record<string, string> = { micro: decision.micro, via: decision.via };
+        if (decision.keyName) context.keyName = decision.keyName;
+        return { isAuthorized: true, context };
+      }
+      case 'deny':
+        return { isAuthorized: false, context: { micro: decision.micro, reason: decision.reason } };
+      case 'reserved':
+        return { isAuthorized: false, context: { reason: 'reserved path' } };
+    }
+  };
+}
+
+let deployed: ((event: HttpApiAuthorizerEvent) => Promise<SimpleAuthorizerResult>) | undefined;
+
+/** The Lambda entry point: configured from the environment on the first invocation. */
+export async function handler(event: HttpApiAuthorizerEvent): Promise<SimpleAuthorizerResult> {
+  deployed ??= authorizerFromEnvironment();
+  return deployed(event);
+}
+
+function authorizerFromEnvironment(): (event: HttpApiAuthorizerEvent) => Promise<SimpleAuthorizerResult> {
+  const secretsManager = new SecretsManagerClient({});
+  return createAuthorizer({
+    policy: parseAccessPolicy(requiredEnv(AUTH_ENV.policy)),
+    readOwnerSecret: () => readOwnerSecret(secretsManager, requiredEnv(AUTH_ENV.ownerSecretId)),
+    readInternalKey: () => readSecretString(secretsManager, requiredEnv(AUTH_ENV.internalKeySecretId), "the app's internal key (DETA_API_KEY)"),
+    keys: new DynamoDbApiKeyStore(requiredEnv(AUTH_ENV.apiKeysTable), new DynamoDBClient({})),
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * The dev router: what API Gateway's HTTP API is in the cloud. It picks the micro with the same `matchRoute`
+ * the cloud route keys come from, answers 413 before invoking when a body exceeds the platform limit, keeps
+ * `/__space/` for the runtime, and serves the dev-only action trigger (loopback only).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { matchRoute } from '../../routing/routes';
+import type { SpaceAppModel } from '../../spacefile/model';
+import { UsageError } from '../../core/errors';
+import type { LocalAuth } from './local-auth';
+import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
+import { BODY_LIMIT_BYTES } from '../../core/limits';
+import { readRequestBody } from '../request-body';
+import { requestLogLine } from './request-log';
+import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from '../../core/paths';
+import type { LocalActionState } from './trigger-page';
+
+/** What the router needs from the rest of `spaceport dev`. */
+export interface RouterBackend {
+  readonly app: SpaceAppModel;
+  /** Invokes the micro with the payload 2.0 event and resolves to the HTTP response to write (never rejects). */
+  invokeHttp(microName: string, event: ReturnType<typeof buildHttpApiEvent>): Promise<HttpResponse>;
+  /** Runs an action now; resolves to a JSON-able outcome with `ok`, or `undefined` for an unknown id. */
+  triggerAction(id: string): Promise<{ readonly ok: boolean } | undefined>;
+  /** Every action with its state, for `spaceport actions --local`. */
+  listActions(): readonly LocalActionState[];
+  /** Pauses or resumes an action's local schedule; false for an unknown id. */
+  setActionEnabled(id: string, enabled: boolean): boolean;
+  renderDevPage(): string;
+  /** Private by default: sign-in pages, public routes, owner session, API keys. Undefined only when auth is turned off. */
+  readonly auth?: LocalAuth;
+  /** Writes a line of the log under `source` (a micro name): requests the router answers itself get their line here. */
+  log(source: string, line: string): void;
+}
+
+export function jsonResponse(statusCode: number, value: unknown): HttpResponse {
+  return { statusCode, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(value)) };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** Only the developer's own machine, and not a web page of another origin, may fire actions. */
+function isLocalCaller(request: http.IncomingMessage): boolean {
+  if (!LOOPBACK.has(request.socket.remoteAddress ?? '')) return false;
+  const origin = request.headers.origin;
+  return origin === undefined || origin === `http://${request.headers.host}`;
+}
+
+function writeResponse(res: http.ServerResponse, response: HttpResponse, headOnly: boolean): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of response.headers) {
+    const existing = headers[name];
+    headers[name] = existing === undefined ? value : ([] as string[]).concat(existing, value);
+  }
+  // The body is complete here: its real length replaces whatever the micro claimed (except for HEAD, whose
+  // empty body says nothing about the length of the GET it describes).
+  delete headers['transfer-encoding'];
+  if (!(headOnly && response.body.length === 0 && headers['content-length'] !== undefined)) {
+    headers['content-length'] = String(response.body.length);
+  }
+  res.writeHead(response.statusCode, headers);
+  res.end(headOnly ? undefined : response.body);
+}
+
+async function handleReserved(backend: RouterBackend, req: http.IncomingMessage, path: string): Promise<HttpResponse> {
+  const devRoute = path === DEV_PAGE_PATH || path === DEV_ACTIONS_PATH || path.startsWith(DEV_ACTIONS_PATH + '/');
+  if (devRoute && !isLocalCaller(req)) return jsonResponse(403, { message: 'Forbidden: only local callers may use /__space/dev' });
+  if (path === DEV_PAGE_PATH && req.method === 'GET') {
+    return { statusCode: 200, headers: [['content-type', 'text/html; charset=utf-8']], body: Buffer.from(backend.renderDevPage()) };
+  }
+  if (path === DEV_ACTIONS_PATH && req.method === 'GET') return jsonResponse(200, { actions: backend.listActions() });
+  // POST /__space/dev/actions/<id> runs it now; .../<id>/pause and .../<id>/resume change its schedule.
+  const change = /^([^/]+)\/(pause|resume)$/.exec(path.slice(DEV_ACTIONS_PATH.length + 1));
+  if (path.startsWith(DEV_ACTIONS_PATH + '/') && req.method === 'POST' && change) {
+    const id = decodeURIComponent(change[1]);
+    if (!backend.setActionEnabled(id, change[2] === 'resume'))
+      return jsonResponse(404, { message: `no action with id '${id}' in ${backend.app.spacefile}` });
+    return jsonResponse(
+      200,
+      backend.listActions().find((action) => action.id === id),
+    );
+  }
+  if (path.startsWith(DEV_ACTIONS_PATH + '/') && req.method === 'POST') {
+    const id = decodeURIComponent(path.slice(DEV_ACTIONS_PATH.length + 1));
+    const outcome = await backend.triggerAction(id);
+    if (!outcome) return jsonResponse(404, { message: `no action with id '${id}' in ${backend.app.spacefile}` });
+    return jsonResponse(outcome.ok ? 200 : 502, outcome);
+  }
+  return jsonResponse(404, { message: 'Not Found' });
+}
+
+export function createRouter(backend: RouterBackend): http.Server {
+  return http.createServer(async (req, res) => {
+    const started = performance.now();
+    const receivedAt = new Date();
+    const url = req.url ?? '/';
+    const path = url.split('?', 1)[0];
+    const route = matchRoute(backend.app, path);
+    const headOnly = req.method === 'HEAD';
+    // A request the router answers for a micro (denied, too large) gets its log line too: the micro never saw it.
+    const logAnswered = (statusCode: number, label: 'denied' | 'refused'): void => {
+      if (route.kind === 'micro') backend.log(route.micro.name, requestLogLine(req.method ?? 'GET', path, statusCode, started, label));
+    };
+    try {
+      const read = await readRequestBody(req, BODY_LIMIT_BYTES);
+      if (read.kind === 'too-large') {
+        // The rest of the body is never read: close the connection after answering.
+        res.setHeader('connection', 'close');
+        logAnswered(413, 'refused');
+        writeResponse(
+          res,
+          jsonResponse(413, {
+            message: 'Request Entity Too Large',
+            detail: `the request body is ${read.bytes} bytes; a micro accepts at most ${BODY_LIMIT_BYTES} bytes (5.5 MB)`,
+          }),
+          headOnly,
+        );
+        return;
+      }
+      const denied = await backend.auth?.answer({ method: req.method ?? 'GET', url, headers: req.headers, body: read.body });
+      if (denied) {
+        logAnswered(denied.statusCode, 'denied');
+        writeResponse(res, denied, headOnly);
+        return;
+      }
+      if (route.kind === 'reserved') {
+        writeResponse(res, await handleReserved(backend, req, path), headOnly);
+        return;
+      }
+      const event = buildHttpApiEvent(
+        {
+          method: req.method ?? 'GET',
+          url,
+          httpVersion: req.httpVersion,
+          rawHeaders: req.rawHeaders,
+          body: read.body,
+          sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+          receivedAt,
+          scheme: 'http',
+          port: req.socket.localPort ?? 0,
+        },
+        route.micro,
+      );
+      writeResponse(res, await backend.invokeHttp(route.micro.name, event), headOnly);
+    } catch (error) {
+      // A bug here must cost one request, not the dev server.
+      if (!res.headersSent) writeResponse(res, jsonResponse(500, { message: `spaceport dev: ${String(error)}` }), headOnly);
+      else res.destroy();
+    }
+  });
+}
+
+/** Listens on `host:port`; a taken port is a clear user error, not a stack trace. */
+export async function listen(server: http.Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      if (error.code === 'EADDRINUSE') {
+        reject(new UsageError(`port ${port} on ${host} is already in use (another spaceport dev?): pass --port <free port>`));
+      } else if (error.code === 'EACCES') {
+        reject(new UsageError(`not allowed to listen on port ${port}: pass --port with a port above 1023`));
+      } else reject(error);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}

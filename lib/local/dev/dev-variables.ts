@@ -1,0 +1,95 @@
+/**
+ * The environment variables of a micro's function, built from the model the same way the cloud constructs do:
+ * the adapter's configuration (`SPACEPORT_*`), the Space environment (`DETA_*`) and the preset values.
+ * `PORT` is left to the pool, which gives each execution environment its own.
+ */
+import type { Micro, SpaceAppModel } from '../../spacefile/model';
+import { UsageError } from '../../core/errors';
+
+/** Where the layer's entry point is once the layer is unpacked at `/opt`. */
+export const EXEC_WRAPPER = '/opt/spaceport/bootstrap';
+
+/** Where preset values come from, strongest first: `--env` flags, the `.env` file, the Spacefile defaults. */
+export interface PresetSources {
+  readonly flags: ReadonlyMap<string, string>;
+  readonly dotenv: ReadonlyMap<string, string>;
+  /** Path of the `.env` file, for messages. */
+  readonly dotenvFile: string;
+}
+
+export interface SpaceEnvironment {
+  readonly projectKey: string;
+  /** `DETA_API_KEY`: the app's internal key, which the router accepts as `X-API-Key` on every micro route. */
+  readonly internalKey: string;
+  /** `localhost:<router port>`: the primary's hostname, no scheme. */
+  readonly hostname: string;
+}
+
+/** `NAME=value` from a `--env` flag. */
+export function parseEnvFlag(flag: string): [string, string] {
+  const eq = flag.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--env ${flag}: expected NAME=value`);
+  return [flag.slice(0, eq), flag.slice(eq + 1)];
+}
+
+/**
+ * Every micro's preset values. A `--env` naming no preset is a mistake (the app would never see it); a preset
+ * without any value is one too, named with where to set it.
+ */
+export function resolvePresets(app: SpaceAppModel, sources: PresetSources): Map<string, Record<string, string>> {
+  const declared = new Set(app.micros.flatMap((micro) => micro.envPresets.map((preset) => preset.name)));
+  for (const name of sources.flags.keys()) {
+    if (!declared.has(name)) {
+      throw new UsageError(`--env ${name}: no micro of ${app.spacefile} declares a preset named ${name}`);
+    }
+  }
+  const values = new Map<string, Record<string, string>>();
+  for (const micro of app.micros) {
+    const presets: Record<string, string> = {};
+    for (const preset of micro.envPresets) {
+      const value = sources.flags.get(preset.name) ?? sources.dotenv.get(preset.name) ?? preset.default;
+      if (value === undefined) {
+        throw new UsageError(
+          `${preset.location.file}:${preset.location.line}: preset ${preset.name} of micro ${micro.name} has no ` +
+            `default and no value: add ${preset.name}=... to ${sources.dotenvFile} or pass --env ${preset.name}=...`,
+        );
+      }
+      presets[preset.name] = value;
+    }
+    values.set(micro.name, presets);
+  }
+  return values;
+}
+
+/**
+ * The command `spaceport dev` starts `micro` with: its `dev` command, as Space's dev did, unless `prod` asks for
+ * what the cloud runs (`run`, or the files of a static micro).
+ */
+export function localCommand(micro: Micro, prod: boolean): string | undefined {
+  return prod ? micro.run : (micro.dev ?? micro.run);
+}
+
+/** The function environment of `micro` (started with `localCommand(micro, prod)`), without `PORT`. */
+export function microFunctionVariables(
+  micro: Micro,
+  space: SpaceEnvironment,
+  presets: Readonly<Record<string, string>>,
+  prod = false,
+): Record<string, string> {
+  const command = localCommand(micro, prod);
+  return {
+    AWS_LAMBDA_EXEC_WRAPPER: EXEC_WRAPPER,
+    // A static micro's `dev` command (a dev server) replaces serving its built files.
+    ...(command !== undefined ? { SPACEPORT_RUN: command } : { SPACEPORT_STATIC_DIR: micro.serve ?? '.' }),
+    SPACEPORT_BASE_PATH: micro.primary ? '' : micro.path,
+    DETA_PROJECT_KEY: space.projectKey,
+    DETA_API_KEY: space.internalKey,
+    DETA_SPACE_APP: 'true',
+    DETA_RUNTIME: 'true',
+    DETA_SPACE_APP_VERSION: 'dev',
+    DETA_SPACE_APP_HOSTNAME: space.hostname,
+    DETA_SPACE_APP_MICRO_NAME: micro.name,
+    DETA_SPACE_APP_MICRO_TYPE: micro.primary ? 'primary' : 'normal',
+    ...presets,
+  };
+}
