@@ -13,6 +13,9 @@ export function requirePythonModules(modules: readonly string[]): void {
     execFileSync(FRAMEWORK_PYTHON, ['-c', `import ${modules.join(', ')}`], { stdio: 'pipe' });
   } catch (error) {
     const packages = modules.map((name) => `python3-${name}`).join(' ');
-    throw new Error(`${FRAMEWORK_PYTHON} cannot import ${modules.join(', ')}: apt-get install ${packages} (see .ci/run)\n${String((error as { stderr?: Buffer }).stderr ?? error)}`);
+    throw new Error(
+      `${FRAMEWORK_PYTHON} cannot import ${modules.join(', ')}: apt-get install ${packages} (see .ci/run)\n${String((error as { stderr?: Buffer }).stderr ?? error)}`,
+      { cause: error },
+    );
   }
 }

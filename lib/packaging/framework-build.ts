@@ -51,7 +51,12 @@ export function frameworkOutputs(micro: Micro, dir: string, built: boolean): Out
   switch (micro.engine) {
     case 'next':
       if (!has('.next/standalone/server.js')) {
-        throw missing(micro, built, "Next's standalone server (.next/standalone/server.js)", "set output: 'standalone' in next.config.js, as Space's Next quick-start does");
+        throw missing(
+          micro,
+          built,
+          "Next's standalone server (.next/standalone/server.js)",
+          "set output: 'standalone' in next.config.js, as Space's Next quick-start does",
+        );
       }
       return [
         { from: '.next/standalone', to: '' },
@@ -60,12 +65,22 @@ export function frameworkOutputs(micro: Micro, dir: string, built: boolean): Out
       ].filter((entry) => has(entry.from));
     case 'svelte-kit':
       if (!has('build/index.js')) {
-        throw missing(micro, built, "adapter-node's server (build/index.js)", "use @sveltejs/adapter-node in svelte.config.js, as Space's SvelteKit quick-start does (adapter-auto builds for other hosts)");
+        throw missing(
+          micro,
+          built,
+          "adapter-node's server (build/index.js)",
+          "use @sveltejs/adapter-node in svelte.config.js, as Space's SvelteKit quick-start does (adapter-auto builds for other hosts)",
+        );
       }
       return ['build', 'package.json', 'node_modules'].filter(has).map((path) => ({ from: path, to: path }));
     case 'nuxt':
       if (!has('.output/server/index.mjs')) {
-        throw missing(micro, built, "Nuxt's server (.output/server/index.mjs)", "build with 'nuxt build' (not 'nuxt generate') and the default node-server preset");
+        throw missing(
+          micro,
+          built,
+          "Nuxt's server (.output/server/index.mjs)",
+          "build with 'nuxt build' (not 'nuxt generate') and the default node-server preset",
+        );
       }
       return [{ from: '.output', to: '.output' }];
     default:

@@ -43,7 +43,7 @@ const NPM_ADVICE: readonly Advice[] = [
   },
   {
     when: /EBADENGINE|Unsupported engine/,
-    say: () => 'a package does not support the Node version packaging runs on: use the Node version of the micro\'s runtime',
+    say: () => "a package does not support the Node version packaging runs on: use the Node version of the micro's runtime",
   },
   {
     when: /ELIFECYCLE|gyp ERR|command failed/,
@@ -68,20 +68,24 @@ export const explainNpmFailure: FailureExplainer = (output, sourceDir) => {
   }
   reasons = unique(reasons).filter((line, index, all) => line !== '' || (index > 0 && all[index - 1] !== ''));
   if (reasons.length === 0) reasons = lines.filter((line) => line.trim() !== '').slice(-20);
-  return explain(reasons.map((line) => line.trimEnd()), NPM_ADVICE, sourceDir);
+  return explain(
+    reasons.map((line) => line.trimEnd()),
+    NPM_ADVICE,
+    sourceDir,
+  );
 };
 
 const PIP_ADVICE: readonly Advice[] = [
   {
     when: /\(constraint\) deta/,
     say: () =>
-      'packaging keeps deta to Deta\'s SDK, 1.x (the PyPI name also carries another project\'s releases): ' +
+      "packaging keeps deta to Deta's SDK, 1.x (the PyPI name also carries another project's releases): " +
       'require deta 1.x, or none of your requirements may ask for another deta',
   },
   {
     when: /No matching distribution found|Could not find a version that satisfies/,
     say: () =>
-      'packaging installs binary wheels only, built for Lambda\'s Linux, CPU and the runtime\'s Python version: check the ' +
+      "packaging installs binary wheels only, built for Lambda's Linux, CPU and the runtime's Python version: check the " +
       'name and version, and pin a version that publishes such a wheel (pure-Python packages always do)',
   },
   {

@@ -77,7 +77,9 @@ export function checkNodeEntryStarts(micro: Micro, outputDir: string): void {
   const written = loaded && syntaxOf(file);
   if (!loaded || !written || loaded === written) return;
   const { packageJson } = declaredModuleType(outputDir, file);
-  const because = packageJson ? `${relative(outputDir, packageJson)} in the package says "type": "${loaded === 'esm' ? 'module' : 'commonjs'}"` : `its extension says so`;
+  const because = packageJson
+    ? `${relative(outputDir, packageJson)} in the package says "type": "${loaded === 'esm' ? 'module' : 'commonjs'}"`
+    : `its extension says so`;
   const crash = written === 'cjs' ? 'module is not defined in ES module scope' : 'Cannot use import statement outside a module';
   const fix =
     written === 'cjs'

@@ -24,8 +24,7 @@ const OTHER_PORT_AFTER_MS = 250;
 const OTHER_PORT_EVERY_MS = 100;
 
 export type ReadyOutcome =
-  | { readonly ready: true; readonly host: string; readonly port: number }
-  | { readonly ready: false; readonly exit?: ExitStatus };
+  { readonly ready: true; readonly host: string; readonly port: number } | { readonly ready: false; readonly exit?: ExitStatus };
 
 function tcpProbe(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -64,7 +63,12 @@ export async function probe(readiness: Readiness, port: number): Promise<string 
 }
 
 /** A port other than `port` on which the app's processes listen and the app is ready, when `look` says to look. */
-async function listeningElsewhere(app: AppProcess, readiness: Readiness, port: number, look: boolean): Promise<{ host: string; port: number } | undefined> {
+async function listeningElsewhere(
+  app: AppProcess,
+  readiness: Readiness,
+  port: number,
+  look: boolean,
+): Promise<{ host: string; port: number } | undefined> {
   if (!look || app.pid === undefined) return undefined;
   for (const other of listeningPorts(app.pid)) {
     if (other === port) continue;

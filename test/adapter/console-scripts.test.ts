@@ -37,7 +37,12 @@ beforeAll(() => {
   const app = writeApp('v: 0\nmicros:\n  - name: api\n    src: .\n    engine: python3.9\n    run: hello-server the console script\n', {
     'requirements.txt': './hello_server-1.0-py3-none-any.whl\n',
   });
-  buildWheel(app.rootDir, { name: 'hello-server', version: '1.0', files: { 'hello_server/__init__.py': HELLO_SERVER }, consoleScripts: { 'hello-server': 'hello_server:main' } });
+  buildWheel(app.rootDir, {
+    name: 'hello-server',
+    version: '1.0',
+    files: { 'hello_server/__init__.py': HELLO_SERVER },
+    consoleScripts: { 'hello-server': 'hello_server:main' },
+  });
   packaged = mkdtempSync(join(tmpdir(), 'spaceport-out-'));
   process.env.PIP_NO_INDEX = '1'; // offline: the wheel is a local file
   try {
@@ -51,12 +56,24 @@ afterAll(async () => {
   layer?.remove();
 });
 
-test('the packaged script starts with the runtime\'s python3, not this machine\'s', () => {
+test("the packaged script starts with the runtime's python3, not this machine's", () => {
   expect(readFileSync(join(packaged, 'bin/hello-server'), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env python3');
 });
 
 test('run: <console script> reaches the micro under the adapter, as `uvicorn main:app` does on Space', async () => {
-  adapter = await startEmulatedAdapter({ layerDir: layer.dir, runtime: 'python', taskRoot: packaged, env: { SPACEPORT_RUN: 'hello-server the console script' } });
-  const outcome = await adapter.invoke({ version: '2.0', rawPath: '/', rawQueryString: '', headers: { host: 'x' }, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } }, isBase64Encoded: false });
+  adapter = await startEmulatedAdapter({
+    layerDir: layer.dir,
+    runtime: 'python',
+    taskRoot: packaged,
+    env: { SPACEPORT_RUN: 'hello-server the console script' },
+  });
+  const outcome = await adapter.invoke({
+    version: '2.0',
+    rawPath: '/',
+    rawQueryString: '',
+    headers: { host: 'x' },
+    requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
+    isBase64Encoded: false,
+  });
   expect(outcome).toMatchObject({ kind: 'success', result: { statusCode: 200, body: 'hello from the console script' } });
 });

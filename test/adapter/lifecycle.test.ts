@@ -209,7 +209,7 @@ function page(path: string): unknown {
 }
 
 describe('node adapter static mode with SPACEPORT_STATIC_FALLBACK (a single-page app)', () => {
-  test('a browser\'s deep link gets the fallback page; assets, non-HTML clients and files still 404 when missing', async () => {
+  test("a browser's deep link gets the fallback page; assets, non-HTML clients and files still 404 when missing", async () => {
     const adapter = await start('node', { SPACEPORT_STATIC_DIR: 'site', SPACEPORT_BASE_PATH: '/docs', SPACEPORT_STATIC_FALLBACK: 'index.html' });
     expect(await adapter.invoke(page('/docs/entry/abc'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: '<h1>home</h1>' } });
     expect(await adapter.invoke(page('/docs/guide/'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: '<h1>guide</h1>' } });

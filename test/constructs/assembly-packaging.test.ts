@@ -18,11 +18,16 @@ function synthInto(spacefile: string, outdir: string): { hash: string; files: st
   const template = app.synth().getStackByName('Assembly').template;
   const fn = template.Resources[stack.getLogicalId(space.micros.web.function.node.defaultChild as never)];
   const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-  return { hash, files: readdirSync(join(outdir, `asset.${hash}`), { recursive: true }).map(String).sort() };
+  return {
+    hash,
+    files: readdirSync(join(outdir, `asset.${hash}`), { recursive: true })
+      .map(String)
+      .sort(),
+  };
 }
 
 describe('an assembly inside the app', () => {
-  test.each(['cdk.out', 'out'])('-o %s: three synths give one asset with only the app\'s files', (outdirName) => {
+  test.each(['cdk.out', 'out'])("-o %s: three synths give one asset with only the app's files", (outdirName) => {
     const model = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node index.js\n', {
       'index.js': 'require("node:http").createServer((q, s) => s.end("hi")).listen(process.env.PORT);\n',
     });

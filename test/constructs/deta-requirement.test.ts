@@ -35,11 +35,13 @@ function micro(requirements: string) {
 function installedDeta(requirements: string): string | undefined {
   const out = mkdtempSync(join(tmpdir(), 'spaceport-out-'));
   packageMicro(micro(requirements), out, PYTHON);
-  return readdirSync(out).find((name) => /^deta-.*\.dist-info$/.test(name))?.replace(/^deta-(.*)\.dist-info$/, '$1');
+  return readdirSync(out)
+    .find((name) => /^deta-.*\.dist-info$/.test(name))
+    ?.replace(/^deta-(.*)\.dist-info$/, '$1');
 }
 
 describe('deta in requirements.txt', () => {
-  test('unpinned, it resolves to Deta\'s SDK 1.x, never a newer major release under the name', () => {
+  test("unpinned, it resolves to Deta's SDK 1.x, never a newer major release under the name", () => {
     expect(installedDeta('deta\n')).toBe('1.2.0');
   });
 
@@ -47,13 +49,13 @@ describe('deta in requirements.txt', () => {
     expect(installedDeta('Deta==1.2.0  # the SDK\n')).toBe('1.2.0');
   });
 
-  test('pinned to another project\'s release: the build stops, naming the line and what to pin', () => {
+  test("pinned to another project's release: the build stops, naming the line and what to pin", () => {
     expect(() => installedDeta('flask\ndeta==0.2.54\n')).toThrow(
       /micro 'api' \(.*Spacefile:3\): requirements.txt:2 asks for deta 0.2.54, which is not Deta's SDK .* pin deta==1.2.0/,
     );
   });
 
-  test('a range that excludes 1.x: pip\'s reason, with the constraint that caused it', () => {
+  test("a range that excludes 1.x: pip's reason, with the constraint that caused it", () => {
     expect(() => installedDeta('deta>=2\n')).toThrow(
       /The user requested deta>=2\n\s+The user requested \(constraint\) deta<2,>=1[\s\S]*packaging keeps deta to Deta's SDK, 1.x/,
     );

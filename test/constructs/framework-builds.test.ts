@@ -15,7 +15,11 @@ import { writeApp } from './helpers';
 
 const NODE = { architecture: lambda.Architecture.X86_64, runtime: lambda.Runtime.NODEJS_24_X };
 const out = () => mkdtempSync(join(tmpdir(), 'spaceport-out-'));
-const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+const files = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 
 /** A build script that writes `outputs` (path -> content), as the framework's build would. */
 function buildScript(outputs: Record<string, string>): string {
@@ -53,7 +57,7 @@ describe('engines built without commands', () => {
     expect(files(dir)).toEqual(['.next/static/chunks/main.js', 'node_modules/next/package.json', 'public/favicon.ico', 'server.js']);
   });
 
-  test('next without output: \'standalone\': a synth error saying what to set', () => {
+  test("next without output: 'standalone': a synth error saying what to set", () => {
     expect(() => packageMicro(frameworkApp('next', { '.next/BUILD_ID': 'x' }), out(), NODE)).toThrow(
       /engine next runs Next's standalone server \(.next\/standalone\/server.js\), but its build produced none: set output: 'standalone' in next.config.js/,
     );
@@ -69,26 +73,42 @@ describe('engines built without commands', () => {
       'svelte-kit',
       { 'build/index.js': 'import http from "node:http";\nhttp.createServer((q, s) => s.end("kit")).listen(process.env.PORT);\n' },
       { 'src/routes/+page.svelte': '' },
-      { type: 'module', dependencies: { 'runtime-dep': `file:${join(packages, 'runtime-dep')}` }, devDependencies: { 'build-tool': `file:${join(packages, 'build-tool')}` } },
+      {
+        type: 'module',
+        dependencies: { 'runtime-dep': `file:${join(packages, 'runtime-dep')}` },
+        devDependencies: { 'build-tool': `file:${join(packages, 'build-tool')}` },
+      },
     );
     execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: micro.srcDir, stdio: 'ignore' });
     const dir = out();
     packageMicro(micro, dir, NODE);
-    expect(files(dir).filter((file) => !file.startsWith('node_modules/.'))).toEqual(['build/index.js', 'node_modules/runtime-dep/package.json', 'package.json']);
+    expect(files(dir).filter((file) => !file.startsWith('node_modules/.'))).toEqual([
+      'build/index.js',
+      'node_modules/runtime-dep/package.json',
+      'package.json',
+    ]);
   });
 
   test('svelte-kit without adapter-node: a synth error naming the adapter', () => {
-    expect(() => packageMicro(frameworkApp('svelte-kit', { '.svelte-kit/output/x': '' }), out(), NODE)).toThrow(/use @sveltejs\/adapter-node in svelte.config.js/);
+    expect(() => packageMicro(frameworkApp('svelte-kit', { '.svelte-kit/output/x': '' }), out(), NODE)).toThrow(
+      /use @sveltejs\/adapter-node in svelte.config.js/,
+    );
   });
 
-  test('nuxt: the self-contained .output only; nuxt generate\'s output alone is a synth error', () => {
+  test("nuxt: the self-contained .output only; nuxt generate's output alone is a synth error", () => {
     const dir = out();
-    packageMicro(frameworkApp('nuxt', { '.output/server/index.mjs': 'export {};\n', '.output/public/_nuxt/app.js': '' }, { 'app.vue': '' }), dir, NODE);
+    packageMicro(
+      frameworkApp('nuxt', { '.output/server/index.mjs': 'export {};\n', '.output/public/_nuxt/app.js': '' }, { 'app.vue': '' }),
+      dir,
+      NODE,
+    );
     expect(files(dir)).toEqual(['.output/public/_nuxt/app.js', '.output/server/index.mjs']);
-    expect(() => packageMicro(frameworkApp('nuxt', { '.output/public/index.html': '' }), out(), NODE)).toThrow(/build with 'nuxt build' \(not 'nuxt generate'\)/);
+    expect(() => packageMicro(frameworkApp('nuxt', { '.output/public/index.html': '' }), out(), NODE)).toThrow(
+      /build with 'nuxt build' \(not 'nuxt generate'\)/,
+    );
   });
 
-  test('a package over Lambda\'s 250 MB stops synth', () => {
+  test("a package over Lambda's 250 MB stops synth", () => {
     const micro = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node index.js\n', { 'index.js': '' }).micros[0];
     truncateSync(join(micro.srcDir, 'index.js'), 251 * 1024 * 1024); // sparse: costs no disk here
     expect(() => packageMicro(micro, out(), NODE)).toThrow(/its package is 251 MB unzipped, over Lambda's 250 MB/);

@@ -66,7 +66,9 @@ describe('include with a "type": "module" package.json', () => {
   });
 
   test('without include the whole app is packaged, so the same mistake is caught the same way', () => {
-    expect(() => packageMicro(app('cjs', undefined).micros[0], out(), NODE)).toThrow(/dist\/server.js is written as CommonJS while Node would load it as an ES module/);
+    expect(() => packageMicro(app('cjs', undefined).micros[0], out(), NODE)).toThrow(
+      /dist\/server.js is written as CommonJS while Node would load it as an ES module/,
+    );
   });
 
   test('an ES module bundle with its package.json included starts', async () => {
@@ -76,10 +78,15 @@ describe('include with a "type": "module" package.json', () => {
   });
 
   test('an include that leaves out the file `run` starts is a synth error', () => {
-    const micro = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node dist/server.js\n    include:\n      - lib\n', {
-      'lib/a.js': '',
-      'dist/server.js': '',
-    }).micros[0];
-    expect(() => packageMicro(micro, out(), NODE)).toThrow(/runs 'node dist\/server.js', but its include \(lib\) put no dist\/server.js in the package, so it cannot start/);
+    const micro = writeApp(
+      'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node dist/server.js\n    include:\n      - lib\n',
+      {
+        'lib/a.js': '',
+        'dist/server.js': '',
+      },
+    ).micros[0];
+    expect(() => packageMicro(micro, out(), NODE)).toThrow(
+      /runs 'node dist\/server.js', but its include \(lib\) put no dist\/server.js in the package, so it cannot start/,
+    );
   });
 });

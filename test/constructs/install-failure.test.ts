@@ -38,7 +38,7 @@ function failure(run: () => void): string {
 const SPACEFILE = 'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node index.js\n';
 
 describe('npm', () => {
-  test('a lock file out of sync with package.json: npm\'s reason, not its usage text, and the command that fixes it', () => {
+  test("a lock file out of sync with package.json: npm's reason, not its usage text, and the command that fixes it", () => {
     const packages = mkdtempSync(join(tmpdir(), 'spaceport-packages-'));
     const first = localPackage(packages, { name: 'first' });
     const second = localPackage(packages, { name: 'second' });
@@ -87,14 +87,16 @@ describe('pip', () => {
     delete process.env.PIP_NO_INDEX;
   });
 
-  test('a requirement with no wheel for Lambda: pip\'s ERROR lines and what packaging installs', () => {
+  test("a requirement with no wheel for Lambda: pip's ERROR lines and what packaging installs", () => {
     const app = writeApp('v: 0\nmicros:\n  - name: api\n    src: .\n    engine: python3.9\n', {
       'main.py': '',
       'requirements.txt': 'surely-not-a-real-package-spaceport==1.0\n',
     });
     process.env.PIP_NO_INDEX = '1'; // no PyPI here: pip finds nothing, as it does for a package without a Lambda wheel
     const message = failure(() => packageMicro(app.micros[0], out(), PYTHON));
-    expect(message).toMatch(/^micro 'api' \(.*Spacefile:3\): pip install -r requirements.txt \(CPython 3.13, x86_64 wheels\) failed \(exit code 1\):\n/);
+    expect(message).toMatch(
+      /^micro 'api' \(.*Spacefile:3\): pip install -r requirements.txt \(CPython 3.13, x86_64 wheels\) failed \(exit code 1\):\n/,
+    );
     expect(message).toContain('ERROR: No matching distribution found for surely-not-a-real-package-spaceport==1.0');
     expect(message).toContain('packaging installs binary wheels only');
     expect(message).not.toMatch(/Looking in|Collecting/);

@@ -108,11 +108,14 @@ describe('packageMicro', () => {
   });
 
   test('include keeps only the listed entries; a missing one is an error after the commands', () => {
-    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node server.js\n    include:\n      - server.js\n      - lib\n', {
-      'server.js': '',
-      'lib/a.js': '',
-      'notes.md': '',
-    });
+    const app = writeApp(
+      'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node server.js\n    include:\n      - server.js\n      - lib\n',
+      {
+        'server.js': '',
+        'lib/a.js': '',
+        'notes.md': '',
+      },
+    );
     const dir = out();
     packageMicro(app.micros[0], dir, X86);
     expect(Object.keys(tree(dir)).sort()).toEqual(['lib/a.js', 'server.js']);

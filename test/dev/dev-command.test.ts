@@ -30,7 +30,10 @@ require('node:http').createServer((req, res) => {
 
 function app(): string {
   const dir = mkdtempSync(join(tmpdir(), 'spaceport-dev-command-'));
-  writeFileSync(join(dir, 'Spacefile'), 'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node server.js prod\n    dev: node server.js dev\n');
+  writeFileSync(
+    join(dir, 'Spacefile'),
+    'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node server.js prod\n    dev: node server.js dev\n',
+  );
   writeFileSync(join(dir, 'server.js'), SERVER);
   return join(dir, 'Spacefile');
 }

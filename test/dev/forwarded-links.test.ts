@@ -39,13 +39,13 @@ describe('absolute links under spaceport dev', () => {
     expect([link.status, link.css]).toEqual([200, 'body { color: green } /* flask */\n']);
   });
 
-  it('Flask (ProxyFix) under /docs: the link keeps the micro\'s path and loads', async () => {
+  it("Flask (ProxyFix) under /docs: the link keeps the micro's path and loads", async () => {
     const link = await followLink(`${dev.server.url}/docs`);
     expect(link.href).toBe(`http://localhost:${dev.server.port}/docs/static/style.css`);
     expect([link.status, link.css]).toEqual([200, 'body { color: green } /* flask */\n']);
   });
 
-  it('Express (trust proxy) under /express: http, this host and port, the micro\'s path', async () => {
+  it("Express (trust proxy) under /express: http, this host and port, the micro's path", async () => {
     const link = await followLink(`${dev.server.url}/express`);
     expect(link.href).toBe(`http://localhost:${dev.server.port}/express/static/style.css`);
     expect([link.status, link.css]).toEqual([200, 'body { color: red } /* express */\n']);

@@ -54,7 +54,18 @@ describe('buildHttpApiEvent', () => {
   it('states the scheme and port the client reached, appends its address, and drops what a client claims about them', () => {
     const event = buildHttpApiEvent(
       request({
-        rawHeaders: ['Host', 'localhost:4200', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Port', '443', 'X-Forwarded-Host', 'evil.example', 'X-Forwarded-For', '198.51.100.1'],
+        rawHeaders: [
+          'Host',
+          'localhost:4200',
+          'X-Forwarded-Proto',
+          'https',
+          'X-Forwarded-Port',
+          '443',
+          'X-Forwarded-Host',
+          'evil.example',
+          'X-Forwarded-For',
+          '198.51.100.1',
+        ],
         sourceIp: '127.0.0.1',
       }),
       web,

@@ -53,7 +53,10 @@ function write(path: string, content: string): void {
 function virtualenvWithUvicorn(dir: string): void {
   execFileSync(FRAMEWORK_PYTHON, ['-m', 'venv', '--without-pip', '--system-site-packages', join(root, dir)]);
   const script = join(root, dir, 'bin/uvicorn');
-  writeFileSync(script, `#!${join(root, dir, 'bin/python')}\nimport sys\nfrom uvicorn.main import main\nif __name__ == "__main__":\n    sys.exit(main())\n`);
+  writeFileSync(
+    script,
+    `#!${join(root, dir, 'bin/python')}\nimport sys\nfrom uvicorn.main import main\nif __name__ == "__main__":\n    sys.exit(main())\n`,
+  );
   chmodSync(script, 0o755);
 }
 
@@ -83,7 +86,10 @@ beforeAll(async () => {
   write('main.py', FASTAPI_APP);
   virtualenvWithUvicorn('.env'); // next to the Spacefile, where spaceport dev reads a dotenv file
   // A second app (an app holds at most 5 micros): a server started with a port of its own.
-  write('fixed/Spacefile', `v: 0\nmicros:\n  - name: fixed\n    src: .\n    engine: python3.9\n    run: ${FRAMEWORK_PYTHON} -m uvicorn main:app --port ${fixedPort}\n`);
+  write(
+    'fixed/Spacefile',
+    `v: 0\nmicros:\n  - name: fixed\n    src: .\n    engine: python3.9\n    run: ${FRAMEWORK_PYTHON} -m uvicorn main:app --port ${fixedPort}\n`,
+  );
   write('fixed/main.py', FASTAPI_APP);
   [dev, fixedDev] = await Promise.all([
     startTestDev({ app: loadSpacefile(join(root, 'Spacefile')), schedule: false }),
@@ -103,7 +109,7 @@ async function json(path: string, on = dev): Promise<Record<string, string | nul
 }
 
 describe('Python servers started without a port reach the micro', () => {
-  it('uvicorn main:app (UVICORN_PORT), with the machine\'s console script', async () => {
+  it("uvicorn main:app (UVICORN_PORT), with the machine's console script", async () => {
     expect(await json('/')).toMatchObject({ server: 'uvicorn', virtualenv: null });
   });
 
@@ -115,7 +121,7 @@ describe('Python servers started without a port reach the micro', () => {
     expect(await json('/flask')).toMatchObject({ server: 'flask' });
   });
 
-  it('uvicorn main:app with a .venv in the micro: the virtualenv\'s script and interpreter, as if activated', async () => {
+  it("uvicorn main:app with a .venv in the micro: the virtualenv's script and interpreter, as if activated", async () => {
     const seen = await json('/venv');
     expect(seen.server).toBe('uvicorn');
     expect(seen.prefix).toBe(join(root, 'venv-app/.venv'));

@@ -46,7 +46,14 @@ function packageApp(root: string, spacefile: string): string {
 }
 
 function get(path: string): unknown {
-  return { version: '2.0', rawPath: path, rawQueryString: '', headers: { host: 'x', accept: 'text/html' }, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } }, isBase64Encoded: false };
+  return {
+    version: '2.0',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'x', accept: 'text/html' },
+    requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
+    isBase64Encoded: false,
+  };
 }
 
 async function serve(taskRoot: string, env: Record<string, string>): Promise<(path: string) => Promise<{ statusCode: number; body: string }>> {
@@ -78,27 +85,34 @@ describe('real starters, packaged as Space built them', () => {
     for (const path of assets) expect((await fetch(path)).statusCode, path).toBe(200);
   });
 
-  test('SvelteKit (sv create): adapter-auto is a synth error naming adapter-node; with it, build/ serves its page', { timeout: INSTALL_AND_BUILD_MS }, async () => {
-    const root = starter(['sv@0.8', 'create', 'web', '--template', 'minimal', '--types', 'jsdoc', '--no-add-ons', '--no-install']);
-    const spacefile = 'v: 0\nmicros:\n  - name: web\n    src: web\n    engine: svelte-kit\n    primary: true\n';
-    expect(() => packageApp(root, spacefile)).toThrow(/use @sveltejs\/adapter-node in svelte.config.js/);
+  test(
+    'SvelteKit (sv create): adapter-auto is a synth error naming adapter-node; with it, build/ serves its page',
+    { timeout: INSTALL_AND_BUILD_MS },
+    async () => {
+      const root = starter(['sv@0.8', 'create', 'web', '--template', 'minimal', '--types', 'jsdoc', '--no-add-ons', '--no-install']);
+      const spacefile = 'v: 0\nmicros:\n  - name: web\n    src: web\n    engine: svelte-kit\n    primary: true\n';
+      expect(() => packageApp(root, spacefile)).toThrow(/use @sveltejs\/adapter-node in svelte.config.js/);
 
-    // The quick-start's change: adapter-node instead of adapter-auto.
-    const app = join(root, 'web');
-    const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
-    delete manifest.devDependencies['@sveltejs/adapter-auto'];
-    manifest.devDependencies['@sveltejs/adapter-node'] = '^5.0.0';
-    writeFileSync(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
-    writeFileSync(join(app, 'svelte.config.js'), readFileSync(join(app, 'svelte.config.js'), 'utf8').replace('@sveltejs/adapter-auto', '@sveltejs/adapter-node'));
+      // The quick-start's change: adapter-node instead of adapter-auto.
+      const app = join(root, 'web');
+      const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+      delete manifest.devDependencies['@sveltejs/adapter-auto'];
+      manifest.devDependencies['@sveltejs/adapter-node'] = '^5.0.0';
+      writeFileSync(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+      writeFileSync(
+        join(app, 'svelte.config.js'),
+        readFileSync(join(app, 'svelte.config.js'), 'utf8').replace('@sveltejs/adapter-auto', '@sveltejs/adapter-node'),
+      );
 
-    const asset = packageApp(root, spacefile);
-    expect(JSON.parse(readFileSync(join(asset, 'package.json'), 'utf8')).type).toBe('module');
-    const fetch = await serve(asset, { SPACEPORT_RUN: 'node build/index.js' });
-    const page = await fetch('/');
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('Welcome to SvelteKit');
-    const assets = linkedAssets(page.body);
-    expect(assets.length).toBeGreaterThan(0);
-    for (const path of assets) expect((await fetch(path)).statusCode, path).toBe(200);
-  });
+      const asset = packageApp(root, spacefile);
+      expect(JSON.parse(readFileSync(join(asset, 'package.json'), 'utf8')).type).toBe('module');
+      const fetch = await serve(asset, { SPACEPORT_RUN: 'node build/index.js' });
+      const page = await fetch('/');
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('Welcome to SvelteKit');
+      const assets = linkedAssets(page.body);
+      expect(assets.length).toBeGreaterThan(0);
+      for (const path of assets) expect((await fetch(path)).statusCode, path).toBe(200);
+    },
+  );
 });

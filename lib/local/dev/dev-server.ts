@@ -202,7 +202,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
   for (const note of interpreterNotes.values()) logger.info(`warning: ${note}`);
   for (const micro of app.micros.filter(runsDevCommand)) {
-    logger.log(micro.name, `runs its dev command (${micro.dev}): its src is writable and it watches its own files (--prod runs '${micro.run ?? 'its files'}' instead)`);
+    logger.log(
+      micro.name,
+      `runs its dev command (${micro.dev}): its src is writable and it watches its own files (--prod runs '${micro.run ?? 'its files'}' instead)`,
+    );
   }
   for (const micro of app.micros) {
     const hint = missingServeDirHint(app, micro, build, prod);

@@ -190,7 +190,15 @@ export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredL
     ['environment variables', { enforcement: 'enforced', how: "Lambda's variables, nothing inherited from the shell" }],
     ['read-only filesystem', caps.limits.filesystem],
     ...(limits.devCommandMicros?.length
-      ? ([[`  except dev commands`, { enforcement: 'not enforced', how: `${limits.devCommandMicros.join(', ')}: their src is writable for the dev server's caches, as with space dev; --prod runs 'run' read-only` }]] as [string, LimitStatus][])
+      ? ([
+          [
+            `  except dev commands`,
+            {
+              enforcement: 'not enforced',
+              how: `${limits.devCommandMicros.join(', ')}: their src is writable for the dev server's caches, as with space dev; --prod runs 'run' read-only`,
+            },
+          ],
+        ] as [string, LimitStatus][])
       : []),
     [`/tmp size (${SPACE_MICRO_LIMITS.tmpMb} MB)`, caps.limits.tmp],
     [`memory (${limits.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb} MB)`, caps.limits.memory],
