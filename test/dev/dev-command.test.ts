@@ -60,4 +60,28 @@ describe('spaceport dev and dev commands', () => {
     expect(seen.cache).not.toBe('written'); // the read-only code directory refuses it (EROFS, or ENOENT for a new directory)
     expect(dev.logs()).not.toContain('except dev commands');
   });
+
+  it("a framework micro without dev runs its engine's default as space dev did; --prod --build builds and serves its files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spaceport-engine-dev-'));
+    writeFileSync(join(dir, 'Spacefile'), 'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: vue\n');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'web', scripts: { dev: 'node dev.cjs', build: 'node build.cjs' } }));
+    // A dev server that takes its port as vite does (`--port N`), and a build that writes dist/.
+    writeFileSync(
+      join(dir, 'dev.cjs'),
+      "const port = Number(process.argv[process.argv.indexOf('--port') + 1]);\n" +
+        "require('node:http').createServer((q, s) => s.end('dev server on ' + port)).listen(port, '127.0.0.1');\n",
+    );
+    writeFileSync(
+      join(dir, 'build.cjs'),
+      "require('node:fs').mkdirSync('dist', { recursive: true }); require('node:fs').writeFileSync('dist/index.html', 'built page');\n",
+    );
+
+    dev = await startTestDev({ app: loadSpacefile(join(dir, 'Spacefile')), schedule: false });
+    expect(await (await dev.get('/')).text()).toMatch(/^dev server on \d+$/);
+    expect(dev.logs()).toMatch(/^web +\| runs its dev command \(npm run dev -- --port \$PORT\)/m);
+    await dev.server.stop();
+
+    dev = await startTestDev({ app: loadSpacefile(join(dir, 'Spacefile')), schedule: false, prod: true, build: true });
+    expect(await (await dev.get('/')).text()).toBe('built page');
+  });
 });

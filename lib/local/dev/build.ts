@@ -5,8 +5,10 @@
  */
 import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { commandSteps, runStepStreaming } from '../../packaging/steps';
+import { frameworkBuildStep } from '../../packaging/framework-build';
+import { commandSteps, runStepStreaming, type Step } from '../../packaging/steps';
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
+import { devCommand } from './dev-command';
 import type { DevLogger } from './logger';
 
 /**
@@ -17,14 +19,23 @@ import type { DevLogger } from './logger';
  */
 export async function buildMicros(app: SpaceAppModel, logger: DevLogger, prod = false): Promise<void> {
   for (const micro of app.micros) {
-    if (micro.commands.length === 0) continue;
+    const steps = buildSteps(micro);
+    if (steps.length === 0) continue;
     const log = (line: string): void => logger.log(micro.name, line);
-    if (micro.dev !== undefined && !prod) {
-      log(`not running its commands: its dev command (${micro.dev}) runs it locally`);
+    const dev = devCommand(micro);
+    if (dev !== undefined && !prod) {
+      log(`not running its commands: its dev command (${dev}) runs it locally`);
       continue;
     }
-    for (const step of commandSteps(micro, micro.srcDir)) await runStepStreaming(micro, step, log);
+    for (const step of steps) await runStepStreaming(micro, step, log);
   }
+}
+
+/** The micro's `commands`, or for a framework micro without them its own `npm run build`, as packaging runs them. */
+function buildSteps(micro: Micro): Step[] {
+  if (micro.commands.length > 0) return commandSteps(micro, micro.srcDir);
+  const frameworkBuild = frameworkBuildStep(micro, micro.srcDir);
+  return frameworkBuild ? [frameworkBuild] : [];
 }
 
 /**
@@ -32,14 +43,19 @@ export async function buildMicros(app: SpaceAppModel, logger: DevLogger, prod = 
  * and how to fix it, knowing whether `buildMicros` ran. `undefined` otherwise, including for every other kind.
  */
 export function missingServeDirHint(app: SpaceAppModel, micro: Micro, built: boolean, prod = false): string | undefined {
-  if (micro.kind !== 'static' || (micro.dev !== undefined && !prod)) return undefined;
+  if (micro.kind !== 'static' || (devCommand(micro) !== undefined && !prod)) return undefined;
   const serveDir = join(micro.srcDir, micro.serve ?? '.');
   if (isDirectory(serveDir)) return undefined;
   const missing = `${micro.name} serves ./${relative(app.rootDir, serveDir)}, which does not exist`;
-  if (micro.commands.length === 0) return `${missing}, and it has no commands to build it: create it, or fix its 'serve'`;
-  if (built) return `${missing} after its commands ran: fix its 'serve' or its commands`;
+  const steps = buildSteps(micro);
+  if (steps.length === 0) return `${missing}, and it has no commands to build it: create it, or fix its 'serve'`;
+  const ownCommands = micro.commands.length > 0;
+  if (built)
+    return ownCommands
+      ? `${missing} after its commands ran: fix its 'serve' or its commands`
+      : `${missing} after npm run build: fix its 'serve' or its build script`;
   const src = `./${relative(app.rootDir, micro.srcDir)}`.replace(/\/$/, '');
-  const commands = micro.commands.map((command) => `'${command}'`).join(', then ');
+  const commands = (ownCommands ? micro.commands : ['npm run build']).map((command) => `'${command}'`).join(', then ');
   return `${missing}: build it with 'spaceport dev --build', or run its commands in ${src}: ${commands}`;
 }
 

@@ -12,6 +12,7 @@ import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
 import { buildMicros, missingServeDirHint } from './build';
+import { devCommand } from './dev-command';
 import type { Clock } from './clock';
 import { readDotenv } from './dotenv';
 import { interpreterWarnings } from './interpreters';
@@ -106,7 +107,7 @@ function positive(name: string, value: number): number {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { app } = options;
   const prod = options.prod ?? false;
-  const runsDevCommand = (micro: Micro): boolean => !prod && micro.dev !== undefined;
+  const runsDevCommand = (micro: Micro): boolean => !prod && devCommand(micro) !== undefined;
   const concurrency = positive('--concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
   const timeoutMs = options.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000;
   const memoryMb = options.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb;
@@ -204,7 +205,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   for (const micro of app.micros.filter(runsDevCommand)) {
     logger.log(
       micro.name,
-      `runs its dev command (${micro.dev}): its src is writable and it watches its own files (--prod runs '${micro.run ?? 'its files'}' instead)`,
+      `runs its dev command (${devCommand(micro)}): its src is writable and it watches its own files (--prod runs '${micro.run ?? 'its files'}' instead)`,
     );
   }
   for (const micro of app.micros) {

@@ -5,6 +5,7 @@
  */
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { UsageError } from '../../core/errors';
+import { localCommand } from './dev-command';
 
 /** Where the layer's entry point is once the layer is unpacked at `/opt`. */
 export const EXEC_WRAPPER = '/opt/spaceport/bootstrap';
@@ -59,14 +60,6 @@ export function resolvePresets(app: SpaceAppModel, sources: PresetSources): Map<
     values.set(micro.name, presets);
   }
   return values;
-}
-
-/**
- * The command `spaceport dev` starts `micro` with: its `dev` command, as Space's dev did, unless `prod` asks for
- * what the cloud runs (`run`, or the files of a static micro).
- */
-export function localCommand(micro: Micro, prod: boolean): string | undefined {
-  return prod ? micro.run : (micro.dev ?? micro.run);
 }
 
 /** The function environment of `micro` (started with `localCommand(micro, prod)`), without `PORT`. */
