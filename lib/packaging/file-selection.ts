@@ -3,8 +3,12 @@ import { join, resolve } from 'node:path';
 import ignore from 'ignore';
 import type { Micro } from '../spacefile/model';
 
-/** What `space push` never uploaded unless `.spaceignore` re-included it (gitignore syntax). */
-export const DEFAULT_SPACEIGNORE: readonly string[] = ['node_modules', '.venv', 'build', 'dist', '.git', '.env*'];
+/**
+ * What `space push` never uploaded unless `.spaceignore` re-included it (gitignore syntax). Virtualenvs under every
+ * name Space's Python quick-start says the CLI ignores (`.venv`, `venv`; `.env` falls under `.env*`), and
+ * `virtualenv`: their interpreters and scripts belong to this machine, never to Lambda.
+ */
+export const DEFAULT_SPACEIGNORE: readonly string[] = ['node_modules', '.venv', 'venv', 'virtualenv', 'build', 'dist', '.git', '.env*'];
 
 export const SPACEIGNORE_FILE = '.spaceignore';
 

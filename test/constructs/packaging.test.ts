@@ -41,6 +41,8 @@ describe('source selection', () => {
       '.env.local': '',
       '.git/HEAD': '',
       '.venv/bin/python': '',
+      'venv/bin/python': '',
+      'virtualenv/bin/python': '',
       'secret.txt': '',
       'keep.log': '',
       'drop.log': '',
