@@ -9,7 +9,8 @@ import type { Command } from './command';
 
 const COMMAND_LINE = {
   summary: 'Run the app locally on :4200 (router, Lambda emulator, scheduler)',
-  usage: 'dev [--build] [--prod] [--port N] [--env NAME=value]... [--concurrency N] [--aws-credentials] [--no-watch] [--no-schedule] [--verbose] [Spacefile]',
+  usage:
+    'dev [--build] [--prod] [--port N] [--env NAME=value]... [--concurrency N] [--aws-credentials] [--no-watch] [--no-schedule] [--verbose] [Spacefile]',
   arguments: { Spacefile: 'the Spacefile of the app to run (default: ./Spacefile)' },
   options: {
     build: { type: 'boolean', description: "run each micro's commands in its src before starting" },

@@ -205,7 +205,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname, data: dataVariablesOfMicros }, presets.get(micro.name) ?? {}, prod),
+        environment: microFunctionVariables(
+          micro,
+          { projectKey, internalKey, hostname, data: dataVariablesOfMicros },
+          presets.get(micro.name) ?? {},
+          prod,
+        ),
         layerDir,
         sandbox,
         logger,
