@@ -36,6 +36,8 @@ export { SpaceRouter, type SpaceRouterProps } from './constructs/router';
 export { SpaceAction, actionDeadLetterQueue, actionInvokerRole, type SpaceActionProps } from './constructs/action';
 export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key';
 export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key';
+export { SECRETS_GENERATION_CONTEXT, SpaceGeneratedSecret, type SpaceGeneratedSecretProps } from './constructs/generated-secret';
+export { PARAMETER_RECHECK_MS } from './handlers/secure-parameter';
 export { SpaceAuth, type SpaceAuthProps } from './auth/construct';
 export { adapterLayer } from './constructs/adapter-layer';
 export { SpaceportConstructError } from './constructs/errors';

@@ -6,16 +6,17 @@
  * redirect browsers or choose the body (see docs/auth.md). Errors (a broken configuration, an
  * unreachable key table) fail closed: API Gateway answers 500 and nothing reaches the micro.
  *
- * Bundled by esbuild for Lambda by the SpaceAuth construct; configured by environment variables that name
- * the policy and where the secret and keys live, never the secret itself.
+ * Bundled by esbuild for Lambda by the SpaceAuth construct; configured by environment variables: the policy, the
+ * API key table, the SSM parameter holding the owner secret (read at run time, so a rotation needs no deployment)
+ * and the app's internal key itself (every micro holds it too, and both get a rotated one in the same deployment).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { routeKeys } from '../routing/routes';
 import type { ApiKeyStore } from './api-keys';
 import { DynamoDbApiKeyStore } from './dynamodb-key-store';
 import { InternalKey } from './internal-key';
-import { readOwnerSecret, readSecretString, requiredEnv } from './owner-secret';
+import { lastValueMemo, requiredEnv, SecureParameter } from '../handlers/secure-parameter';
 import { type AccessPolicy, parseAccessPolicy } from './policy';
 import { AccessRules, type AuthRequest, authorize } from './rules';
 import { SessionSigner } from './session';
@@ -23,9 +24,10 @@ import { SessionSigner } from './session';
 /** Environment variables the construct sets on the authorizer and the sign-in function. */
 export const AUTH_ENV = {
   policy: 'SPACEPORT_ACCESS_POLICY',
-  ownerSecretId: 'SPACEPORT_OWNER_SECRET_ID',
-  /** Only the authorizer gets it: micros get the key itself as `DETA_API_KEY`, the sign-in function never needs it. */
-  internalKeySecretId: 'SPACEPORT_INTERNAL_KEY_SECRET_ID',
+  /** The name of the SSM SecureString parameter holding the owner secret. */
+  ownerSecretParameter: 'SPACEPORT_OWNER_SECRET_PARAMETER',
+  /** The internal key itself (micros have it as `DETA_API_KEY`); only the authorizer gets it, not the sign-in function. */
+  internalKey: 'SPACEPORT_INTERNAL_KEY',
   apiKeysTable: 'SPACEPORT_API_KEYS_TABLE',
 } as const;
 
@@ -63,9 +65,9 @@ export function authRequestFromAuthorizerEvent(event: HttpApiAuthorizerEvent): A
 
 export interface AuthorizerDependencies {
   readonly policy: AccessPolicy;
-  /** Read once, on the first request of a cold start. */
+  /** The current owner secret, asked for on every request (the reader caches): a new one ends every session. */
   readonly readOwnerSecret: () => Promise<string>;
-  /** The app's internal key (`DETA_API_KEY`); read once, on the first request of a cold start. */
+  /** The app's current internal key (`DETA_API_KEY`), asked for on every request. */
   readonly readInternalKey: () => Promise<string>;
   readonly keys: Pick<ApiKeyStore, 'find'>;
   readonly now?: () => number;
@@ -75,16 +77,13 @@ export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiA
   const rules = new AccessRules(deps.policy);
   const microOfRoute = new Map(deps.policy.micros.flatMap((micro) => routeKeys(micro).map((key) => [key, micro.name] as const)));
   const now = deps.now ?? Date.now;
-  let secrets: Promise<{ sessions: SessionSigner; internalKey: InternalKey }> | undefined;
+  const sessionsFor = lastValueMemo((secret: string) => new SessionSigner(secret, true));
+  const internalKeyFor = lastValueMemo((key: string) => new InternalKey(key));
   return async (event): Promise<SimpleAuthorizerResult> => {
-    secrets ??= Promise.all([deps.readOwnerSecret(), deps.readInternalKey()]).then(([ownerSecret, internalKey]) => ({
-      sessions: new SessionSigner(ownerSecret, true),
-      internalKey: new InternalKey(internalKey),
-    }));
-    const { sessions, internalKey } = await secrets.catch((error: unknown) => {
-      secrets = undefined; // retry the reads on the next request rather than failing until the next cold start
-      throw error;
-    });
+    // A read that fails fails this request (API Gateway answers 500) and is tried again on the next one.
+    const [ownerSecret, currentInternalKey] = await Promise.all([deps.readOwnerSecret(), deps.readInternalKey()]);
+    const sessions = sessionsFor(ownerSecret);
+    const internalKey = internalKeyFor(currentInternalKey);
     const decision = await authorize(authRequestFromAuthorizerEvent(event), {
       rules,
       now: now(),
@@ -121,11 +120,12 @@ export async function handler(event: HttpApiAuthorizerEvent): Promise<SimpleAuth
 }
 
 function authorizerFromEnvironment(): (event: HttpApiAuthorizerEvent) => Promise<SimpleAuthorizerResult> {
-  const secretsManager = new SecretsManagerClient({});
+  const ownerSecret = new SecureParameter(new SSMClient({}), requiredEnv(AUTH_ENV.ownerSecretParameter), 'the owner secret');
+  const internalKey = requiredEnv(AUTH_ENV.internalKey);
   return createAuthorizer({
     policy: parseAccessPolicy(requiredEnv(AUTH_ENV.policy)),
-    readOwnerSecret: () => readOwnerSecret(secretsManager, requiredEnv(AUTH_ENV.ownerSecretId)),
-    readInternalKey: () => readSecretString(secretsManager, requiredEnv(AUTH_ENV.internalKeySecretId), "the app's internal key (DETA_API_KEY)"),
+    readOwnerSecret: () => ownerSecret.value(),
+    readInternalKey: async () => internalKey,
     keys: new DynamoDbApiKeyStore(requiredEnv(AUTH_ENV.apiKeysTable), new DynamoDBClient({})),
   });
 }

@@ -2,9 +2,9 @@
  * The function behind the HTTP API's open `/__space` routes: the owner's sign-in and sign-out pages; every
  * other runtime path answers 404 and never reaches a micro. Bundled by esbuild for Lambda by SpaceAuth.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { lastValueMemo, requiredEnv, SecureParameter } from '../handlers/secure-parameter';
 import { AUTH_ENV } from './authorizer';
-import { readOwnerSecret, requiredEnv } from './owner-secret';
 import { jsonResponse } from './responses';
 import { SessionSigner } from './session';
 import { handleSignin, isSigninPath } from './signin';
@@ -26,9 +26,15 @@ export interface HttpApiResult {
   readonly body: string;
 }
 
-export function createSigninHandler(deps: { readOwnerSecret: () => Promise<string>; now?: () => number }): (event: HttpApiRequestEvent) => Promise<HttpApiResult> {
+export interface SigninHandlerDependencies {
+  /** The current owner secret, asked for on every sign-in request (the reader caches). */
+  readonly readOwnerSecret: () => Promise<string>;
+  readonly now?: () => number;
+}
+
+export function createSigninHandler(deps: SigninHandlerDependencies): (event: HttpApiRequestEvent) => Promise<HttpApiResult> {
   const now = deps.now ?? Date.now;
-  let signer: Promise<SessionSigner> | undefined;
+  const signerFor = lastValueMemo((secret: string) => new SessionSigner(secret, true));
   return async (event) => {
     const response = isSigninPath(event.rawPath)
       ? handleSignin(
@@ -39,10 +45,7 @@ export function createSigninHandler(deps: { readOwnerSecret: () => Promise<strin
             headers: event.headers ?? {},
             body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8').toString('utf8'),
           },
-          await (signer ??= deps.readOwnerSecret().then((secret) => new SessionSigner(secret, true)).catch((error: unknown) => {
-            signer = undefined; // read again on the next request rather than failing until the next cold start
-            throw error;
-          })),
+          signerFor(await deps.readOwnerSecret()),
           now(),
         )
       : jsonResponse(404, { error: 'not_found', message: `${event.rawPath} belongs to the Space runtime and is not reachable` });
@@ -53,8 +56,9 @@ export function createSigninHandler(deps: { readOwnerSecret: () => Promise<strin
 let deployed: ((event: HttpApiRequestEvent) => Promise<HttpApiResult>) | undefined;
 
 export async function handler(event: HttpApiRequestEvent): Promise<HttpApiResult> {
-  deployed ??= createSigninHandler({
-    readOwnerSecret: () => readOwnerSecret(new SecretsManagerClient({}), requiredEnv(AUTH_ENV.ownerSecretId)),
-  });
+  if (!deployed) {
+    const ownerSecret = new SecureParameter(new SSMClient({}), requiredEnv(AUTH_ENV.ownerSecretParameter), 'the owner secret');
+    deployed = createSigninHandler({ readOwnerSecret: () => ownerSecret.value() });
+  }
   return deployed(event);
 }

@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/auth/authorizer';
 import type { LocalApiKeyStore } from '../../lib/auth/local-state';
-import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
+import { SessionSigner } from '../../lib/auth/session';
+import { authorizerEvent, cookiePair, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
 type Expected = 'allow' | 'deny';
 const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key', 'internal key', 'wrong internal key', 'user key as X-API-Key'] as const;
@@ -108,9 +109,34 @@ describe('Lambda authorizer: route x credential', () => {
     }
   });
 
-  it('reads the owner secret and the internal key once per cold start, not per request', () => {
-    expect(secretReads).toBe(1);
-    expect(internalKeyReads).toBe(1);
+  it('asks for the current owner secret and internal key on every request (the readers cache)', () => {
+    expect(secretReads).toBeGreaterThan(MATRIX.length);
+    expect(internalKeyReads).toBe(secretReads);
+  });
+
+  it('ends every session and stops the old internal key as soon as the readers return new values', async () => {
+    let ownerSecret = OWNER_SECRET;
+    let internalKey = INTERNAL_KEY;
+    const rotating = createAuthorizer({
+      policy: helloPolicy,
+      readOwnerSecret: async () => ownerSecret,
+      readInternalKey: async () => internalKey,
+      keys: { find: async () => undefined },
+      now: () => NOW,
+    });
+    const owner = kinds.find((kind) => kind.label === 'owner cookie')!;
+    const internal = kinds.find((kind) => kind.label === 'internal key')!;
+    const asOwner = authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', cookies: owner.cookies });
+    const asSibling = authorizerEvent({ rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: internal.headers });
+    expect(await rotating(asOwner)).toMatchObject({ isAuthorized: true });
+    expect(await rotating(asSibling)).toMatchObject({ isAuthorized: true });
+    ownerSecret = 'the-owner-secret-after-rotation';
+    internalKey = 'the-internal-key-after-rotation-of-enough-length';
+    expect(await rotating(asOwner)).toMatchObject({ isAuthorized: false });
+    expect(await rotating(asSibling)).toMatchObject({ isAuthorized: false });
+    const newSession = cookiePair(new SessionSigner(ownerSecret, true).issueCookie(NOW));
+    expect(await rotating(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', cookies: [newSession] }))).toMatchObject({ isAuthorized: true });
+    expect(await rotating(authorizerEvent({ rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: { 'x-api-key': internalKey } }))).toMatchObject({ isAuthorized: true });
   });
 
   it('fails closed when the owner secret cannot be read, and retries on the next request', async () => {

@@ -98,4 +98,23 @@ describe('cloud sign-in function (payload 2.0)', () => {
     expect(result.cookies[0]).toMatch(/^spaceport_session=v1\..*; Secure$/);
     expect((await handle(event('/__space/v0/actions', 'POST'))).statusCode).toBe(404);
   });
+
+  it('signs in with the current owner secret only: after a rotation the old one is refused', async () => {
+    const { createSigninHandler } = await import('../../lib/auth/signin-handler');
+    let ownerSecret = OWNER_SECRET;
+    const handle = createSigninHandler({ readOwnerSecret: async () => ownerSecret, now: () => NOW });
+    const signin = (secret: string) =>
+      handle({
+        rawPath: '/__space/signin',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        requestContext: { http: { method: 'POST' } },
+        body: form({ secret, next: '/' }),
+        isBase64Encoded: false,
+      });
+    expect((await signin(OWNER_SECRET)).statusCode).toBe(303);
+    ownerSecret = 'the-owner-secret-after-rotation';
+    expect((await signin(OWNER_SECRET)).statusCode).toBe(401);
+    expect((await signin(ownerSecret)).statusCode).toBe(303);
+  });
 });
