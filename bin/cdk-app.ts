@@ -4,6 +4,7 @@
  *   npx cdk deploy -c spacefile=path/to/Spacefile [-c stackName=my-app] [-c preset:web.GREETING=hi]
  *   [-c runtime:api=python3.14]
  *   [-c account=123456789012 -c region=eu-west-1] [-c appVersion=1.2.0] [-c architecture=arm64]
+ *   [-c spaceport:secrets-generation=2] (read by SpaceGeneratedSecret: rotates the app's generated secrets)
  * Synthesizes offline, with no credentials: nothing looks the account up.
  */
 import { App, Stack } from 'aws-cdk-lib';
