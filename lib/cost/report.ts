@@ -13,6 +13,9 @@ import { ALWAYS_FREE, PRICE_REGION, PRICES, PRICES_CHECKED } from './prices';
  */
 const PLATFORM_LOG_BYTES_PER_INVOCATION = 420;
 
+/** The adapter's one line per action run (`[spaceport] action <id> ...`, read back by `spaceport actions`), with metadata. */
+const ACTION_RUN_LOG_BYTES = 120;
+
 /** Representative values of the access log's `$context` variables, to size one access log line. */
 const ACCESS_LOG_SAMPLE: Readonly<Record<string, string>> = {
   requestId: 'ZmXq1hCJIAMEV-g=',
@@ -63,7 +66,7 @@ export function costReport(input: CostReportInput): string {
   const logs = (bytes: number) => (bytes * 1e6 * PRICES.logsIngestedPerGb) / 1e9;
   const perMillion = (microMs: number) =>
     PRICES.httpApiRequestPerMillion + lambda(authorizer, measured.authorizerMs) + lambda(micro, microMs) + logs(2 * PLATFORM_LOG_BYTES_PER_INVOCATION + accessLogBytes);
-  const actionRun = PRICES.schedulerInvocationPerMillion / 1e6 + lambda(micro, measured.microMs) / 1e6 + logs(PLATFORM_LOG_BYTES_PER_INVOCATION) / 1e6;
+  const actionRun = PRICES.schedulerInvocationPerMillion / 1e6 + lambda(micro, measured.microMs) / 1e6 + logs(PLATFORM_LOG_BYTES_PER_INVOCATION + ACTION_RUN_LOG_BYTES) / 1e6;
   const pitr = Object.values(input.template.Resources).some((r) => r.Type === 'AWS::DynamoDB::Table' && (r.Properties?.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined)?.PointInTimeRecoveryEnabled);
 
   const lines: string[] = [];
@@ -133,7 +136,7 @@ export function costReport(input: CostReportInput): string {
     '## Per scheduled action run',
     '',
     `One EventBridge Scheduler invocation (${usd(PRICES.schedulerInvocationPerMillion)} per million) and one asynchronous invocation of the`,
-    `micro at the measured duration, with its platform log records: **${usd(actionRun * 1e6)} per million runs**, so an`,
+    `micro at the measured duration, with its platform records and the adapter's run line in the logs: **${usd(actionRun * 1e6)} per million runs**, so an`,
     `action every minute (43,800 runs a month) costs ${usd(actionRun * 43_800)} a month. A run that keeps failing is retried`,
     `twice and parked in the dead-letter queue (SQS, ${usd(PRICES.sqsRequestPerMillion)} per million requests).`,
     '',
