@@ -62,12 +62,18 @@ export function costReport(input: CostReportInput): string {
   };
   const accessLogBytes = accessLogLineBytes(input.template);
 
+  const requestLogBytes = 2 * PLATFORM_LOG_BYTES_PER_INVOCATION + accessLogBytes;
+
+  // Everything per million: invocations, requests, bytes.
   const lambda = (config: FunctionConfig, ms: number) => PRICES.lambdaRequestPerMillion + duration(config, billedMs(ms)) * 1e6;
   const logs = (bytes: number) => (bytes * 1e6 * PRICES.logsIngestedPerGb) / 1e9;
-  const perMillion = (microMs: number) =>
-    PRICES.httpApiRequestPerMillion + lambda(authorizer, measured.authorizerMs) + lambda(micro, microMs) + logs(2 * PLATFORM_LOG_BYTES_PER_INVOCATION + accessLogBytes);
-  const actionRun = PRICES.schedulerInvocationPerMillion / 1e6 + lambda(micro, measured.microMs) / 1e6 + logs(PLATFORM_LOG_BYTES_PER_INVOCATION + ACTION_RUN_LOG_BYTES) / 1e6;
-  const pitr = Object.values(input.template.Resources).some((r) => r.Type === 'AWS::DynamoDB::Table' && (r.Properties?.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined)?.PointInTimeRecoveryEnabled);
+  const authorizerCost = lambda(authorizer, measured.authorizerMs);
+  const perMillion = (microMs: number) => PRICES.httpApiRequestPerMillion + authorizerCost + lambda(micro, microMs) + logs(requestLogBytes);
+  const actionRun =
+    (PRICES.schedulerInvocationPerMillion + lambda(micro, measured.microMs) + logs(PLATFORM_LOG_BYTES_PER_INVOCATION + ACTION_RUN_LOG_BYTES)) / 1e6;
+  const pitr = Object.values(input.template.Resources).some(
+    (r) => r.Type === 'AWS::DynamoDB::Table' && (r.Properties?.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined)?.PointInTimeRecoveryEnabled,
+  );
 
   const lines: string[] = [];
   const add = (...text: string[]) => lines.push(...text);
@@ -116,9 +122,12 @@ export function costReport(input: CostReportInput): string {
     '| item | per million requests |',
     '|---|---|',
     row('HTTP API requests (up to 512 KB each)', PRICES.httpApiRequestPerMillion),
-    row(`authorizer: invocation + ${billedMs(measured.authorizerMs)} ms billed at ${describe(authorizer)} (measured decision: ${measured.authorizerMs} ms)`, lambda(authorizer, measured.authorizerMs)),
-    row(`micro: invocation + ${billedMs(measured.microMs)} ms billed at ${describe(micro)} (measured warm request through the adapter: ${measured.microMs} ms)`, lambda(micro, measured.microMs)),
-    row(`logs: ~${2 * PLATFORM_LOG_BYTES_PER_INVOCATION + accessLogBytes} bytes ingested (two functions' platform records, one ${accessLogBytes}-byte access log line)`, logs(2 * PLATFORM_LOG_BYTES_PER_INVOCATION + accessLogBytes)),
+    row(`authorizer: invocation + ${billedMs(measured.authorizerMs)} ms billed at ${describe(authorizer)} (measured decision: ${measured.authorizerMs} ms)`, authorizerCost),
+    row(
+      `micro: invocation + ${billedMs(measured.microMs)} ms billed at ${describe(micro)} (measured warm request through the adapter: ${measured.microMs} ms)`,
+      lambda(micro, measured.microMs),
+    ),
+    row(`logs: ~${requestLogBytes} bytes ingested (two functions' platform records, one ${accessLogBytes}-byte access log line)`, logs(requestLogBytes)),
     `| **total** | **${usd(perMillion(measured.microMs))}** |`,
     '',
     'The app\'s own time dominates as soon as it does real work:',
