@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { createAuthorizer } = require('../dist/lib/auth/authorizer.js');
+const { createAuthorizer } = require('../dist/lib/handlers/authorizer.js');
 const { accessPolicyOf } = require('../dist/lib/auth/policy.js');
 const { SessionSigner } = require('../dist/lib/auth/session.js');
 const { loadSpacefile } = require('../dist/lib/spacefile/load.js');

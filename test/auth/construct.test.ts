@@ -1,7 +1,7 @@
 /** The deployed app is private unless its Spacefile opens a path, judged by the authorizer; the owner secret never appears in plain text. */
 import { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { AUTH_ENV } from '../../lib/auth/authorizer';
+import { AUTH_ENV } from '../../lib/handlers/authorizer';
 import { SpaceApp } from '../../lib/constructs/app';
 import { routeKeys } from '../../lib/routing/routes';
 import { loadSpacefile } from '../../lib/spacefile/load';
@@ -16,7 +16,10 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
 
   it('sends every micro route, public or not, through the Lambda authorizer; only /__space is open', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
-    const open = routes.filter((route) => route.AuthorizationType === 'NONE').map((route) => route.RouteKey).sort();
+    const open = routes
+      .filter((route) => route.AuthorizationType === 'NONE')
+      .map((route) => route.RouteKey)
+      .sort();
     expect(open).toEqual(['ANY /__space', 'ANY /__space/{proxy+}']);
     const guarded = routes.filter((route) => route.AuthorizationType !== 'NONE');
     // docs (public: true) and web's /public/* included: the authorizer allows them itself.
@@ -92,7 +95,10 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
   });
 
   it('keeps API key hashes in a table the authorizer may only GetItem from', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'hash', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'hash', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const dynamo = statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
     expect(dynamo.map((statement) => statement.Action)).toEqual(['dynamodb:GetItem']);

@@ -6,10 +6,10 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AUTH_ENV, handler as authorizer } from '../../lib/auth/authorizer';
+import { AUTH_ENV, handler as authorizer } from '../../lib/handlers/authorizer';
 import { accessPolicyOf } from '../../lib/auth/policy';
 import { SessionSigner } from '../../lib/auth/session';
-import { handler as signin } from '../../lib/auth/signin-handler';
+import { handler as signin } from '../../lib/handlers/signin-handler';
 import { loadSpacefile } from '../../lib/spacefile/load';
 import { PARAMETER_RECHECK_MS } from '../../lib/handlers/secure-parameter';
 import { authorizerEvent, cookiePair, INTERNAL_KEY } from './fixtures';

@@ -2,11 +2,12 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Architecture, Code, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, test } from 'vitest';
 import { SpaceAction } from '../../lib/constructs/action';
 import { SpaceMicro } from '../../lib/constructs/micro';
-import { SpaceProjectKey } from '../../lib/constructs/project-key';
-import { SpaceInternalKey } from '../../lib/constructs/internal-key';
+import { SpaceProjectKey } from '../../lib/constructs/project-key-secret';
+import { SpaceInternalKey } from '../../lib/constructs/internal-key-secret';
 import { adapterLayer } from '../../lib/constructs/adapter-layer';
 import { SpaceRouter } from '../../lib/constructs/router';
 import { routeKeys } from '../../lib/routing/routes';
@@ -14,7 +15,9 @@ import { SpaceApp } from '../../lib/constructs/app';
 import { ENV, fixtureLayer, nagFindings, synth, writeApp } from './helpers';
 
 const routeKeysOf = (template: ReturnType<typeof synth>['template']) =>
-  Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
+  Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+    .map((r) => r.Properties.RouteKey)
+    .sort();
 
 function envOf(result: ReturnType<typeof synth>, micro: string): Record<string, unknown> {
   const fn = result.space.micros[micro].function;
@@ -75,7 +78,7 @@ describe('app shapes', () => {
     const result = synth({
       spacefile: 'examples/hello/Spacefile',
       runtimes: { api: 'python3.14' },
-      architecture: (require('aws-cdk-lib/aws-lambda') as typeof import('aws-cdk-lib/aws-lambda')).Architecture.ARM_64,
+      architecture: Architecture.ARM_64,
       appVersion: '2.3.0',
       cdk: { function: { memorySize: 1024, environment: { EXTRA: 'yes' } } },
     });
@@ -86,7 +89,8 @@ describe('app shapes', () => {
 });
 
 describe('presets', () => {
-  const spacefile = 'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    public: true\n    presets:\n      env:\n        - name: TOKEN\n          description: no default\n';
+  const spacefile =
+    'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    public: true\n    presets:\n      env:\n        - name: TOKEN\n          description: no default\n';
   const files = { 'index.js': '' };
 
   test('a preset with neither a value nor a default names the micro, the preset, the line and how to pass it', () => {
@@ -104,7 +108,7 @@ describe('presets', () => {
     expect(envOf(synth({ app }, { context: { 'preset:web.TOKEN': 'from-context' } }), 'web').TOKEN).toBe('from-context');
   });
 
-  test('presets that would exceed Lambda\'s 4 KB environment are a synth error naming the largest', () => {
+  test("presets that would exceed Lambda's 4 KB environment are a synth error naming the largest", () => {
     const app = writeApp(spacefile, files);
     expect(() => synth({ app, presetValues: { web: { TOKEN: 'x'.repeat(4000) } } })).toThrow(
       /^Test\/App\/Micro-web: micro 'web' needs about \d+ bytes of environment variables, over Lambda's 4096; the largest: TOKEN \(4005 bytes\)/,
@@ -113,7 +117,9 @@ describe('presets', () => {
 
   test('unknown micros and presets are errors, not silently ignored', () => {
     const app = writeApp(spacefile, files);
-    expect(() => synth({ app, presetValues: { wbe: { TOKEN: 'x' } } })).toThrow(/presetValues names micro wbe, which the Spacefile does not declare \(micros: web\)/);
+    expect(() => synth({ app, presetValues: { wbe: { TOKEN: 'x' } } })).toThrow(
+      /presetValues names micro wbe, which the Spacefile does not declare \(micros: web\)/,
+    );
     expect(() => synth({ app, presetValues: { web: { TOKEN: 'x', TOKNE: 'y' } } })).toThrow(/micro 'web' has no preset TOKNE \(declared: TOKEN\)/);
     expect(() => synth({ app, runtimes: { nope: 'python3.14' } })).toThrow(/runtimes names micro nope/);
   });
@@ -137,12 +143,16 @@ describe('validation', () => {
     const other = writeApp('v: 0\nmicros:\n  - name: b\n    src: .\n    engine: nodejs16\n', { 'index.js': '' });
     const result = synth({ app: one, authorizer: new HttpIamAuthorizer() });
     const router = new SpaceRouter(result.stack, 'Other', { app: one });
-    expect(() => router.addMicro(other.micros[0], result.space.micros.a.function)).toThrow(/^Test\/Other: micro 'b' is not part of app .*Spacefile:3:\d+\)$/);
+    expect(() => router.addMicro(other.micros[0], result.space.micros.a.function)).toThrow(
+      /^Test\/Other: micro 'b' is not part of app .*Spacefile:3:\d+\)$/,
+    );
   });
 
   test('a layer that was never built is a synth error that says to build it', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
-    expect(() => adapterLayer(stack, '/nonexistent/layer')).toThrow('S: the Spaceport adapter layer is missing at /nonexistent/layer: run npm run build');
+    expect(() => adapterLayer(stack, '/nonexistent/layer')).toThrow(
+      'S: the Spaceport adapter layer is missing at /nonexistent/layer: run npm run build',
+    );
   });
 });
 
@@ -170,7 +180,37 @@ describe('each construct on its own', () => {
       Target: { RoleArn: stack.resolve(action.role.roleArn), DeadLetterConfig: { Arn: stack.resolve(action.deadLetterQueue.queueArn) } },
     });
     template.resourceCountIs('AWS::SQS::Queue', 1);
-    expect(template.findResources('AWS::Scheduler::Schedule')[stack.getLogicalId(action.schedule.node.defaultChild as never)].Properties.GroupName).toBeUndefined();
+    expect(
+      template.findResources('AWS::Scheduler::Schedule')[stack.getLogicalId(action.schedule.node.defaultChild as never)].Properties.GroupName,
+    ).toBeUndefined();
+  });
+
+  test('a rate no cron expresses starts on the firings spaceport dev uses; a cron gets no start', () => {
+    const app = writeApp(
+      'v: 0\nmicros:\n  - name: job\n    src: .\n    engine: nodejs16\n    actions:\n' +
+        '      - id: odd\n        name: Odd\n        trigger: schedule\n        default_interval: "7 minutes"\n' +
+        '      - id: nightly\n        name: Nightly\n        trigger: schedule\n        default_interval: "0 3 * * *"\n',
+      { 'index.js': '' },
+    );
+    const stack = new Stack(new App(), 'Rates', { env: ENV });
+    const fn = new Function(stack, 'Fn', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => {};'),
+    });
+    const before = Date.now();
+    const [odd, nightly] = app.actions.map((action) => new SpaceAction(stack, action.id, { action, function: fn }));
+    const after = Date.now();
+    const template = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule');
+    const startOf = (action: SpaceAction) => template[stack.getLogicalId(action.schedule.node.defaultChild as never)].Properties.StartDate;
+
+    const start = Date.parse(startOf(odd!));
+    // After the deployment (EventBridge refuses a StartDate in the past), within one period of the margin.
+    expect(start).toBeGreaterThanOrEqual(before + 15 * 60_000);
+    expect(start).toBeLessThanOrEqual(after + (15 + 7) * 60_000);
+    // One of the local scheduler's firings: both fire at the same minutes.
+    expect(app.actions[0].interval.nextFiring(new Date(start - 1)).getTime()).toBe(start);
+    expect(startOf(nightly!)).toBeUndefined();
   });
 });
 
@@ -188,8 +228,16 @@ describe('every micro route goes through the authorizer', () => {
   test('public routes and wholly public micros included: only the runtime routes are open', () => {
     const { stack } = synth({ app, authorizer: new HttpIamAuthorizer() });
     const routes = routesOf(stack);
-    expect(routes.filter((r) => r.AuthorizationType === 'NONE').map((r) => r.RouteKey).sort()).toEqual(RUNTIME_ROUTES);
-    const guarded = routes.filter((r) => r.AuthorizationType === 'AWS_IAM').map((r) => r.RouteKey).sort();
+    expect(
+      routes
+        .filter((r) => r.AuthorizationType === 'NONE')
+        .map((r) => r.RouteKey)
+        .sort(),
+    ).toEqual(RUNTIME_ROUTES);
+    const guarded = routes
+      .filter((r) => r.AuthorizationType === 'AWS_IAM')
+      .map((r) => r.RouteKey)
+      .sort();
     expect(guarded).toEqual(app.micros.flatMap(routeKeys).sort());
     expect(routes).toHaveLength(guarded.length + RUNTIME_ROUTES.length);
   });
@@ -215,7 +263,11 @@ describe('every micro route goes through the authorizer', () => {
   test('a default authorizer given through the escape hatch leaves sign-in open', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     new SpaceRouter(stack, 'Router', { app, cdk: { httpApi: { defaultAuthorizer: new HttpIamAuthorizer() } } });
-    expect(routesOf(stack).map((r) => [r.RouteKey, r.AuthorizationType]).sort()).toEqual(RUNTIME_ROUTES.map((key) => [key, 'NONE']));
+    expect(
+      routesOf(stack)
+        .map((r) => [r.RouteKey, r.AuthorizationType])
+        .sort(),
+    ).toEqual(RUNTIME_ROUTES.map((key) => [key, 'NONE']));
   });
 
   test('a router without an authorizer says at synth that private micros are open, and only then', () => {

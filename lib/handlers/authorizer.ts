@@ -13,13 +13,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { routeKeys } from '../routing/routes';
-import type { ApiKeyStore } from './api-keys';
+import type { ApiKeyStore } from '../auth/api-keys';
 import { DynamoDbApiKeyStore } from './dynamodb-key-store';
-import { InternalKey } from './internal-key';
-import { lastValueMemo, requiredEnv, SecureParameter } from '../handlers/secure-parameter';
-import { type AccessPolicy, parseAccessPolicy } from './policy';
-import { AccessRules, type AuthRequest, authorize } from './rules';
-import { SessionSigner } from './session';
+import { InternalKey } from '../auth/internal-key';
+import { lastValueMemo, requiredEnv, SecureParameter } from './secure-parameter';
+import { type AccessPolicy, parseAccessPolicy } from '../auth/policy';
+import { AccessRules, type AuthRequest, authorize } from '../auth/rules';
+import { SessionSigner } from '../auth/session';
 
 /** Environment variables the construct sets on the authorizer and the sign-in function. */
 export const AUTH_ENV = {

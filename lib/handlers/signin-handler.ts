@@ -3,11 +3,11 @@
  * other runtime path answers 404 and never reaches a micro. Bundled by esbuild for Lambda by SpaceAuth.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { lastValueMemo, requiredEnv, SecureParameter } from '../handlers/secure-parameter';
+import { lastValueMemo, requiredEnv, SecureParameter } from './secure-parameter';
 import { AUTH_ENV } from './authorizer';
-import { jsonResponse } from './responses';
-import { SessionSigner } from './session';
-import { handleSignin, isSigninPath } from './signin';
+import { jsonResponse } from '../auth/responses';
+import { SessionSigner } from '../auth/session';
+import { handleSignin, isSigninPath } from '../auth/signin';
 
 /** The payload 2.0 request fields the sign-in pages read. */
 export interface HttpApiRequestEvent {

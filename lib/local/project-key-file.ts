@@ -4,9 +4,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../cli/command';
-import { generateProjectKey, PROJECT_KEY_FORMAT } from '../../core/project-key';
-import { ensureStateDir, stateDirFor } from '../../auth/local-state';
+import { UsageError } from '../core/errors';
+import { generateProjectKey, PROJECT_KEY_FORMAT } from '../core/project-key';
+import { ensureStateDir, stateDirFor } from './state';
 
 const KEY_FILE = 'project-key';
 

@@ -11,13 +11,13 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { SpaceportConstructError } from '../constructs/errors';
-import { SpaceGeneratedSecret } from '../constructs/generated-secret';
-import { handlerFunction } from '../constructs/handler-function';
+import { SpaceportConstructError } from './errors';
+import { SpaceGeneratedSecret } from './generated-secret';
+import { handlerFunction } from './handler-function';
 import { PARAMETER_RECHECK_MS } from '../handlers/secure-parameter';
 import type { SpaceAppModel } from '../spacefile/model';
-import { AUTH_ENV } from './authorizer';
-import { accessPolicyOf } from './policy';
+import { AUTH_ENV } from '../handlers/authorizer';
+import { accessPolicyOf } from '../auth/policy';
 
 /** Lambda's limit for a function's whole environment is 4 KB; the policy must leave room for the rest. */
 const MAX_POLICY_BYTES = 3 * 1024;
@@ -76,7 +76,7 @@ export class SpaceAuth extends Construct {
 
     const environment = { [AUTH_ENV.ownerSecretParameter]: this.ownerSecret.parameterName };
     this.authorizerFunction = handlerFunction(this, 'Authorizer', {
-      module: join(__dirname, 'authorizer'),
+      module: join(__dirname, '..', 'handlers', 'authorizer'),
       description: 'Spaceport authorizer: private by default',
       logRetention: props.logRetention,
       environment: {
@@ -87,7 +87,7 @@ export class SpaceAuth extends Construct {
       },
     });
     this.signinFunction = handlerFunction(this, 'Signin', {
-      module: join(__dirname, 'signin-handler'),
+      module: join(__dirname, '..', 'handlers', 'signin-handler'),
       description: 'Spaceport owner sign-in (/__space/*)',
       logRetention: props.logRetention,
       environment,
