@@ -48,7 +48,8 @@ const cases = [
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const samples = new Map(cases.map(([name]) => [name, []]));
-for (const [, e, expected] of cases) for (let i = 0; i < 500; i++) if ((await authorize(e)).isAuthorized !== expected) throw new Error('wrong decision');
+for (const [, e, expected] of cases)
+  for (let i = 0; i < 500; i++) if ((await authorize(e)).isAuthorized !== expected) throw new Error('wrong decision');
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, e] of cases) {
     const times = samples.get(name);

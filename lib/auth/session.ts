@@ -28,7 +28,8 @@ export class SessionSigner {
     ownerSecret: string,
     private readonly secureCookies: boolean,
   ) {
-    if (ownerSecret.length < MIN_OWNER_SECRET_LENGTH) throw new Error(`the owner secret is too short (at least ${MIN_OWNER_SECRET_LENGTH} characters)`);
+    if (ownerSecret.length < MIN_OWNER_SECRET_LENGTH)
+      throw new Error(`the owner secret is too short (at least ${MIN_OWNER_SECRET_LENGTH} characters)`);
     // A key derived for this purpose only, so the secret itself never signs anything a client can see.
     this.key = Buffer.from(hkdfSync('sha256', ownerSecret, 'spaceport', 'owner session cookie v1', 32));
     this.secretDigest = createHash('sha256').update(ownerSecret).digest();

@@ -96,7 +96,8 @@ function parameterNameOf(secret: Construct, stack: Stack): string {
   const name = `/spaceport/${stack.stackName}/${path.join('.')}`;
   const taken = takenNames.get(stack) ?? new Set<string>();
   takenNames.set(stack, taken);
-  if (taken.has(name)) throw new SpaceportConstructError(secret, `another generated secret of this stack already uses the parameter ${name}: rename one of them`);
+  if (taken.has(name))
+    throw new SpaceportConstructError(secret, `another generated secret of this stack already uses the parameter ${name}: rename one of them`);
   taken.add(name);
   return name;
 }

@@ -64,10 +64,16 @@ const BILLING: Readonly<Record<string, ResourceBilling>> = {
   'AWS::EC2::EIP': { billing: 'per hour', fixedCharge: always('a public IPv4 address: $0.005 per hour (about $3.65 per month)') },
   'AWS::EC2::VPCEndpoint': {
     billing: 'gateway endpoints free, interface endpoints per hour',
-    fixedCharge: (p) => (p.VpcEndpointType === 'Interface' || p.VpcEndpointType === 'GatewayLoadBalancer' ? `an ${p.VpcEndpointType} VPC endpoint: $0.01 per AZ-hour (about $7.30 per AZ per month)` : undefined),
+    fixedCharge: (p) =>
+      p.VpcEndpointType === 'Interface' || p.VpcEndpointType === 'GatewayLoadBalancer'
+        ? `an ${p.VpcEndpointType} VPC endpoint: $0.01 per AZ-hour (about $7.30 per AZ per month)`
+        : undefined,
   },
   'AWS::EC2::Instance': { billing: 'per hour', fixedCharge: always('an EC2 instance: billed per hour while it runs') },
-  'AWS::ElasticLoadBalancingV2::LoadBalancer': { billing: 'per hour and per LCU', fixedCharge: always('a load balancer: about $16 per month before traffic') },
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': {
+    billing: 'per hour and per LCU',
+    fixedCharge: always('a load balancer: about $16 per month before traffic'),
+  },
   'AWS::Route53::HostedZone': { billing: 'per zone per month', fixedCharge: always('a hosted zone: $0.50 per month') },
   'AWS::WAFv2::WebACL': { billing: 'per web ACL per month', fixedCharge: always('a WAF web ACL: $5 per month') },
   'AWS::RDS::DBInstance': { billing: 'per hour', fixedCharge: always('a database instance: billed per hour') },

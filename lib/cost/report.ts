@@ -72,7 +72,9 @@ export function costReport(input: CostReportInput): string {
   const actionRun =
     (PRICES.schedulerInvocationPerMillion + lambda(micro, measured.microMs) + logs(PLATFORM_LOG_BYTES_PER_INVOCATION + ACTION_RUN_LOG_BYTES)) / 1e6;
   const pitr = Object.values(input.template.Resources).some(
-    (r) => r.Type === 'AWS::DynamoDB::Table' && (r.Properties?.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined)?.PointInTimeRecoveryEnabled,
+    (r) =>
+      r.Type === 'AWS::DynamoDB::Table' &&
+      (r.Properties?.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined)?.PointInTimeRecoveryEnabled,
   );
 
   const lines: string[] = [];
@@ -91,7 +93,7 @@ export function costReport(input: CostReportInput): string {
     fixed.length === 0
       ? '**$0.** No resource of the stack charges by the month: an app nobody uses costs nothing but the storage its logs and data take.'
       : `**Not zero:** ${fixed.map((r) => `${r.path}: ${r.fixedCharge}`).join('; ')}.`,
-    'The app\'s secrets (owner secret, internal key, project key) are SSM Parameter Store standard SecureString parameters,',
+    "The app's secrets (owner secret, internal key, project key) are SSM Parameter Store standard SecureString parameters,",
     'which are free, instead of Secrets Manager secrets at $0.40 a month each (why, and how to rotate them: [auth.md](auth.md)).',
     '`test/constructs/fixed-cost.test.ts` fails, naming the resource, if anything with a monthly charge (a secret, a',
     'customer-managed KMS key, provisioned capacity, an alarm, a NAT gateway, ...) enters the default stack.',
@@ -115,24 +117,30 @@ export function costReport(input: CostReportInput): string {
     `## Per million requests to a micro`,
     '',
     `One request to a private route of micro \`${input.micro}\` with the owner's session: the HTTP API, the authorizer`,
-    'and the micro\'s function, each invocation billed in whole milliseconds (at least 1 ms) at its measured duration,',
-    'and the log lines the platform writes (the app\'s own logging and data transfer out, $0.09/GB beyond 100 GB a',
+    "and the micro's function, each invocation billed in whole milliseconds (at least 1 ms) at its measured duration,",
+    "and the log lines the platform writes (the app's own logging and data transfer out, $0.09/GB beyond 100 GB a",
     'month, come on top).',
     '',
     '| item | per million requests |',
     '|---|---|',
     row('HTTP API requests (up to 512 KB each)', PRICES.httpApiRequestPerMillion),
-    row(`authorizer: invocation + ${billedMs(measured.authorizerMs)} ms billed at ${describe(authorizer)} (measured decision: ${measured.authorizerMs} ms)`, authorizerCost),
+    row(
+      `authorizer: invocation + ${billedMs(measured.authorizerMs)} ms billed at ${describe(authorizer)} (measured decision: ${measured.authorizerMs} ms)`,
+      authorizerCost,
+    ),
     row(
       `micro: invocation + ${billedMs(measured.microMs)} ms billed at ${describe(micro)} (measured warm request through the adapter: ${measured.microMs} ms)`,
       lambda(micro, measured.microMs),
     ),
-    row(`logs: ~${requestLogBytes} bytes ingested (two functions' platform records, one ${accessLogBytes}-byte access log line)`, logs(requestLogBytes)),
+    row(
+      `logs: ~${requestLogBytes} bytes ingested (two functions' platform records, one ${accessLogBytes}-byte access log line)`,
+      logs(requestLogBytes),
+    ),
     `| **total** | **${usd(perMillion(measured.microMs))}** |`,
     '',
-    'The app\'s own time dominates as soon as it does real work:',
+    "The app's own time dominates as soon as it does real work:",
     '',
-    '| micro\'s own time per request | per million requests |',
+    "| micro's own time per request | per million requests |",
     '|---|---|',
     ...[measured.microMs, 10, 50, 200].map((ms) => row(`${ms} ms${ms === measured.microMs ? ' (the measured example)' : ''}`, perMillion(ms))),
     '',
@@ -154,7 +162,10 @@ export function costReport(input: CostReportInput): string {
     '| what | per GB-month |',
     '|---|---|',
     row('CloudWatch Logs (kept 30 days by default; stored compressed)', PRICES.logsStoredPerGbMonth),
-    row(`DynamoDB (API key hashes${pitr ? ', with point-in-time recovery: +' + usd(PRICES.dynamoPitrPerGbMonth) : ''}; Deta Base data)`, PRICES.dynamoStoredPerGbMonth),
+    row(
+      `DynamoDB (API key hashes${pitr ? ', with point-in-time recovery: +' + usd(PRICES.dynamoPitrPerGbMonth) : ''}; Deta Base data)`,
+      PRICES.dynamoStoredPerGbMonth,
+    ),
     row('S3 Standard (Deta Drive files)', PRICES.s3StoredPerGbMonth),
     row('Lambda code and layers, SSM standard parameters', 0),
     '',
@@ -164,7 +175,7 @@ export function costReport(input: CostReportInput): string {
     '',
     ...ALWAYS_FREE.map((tier) => `- ${tier}`),
     '',
-    'The HTTP API\'s 1 million requests a month is free only in the account\'s first 12 months.',
+    "The HTTP API's 1 million requests a month is free only in the account's first 12 months.",
     '',
   );
   return lines.join('\n');
@@ -184,7 +195,8 @@ function benchmark(text: string, rowStart: string, column: number): number {
   const row = text.split('\n').find((line) => line.startsWith(`| ${rowStart}`));
   const cell = row?.split('|')[1 + column];
   const ms = cell && /\d+(\.\d+)?/.exec(cell)?.[0];
-  if (!ms) throw new Error(`docs/benchmarks.md has no row '| ${rowStart}...' with a duration in column ${column + 1}: docs/cost.md reads it from there`);
+  if (!ms)
+    throw new Error(`docs/benchmarks.md has no row '| ${rowStart}...' with a duration in column ${column + 1}: docs/cost.md reads it from there`);
   return Number(ms);
 }
 

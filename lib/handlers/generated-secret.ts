@@ -17,8 +17,16 @@ import { generateOwnerSecret, MIN_OWNER_SECRET_LENGTH } from '../auth/session';
 
 /** What a generated secret is for; each has the generator and the check used locally too. */
 export const SECRET_KINDS = {
-  'owner-secret': { holds: 'the owner secret', generate: () => generateOwnerSecret(), valid: (value: string) => value.length >= MIN_OWNER_SECRET_LENGTH },
-  'internal-key': { holds: "the app's internal key", generate: () => generateInternalKey(), valid: (value: string) => value.length >= MIN_INTERNAL_KEY_LENGTH },
+  'owner-secret': {
+    holds: 'the owner secret',
+    generate: () => generateOwnerSecret(),
+    valid: (value: string) => value.length >= MIN_OWNER_SECRET_LENGTH,
+  },
+  'internal-key': {
+    holds: "the app's internal key",
+    generate: () => generateInternalKey(),
+    valid: (value: string) => value.length >= MIN_INTERNAL_KEY_LENGTH,
+  },
   'project-key': {
     holds: 'a project key (<projectId>_<secret>)',
     generate: (projectId?: string) => generateProjectKey(projectId),
@@ -124,7 +132,12 @@ export async function handler(event: GeneratedSecretEvent): Promise<void> {
   let answer: Record<string, unknown>;
   try {
     const outcome = await applySecretEvent(event, ssm);
-    answer = { Status: 'SUCCESS', PhysicalResourceId: outcome.parameterName, NoEcho: true, Data: outcome.value === undefined ? {} : { Value: outcome.value } };
+    answer = {
+      Status: 'SUCCESS',
+      PhysicalResourceId: outcome.parameterName,
+      NoEcho: true,
+      Data: outcome.value === undefined ? {} : { Value: outcome.value },
+    };
   } catch (error) {
     const { name, message } = error as Error;
     console.error(JSON.stringify({ error: name, message }));
@@ -145,7 +158,9 @@ function respond(event: GeneratedSecretEvent, answer: Record<string, unknown>): 
   return new Promise((resolve, reject) => {
     const request = send(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, (response) => {
       response.resume();
-      response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`CloudFormation's response URL answered ${response.statusCode}`))));
+      response.on('end', () =>
+        response.statusCode === 200 ? resolve() : reject(new Error(`CloudFormation's response URL answered ${response.statusCode}`)),
+      );
     });
     request.on('error', reject);
     request.end(body);

@@ -44,7 +44,7 @@ export class SecureParameter {
       return await this.client.send(new GetParameterCommand({ Name: this.name, WithDecryption: decrypted }));
     } catch (error) {
       const { name, message } = error as Error;
-      throw new Error(`cannot read ${this.holds} from the SSM parameter ${this.name}: ${name}: ${message}`);
+      throw new Error(`cannot read ${this.holds} from the SSM parameter ${this.name}: ${name}: ${message}`, { cause: error });
     }
   }
 }

@@ -234,8 +234,12 @@ describe('Lambda authorizer: route x credential', () => {
     expect(await rotating(asOwner)).toMatchObject({ isAuthorized: false });
     expect(await rotating(asSibling)).toMatchObject({ isAuthorized: false });
     const newSession = cookiePair(new SessionSigner(ownerSecret, true).issueCookie(NOW));
-    expect(await rotating(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', cookies: [newSession] }))).toMatchObject({ isAuthorized: true });
-    expect(await rotating(authorizerEvent({ rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: { 'x-api-key': internalKey } }))).toMatchObject({ isAuthorized: true });
+    expect(await rotating(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', cookies: [newSession] }))).toMatchObject({
+      isAuthorized: true,
+    });
+    expect(
+      await rotating(authorizerEvent({ rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: { 'x-api-key': internalKey } })),
+    ).toMatchObject({ isAuthorized: true });
   });
 
   it('fails closed when the owner secret cannot be read, and retries on the next request', async () => {

@@ -49,7 +49,10 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
   it('generates the owner secret at deploy time into a parameter, and hands the auth functions only its name', () => {
     expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
     const secretId = logicalId(space.auth!.ownerSecret.resource);
-    expect(json.Resources[secretId]).toMatchObject({ Type: 'Custom::SpaceportSecret', Properties: { Kind: 'owner-secret', ParameterName: '/spaceport/Test/App.Auth.OwnerSecret' } });
+    expect(json.Resources[secretId]).toMatchObject({
+      Type: 'Custom::SpaceportSecret',
+      Properties: { Kind: 'owner-secret', ParameterName: '/spaceport/Test/App.Auth.OwnerSecret' },
+    });
     expect(space.auth!.ownerSecret.parameterName).toBe('/spaceport/Test/App.Auth.OwnerSecret');
     for (const fn of [space.auth!.authorizerFunction, space.auth!.signinFunction]) {
       // Read at run time (so a rotation needs no deployment), never resolved into the configuration.
@@ -57,7 +60,9 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
       expect(JSON.stringify(variablesOf(fn))).not.toContain(secretId);
     }
     expect(variablesOf(space.auth!.authorizerFunction)).toMatchObject({ [AUTH_ENV.apiKeysTable]: { Ref: expect.stringMatching(/ApiKeys/) } });
-    expect(JSON.parse(variablesOf(space.auth!.authorizerFunction)[AUTH_ENV.policy])).toMatchObject({ primary: { name: 'web', publicRoutes: ['/public/*'] } });
+    expect(JSON.parse(variablesOf(space.auth!.authorizerFunction)[AUTH_ENV.policy])).toMatchObject({
+      primary: { name: 'web', publicRoutes: ['/public/*'] },
+    });
     const outputs = JSON.stringify(template.findOutputs('*'));
     expect(outputs).toContain('--name /spaceport/Test/App.Auth.OwnerSecret --with-decryption --query Parameter.Value --output text');
   });
@@ -80,11 +85,15 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
         .map((statement) => ({ roles: JSON.stringify(policy.Roles), action: statement.Action, resource: JSON.stringify(statement.Resource) })),
     );
     const roleOf = (fn: { role?: unknown }) => JSON.stringify([{ Ref: logicalId(fn.role as never) }]);
-    const arn = (name: string) => JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:eu-west-1:123456789012:parameter${name}`]] });
+    const arn = (name: string) =>
+      JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:eu-west-1:123456789012:parameter${name}`]] });
     const ownerSecret = arn(space.auth!.ownerSecret.parameterName);
     const readers = ssmStatements.filter((statement) => statement.action === 'ssm:GetParameter');
     expect(readers.map((statement) => [statement.roles, statement.resource]).sort()).toEqual(
-      [[roleOf(space.auth!.authorizerFunction), ownerSecret], [roleOf(space.auth!.signinFunction), ownerSecret]].sort(),
+      [
+        [roleOf(space.auth!.authorizerFunction), ownerSecret],
+        [roleOf(space.auth!.signinFunction), ownerSecret],
+      ].sort(),
     );
     const writers = ssmStatements.filter((statement) => statement.action !== 'ssm:GetParameter');
     expect(new Set(writers.map((statement) => statement.roles)).size).toBe(1);
@@ -116,7 +125,9 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
 describe('SpaceAuth bundling', () => {
   it('bundles the authorizer, the sign-in function and the secret generator with esbuild, without Docker', () => {
     const { template } = synth({ spacefile: EXAMPLE }, { bundle: true });
-    const handlers = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => /^Spaceport/.test(fn.Properties.Description ?? ''));
+    const handlers = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
+      /^Spaceport/.test(fn.Properties.Description ?? ''),
+    );
     expect(handlers).toHaveLength(3);
     for (const fn of handlers) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
   });

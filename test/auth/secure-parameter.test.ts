@@ -17,8 +17,12 @@ describe('SecureParameter', () => {
     now = 1_000_000;
     stored = { value: 'first-owner-secret-of-enough-length', version: 1 };
     // Without decryption SSM returns the ciphertext: the value must then never be used.
-    ssm.on(GetParameterCommand, { Name: NAME, WithDecryption: true }).callsFake(async () => ({ Parameter: { Name: NAME, Value: stored.value, Version: stored.version } }));
-    ssm.on(GetParameterCommand, { Name: NAME, WithDecryption: false }).callsFake(async () => ({ Parameter: { Name: NAME, Value: 'AQICAHh-ciphertext', Version: stored.version } }));
+    ssm
+      .on(GetParameterCommand, { Name: NAME, WithDecryption: true })
+      .callsFake(async () => ({ Parameter: { Name: NAME, Value: stored.value, Version: stored.version } }));
+    ssm
+      .on(GetParameterCommand, { Name: NAME, WithDecryption: false })
+      .callsFake(async () => ({ Parameter: { Name: NAME, Value: 'AQICAHh-ciphertext', Version: stored.version } }));
     parameter = new SecureParameter(new SSMClient({ region: 'eu-west-1' }), NAME, 'the owner secret', () => now);
   });
 
@@ -49,7 +53,9 @@ describe('SecureParameter', () => {
   });
 
   it('fails closed with an error naming the parameter, and tries again on the next call', async () => {
-    ssm.on(GetParameterCommand).rejectsOnce(Object.assign(new Error('User is not authorized to perform ssm:GetParameter'), { name: 'AccessDeniedException' }));
+    ssm
+      .on(GetParameterCommand)
+      .rejectsOnce(Object.assign(new Error('User is not authorized to perform ssm:GetParameter'), { name: 'AccessDeniedException' }));
     await expect(parameter.value()).rejects.toThrow(
       `cannot read the owner secret from the SSM parameter ${NAME}: AccessDeniedException: User is not authorized to perform ssm:GetParameter`,
     );

@@ -27,13 +27,28 @@ describe('the default stack has no fixed monthly charge', () => {
     const stack = new Stack(app, 'Costly', { env: ENV });
     new secretsmanager.Secret(stack, 'LegacySecret');
     new kms.Key(stack, 'DataKey');
-    new cloudwatch.Alarm(stack, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    new cloudwatch.Alarm(stack, 'Errors', {
+      metric: new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Errors' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
     new dynamodb.Table(stack, 'Provisioned', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
-    new dynamodb.Table(stack, 'OnDemand', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, billingMode: dynamodb.BillingMode.PAY_PER_REQUEST });
+    new dynamodb.Table(stack, 'OnDemand', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    });
     new ec2.CfnNatGateway(stack, 'Nat', { subnetId: 'subnet-0123456789abcdef0' });
-    new ec2.CfnVPCEndpoint(stack, 'SsmEndpoint', { vpcId: 'vpc-0123456789abcdef0', serviceName: 'com.amazonaws.eu-west-1.ssm', vpcEndpointType: 'Interface' });
+    new ec2.CfnVPCEndpoint(stack, 'SsmEndpoint', {
+      vpcId: 'vpc-0123456789abcdef0',
+      serviceName: 'com.amazonaws.eu-west-1.ssm',
+      vpcEndpointType: 'Interface',
+    });
     new ec2.CfnVPCEndpoint(stack, 'S3Endpoint', { vpcId: 'vpc-0123456789abcdef0', serviceName: 'com.amazonaws.eu-west-1.s3' });
-    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler=async()=>1'),
+    });
     new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion, provisionedConcurrentExecutions: 1 });
     fixtureLayer(stack);
     const findings = fixedChargeFindings(app.synth().getStackByName('Costly').template as CloudFormationTemplate);
@@ -52,7 +67,9 @@ describe('the default stack has no fixed monthly charge', () => {
 
   it('refuses a resource type nobody has classified, naming it', () => {
     const template = { Resources: { Thing: { Type: 'AWS::Neptune::DBCluster', Metadata: { 'aws:cdk:path': 'S/Graph/Resource' } } } };
-    expect(fixedChargeFindings(template)).toEqual(['S/Graph/Resource (AWS::Neptune::DBCluster): billing unknown, classify the type in lib/cost/billing.ts']);
+    expect(fixedChargeFindings(template)).toEqual([
+      'S/Graph/Resource (AWS::Neptune::DBCluster): billing unknown, classify the type in lib/cost/billing.ts',
+    ]);
   });
 });
 
@@ -75,8 +92,8 @@ describe('docs/cost.md', () => {
   });
 
   it('says which benchmark row it misses instead of inventing a duration', () => {
-    expect(() => costReport({ template: exampleTemplate(ROOT, { adapterLayer: fixtureLayer }), benchmarks: '# Benchmarks\n', micro: 'web', source: 'x' })).toThrow(
-      "docs/benchmarks.md has no row '| authorizer decision: owner session on a private route...'",
-    );
+    expect(() =>
+      costReport({ template: exampleTemplate(ROOT, { adapterLayer: fixtureLayer }), benchmarks: '# Benchmarks\n', micro: 'web', source: 'x' }),
+    ).toThrow("docs/benchmarks.md has no row '| authorizer decision: owner session on a private route...'");
   });
 });

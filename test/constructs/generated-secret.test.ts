@@ -26,7 +26,11 @@ const props = (overrides: Partial<GeneratedSecretProperties> = {}) => ({
   ...overrides,
 });
 const common = { ResponseURL: 'http://127.0.0.1:1/', StackId: 'stack', RequestId: 'req', LogicalResourceId: 'Secret' };
-const create = (overrides: Partial<GeneratedSecretProperties> = {}): GeneratedSecretEvent => ({ ...common, RequestType: 'Create', ResourceProperties: props(overrides) });
+const create = (overrides: Partial<GeneratedSecretProperties> = {}): GeneratedSecretEvent => ({
+  ...common,
+  RequestType: 'Create',
+  ResourceProperties: props(overrides),
+});
 const update = (overrides: Partial<GeneratedSecretProperties>, old: Partial<GeneratedSecretProperties> = {}): GeneratedSecretEvent => ({
   ...common,
   RequestType: 'Update',
@@ -45,7 +49,9 @@ describe('the secret generator (custom resource)', () => {
     const outcome = await applySecretEvent(create(), client);
     expect(outcome.parameterName).toBe(NAME);
     expect(outcome.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(puts()).toEqual([{ Name: NAME, Description: 'Owner secret', Value: outcome.value, Type: 'SecureString', Tier: 'Standard', Overwrite: false }]);
+    expect(puts()).toEqual([
+      { Name: NAME, Description: 'Owner secret', Value: outcome.value, Type: 'SecureString', Tier: 'Standard', Overwrite: false },
+    ]);
   });
 
   it('adopts a parameter that already exists (a secret retained from an earlier stack) instead of replacing it', async () => {
@@ -61,7 +67,10 @@ describe('the secret generator (custom resource)', () => {
 
   it('keeps the stored value (a rotation the owner put there included) on an update of the same generation', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'owner-put-this-secret-by-hand', Version: 2 } });
-    expect(await applySecretEvent(update({ Description: 'new words' }), client)).toEqual({ parameterName: NAME, value: 'owner-put-this-secret-by-hand' });
+    expect(await applySecretEvent(update({ Description: 'new words' }), client)).toEqual({
+      parameterName: NAME,
+      value: 'owner-put-this-secret-by-hand',
+    });
     expect(puts()).toEqual([]);
   });
 
@@ -75,7 +84,10 @@ describe('the secret generator (custom resource)', () => {
   it('keeps the project id of a project key across a rotation (data is keyed by it)', async () => {
     ssm.on(GetParameterCommand).rejects(notFound());
     const first = await applySecretEvent(create({ Kind: 'project-key', ProjectId: 'ab12cd34' }), client);
-    const second = await applySecretEvent(update({ Kind: 'project-key', ProjectId: 'ab12cd34', Generation: '2' }, { Kind: 'project-key', ProjectId: 'ab12cd34' }), client);
+    const second = await applySecretEvent(
+      update({ Kind: 'project-key', ProjectId: 'ab12cd34', Generation: '2' }, { Kind: 'project-key', ProjectId: 'ab12cd34' }),
+      client,
+    );
     for (const { value } of [first, second]) expect(value).toMatch(/^ab12cd34_[A-Za-z0-9]{32}$/);
     expect(second.value).not.toBe(first.value);
   });
@@ -87,7 +99,12 @@ describe('the secret generator (custom resource)', () => {
 
   it('deletes its own parameter, tolerates one already gone, and never deletes a parameter it did not name', async () => {
     ssm.on(DeleteParameterCommand).rejectsOnce(notFound()).resolves({});
-    const remove = (physicalId: string): GeneratedSecretEvent => ({ ...common, RequestType: 'Delete', PhysicalResourceId: physicalId, ResourceProperties: props() });
+    const remove = (physicalId: string): GeneratedSecretEvent => ({
+      ...common,
+      RequestType: 'Delete',
+      PhysicalResourceId: physicalId,
+      ResourceProperties: props(),
+    });
     await applySecretEvent(remove(NAME), client);
     await applySecretEvent(remove(NAME), client);
     await applySecretEvent(remove('2026/11/29/[$LATEST]abc'), client);
@@ -147,7 +164,11 @@ describe('the generator answering CloudFormation', () => {
     } finally {
       vi.restoreAllMocks();
     }
-    expect(received[0]!.body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: NAME, Reason: 'AccessDeniedException: not authorized to perform ssm:GetParameter' });
+    expect(received[0]!.body).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: NAME,
+      Reason: 'AccessDeniedException: not authorized to perform ssm:GetParameter',
+    });
     expect(error).toHaveBeenCalled();
   });
 });
@@ -157,20 +178,36 @@ describe('SpaceGeneratedSecret in a template', () => {
     const { template } = synth({ spacefile: 'examples/hello/Spacefile' });
     const text = JSON.stringify(template.toJSON());
     const secrets = template.findResources('Custom::SpaceportSecret');
-    expect(Object.values(secrets).map((secret) => secret.Properties.Kind).sort()).toEqual(['internal-key', 'owner-secret', 'project-key']);
+    expect(
+      Object.values(secrets)
+        .map((secret) => secret.Properties.Kind)
+        .sort(),
+    ).toEqual(['internal-key', 'owner-secret', 'project-key']);
     for (const secret of Object.values(secrets)) {
       expect(Object.keys(secret.Properties).sort()).toEqual(
-        ['Description', 'Generation', 'Kind', 'ParameterName', 'ServiceToken', ...(secret.Properties.Kind === 'project-key' ? ['ProjectId'] : [])].sort(),
+        [
+          'Description',
+          'Generation',
+          'Kind',
+          'ParameterName',
+          'ServiceToken',
+          ...(secret.Properties.Kind === 'project-key' ? ['ProjectId'] : []),
+        ].sort(),
       );
     }
     expect(text).not.toMatch(/resolve:(secretsmanager|ssm)/);
     // One generator for the stack, whatever the number of secrets.
-    expect(Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => /generates the app secrets/.test(fn.Properties.Description))).toHaveLength(1);
+    expect(
+      Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => /generates the app secrets/.test(fn.Properties.Description)),
+    ).toHaveLength(1);
   });
 
   it('rotates on a new secrets generation (prop or CDK context), and only then', () => {
     const generation = (options: { context?: Record<string, unknown>; secretsGeneration?: string }) => {
-      const { template } = synth({ spacefile: 'examples/hello/Spacefile', secretsGeneration: options.secretsGeneration }, { context: options.context });
+      const { template } = synth(
+        { spacefile: 'examples/hello/Spacefile', secretsGeneration: options.secretsGeneration },
+        { context: options.context },
+      );
       return Object.values(template.findResources('Custom::SpaceportSecret')).map((secret) => secret.Properties.Generation);
     };
     expect(generation({})).toEqual(['1', '1', '1']);
@@ -181,6 +218,8 @@ describe('SpaceGeneratedSecret in a template', () => {
   it('refuses two secrets that would share a parameter, naming the construct', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     new SpaceGeneratedSecret(stack, 'a b', { kind: 'internal-key', description: 'one' });
-    expect(() => new SpaceGeneratedSecret(stack, 'a_b', { kind: 'internal-key', description: 'two' })).toThrow(/S\/a_b.*already uses the parameter \/spaceport\/S\/a_b/);
+    expect(() => new SpaceGeneratedSecret(stack, 'a_b', { kind: 'internal-key', description: 'two' })).toThrow(
+      /S\/a_b.*already uses the parameter \/spaceport\/S\/a_b/,
+    );
   });
 });
