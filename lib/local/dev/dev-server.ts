@@ -3,12 +3,13 @@
  * cloud, a pool of emulated Lambda environments per micro running the real adapter, a scheduler firing actions
  * through the same event as EventBridge Scheduler, one prefixed log stream, and restarts on source changes.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../core/errors';
 import { SPACE_MICRO_LIMITS } from '../../core/limits';
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
+import { developerCredentials } from './aws-credentials';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
 import { buildMicros, missingServeDirHint } from './build';
@@ -27,6 +28,12 @@ import { watchSource } from './watcher';
 import { LocalAuth } from './local-auth';
 import { ensureInternalKey, stateDirFor } from '../state';
 import { SIGNIN_PATH } from '../../auth/rules';
+import { serveBrowserData } from '../data/browser-path';
+import { dataVariables, describeData, startLocalDataService } from '../data/data-service';
+
+/** Names of the local data CA files as micros see them (`Sandbox.sharedPath`). */
+const CA_FILE = 'data-ca.pem';
+const CA_BUNDLE_FILE = 'data-ca-bundle.pem';
 
 export const DEFAULT_DEV_PORT = 4200;
 /** Like reserved concurrency: at most this many environments per micro; more requests wait in a queue. */
@@ -59,7 +66,7 @@ export interface DevServerOptions {
   readonly logStream?: Writable & { isTTY?: boolean };
   /** Color the micro prefixes. @default whether the log stream is a terminal */
   readonly color?: boolean;
-  /** Show the emulator's START/END/REPORT lines. @default false */
+  /** Show the emulator's INIT_START/START/END/REPORT lines. @default false */
   readonly verbose?: boolean;
   /**
    * Private by default, as on Space: owner sign-in, public routes and API keys from `.spaceport/`. `false` opens
@@ -75,6 +82,14 @@ export interface DevServerOptions {
    * @default false
    */
   readonly build?: boolean;
+  /**
+   * Give the micros the developer's own AWS credentials (`--aws-credentials`), from the SDK's default chain. Without
+   * it they get placeholders AWS refuses: local code never touches a real account unless the developer says so.
+   * @default false
+   */
+  readonly awsCredentials?: boolean;
+  /** Where Base and Drive data (`data/`) and the local CA (`tls/`) are kept. @default the app's `.spaceport` */
+  readonly dataStateDir?: string;
 }
 
 export interface DevServer {
@@ -114,6 +129,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const internalKey = ensureInternalKey(stateDirFor(app.rootDir));
   const layerDir = options.layerDir ?? adapterLayerDir();
   if (!isLayerBuilt(layerDir)) throw new UsageError(`the runtime layer is not built at ${layerDir}: run 'npm run build'`);
+  const credentials = options.awsCredentials ? await developerCredentials() : undefined;
   const build = options.build ?? false;
   if (build) await buildMicros(app, logger);
   // Both look at this machine once, side by side: what it can enforce, and which interpreters the micros will get.
@@ -121,8 +137,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     probeSandbox(),
     interpreterWarnings(app.micros, lambdaSearchPath(layerDir, process.env.PATH)),
   ]);
-  const sandbox = new Sandbox(capabilities);
-
   const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey);
   // Filled in once the router's port (part of every micro's environment) is known.
   let runtimes = new Map<string, MicroRuntime>();
@@ -157,17 +171,31 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     setActionEnabled: (id: string, enabled: boolean) => scheduler.setEnabled(id, enabled),
     renderDevPage: () => renderTriggerPage(app.name, scheduler.upcoming()),
     log: logger.log,
+    serveBrowserData: (req: IncomingMessage, res: ServerResponse) =>
+      serveBrowserData({ handler: data.handler, projectKey, isOwner: auth && ((request) => auth.isOwner(request.headers)) }, req, res),
   };
   const server: Server = createRouter(backend);
   const port = await listen(server, options.port ?? DEFAULT_DEV_PORT, options.host ?? '127.0.0.1');
   const hostname = `localhost:${port}`;
+  // Once the router has its port (a taken port is said first), before any micro gets its variables.
+  const data = await startLocalDataService({
+    stateDir: options.dataStateDir ?? stateDirFor(app.rootDir),
+    projectKey,
+    port: port + 1,
+    log: (line) => logger.info(line),
+  }).catch((error: unknown) => {
+    server.close();
+    throw error;
+  });
+  const sandbox = new Sandbox(capabilities, { [CA_FILE]: data.tls.caFile, [CA_BUNDLE_FILE]: data.tls.bundleFile });
+  const dataVariablesOfMicros = dataVariables(data.host, sandbox.sharedPath(CA_FILE), sandbox.sharedPath(CA_BUNDLE_FILE));
 
   runtimes = new Map(
     app.micros.map((micro) => [
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname }, presets.get(micro.name) ?? {}),
+        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname, data: dataVariablesOfMicros }, presets.get(micro.name) ?? {}),
         layerDir,
         sandbox,
         logger,
@@ -175,6 +203,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
         timeoutMs,
         memoryMb,
+        credentials,
+        hiddenPaths: [stateDirFor(app.rootDir)],
         verbose: options.verbose ?? false,
         startFailureHint: () => missingServeDirHint(app, micro, build),
       }),
@@ -185,6 +215,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const unwatch = (options.watch ?? true) ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
 
   logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb }));
+  logger.info(
+    credentials
+      ? 'AWS credentials: yours (--aws-credentials): code in the micros acts on your AWS account'
+      : 'AWS credentials: placeholders AWS refuses (run with --aws-credentials to give the micros yours)',
+  );
   for (const micro of app.micros) {
     logger.info(`${micro.name.padEnd(12)} http://${hostname}${micro.path === '/' ? '/' : micro.path}  (${micro.kind}, ${micro.runtime})`);
   }
@@ -200,6 +235,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     logger.info(`owner secret (shown once, kept in ${stateDirFor(app.rootDir)}): ${auth.ownerSecret}`);
   }
   if (auth) logger.info(`private by default: sign in at http://${hostname}${SIGNIN_PATH}`);
+  logger.info(describeData(data));
   logger.info(`ready on http://${hostname} (actions: http://${hostname}/__space/dev)`);
 
   let stopping: Promise<void> | undefined;
@@ -218,6 +254,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         server.closeAllConnections();
         await Promise.all([...runtimes.values()].map((runtime) => runtime.stop()));
         await closed;
+        await data.close();
       })()),
   };
 }

@@ -12,7 +12,7 @@ import { InternalKey } from '../../auth/internal-key';
 import { ensureOwnerSecret, LocalApiKeyStore, stateDirFor } from '../state';
 import { accessPolicyOf, type AccessPolicy } from '../../auth/policy';
 import type { AuthResponse } from '../../auth/responses';
-import { AccessRules, type AuthRequest, authorize } from '../../auth/rules';
+import { AccessRules, type AuthRequest, authorize, cookieValues, SESSION_COOKIE } from '../../auth/rules';
 import { SessionSigner } from '../../auth/session';
 import { handleSignin, isSigninPath } from '../../auth/signin';
 
@@ -98,5 +98,11 @@ export class LocalAuth {
       verifyApiKey: (key) => this.keys.find(key),
     });
     return decision.outcome === 'allow' ? undefined : toHttpResponse(decision.response);
+  }
+
+  /** Whether the request carries the signed-in owner's session: the only way into the browser's Base and Drive. */
+  isOwner(headers: IncomingHttpHeaders): boolean {
+    const { cookies } = toAuthRequest({ method: 'GET', url: '/', headers, body: Buffer.alloc(0) });
+    return cookieValues(cookies, SESSION_COOKIE).some((token) => this.signer.verify(token, this.now()));
   }
 }
