@@ -26,7 +26,7 @@ export { UsageError } from './core/errors';
 // The CDK constructs.
 export { SpaceApp, type SpaceAppProps } from './constructs/app';
 export { SpaceMicro, type SpaceMicroProps } from './constructs/micro';
-export { SpaceRouter, type SpaceRouterProps } from './constructs/router';
+export { DEFAULT_THROTTLE, SpaceRouter, type SpaceRouterProps } from './constructs/router';
 export { SpaceAction, actionDeadLetterQueue, actionInvokerRole, type SpaceActionProps } from './constructs/action';
 export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key-secret';
 export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key-secret';

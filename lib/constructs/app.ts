@@ -91,6 +91,11 @@ export interface SpaceAppProps {
    */
   readonly secretsGeneration?: string;
   /**
+   * The app's request rate limit and burst (see `SpaceRouter`); above them API Gateway answers 429.
+   * @default DEFAULT_THROTTLE: 50 requests per second, bursts of 100
+   */
+  readonly throttle?: apigwv2.ThrottleSettings;
+  /**
    * Escape hatch: overrides merged over every micro's function, the HTTP API and every schedule.
    * @default no overrides
    */
@@ -140,6 +145,8 @@ export class SpaceApp extends Construct {
       app: this.app,
       authorizer: props.authorizer ?? this.auth?.authorizer,
       runtimeIntegration: this.auth?.runtimeIntegration,
+      preflightIntegration: this.auth?.runtimeIntegration,
+      throttle: props.throttle,
       logRetention: props.logRetention,
       domain: props.domain,
       cdk: { httpApi: props.cdk?.httpApi },

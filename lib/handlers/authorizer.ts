@@ -16,10 +16,10 @@ import { routeKeys } from '../routing/routes';
 import type { ApiKeyStore } from '../auth/api-keys';
 import { DynamoDbApiKeyStore } from './dynamodb-key-store';
 import { InternalKey } from '../auth/internal-key';
-import { lastValueMemo, requiredEnv, SecureParameter } from './secure-parameter';
+import { requiredEnv, SecureParameter } from './secure-parameter';
 import { type AccessPolicy, parseAccessPolicy } from '../auth/policy';
 import { AccessRules, type AuthRequest, authorize } from '../auth/rules';
-import { SessionSigner } from '../auth/session';
+import { RotatingSessionSigner } from '../auth/session';
 
 /** Environment variables the construct sets on the authorizer and the sign-in function. */
 export const AUTH_ENV = {
@@ -65,9 +65,12 @@ export function authRequestFromAuthorizerEvent(event: HttpApiAuthorizerEvent): A
 
 export interface AuthorizerDependencies {
   readonly policy: AccessPolicy;
-  /** The current owner secret, asked for on every request (the reader caches): a new one ends every session. */
+  /**
+   * The owner secret as it is now, asked for on every request so a rotation takes effect on the next one:
+   * cache its source as fits (the signing key is derived again only when the value changes).
+   */
   readonly readOwnerSecret: () => Promise<string>;
-  /** The app's current internal key (`DETA_API_KEY`), asked for on every request. */
+  /** The app's internal key (`DETA_API_KEY`) as it is now, asked for on every request like the owner secret. */
   readonly readInternalKey: () => Promise<string>;
   readonly keys: Pick<ApiKeyStore, 'find'>;
   readonly now?: () => number;
@@ -77,13 +80,16 @@ export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiA
   const rules = new AccessRules(deps.policy);
   const microOfRoute = new Map(deps.policy.micros.flatMap((micro) => routeKeys(micro).map((key) => [key, micro.name] as const)));
   const now = deps.now ?? Date.now;
-  const sessionsFor = lastValueMemo((secret: string) => new SessionSigner(secret, true));
-  const internalKeyFor = lastValueMemo((key: string) => new InternalKey(key));
+  const signer = new RotatingSessionSigner(deps.readOwnerSecret, true);
+  let lastInternalKey: { readonly value: string; readonly key: InternalKey } | undefined;
+  const currentInternalKey = async (): Promise<InternalKey> => {
+    const value = await deps.readInternalKey();
+    if (lastInternalKey?.value !== value) lastInternalKey = { value, key: new InternalKey(value) };
+    return lastInternalKey.key;
+  };
   return async (event): Promise<SimpleAuthorizerResult> => {
-    // A read that fails fails this request (API Gateway answers 500) and is tried again on the next one.
-    const [ownerSecret, currentInternalKey] = await Promise.all([deps.readOwnerSecret(), deps.readInternalKey()]);
-    const sessions = sessionsFor(ownerSecret);
-    const internalKey = internalKeyFor(currentInternalKey);
+    // A secret that cannot be read fails this request (API Gateway answers 500); the next one reads again.
+    const [sessions, internalKey] = await Promise.all([signer.current(), currentInternalKey()]);
     const decision = await authorize(authRequestFromAuthorizerEvent(event), {
       rules,
       now: now(),
@@ -105,6 +111,9 @@ export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiA
       }
       case 'deny':
         return { isAuthorized: false, context: { micro: decision.micro, reason: decision.reason } };
+      case 'preflight':
+        // SpaceRouter sends these to the runtime function, which answers them; an authorizer cannot.
+        return { isAuthorized: false, context: { micro: decision.micro, reason: 'CORS preflights are answered by the runtime route' } };
       case 'reserved':
         return { isAuthorized: false, context: { reason: 'reserved path' } };
     }

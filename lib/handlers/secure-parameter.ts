@@ -49,15 +49,6 @@ export class SecureParameter {
   }
 }
 
-/** `make(value)`, made again only when `value` differs from the last one: keys are derived once per secret, not per request. */
-export function lastValueMemo<T>(make: (value: string) => T): (value: string) => T {
-  let last: { value: string; made: T } | undefined;
-  return (value) => {
-    if (last?.value !== value) last = { value, made: make(value) };
-    return last.made;
-  };
-}
-
 /** Reads a required environment variable of a deployed function, naming it when it is missing. */
 export function requiredEnv(name: string): string {
   const value = process.env[name];

@@ -66,6 +66,11 @@ export class AppProcess {
     });
   }
 
+  /** The process id of `sh`, which is also the app's process group id. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get hasExited(): boolean {
     return this.exitStatus !== undefined;
   }

@@ -1,13 +1,22 @@
 /**
  * Static mode: the adapter serves a directory itself, no child process. The code is read-only on Lambda, so the
  * file list, content types and ETags are computed once at start; each request reads one file.
+ *
+ * What is served: every file under the directory, except dot-named files and directories (`.env`, `.git`,
+ * `.spaceport` with `spaceport dev`'s secrets) other than `/.well-known/` (RFC 8615), and except symlinks that
+ * lead out of the directory or nowhere. Locally the directory is the app's own source tree, so this is what keeps
+ * `serve: .` from serving the owner secret.
+ *
+ * Unknown paths are 404, as Space served static micros (space-cli's `space dev` used Go's `http.FileServer`). A
+ * single-page app with client-side routes sets a fallback (`SPACEPORT_STATIC_FALLBACK`, e.g. from a preset): a
+ * GET or HEAD for an unknown path without a file extension, from a client that accepts HTML, gets that file.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { AppRequest } from './events';
 import type { AppResponse } from './results';
 import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
+import { isWithin, realTarget } from '../../lib/core/tree-links';
 
 interface StaticFile {
   readonly file: string;
@@ -52,9 +61,13 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export class StaticSite {
   private readonly files = new Map<string, StaticFile>();
+  private readonly fallback?: StaticFile;
 
-  /** Indexes every file under `root`; throws with a clear message when `root` is not a directory. */
-  constructor(root: string) {
+  /**
+   * Indexes every file under `root`; throws with a clear message when `root` is not a directory or `fallback`
+   * (relative to `root`) is not one of its files.
+   */
+  constructor(root: string, fallback?: string) {
     let isDirectory = false;
     try {
       isDirectory = statSync(root).isDirectory();
@@ -62,14 +75,19 @@ export class StaticSite {
       // Reported below.
     }
     if (!isDirectory) throw new Error(`SPACEPORT_STATIC_DIR: ${root} is not a directory`);
-    this.index(root, '');
+    const realRoot = realpathSync(root);
+    this.index(root, '', realRoot, new Set([realRoot]));
+    if (fallback !== undefined) {
+      this.fallback = this.files.get(`/${fallback.replace(/^\.?\/+/, '')}`);
+      if (this.fallback === undefined) throw new Error(`SPACEPORT_STATIC_FALLBACK: ${fallback} is not a file in ${root}`);
+    }
   }
 
   async serve(request: AppRequest): Promise<AppResponse> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return plain(405, 'Method Not Allowed', `${request.method} is not allowed on static files`, [['allow', ['GET, HEAD']]]);
     }
-    const found = this.lookup(request.target);
+    const found = this.lookup(request.target) ?? (this.fallback && isPageRequest(request) ? this.fallback : undefined);
     if (found === undefined) return plain(404, 'Not Found', 'Not found');
     if (found.size > BODY_LIMIT_BYTES) return plain(413, 'Payload Too Large', `The file is ${found.size} bytes, over the 5.5 MB limit`);
     const headers = new Map<string, string[]>([
@@ -84,7 +102,9 @@ export class StaticSite {
       return { status: 304, reason: 'Not Modified', headers, body: Buffer.alloc(0) };
     }
     headers.set('content-length', [String(found.size)]);
-    const body = request.method === 'HEAD' ? Buffer.alloc(0) : await readFile(found.file);
+    // Synchronous: Lambda hands the adapter one request at a time, and fs/promises would load its module and start
+    // libuv's thread pool, four threads' worth of memory for the environment's life.
+    const body = request.method === 'HEAD' ? Buffer.alloc(0) : readFileSync(found.file);
     return { status: 200, reason: 'OK', headers, body };
   }
 
@@ -101,17 +121,20 @@ export class StaticSite {
     return this.files.get(key) ?? this.files.get(`${key}/index.html`);
   }
 
-  private index(directory: string, prefix: string): void {
+  /** Indexes `directory`; `ancestors` holds the real directories above it, so a link back to one (a loop) is not followed. */
+  private index(directory: string, prefix: string, realRoot: string, ancestors: ReadonlySet<string>, realDirectory = realRoot): void {
     for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (!isServedName(entry.name)) continue;
       const file = join(directory, entry.name);
       const key = `${prefix}/${entry.name}`;
-      if (entry.isDirectory()) {
-        this.index(file, key);
-      } else if (entry.isFile() || entry.isSymbolicLink()) {
-        const stats = statSync(file, { throwIfNoEntry: false });
-        if (stats === undefined || !stats.isFile()) continue;
+      const real = entry.isSymbolicLink() ? realTarget(file) : join(realDirectory, entry.name);
+      if (real === undefined || !isWithin(realRoot, real)) continue;
+      const stats = statSync(real, { throwIfNoEntry: false });
+      if (stats?.isDirectory()) {
+        if (!ancestors.has(real)) this.index(file, key, realRoot, new Set([...ancestors, real]), real);
+      } else if (stats?.isFile()) {
         this.files.set(key, {
-          file,
+          file: real,
           size: stats.size,
           etag: `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`,
           contentType: CONTENT_TYPES[extname(entry.name).toLowerCase()] ?? 'application/octet-stream',
@@ -119,6 +142,18 @@ export class StaticSite {
       }
     }
   }
+}
+
+/** Dot-named entries hold configuration and secrets, not pages; `.well-known` is for the world to read. */
+function isServedName(name: string): boolean {
+  return !name.startsWith('.') || name === '.well-known';
+}
+
+/** A browser asking for a page: no file extension in the last path segment, and HTML accepted. */
+function isPageRequest(request: AppRequest): boolean {
+  const path = request.target.split('?', 1)[0];
+  const lastSegment = path.slice(path.lastIndexOf('/') + 1);
+  return !lastSegment.includes('.') && (headerValue(request.headers, 'accept') ?? '').includes('text/html');
 }
 
 function headerValue(headers: readonly string[], name: string): string | undefined {

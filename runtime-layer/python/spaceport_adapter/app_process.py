@@ -48,6 +48,11 @@ class AppProcess:
         for source, target in ((self._child.stdout, sys.stdout.buffer), (self._child.stderr, sys.stderr.buffer)):
             threading.Thread(target=self._forward_lines, args=(source, target), daemon=True).start()
 
+    @property
+    def pid(self):
+        """The process id of `sh`, which is also the app's process group id (None when it could not start)."""
+        return None if self._child is None else self._child.pid
+
     def exit_status(self):
         """None while running, else (code, signal name or None); a process that could not start counts as 126."""
         if self._child is None:
