@@ -4,6 +4,7 @@
  *   npx cdk deploy -c spacefile=path/to/Spacefile [-c stackName=my-app] [-c preset:web.GREETING=hi]
  *   [-c runtime:api=python3.14]
  *   [-c account=123456789012 -c region=eu-west-1] [-c appVersion=1.2.0] [-c architecture=arm64]
+ *   [-c spaceport:secrets-generation=2] (read by SpaceGeneratedSecret: rotates the app's generated secrets)
  *   [-c domain=notes.example.com (-c certificateArn=arn:... | -c hostedZoneId=Z123 -c hostedZoneName=example.com)]
  * Action overrides recorded by `spaceport actions set|pause` are read from the context key `actions:<stack name>`.
  * Synthesizes offline, with no credentials: nothing looks the account up.

@@ -30,6 +30,8 @@ export { DEFAULT_THROTTLE, SpaceRouter, type SpaceRouterProps } from './construc
 export { SpaceAction, actionDeadLetterQueue, actionInvokerRole, type SpaceActionProps } from './constructs/action';
 export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key-secret';
 export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key-secret';
+export { SECRETS_GENERATION_CONTEXT, SpaceGeneratedSecret, type SpaceGeneratedSecretProps } from './constructs/generated-secret';
+export { PARAMETER_RECHECK_MS } from './handlers/secure-parameter';
 export { SpaceAuth, type SpaceAuthProps } from './constructs/auth';
 export { adapterLayer } from './constructs/adapter-layer';
 export { SpaceportConstructError } from './constructs/errors';

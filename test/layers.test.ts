@@ -17,7 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['lib/handlers', 'lib/local'],
   ['lib/local/emulator', 'lib/local/data'],
   ['lib/constructs', 'lib/local/dev'],
-  ['lib/operate'],
+  ['lib/operate', 'lib/cost'],
   ['lib/cli'],
   ['lib/index.ts'],
   ['bin'],

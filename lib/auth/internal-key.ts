@@ -1,8 +1,8 @@
 /**
  * The app's internal key: what Space gave every micro as `DETA_API_KEY` so that one micro could call another
  * through the app's hostname with `X-API-Key: $DETA_API_KEY`, private micros included. One key per app, generated
- * (in Secrets Manager at deploy time, in `.spaceport/` locally), never chosen by a user, and separate from the
- * user API keys of `X-Space-App-Key`.
+ * (into an SSM SecureString parameter at deploy time, in `.spaceport/` locally), never chosen by a user, and
+ * separate from the user API keys of `X-Space-App-Key`.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 

@@ -16,6 +16,9 @@ export function generateOwnerSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** Shorter than this cannot be an owner secret (the generator makes 43 characters). */
+export const MIN_OWNER_SECRET_LENGTH = 16;
+
 export class SessionSigner {
   private readonly key: Buffer;
   private readonly secretDigest: Buffer;
@@ -29,7 +32,8 @@ export class SessionSigner {
     private readonly secureCookies: boolean,
     readonly cookieName: string = SESSION_COOKIE,
   ) {
-    if (ownerSecret.length < 16) throw new Error('the owner secret is too short (at least 16 characters)');
+    if (ownerSecret.length < MIN_OWNER_SECRET_LENGTH)
+      throw new Error(`the owner secret is too short (at least ${MIN_OWNER_SECRET_LENGTH} characters)`);
     // A key derived for this purpose only, so the secret itself never signs anything a client can see.
     this.key = Buffer.from(hkdfSync('sha256', ownerSecret, 'spaceport', 'owner session cookie v1', 32));
     this.secretDigest = createHash('sha256').update(ownerSecret).digest();

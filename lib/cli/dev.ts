@@ -9,10 +9,12 @@ import type { Command } from './command';
 
 const COMMAND_LINE = {
   summary: 'Run the app locally on :4200 (router, Lambda emulator, scheduler)',
-  usage: 'dev [--build] [--port N] [--env NAME=value]... [--concurrency N] [--aws-credentials] [--no-watch] [--no-schedule] [--verbose] [Spacefile]',
+  usage:
+    'dev [--build] [--prod] [--port N] [--env NAME=value]... [--concurrency N] [--aws-credentials] [--no-watch] [--no-schedule] [--verbose] [Spacefile]',
   arguments: { Spacefile: 'the Spacefile of the app to run (default: ./Spacefile)' },
   options: {
     build: { type: 'boolean', description: "run each micro's commands in its src before starting" },
+    prod: { type: 'boolean', description: "run every micro through 'run' (static ones from their files), never 'dev', with read-only code" },
     port: { type: 'string', value: 'N', description: `the router's port (default ${DEFAULT_DEV_PORT})` },
     env: { type: 'string', multiple: true, value: 'NAME=value', description: "a preset's value; wins over .env and the preset's default" },
     concurrency: { type: 'string', value: 'N', description: `most environments per micro (default ${DEFAULT_CONCURRENCY})` },
@@ -43,6 +45,7 @@ export const devCommand: Command = defineCommand(COMMAND_LINE, async ({ values, 
     server = await startDevServer({
       app: loaded.app,
       build: values.build ?? false,
+      prod: values.prod ?? false,
       port,
       env,
       concurrency,

@@ -85,6 +85,12 @@ export interface SpaceAppProps {
    */
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   /**
+   * The generation of the app's generated secrets (owner secret, internal key, project key): any change generates
+   * new ones at the next deployment. Keep the new value (in code or cdk.json): changing it back rotates again.
+   * @default CDK context `spaceport:secrets-generation`, else '1'
+   */
+  readonly secretsGeneration?: string;
+  /**
    * The app's request rate limit and burst (see `SpaceRouter`); above them API Gateway answers 429.
    * @default DEFAULT_THROTTLE: 50 requests per second, bursts of 100
    */
@@ -124,12 +130,17 @@ export class SpaceApp extends Construct {
     super(scope, id);
     this.app = appModel(this, props);
     this.validateOptions(props);
-    this.projectKey = new SpaceProjectKey(this, 'ProjectKey');
-    this.internalKey = new SpaceInternalKey(this, 'InternalKey');
+    this.projectKey = new SpaceProjectKey(this, 'ProjectKey', { generation: props.secretsGeneration });
+    this.internalKey = new SpaceInternalKey(this, 'InternalKey', { generation: props.secretsGeneration });
     // Private by default: deploying never exposes what the Spacefile keeps private.
     this.auth = props.authorizer
       ? undefined
-      : new SpaceAuth(this, 'Auth', { app: this.app, internalKey: this.internalKey.secret, logRetention: props.logRetention });
+      : new SpaceAuth(this, 'Auth', {
+          app: this.app,
+          internalKey: this.internalKey.environmentValue,
+          secretsGeneration: props.secretsGeneration,
+          logRetention: props.logRetention,
+        });
     this.router = new SpaceRouter(this, 'Router', {
       app: this.app,
       authorizer: props.authorizer ?? this.auth?.authorizer,

@@ -2,19 +2,19 @@
  * The cloud side of "private by default": the owner secret, the API key table, the Lambda authorizer that
  * every micro route goes through, and the sign-in function behind `/__space/*`.
  */
-import { extname, join } from 'node:path';
-import { AssetHashType, CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { buildSync } from 'esbuild';
-import { FunctionLogging } from './function-logging';
 import { SpaceportConstructError } from './errors';
+import { SpaceGeneratedSecret } from './generated-secret';
+import { handlerFunction } from './handler-function';
+import { PARAMETER_RECHECK_MS } from '../handlers/secure-parameter';
 import type { SpaceAppModel } from '../spacefile/model';
 import { AUTH_ENV } from '../handlers/authorizer';
 import { accessPolicyOf } from '../auth/policy';
@@ -25,8 +25,13 @@ const MAX_POLICY_BYTES = 3 * 1024;
 export interface SpaceAuthProps {
   /** The app whose access rules the authorizer applies. */
   readonly app: SpaceAppModel;
-  /** The app's internal key (`SpaceInternalKey.secret`): `X-API-Key` with its value is let in like the owner. */
-  readonly internalKey: secretsmanager.ISecret;
+  /** The app's internal key (`SpaceInternalKey.environmentValue`): `X-API-Key` with it is let in like the owner. */
+  readonly internalKey: string;
+  /**
+   * Any change generates a new owner secret at the next deployment (see `SpaceGeneratedSecretProps.generation`).
+   * @default CDK context `spaceport:secrets-generation`, else '1'
+   */
+  readonly secretsGeneration?: string;
   /**
    * How long the auth functions' logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
@@ -35,8 +40,11 @@ export interface SpaceAuthProps {
 }
 
 export class SpaceAuth extends Construct {
-  /** The owner secret, generated at deploy time; read it with the `OwnerSecretCommand` output. */
-  readonly ownerSecret: secretsmanager.Secret;
+  /**
+   * The owner secret, generated at deploy time; read it with the `OwnerSecretCommand` output. The auth functions
+   * read it at run time, so a new value put into its parameter takes effect within `PARAMETER_RECHECK_MS`.
+   */
+  readonly ownerSecret: SpaceGeneratedSecret;
   /** API key hashes (partition key `hash`), written by `spaceport keys --table`. */
   readonly apiKeysTable: dynamodb.Table;
   readonly authorizerFunction: lambda.Function;
@@ -55,13 +63,10 @@ export class SpaceAuth extends Construct {
         `the app's public routes take ${Buffer.byteLength(policy)} bytes, more than the ${MAX_POLICY_BYTES} the authorizer's environment can hold: use fewer, broader public_routes`,
       );
     }
-    this.ownerSecret = new secretsmanager.Secret(this, 'OwnerSecret', {
+    this.ownerSecret = new SpaceGeneratedSecret(this, 'OwnerSecret', {
+      kind: 'owner-secret',
       description: `Owner secret of the Space app '${props.app.name}': paste it at /__space/signin`,
-      generateSecretString: { passwordLength: 43, excludePunctuation: true },
-    });
-    Validations.of(this.ownerSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'The owner rotates the secret by hand (put-secret-value); signing in again is the only effect, so no rotation Lambda.',
+      generation: props.secretsGeneration,
     });
     this.apiKeysTable = new dynamodb.Table(this, 'ApiKeys', {
       partitionKey: { name: 'hash', type: dynamodb.AttributeType.STRING },
@@ -69,17 +74,26 @@ export class SpaceAuth extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     });
 
-    const environment = { [AUTH_ENV.ownerSecretId]: this.ownerSecret.secretArn };
-    this.authorizerFunction = this.handler('Authorizer', 'authorizer', 'Spaceport authorizer: private by default', props.logRetention, {
-      ...environment,
-      [AUTH_ENV.policy]: policy,
-      [AUTH_ENV.apiKeysTable]: this.apiKeysTable.tableName,
-      [AUTH_ENV.internalKeySecretId]: props.internalKey.secretArn,
+    const environment = { [AUTH_ENV.ownerSecretParameter]: this.ownerSecret.parameterName };
+    this.authorizerFunction = handlerFunction(this, 'Authorizer', {
+      module: join(__dirname, '..', 'handlers', 'authorizer'),
+      description: 'Spaceport authorizer: private by default',
+      logRetention: props.logRetention,
+      environment: {
+        ...environment,
+        [AUTH_ENV.policy]: policy,
+        [AUTH_ENV.apiKeysTable]: this.apiKeysTable.tableName,
+        [AUTH_ENV.internalKey]: props.internalKey,
+      },
     });
-    this.signinFunction = this.handler('Signin', 'signin-handler', 'Spaceport owner sign-in (/__space/*)', props.logRetention, environment);
+    this.signinFunction = handlerFunction(this, 'Signin', {
+      module: join(__dirname, '..', 'handlers', 'signin-handler'),
+      description: 'Spaceport owner sign-in (/__space/*)',
+      logRetention: props.logRetention,
+      environment,
+    });
     this.ownerSecret.grantRead(this.authorizerFunction);
     this.ownerSecret.grantRead(this.signinFunction);
-    props.internalKey.grantRead(this.authorizerFunction);
     this.apiKeysTable.grant(this.authorizerFunction, 'dynamodb:GetItem');
 
     this.authorizer = new HttpLambdaAuthorizer('Owner', this.authorizerFunction, {
@@ -93,60 +107,15 @@ export class SpaceAuth extends Construct {
 
     new CfnOutput(this, 'OwnerSecretCommand', {
       description: 'Prints the owner secret to paste at <app url>/__space/signin',
-      value: `aws secretsmanager get-secret-value --secret-id ${this.ownerSecret.secretArn} --query SecretString --output text`,
+      value: this.ownerSecret.readCommand,
+    });
+    new CfnOutput(this, 'OwnerSecretParameter', {
+      description: `Put a new owner secret here to rotate it: every session ends within ${PARAMETER_RECHECK_MS / 1000} s`,
+      value: this.ownerSecret.parameterName,
     });
     new CfnOutput(this, 'ApiKeysTable', {
       description: 'Pass to `spaceport keys ... --table` to manage API keys',
       value: this.apiKeysTable.tableName,
-    });
-  }
-
-  /** A small Node function bundled by esbuild from `lib/handlers/<module>` (the .ts sources, or the compiled .js in dist/). */
-  private handler(
-    id: string,
-    module: string,
-    description: string,
-    retention: logs.RetentionDays | undefined,
-    environment: Record<string, string>,
-  ): lambda.Function {
-    const logging = new FunctionLogging(this, `${id}Logging`, { retention });
-    const handlersDir = join(__dirname, '..', 'handlers');
-    const entry = join(handlersDir, module + extname(__filename));
-    return new lambda.Function(this, id, {
-      description,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(handlersDir, {
-        // Hash what is deployed: the bundle also holds lib/routing, which a hash of this folder would miss.
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          image: lambda.Runtime.NODEJS_24_X.bundlingImage,
-          local: {
-            tryBundle(outputDir) {
-              buildSync({
-                entryPoints: [entry],
-                outfile: join(outputDir, 'index.js'),
-                bundle: true,
-                platform: 'node',
-                target: 'node22',
-                format: 'cjs',
-                minify: true,
-                // The AWS SDK v3 ships with the Node.js runtimes: bundling it would only slow cold starts.
-                external: ['@aws-sdk/*'],
-                logLevel: 'error',
-              });
-              return true;
-            },
-          },
-        },
-      }),
-      memorySize: 256,
-      timeout: Duration.seconds(5),
-      environment,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      logGroup: logging.logGroup,
-      role: logging.role,
     });
   }
 }

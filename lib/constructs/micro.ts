@@ -1,4 +1,4 @@
-import { Duration, Size, Validations } from 'aws-cdk-lib';
+import { Duration, Size, Stage, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -113,7 +113,7 @@ export class SpaceMicro extends Construct {
       architecture,
       // The adapter replaces the runtime's client (AWS_LAMBDA_EXEC_WRAPPER), so no handler is ever called.
       handler: 'index.handler',
-      code: props.code ?? microCode(props.micro, { architecture, runtime, bundleNode: props.bundleNode }),
+      code: props.code ?? microCode(props.micro, { architecture, runtime, bundleNode: props.bundleNode, assemblyDir: Stage.of(this)?.outdir }),
       layers: [props.adapterLayer ?? adapterLayer(this)],
       ...MICRO_LIMITS,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Names, RemovalPolicy } from 'aws-cdk-lib';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Validations } from 'aws-cdk-lib';
+import { Names, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { SpaceGeneratedSecret } from './generated-secret';
 
 export interface SpaceProjectKeyProps {
   /**
@@ -11,44 +11,47 @@ export interface SpaceProjectKeyProps {
    */
   readonly projectId?: string;
   /**
-   * What happens to the secret when it leaves the stack.
+   * Any change generates a new key at the next deployment (see `SpaceGeneratedSecretProps.generation`).
+   * @default CDK context `spaceport:secrets-generation`, else '1'
+   */
+  readonly generation?: string;
+  /**
+   * What happens to the key's parameter when it leaves the stack.
    * @default RemovalPolicy.DESTROY, the key is useless without the app
    */
   readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
- * The app's `DETA_PROJECT_KEY` (`<projectId>_<secret>`): a generated Secrets Manager secret whose value reaches
- * the functions through CloudFormation dynamic references, resolved at deploy time, so it never appears in the
- * template or the cloud assembly and the adapter needs no network call to read it.
+ * The app's `DETA_PROJECT_KEY` (`<projectId>_<secret>`), generated at deploy time into a free SSM SecureString
+ * parameter (`SpaceGeneratedSecret`). Functions get it in their environment at deploy time (`environmentValue`), so
+ * the adapter needs no network call to read it and it never appears in the template or the cloud assembly.
  */
 export class SpaceProjectKey extends Construct {
-  readonly secret: secretsmanager.Secret;
+  readonly secret: SpaceGeneratedSecret;
   readonly projectId: string;
-  /** The key as an environment value: `{{resolve:secretsmanager:...:projectId}}_{{resolve:...:secret}}`. */
+  /** The whole key as a deploy-time value for a function's environment (`DETA_PROJECT_KEY`). */
   readonly environmentValue: string;
+  /** The SSM parameter holding the key, for a function that must read the current value at run time (`grantRead`). */
+  readonly parameterName: string;
 
   constructor(scope: Construct, id: string, props: SpaceProjectKeyProps = {}) {
     super(scope, id);
     this.projectId = props.projectId ?? derivedProjectId(Names.uniqueId(this));
-    this.secret = new secretsmanager.Secret(this, 'Secret', {
+    this.secret = new SpaceGeneratedSecret(this, 'Secret', {
+      kind: 'project-key',
       description: 'DETA_PROJECT_KEY of a Space app deployed by Spaceport (<projectId>_<secret>)',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ projectId: this.projectId }),
-        generateStringKey: 'secret',
-        excludePunctuation: true,
-        passwordLength: 32,
-      },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      projectId: this.projectId,
+      generation: props.generation,
+      removalPolicy: props.removalPolicy,
     });
-    const field = (name: string) => this.secret.secretValueFromJson(name).unsafeUnwrap();
-    this.environmentValue = `${field('projectId')}_${field('secret')}`;
-    Validations.of(this.secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The project key is a data key read by the functions at deploy time (dynamic reference); rotating it means ' +
-        'redeploying the app, which a rotation Lambda cannot do. Redeploy after replacing the secret to rotate.',
-    });
+    this.environmentValue = this.secret.value;
+    this.parameterName = this.secret.parameterName;
+  }
+
+  /** Lets `grantee` read the key's parameter at run time. */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.secret.grantRead(grantee);
   }
 }
 

@@ -6,16 +6,17 @@
  * redirect browsers or choose the body (see docs/auth.md). Errors (a broken configuration, an
  * unreachable key table) fail closed: API Gateway answers 500 and nothing reaches the micro.
  *
- * Bundled by esbuild for Lambda by the SpaceAuth construct; configured by environment variables that name
- * the policy and where the secret and keys live, never the secret itself.
+ * Bundled by esbuild for Lambda by the SpaceAuth construct; configured by environment variables: the policy, the
+ * API key table, the SSM parameter holding the owner secret (read at run time, so a rotation needs no deployment)
+ * and the app's internal key itself (every micro holds it too, and both get a rotated one in the same deployment).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { routeKeys } from '../routing/routes';
 import type { ApiKeyStore } from '../auth/api-keys';
 import { DynamoDbApiKeyStore } from './dynamodb-key-store';
 import { InternalKey } from '../auth/internal-key';
-import { readOwnerSecret, readSecretString, refreshedEvery, requiredEnv, SECRET_REFRESH_MS } from './owner-secret';
+import { requiredEnv, SecureParameter } from './secure-parameter';
 import { type AccessPolicy, parseAccessPolicy } from '../auth/policy';
 import { AccessRules, type AuthRequest, authorize } from '../auth/rules';
 import { RotatingSessionSigner } from '../auth/session';
@@ -23,9 +24,10 @@ import { RotatingSessionSigner } from '../auth/session';
 /** Environment variables the construct sets on the authorizer and the sign-in function. */
 export const AUTH_ENV = {
   policy: 'SPACEPORT_ACCESS_POLICY',
-  ownerSecretId: 'SPACEPORT_OWNER_SECRET_ID',
-  /** Only the authorizer gets it: micros get the key itself as `DETA_API_KEY`, the sign-in function never needs it. */
-  internalKeySecretId: 'SPACEPORT_INTERNAL_KEY_SECRET_ID',
+  /** The name of the SSM SecureString parameter holding the owner secret. */
+  ownerSecretParameter: 'SPACEPORT_OWNER_SECRET_PARAMETER',
+  /** The internal key itself (micros have it as `DETA_API_KEY`); only the authorizer gets it, not the sign-in function. */
+  internalKey: 'SPACEPORT_INTERNAL_KEY',
   apiKeysTable: 'SPACEPORT_API_KEYS_TABLE',
 } as const;
 
@@ -127,13 +129,12 @@ export async function handler(event: HttpApiAuthorizerEvent): Promise<SimpleAuth
 }
 
 function authorizerFromEnvironment(): (event: HttpApiAuthorizerEvent) => Promise<SimpleAuthorizerResult> {
-  const secretsManager = new SecretsManagerClient({});
+  const ownerSecret = new SecureParameter(new SSMClient({}), requiredEnv(AUTH_ENV.ownerSecretParameter), 'the owner secret');
+  const internalKey = requiredEnv(AUTH_ENV.internalKey);
   return createAuthorizer({
     policy: parseAccessPolicy(requiredEnv(AUTH_ENV.policy)),
-    readOwnerSecret: refreshedEvery(SECRET_REFRESH_MS, () => readOwnerSecret(secretsManager, requiredEnv(AUTH_ENV.ownerSecretId))),
-    readInternalKey: refreshedEvery(SECRET_REFRESH_MS, () =>
-      readSecretString(secretsManager, requiredEnv(AUTH_ENV.internalKeySecretId), "the app's internal key (DETA_API_KEY)"),
-    ),
+    readOwnerSecret: () => ownerSecret.value(),
+    readInternalKey: async () => internalKey,
     keys: new DynamoDbApiKeyStore(requiredEnv(AUTH_ENV.apiKeysTable), new DynamoDBClient({})),
   });
 }

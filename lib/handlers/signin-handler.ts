@@ -4,9 +4,9 @@
  * `presets.api_keys` (SpaceRouter's `OPTIONS` routes), so no micro runs for them. Bundled by esbuild for Lambda
  * by SpaceAuth.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { AUTH_ENV } from './authorizer';
-import { readOwnerSecret, refreshedEvery, requiredEnv, SECRET_REFRESH_MS } from './owner-secret';
+import { requiredEnv, SecureParameter } from './secure-parameter';
 import { isCorsPreflight, preflightResponse } from '../auth/preflight';
 import { type AuthResponse, jsonResponse } from '../auth/responses';
 import { isUnder, RESERVED_PREFIX } from '../core/paths';
@@ -67,8 +67,9 @@ function microOptions(method: string, headers: Readonly<Record<string, string>>)
 let deployed: ((event: HttpApiRequestEvent) => Promise<HttpApiResult>) | undefined;
 
 export async function handler(event: HttpApiRequestEvent): Promise<HttpApiResult> {
-  deployed ??= createSigninHandler({
-    readOwnerSecret: refreshedEvery(SECRET_REFRESH_MS, () => readOwnerSecret(new SecretsManagerClient({}), requiredEnv(AUTH_ENV.ownerSecretId))),
-  });
+  if (!deployed) {
+    const ownerSecret = new SecureParameter(new SSMClient({}), requiredEnv(AUTH_ENV.ownerSecretParameter), 'the owner secret');
+    deployed = createSigninHandler({ readOwnerSecret: () => ownerSecret.value() });
+  }
   return deployed(event);
 }

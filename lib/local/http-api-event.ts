@@ -18,6 +18,9 @@ export interface IncomingHttpRequest {
   readonly body: Buffer;
   readonly sourceIp: string;
   readonly receivedAt: Date;
+  /** How the client reached the front door: its scheme and the port it connected to. */
+  readonly scheme: 'http' | 'https';
+  readonly port: number;
 }
 
 export interface HttpApiEvent {
@@ -66,6 +69,20 @@ export class InvalidResponseError extends Error {}
 const LOCAL_ACCOUNT_ID = '000000000000';
 const LOCAL_API_ID = 'spaceport-dev';
 
+/**
+ * What the front door says about the connection, as HTTP API does in every event (`x-forwarded-proto`,
+ * `x-forwarded-port`, the client's address appended to `x-forwarded-for`): frameworks build absolute links from
+ * these and `host`, so they must describe the server the browser really reached. A client's own claims about the
+ * scheme, host or port it used never pass; `host` is the one the browser sent.
+ */
+function forwardedHeaders(headers: Record<string, string>, request: IncomingHttpRequest): void {
+  delete headers['x-forwarded-host'];
+  headers['x-forwarded-proto'] = request.scheme;
+  headers['x-forwarded-port'] = String(request.port);
+  const forwardedFor = headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.sourceIp}` : request.sourceIp;
+}
+
 /** Lower-cased headers with repeated names comma-joined, as payload 2.0 carries them. */
 function joinHeaders(rawHeaders: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -109,6 +126,7 @@ export function buildHttpApiEvent(request: IncomingHttpRequest, micro: Micro): H
   const rawPath = queryStart < 0 ? request.url : request.url.slice(0, queryStart);
   const rawQueryString = queryStart < 0 ? '' : request.url.slice(queryStart + 1);
   const headers = joinHeaders(request.rawHeaders);
+  forwardedHeaders(headers, request);
   // Payload 2.0 moves cookies out of the headers into `cookies[]`.
   const cookieHeader = headers.cookie;
   delete headers.cookie;

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import { type ApiKeyRecord, type ApiKeyStore, hashApiKey, newApiKey } from '../auth/api-keys';
 import { generateInternalKey, MIN_INTERNAL_KEY_LENGTH } from '../auth/internal-key';
-import { generateOwnerSecret } from '../auth/session';
+import { generateOwnerSecret, MIN_OWNER_SECRET_LENGTH } from '../auth/session';
 import { STATE_DIR_NAME } from '../core/state-dir';
 
 export const OWNER_SECRET_FILE = 'owner-secret';
@@ -30,7 +30,7 @@ export function ensureStateDir(stateDir: string): void {
 
 /** The local owner secret; `created` is true only on the run that generated it (the one time it is printed). */
 export function ensureOwnerSecret(stateDir: string): { secret: string; created: boolean } {
-  return ensureSecretFile(join(stateDir, OWNER_SECRET_FILE), generateOwnerSecret, 16, 'an owner secret');
+  return ensureSecretFile(join(stateDir, OWNER_SECRET_FILE), generateOwnerSecret, MIN_OWNER_SECRET_LENGTH, 'an owner secret');
 }
 
 /** The app's internal key (`DETA_API_KEY`), the same on every run so micros and the router always agree. */

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { explainNpmFailure, explainPipFailure } from './install-failure';
 import type { Step } from './steps';
 
 /** The instruction sets a micro can be packaged for (named as `lambda.Architecture.name`). */
@@ -16,22 +17,29 @@ const MANYLINUX_ARCH: Record<ArchitectureName, string> = { x86_64: 'x86_64', arm
 export function npmInstallStep(dir: string, architecture: ArchitectureName, production: boolean): Step {
   const verb = existsSync(join(dir, 'package-lock.json')) ? 'ci' : 'install';
   const args = [verb, ...(production ? ['--omit=dev'] : []), '--no-audit', '--no-fund', '--os=linux', `--cpu=${NPM_CPU[architecture]}`];
-  return { description: `npm ${args.join(' ')}`, command: 'npm', args, cwd: dir };
+  return { description: `npm ${args.join(' ')}`, command: 'npm', args, cwd: dir, explain: explainNpmFailure };
 }
 
 /** Drops the devDependencies a build needed once the micro's commands have run. */
 export function npmPruneStep(dir: string): Step {
   const args = ['prune', '--omit=dev', '--no-audit', '--no-fund'];
-  return { description: `npm ${args.join(' ')}`, command: 'npm', args, cwd: dir };
+  return { description: `npm ${args.join(' ')}`, command: 'npm', args, cwd: dir, explain: explainNpmFailure };
 }
 
 /**
  * Installs `requirements.txt` into `targetDir` as wheels built for Lambda's platform, never for this machine:
  * binary wheels only (nothing compiles here for the wrong OS), for the runtime's CPython version and glibc
  * (Lambda's Python 3.12+ runs on Amazon Linux 2023, glibc 2.34). `--no-compile` keeps the output identical
- * between runs (bytecode embeds timestamps), so the asset hash is stable.
+ * between runs (bytecode embeds timestamps), so the asset hash is stable. `constraintsFile` holds pins pip must
+ * honour whatever asks for the package (`DETA_CONSTRAINT`).
  */
-export function pipInstallStep(sourceDir: string, targetDir: string, pythonVersion: string, architecture: ArchitectureName): Step {
+export function pipInstallStep(
+  sourceDir: string,
+  targetDir: string,
+  pythonVersion: string,
+  architecture: ArchitectureName,
+  constraintsFile: string,
+): Step {
   const arch = MANYLINUX_ARCH[architecture];
   const platforms = [`manylinux2014_${arch}`, `manylinux_2_28_${arch}`, `manylinux_2_34_${arch}`];
   const args = [
@@ -40,6 +48,8 @@ export function pipInstallStep(sourceDir: string, targetDir: string, pythonVersi
     'install',
     '-r',
     'requirements.txt',
+    '-c',
+    constraintsFile,
     '-t',
     targetDir,
     ...platforms.flatMap((platform) => ['--platform', platform]),
@@ -57,5 +67,26 @@ export function pipInstallStep(sourceDir: string, targetDir: string, pythonVersi
     command: 'python3',
     args,
     cwd: sourceDir,
+    explain: explainPipFailure,
   };
+}
+
+/** The `#!` line pip writes into a console script: this machine's interpreter, by absolute path. */
+const PIP_SHEBANG = /^#!\S*python[\d.]*(?=\s|$)/;
+
+/**
+ * `pip install -t` writes the console scripts of the packages (`uvicorn`, `gunicorn`, `flask`) into `<target>/bin`
+ * with this machine's interpreter in their `#!` line, which does not exist on Lambda: they start with the runtime's
+ * `python3` from PATH instead. The adapter puts `<task root>/bin` on PATH and the task root on PYTHONPATH, so
+ * `run: uvicorn main:app` works as on Space.
+ */
+export function relocateConsoleScripts(targetDir: string): void {
+  const bin = join(targetDir, 'bin');
+  if (!existsSync(bin)) return;
+  for (const entry of readdirSync(bin, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const script = join(bin, entry.name);
+    const text = readFileSync(script, 'latin1');
+    if (PIP_SHEBANG.test(text)) writeFileSync(script, text.replace(PIP_SHEBANG, '#!/usr/bin/env python3'), 'latin1');
+  }
 }

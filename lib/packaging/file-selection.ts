@@ -1,13 +1,17 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import ignore from 'ignore';
 import { STATE_DIR_NAME } from '../core/state-dir';
 import type { Micro } from '../spacefile/model';
 import { PackagingError } from './steps';
 import { isWithin, realTarget } from '../core/tree-links';
 
-/** What `space push` never uploaded unless `.spaceignore` re-included it (gitignore syntax). */
-export const DEFAULT_SPACEIGNORE: readonly string[] = ['node_modules', '.venv', 'build', 'dist', '.git', '.env*'];
+/**
+ * What `space push` never uploaded unless `.spaceignore` re-included it (gitignore syntax). Virtualenvs under every
+ * name Space's Python quick-start says the CLI ignores (`.venv`, `venv`; `.env` falls under `.env*`), and
+ * `virtualenv`: their interpreters and scripts belong to this machine, never to Lambda.
+ */
+export const DEFAULT_SPACEIGNORE: readonly string[] = ['node_modules', '.venv', 'venv', 'virtualenv', 'build', 'dist', '.git', '.env*'];
 
 export const SPACEIGNORE_FILE = '.spaceignore';
 
@@ -18,11 +22,13 @@ const NEVER_PACKAGED = ignore().add(`${STATE_DIR_NAME}/`);
  * The micro's source files as Deta's builder received them: everything under `srcDir` except what the default
  * ignores and `.spaceignore` exclude. A default ignore never drops the micro's `serve` directory or an `include`
  * entry (`serve: dist` of a prebuilt site must survive); `.spaceignore` rules always apply; `.spaceport/` never
- * goes. A symlink is packaged as what it leads to when that is inside `srcDir` (a link back to a directory above it, a loop, is not followed), skipped
- * when it leads nowhere, and refused when it leads out of `srcDir` (Space's builder only saw the app).
+ * goes, nor a cloud assembly (`assemblyDir`, the one being written, or a finished one). A symlink is packaged as
+ * what it leads to when that is inside `srcDir` (a link back to a directory above it, a loop, is not followed),
+ * skipped when it leads nowhere, and refused when it leads out of `srcDir` (Space's builder only saw the app).
  * Returns sorted, `/`-separated paths relative to `srcDir`.
  */
-export function selectSourceFiles(micro: Micro): string[] {
+export function selectSourceFiles(micro: Micro, assemblyDir?: string): string[] {
+  const assembly = assemblyDir === undefined ? undefined : resolve(assemblyDir);
   // Stryker disable next-line ArrayDeclaration: equivalent, an extra kept entry that matches no default ignore changes nothing
   const kept = [micro.serve, ...(micro.include ?? [])].filter((path): path is string => !!path).map(normaliseEntry);
   const defaults = DEFAULT_SPACEIGNORE.filter((pattern) => {
@@ -55,11 +61,19 @@ export function selectSourceFiles(micro: Micro): string[] {
       const asIgnored = isDirectory ? `${path}/` : path;
       if (NEVER_PACKAGED.ignores(asIgnored) || rules.ignores(asIgnored)) continue;
       if (!isDirectory) files.push(path);
-      else if (!ancestors.has(real)) walk(path, real, new Set([...ancestors, real]));
+      else if (!isCloudAssembly(join(micro.srcDir, path), assembly) && !ancestors.has(real)) walk(path, real, new Set([...ancestors, real]));
     }
   };
   walk('', realSrc, new Set([realSrc]));
   return files.sort();
+}
+
+/**
+ * A CDK cloud assembly (`cdk.out`, or any `-o` directory: the CDK marks each with a `cdk.out` file), never app
+ * source: packaging one would copy the previous synth into the next, growing the asset and changing its hash.
+ */
+function isCloudAssembly(dir: string, current: string | undefined): boolean {
+  return resolve(dir) === current || (existsSync(join(dir, 'cdk.out')) && existsSync(join(dir, 'manifest.json')));
 }
 
 /**

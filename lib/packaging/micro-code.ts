@@ -1,17 +1,23 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Micro } from '../spacefile/model';
-import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep } from './dependencies';
+import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep, relocateConsoleScripts } from './dependencies';
 import { normaliseEntry, selectSourceFiles } from './file-selection';
 import { bundleNodeEntry, nodeEntry } from './node-bundle';
+import { frameworkBuildStep, frameworkOutputs, type OutputEntry } from './framework-build';
+import { checkNodeEntryStarts, loadedAs } from './node-module-type';
+import { checkDetaRequirement, DETA_CONSTRAINT } from './python-requirements';
 import { commandSteps, PackagingError, runStep } from './steps';
 
+/** Lambda's limit on a function's code and layers, unzipped. */
+const LAMBDA_CODE_LIMIT_BYTES = 250 * 1024 * 1024;
+
 /** Bumped when packaging changes what it produces from the same input, so old assets are not reused. */
-const PACKAGING_VERSION = '1';
+const PACKAGING_VERSION = '3';
 
 export interface MicroPackagingOptions {
   /** The function's instruction set: Python wheels and npm platform binaries are chosen for it. */
@@ -23,6 +29,12 @@ export interface MicroPackagingOptions {
    * @default false
    */
   readonly bundleNode?: boolean;
+  /**
+   * The cloud assembly being written (`Stage.of(scope).outdir`): never packaged, even when inside the micro's `src`.
+   * Finished assemblies are recognised by their `cdk.out` marker; this one has none until the synth ends.
+   * @default no directory besides finished assemblies
+   */
+  readonly assemblyDir?: string;
 }
 
 /**
@@ -62,7 +74,7 @@ export function packagingHash(micro: Micro, options: MicroPackagingOptions): str
       bundleNode: bundleEntry(micro, options),
     }),
   );
-  for (const file of selectSourceFiles(micro)) {
+  for (const file of selectSourceFiles(micro, options.assemblyDir)) {
     const path = join(micro.srcDir, file);
     hash.update(`\0${file}\0${statSync(path).mode & 0o111 ? 'x' : '-'}\0`);
     hash.update(readFileSync(path));
@@ -73,44 +85,73 @@ export function packagingHash(micro: Micro, options: MicroPackagingOptions): str
 /**
  * Builds what the micro's function runs, into `outputDir`, the way Deta's builder did: the selected sources are
  * copied to a scratch directory (the user's tree is never modified), dependencies installed, `commands` run
- * there, then the output is picked: the `serve` directory for static micros, the `include` entries (plus
- * production dependencies) when given, everything otherwise.
+ * there (a framework micro without them: the framework's build), then the output is picked: the `serve` directory
+ * for static micros, the `include` entries (plus production dependencies) when given, what a full-stack
+ * framework's server needs, everything otherwise; a package over Lambda's 250 MB stops here.
  */
 export function packageMicro(micro: Micro, outputDir: string, options: MicroPackagingOptions): void {
   const architecture = options.architecture.name as ArchitectureName;
+  const started = Date.now();
   const scratch = mkdtempSync(join(tmpdir(), `spaceport-${micro.name}-`));
+  // Beside the scratch copy, not in it: everything in it may be packaged.
+  const constraints = `${scratch}.constraints.txt`;
   try {
-    for (const file of selectSourceFiles(micro)) copyPreservingMode(join(micro.srcDir, file), join(scratch, file));
+    for (const file of selectSourceFiles(micro, options.assemblyDir)) copyPreservingMode(join(micro.srcDir, file), join(scratch, file));
     const usesNpm = micro.kind !== 'python' && existsSync(join(scratch, 'package.json'));
     const runsServer = micro.kind !== 'static';
-    if (usesNpm && micro.commands.length > 0) runStep(micro, npmInstallStep(scratch, architecture, false));
+    const frameworkBuild = frameworkBuildStep(micro, scratch);
+    const builds = micro.commands.length > 0 || frameworkBuild !== undefined;
+    if (usesNpm && builds) runStep(micro, npmInstallStep(scratch, architecture, false));
     else if (usesNpm && runsServer) runStep(micro, npmInstallStep(scratch, architecture, true));
-    for (const step of commandSteps(micro, scratch)) runStep(micro, step);
-    if (usesNpm && runsServer && micro.commands.length > 0) runStep(micro, npmPruneStep(scratch));
+    for (const step of frameworkBuild ? [frameworkBuild] : commandSteps(micro, scratch)) runStep(micro, step);
+    if (usesNpm && runsServer && builds) runStep(micro, npmPruneStep(scratch));
     const entry = bundleEntry(micro, options);
-    if (entry) bundleNodeEntry(micro, scratch, entry, options.runtime.name.replace(/^nodejs(\d+).*$/, '$1'));
+    if (entry) {
+      const format = loadedAs(scratch, join(scratch, entry)) ?? 'cjs';
+      bundleNodeEntry(micro, scratch, entry, options.runtime.name.replace(/^nodejs(\d+).*$/, '$1'), format);
+    }
     if (micro.kind === 'python' && existsSync(join(scratch, 'requirements.txt'))) {
-      runStep(micro, pipInstallStep(scratch, outputDir, pythonVersion(options.runtime), architecture));
+      checkDetaRequirement(micro, readFileSync(join(scratch, 'requirements.txt'), 'utf8'));
+      writeFileSync(constraints, DETA_CONSTRAINT);
+      runStep(micro, pipInstallStep(scratch, outputDir, pythonVersion(options.runtime), architecture, constraints));
+      relocateConsoleScripts(outputDir);
     }
-    for (const entry of outputEntries(micro, scratch)) {
-      const from = join(scratch, entry);
-      if (!existsSync(from)) {
-        const what = micro.kind === 'static' ? `serves '${entry}'` : `includes '${entry}'`;
-        throw new PackagingError(micro, `${what}, which does not exist after its commands ran`);
+    for (const { from, to } of frameworkOutputs(micro, scratch, builds) ?? outputEntries(micro, scratch)) {
+      if (!existsSync(join(scratch, from))) {
+        const what = micro.kind === 'static' ? `serves '${from}'` : `includes '${from}'`;
+        throw new PackagingError(micro, `${what}, which does not exist after ${frameworkBuild ? 'its build ran' : 'its commands ran'}`);
       }
-      copyPreservingMode(from, entry === '' ? outputDir : join(outputDir, entry));
+      copyPreservingMode(join(scratch, from), to === '' ? outputDir : join(outputDir, to));
     }
+    checkNodeEntryStarts(micro, outputDir);
+    const { files, bytes } = treeSize(outputDir);
+    if (bytes > LAMBDA_CODE_LIMIT_BYTES) {
+      throw new PackagingError(
+        micro,
+        `its package is ${(bytes / 1024 / 1024).toFixed(0)} MB unzipped, over Lambda's 250 MB for a function's code and layers: ` +
+          `leave out what it does not need at run time ('include', .spaceignore, production dependencies only)`,
+      );
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stderr.write(`[spaceport] ${micro.name}: packaged ${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MB, in ${seconds} s\n`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    rmSync(constraints, { force: true });
   }
 }
 
-/** Paths, relative to the scratch directory, that go into the function's code (`''` is everything). */
-function outputEntries(micro: Micro, scratch: string): string[] {
-  if (micro.kind === 'static') return [normaliseEntry(micro.serve ?? '')];
-  if (!micro.include) return [''];
-  const dependencies = ['package.json', 'node_modules'].filter((entry) => existsSync(join(scratch, entry)));
-  return [...new Set([...micro.include.map(normaliseEntry), ...dependencies])];
+/**
+ * Paths, relative to the scratch directory, that go into the function's code (`''` is everything). With `include`,
+ * only its entries, as Deta's builder did ("everything not part of it will be ignored"; published apps list
+ * `package.json` there when their build needs it), plus the installed production dependencies. Never an unlisted
+ * package.json: its `"type"` changes how Node loads the included build output.
+ */
+function outputEntries(micro: Micro, scratch: string): OutputEntry[] {
+  const same = (path: string): OutputEntry => ({ from: path, to: path });
+  if (micro.kind === 'static') return [same(normaliseEntry(micro.serve ?? ''))];
+  if (!micro.include) return [same('')];
+  const dependencies = existsSync(join(scratch, 'node_modules')) ? ['node_modules'] : [];
+  return [...new Set([...micro.include.map(normaliseEntry), ...dependencies])].map(same);
 }
 
 /** The file to bundle, when bundling is asked for and the micro is started by `node <file>`. */
@@ -120,6 +161,18 @@ function bundleEntry(micro: Micro, options: MicroPackagingOptions): string | und
 
 function pythonVersion(runtime: lambda.Runtime): string {
   return runtime.name.replace(/^python/, '');
+}
+
+/** Files under `dir` and their total size, as the asset holds them (symbolic links were dereferenced). */
+function treeSize(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    files += 1;
+    bytes += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return { files, bytes };
 }
 
 function copyPreservingMode(from: string, to: string): void {

@@ -11,11 +11,12 @@ export function nodeEntry(run: string | undefined): string | undefined {
 
 /**
  * Replaces the entry file in `dir` by a single-file esbuild bundle of it and its dependencies, at the same relative
- * path so `SPACEPORT_RUN` is unchanged, and drops `node_modules`. Opt-in: an unchanged app may read files next to
- * its dependencies or load them by computed paths, which a bundle breaks at run time; native addons (`.node`)
- * make esbuild fail here instead, with a message saying to turn bundling off.
+ * path so `SPACEPORT_RUN` is unchanged, in the module `format` Node will load that path as, and drops
+ * `node_modules`. Opt-in: an unchanged app may read files next to its dependencies or load them by computed paths,
+ * which a bundle breaks at run time; native addons (`.node`) make esbuild fail here instead, with a message saying
+ * to turn bundling off.
  */
-export function bundleNodeEntry(micro: Micro, dir: string, entry: string, nodeMajor: string): void {
+export function bundleNodeEntry(micro: Micro, dir: string, entry: string, nodeMajor: string, format: 'esm' | 'cjs'): void {
   process.stderr.write(`[spaceport] ${micro.name}: esbuild ${entry} (bundling its dependencies)\n`);
   try {
     buildSync({
@@ -25,7 +26,7 @@ export function bundleNodeEntry(micro: Micro, dir: string, entry: string, nodeMa
       bundle: true,
       platform: 'node',
       target: `node${nodeMajor}`,
-      format: entry.endsWith('.mjs') ? 'esm' : 'cjs',
+      format,
       logLevel: 'silent',
     });
   } catch (error) {

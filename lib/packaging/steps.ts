@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Micro, SourceLocation } from '../spacefile/model';
+import type { FailureExplainer } from './install-failure';
 
 /** A build step failed: says which micro, where in the Spacefile, which step, and why. */
 export class PackagingError extends Error {
@@ -21,6 +22,8 @@ export interface Step {
   readonly cwd: string;
   /** The Spacefile line the step comes from (one of `commands`), when not the micro itself. */
   readonly location?: SourceLocation;
+  /** Picks the lines of a failed step's output that say why, and adds what to do; the last lines otherwise. */
+  readonly explain?: FailureExplainer;
 }
 
 /** Where a step's progress and output lines go (the sink names the micro). */
@@ -46,7 +49,7 @@ function finished(step: Step, started: number): string {
 /**
  * Runs one build step synchronously, as CDK bundling requires, with a progress line before and its duration after
  * on stderr (`cdk synth` prints the template on stdout). Its output is kept, not shown: on failure, throws with
- * the tail of it.
+ * the lines that say why (the step's `explain`) or else the tail of it.
  */
 export function runStep(micro: Micro, step: Step): void {
   const started = Date.now();
@@ -58,8 +61,9 @@ export function runStep(micro: Micro, step: Step): void {
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
-  const failure = stepFailure(micro, step, result, tail ? `:\n${tail}` : '');
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd();
+  const why = step.explain ? step.explain(output, micro.srcDir) : output.split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
+  const failure = stepFailure(micro, step, result, why ? `:\n${why}` : '');
   if (failure) throw failure;
   log(finished(step, started));
 }

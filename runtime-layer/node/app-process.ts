@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 const TAIL_LINES = 20;
+/** How long an exited app's last output may take to arrive through its pipes before its exit is reported. */
+const OUTPUT_DRAIN_MS = 500;
 
 /**
  * True while a process of group `pgid` is running. Zombies do not count: an app whose `sh` died first of the same
@@ -57,13 +59,26 @@ export class AppProcess {
         this.exitStatus ??= status;
         resolve(this.exitStatus);
       };
-      this.child.on('exit', (code, signal) => finish({ code, signal }));
+      // 'exit' can come before the last output has been read from the pipes; 'close' comes after it, unless a
+      // grandchild that outlives sh keeps the pipes open, hence the bound.
+      this.child.on('exit', (code, signal) => {
+        const drained = setTimeout(() => finish({ code, signal }), OUTPUT_DRAIN_MS);
+        this.child.once('close', () => {
+          clearTimeout(drained);
+          finish({ code, signal });
+        });
+      });
       // spawn itself failing (e.g. the task root does not exist) counts as an exit with sh's "cannot execute" code.
       this.child.on('error', (error) => {
         this.remember(`${error.message}`);
         finish({ code: 126, signal: null });
       });
     });
+  }
+
+  /** The process id of `sh`, which is also the app's process group id. */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   get hasExited(): boolean {

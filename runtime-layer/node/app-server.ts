@@ -29,10 +29,17 @@ function describeExit(exit: ExitStatus): string {
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
-async function startApp(config: AdapterConfig, command: string): Promise<{ process: AppProcess; client: AppClient }> {
+/** A started app: its process, a client to it, and the port it listens on (`$PORT`, or where it chose to). */
+interface RunningApp {
+  readonly process: AppProcess;
+  readonly client: AppClient;
+  readonly port: number;
+}
+
+async function startApp(config: AdapterConfig, command: string): Promise<RunningApp> {
   const app = new AppProcess(command, config.taskRoot, config.appEnv);
   const outcome = await waitUntilReady(app, config.readiness, config.port, config.initTimeoutMs);
-  if (outcome.ready) return { process: app, client: new AppClient(outcome.host, config.port) };
+  if (outcome.ready) return { process: app, client: new AppClient(outcome.host, outcome.port), port: outcome.port };
   const what = config.readiness.kind === 'tcp' ? `listening on port ${config.port}` : `answering GET ${config.readiness.path} on port ${config.port}`;
   let summary: string;
   if (outcome.exit !== undefined) {
@@ -51,7 +58,7 @@ export class AppServer {
   private constructor(
     private readonly config: AdapterConfig,
     private readonly command: string,
-    private app: { process: AppProcess; client: AppClient },
+    private app: RunningApp,
   ) {}
 
   static async start(config: AdapterConfig, command: string): Promise<AppServer> {
@@ -76,7 +83,7 @@ export class AppServer {
   async recover(): Promise<void> {
     this.suspect = false;
     const current = this.app.process;
-    if (!current.hasExited && (await probe(this.config.readiness, this.config.port)) !== undefined) return;
+    if (!current.hasExited && (await probe(this.config.readiness, this.app.port)) !== undefined) return;
     // A crashing app may still be on its way out: wait a moment so the log can say how it ended.
     const exit = await Promise.race([current.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), EXIT_WAIT_MS))]);
     log(`\`${this.command}\` ${exit ? describeExit(exit) : 'stopped accepting connections'}: restarting it`);

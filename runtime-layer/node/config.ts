@@ -1,7 +1,7 @@
 /**
  * The adapter's configuration, read once from the function's environment (the variables runtime-layer/README.md
- * lists: `SPACEPORT_RUN`, `SPACEPORT_STATIC_DIR`, `SPACEPORT_BASE_PATH`, `SPACEPORT_READINESS`, `PORT`,
- * `SPACEPORT_INIT_TIMEOUT_MS`). Mistakes become a `ConfigError` naming the variable, reported as an init error.
+ * lists: `SPACEPORT_RUN`, `SPACEPORT_STATIC_DIR`, `SPACEPORT_STATIC_FALLBACK`, `SPACEPORT_BASE_PATH`,
+ * `SPACEPORT_READINESS`, `PORT`, `SPACEPORT_INIT_TIMEOUT_MS`). Mistakes become a `ConfigError` naming the variable, reported as an init error.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { appVariables } from './app-variables';
@@ -14,6 +14,11 @@ export interface AdapterConfig {
   readonly run?: string;
   /** Absolute directory served in static mode. */
   readonly staticDir?: string;
+  /**
+   * Static mode: the file (relative to `staticDir`, e.g. `index.html`) a browser gets for an unknown page path, so
+   * a single-page app's client-side routes load on a deep link. Unset: 404, as Space served static files.
+   */
+  readonly staticFallback?: string;
   /** The micro's path (`/api`), stripped from request paths; empty for the primary. */
   readonly basePath: string;
   readonly port: number;
@@ -61,11 +66,12 @@ export function readConfig(env: NodeJS.ProcessEnv): AdapterConfig {
     taskRoot,
     run,
     staticDir: staticDirText === undefined ? undefined : isAbsolute(staticDirText) ? staticDirText : resolve(taskRoot, staticDirText),
+    staticFallback: env.SPACEPORT_STATIC_FALLBACK || undefined,
     basePath: readBasePath(env.SPACEPORT_BASE_PATH),
     port: positiveInteger(env, 'PORT', DEFAULT_PORT),
     readiness: readReadiness(env.SPACEPORT_READINESS),
     initTimeoutMs: positiveInteger(env, 'SPACEPORT_INIT_TIMEOUT_MS', DEFAULT_INIT_TIMEOUT_MS),
-    appEnv: appVariables(env),
+    appEnv: appVariables(env, taskRoot),
     functionEnv: {
       function_name: env.AWS_LAMBDA_FUNCTION_NAME ?? '',
       memory: Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || 0,

@@ -3,6 +3,11 @@
  * payload 2.0 and function URLs, REST payload 1.0, ALB), a scheduled action, or something the adapter cannot
  * serve. HTTP requests come out as the request the app must see: base path stripped, headers completed
  * (`Cookie`, `Host`, `X-Forwarded-*`, `x-amzn-request-context`, `x-amzn-lambda-context`), body decoded.
+ *
+ * Forwarded headers: the front door's `Host`, `X-Forwarded-Proto` and `-Port` pass as they come (API Gateway and
+ * function URLs always send `https`/`443`; the dev router its own `http` and port), `https` only when an event has
+ * none. Having stripped a micro's path, the adapter says so in `X-Forwarded-Prefix` (what proxy-aware apps, such as
+ * Flask's ProxyFix with `x_prefix`, read to build links under that path); a client's own value never passes.
  */
 import { ACTION_EVENT_SOURCE } from '../../lib/core/action-event';
 import { ACTIONS_PATH, isOriginForm, isReservedPath, RESERVED_PREFIX } from '../../lib/core/paths';
@@ -55,6 +60,7 @@ const REPLACED_HEADERS = new Set([
   'proxy-connection',
   'x-amzn-request-context',
   'x-amzn-lambda-context',
+  'x-forwarded-prefix',
 ]);
 /** Characters a decoded path may hold that are not allowed in a request target. */
 const UNSAFE_PATH_CHARS = /[^\x21-\x7e]|["<>\\^`{|}#?]/gu;
@@ -143,6 +149,7 @@ function completeHeaders(
   }
   if (forwardedFor !== undefined) headers.push('x-forwarded-for', forwardedFor);
   if (!hasProto) headers.push('x-forwarded-proto', 'https');
+  if (context.basePath) headers.push('x-forwarded-prefix', context.basePath);
   headers.push('x-amzn-request-context', asciiJson(requestContext ?? {}));
   headers.push('x-amzn-lambda-context', context.lambdaContext);
   return headers;

@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       process.on('SIGTERM', () => void server.stop(SHUTDOWN_GRACE_MS).then(() => process.exit(0)));
       upstream = server;
     } else {
-      const site = new StaticSite(config.staticDir!);
+      const site = new StaticSite(config.staticDir!, config.staticFallback);
       upstream = { serve: (request) => site.serve(request) };
       process.on('SIGTERM', () => process.exit(0));
     }

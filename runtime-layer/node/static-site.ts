@@ -6,6 +6,10 @@
  * `.spaceport` with `spaceport dev`'s secrets) other than `/.well-known/` (RFC 8615), and except symlinks that
  * lead out of the directory or nowhere. Locally the directory is the app's own source tree, so this is what keeps
  * `serve: .` from serving the owner secret.
+ *
+ * Unknown paths are 404, as Space served static micros (space-cli's `space dev` used Go's `http.FileServer`). A
+ * single-page app with client-side routes sets a fallback (`SPACEPORT_STATIC_FALLBACK`, e.g. from a preset): a
+ * GET or HEAD for an unknown path without a file extension, from a client that accepts HTML, gets that file.
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -57,9 +61,13 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export class StaticSite {
   private readonly files = new Map<string, StaticFile>();
+  private readonly fallback?: StaticFile;
 
-  /** Indexes every file under `root`; throws with a clear message when `root` is not a directory. */
-  constructor(root: string) {
+  /**
+   * Indexes every file under `root`; throws with a clear message when `root` is not a directory or `fallback`
+   * (relative to `root`) is not one of its files.
+   */
+  constructor(root: string, fallback?: string) {
     let isDirectory = false;
     try {
       isDirectory = statSync(root).isDirectory();
@@ -69,13 +77,17 @@ export class StaticSite {
     if (!isDirectory) throw new Error(`SPACEPORT_STATIC_DIR: ${root} is not a directory`);
     const realRoot = realpathSync(root);
     this.index(root, '', realRoot, new Set([realRoot]));
+    if (fallback !== undefined) {
+      this.fallback = this.files.get(`/${fallback.replace(/^\.?\/+/, '')}`);
+      if (this.fallback === undefined) throw new Error(`SPACEPORT_STATIC_FALLBACK: ${fallback} is not a file in ${root}`);
+    }
   }
 
   async serve(request: AppRequest): Promise<AppResponse> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return plain(405, 'Method Not Allowed', `${request.method} is not allowed on static files`, [['allow', ['GET, HEAD']]]);
     }
-    const found = this.lookup(request.target);
+    const found = this.lookup(request.target) ?? (this.fallback && isPageRequest(request) ? this.fallback : undefined);
     if (found === undefined) return plain(404, 'Not Found', 'Not found');
     if (found.size > BODY_LIMIT_BYTES) return plain(413, 'Payload Too Large', `The file is ${found.size} bytes, over the 5.5 MB limit`);
     const headers = new Map<string, string[]>([
@@ -135,6 +147,13 @@ export class StaticSite {
 /** Dot-named entries hold configuration and secrets, not pages; `.well-known` is for the world to read. */
 function isServedName(name: string): boolean {
   return !name.startsWith('.') || name === '.well-known';
+}
+
+/** A browser asking for a page: no file extension in the last path segment, and HTML accepted. */
+function isPageRequest(request: AppRequest): boolean {
+  const path = request.target.split('?', 1)[0];
+  const lastSegment = path.slice(path.lastIndexOf('/') + 1);
+  return !lastSegment.includes('.') && (headerValue(request.headers, 'accept') ?? '').includes('text/html');
 }
 
 function headerValue(headers: readonly string[], name: string): string | undefined {

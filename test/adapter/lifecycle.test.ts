@@ -231,4 +231,30 @@ describe('node adapter static mode', () => {
     }
     expect(await adapter.invoke(get('/docs/linked.css'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: 'h1{}' } });
   });
+
+  test('without a fallback, a deep link of a client-side route is 404, as on Space', async () => {
+    expect(await adapter.invoke(page('/docs/entry/abc'))).toMatchObject({ kind: 'success', result: { statusCode: 404 } });
+  });
+});
+
+/** A browser's navigation request. */
+function page(path: string): unknown {
+  return { ...(get(path) as object), headers: { host: 'x', accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } };
+}
+
+describe('node adapter static mode with SPACEPORT_STATIC_FALLBACK (a single-page app)', () => {
+  test("a browser's deep link gets the fallback page; assets, non-HTML clients and files still 404 when missing", async () => {
+    const adapter = await start('node', { SPACEPORT_STATIC_DIR: 'site', SPACEPORT_BASE_PATH: '/docs', SPACEPORT_STATIC_FALLBACK: 'index.html' });
+    expect(await adapter.invoke(page('/docs/entry/abc'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: '<h1>home</h1>' } });
+    expect(await adapter.invoke(page('/docs/guide/'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: '<h1>guide</h1>' } });
+    expect(await adapter.invoke(page('/docs/assets/app-1234.js'))).toMatchObject({ kind: 'success', result: { statusCode: 404 } });
+    expect(await adapter.invoke(get('/docs/entry/abc'))).toMatchObject({ kind: 'success', result: { statusCode: 404 } });
+  });
+
+  test('a fallback that is not a file of the site is an init error naming the variable', async () => {
+    const adapter = await start('node', { SPACEPORT_STATIC_DIR: 'site', SPACEPORT_STATIC_FALLBACK: '200.html' });
+    const outcome = await adapter.invoke(page('/x'));
+    expect(outcome).toMatchObject({ kind: 'init-error' });
+    if (outcome.kind !== 'success') expect(outcome.errorMessage).toContain('SPACEPORT_STATIC_FALLBACK: 200.html is not a file in');
+  });
 });

@@ -4,7 +4,6 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/handlers/authorizer';
-import { refreshedEvery } from '../../lib/handlers/owner-secret';
 import type { LocalApiKeyStore } from '../../lib/local/state';
 import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
@@ -252,30 +251,5 @@ describe('Lambda authorizer: route x credential', () => {
     expect(await rotating(withSession)).toMatchObject({ isAuthorized: false });
     expect(await rotating(withKey(INTERNAL_KEY))).toMatchObject({ isAuthorized: false });
     expect(await rotating(withKey(internalKey))).toMatchObject({ isAuthorized: true });
-  });
-});
-
-describe('refreshedEvery (how the deployed functions read Secrets Manager)', () => {
-  it('reads again once the value is older than its age, and at once after a failed read', async () => {
-    let clock = 0;
-    let reads = 0;
-    let fail = false;
-    const read = refreshedEvery(
-      60_000,
-      async () => {
-        reads += 1;
-        if (fail) throw new Error('AccessDeniedException');
-        return `value ${reads}`;
-      },
-      () => clock,
-    );
-    expect(await read()).toBe('value 1');
-    clock = 59_999;
-    expect(await read()).toBe('value 1');
-    clock = 60_000;
-    fail = true;
-    await expect(read()).rejects.toThrow('AccessDeniedException');
-    fail = false;
-    expect(await read()).toBe('value 3');
   });
 });

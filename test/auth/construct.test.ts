@@ -43,55 +43,65 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
     });
   });
 
-  it('generates the owner secret at deploy time and hands functions only its ARN', () => {
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 43, ExcludePunctuation: true } });
-    const stack = space.node.scope as Stack;
-    const secretId = stack.getLogicalId(space.auth!.ownerSecret.node.defaultChild as never);
-    // Dynamic references would resolve the secret into plain text in the function's configuration.
-    expect(JSON.stringify(json)).not.toContain(`{{resolve:secretsmanager:",{"Ref":"${secretId}"`);
-    const authorizer = json.Resources[stack.getLogicalId(space.auth!.authorizerFunction.node.defaultChild as never)];
-    expect(authorizer.Properties.Environment.Variables).toMatchObject({
-      [AUTH_ENV.ownerSecretId]: { Ref: secretId },
-      [AUTH_ENV.apiKeysTable]: { Ref: expect.stringMatching(/ApiKeys/) },
+  const stack = space.node.scope as Stack;
+  const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+  const variablesOf = (fn: { node: { defaultChild?: unknown } }) => json.Resources[logicalId(fn)].Properties.Environment.Variables;
+
+  it('generates the owner secret at deploy time into a parameter, and hands the auth functions only its name', () => {
+    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+    const secretId = logicalId(space.auth!.ownerSecret.resource);
+    expect(json.Resources[secretId]).toMatchObject({
+      Type: 'Custom::SpaceportSecret',
+      Properties: { Kind: 'owner-secret', ParameterName: '/spaceport/Test/App.Auth.OwnerSecret' },
     });
-    expect(JSON.parse(authorizer.Properties.Environment.Variables[AUTH_ENV.policy])).toMatchObject({
+    expect(space.auth!.ownerSecret.parameterName).toBe('/spaceport/Test/App.Auth.OwnerSecret');
+    for (const fn of [space.auth!.authorizerFunction, space.auth!.signinFunction]) {
+      // Read at run time (so a rotation needs no deployment), never resolved into the configuration.
+      expect(variablesOf(fn)[AUTH_ENV.ownerSecretParameter]).toBe(space.auth!.ownerSecret.parameterName);
+      expect(JSON.stringify(variablesOf(fn))).not.toContain(secretId);
+    }
+    expect(variablesOf(space.auth!.authorizerFunction)).toMatchObject({ [AUTH_ENV.apiKeysTable]: { Ref: expect.stringMatching(/ApiKeys/) } });
+    expect(JSON.parse(variablesOf(space.auth!.authorizerFunction)[AUTH_ENV.policy])).toMatchObject({
       primary: { name: 'web', publicRoutes: ['/public/*'] },
     });
     const outputs = JSON.stringify(template.findOutputs('*'));
-    expect(outputs).toContain('aws secretsmanager get-secret-value --secret-id ');
+    expect(outputs).toContain('--name /spaceport/Test/App.Auth.OwnerSecret --with-decryption --query Parameter.Value --output text');
   });
 
-  it("gives every micro the app's internal key as DETA_API_KEY through a dynamic reference; only the authorizer may read it", () => {
-    const stack = space.node.scope as Stack;
-    const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
-    const keyId = logicalId(space.internalKey.secret);
-    expect(json.Resources[keyId].Properties.GenerateSecretString).toEqual({ PasswordLength: 43, ExcludePunctuation: true });
-    for (const micro of app.micros) {
-      const variables = json.Resources[logicalId(space.micros[micro.name]!.function)].Properties.Environment.Variables;
-      // Resolved by CloudFormation at deploy time: the key is in no template, assembly or synth output.
-      expect(variables.DETA_API_KEY, micro.name).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: keyId }, ':SecretString:::}}']] });
-    }
-    const authorizerRole = { Ref: logicalId(space.auth!.authorizerFunction.role as never) };
-    expect(json.Resources[logicalId(space.auth!.authorizerFunction)].Properties.Environment.Variables[AUTH_ENV.internalKeySecretId]).toEqual({
-      Ref: keyId,
-    });
-    expect(json.Resources[logicalId(space.auth!.signinFunction)].Properties.Environment.Variables).not.toHaveProperty(AUTH_ENV.internalKeySecretId);
+  it("gives every micro and the authorizer the app's internal key at deploy time; the sign-in function never gets it", () => {
+    const keyId = logicalId(space.internalKey.secret.resource);
+    expect(json.Resources[keyId].Properties).toMatchObject({ Kind: 'internal-key' });
+    // A NoEcho attribute of the generator, resolved by CloudFormation: in no template, assembly or stack event.
+    const value = { 'Fn::GetAtt': [keyId, 'Value'] };
+    for (const micro of app.micros) expect(variablesOf(space.micros[micro.name]!.function).DETA_API_KEY, micro.name).toEqual(value);
+    expect(variablesOf(space.auth!.authorizerFunction)[AUTH_ENV.internalKey]).toEqual(value);
+    expect(JSON.stringify(variablesOf(space.auth!.signinFunction))).not.toContain(keyId);
+  });
 
+  it('lets the auth functions read the owner secret parameter and nothing else of SSM; only the generator writes', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => policy.Properties);
-    const secretStatements = policies.flatMap((policy) =>
-      (policy.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>)
-        .filter((statement) => JSON.stringify(statement.Action).includes('secretsmanager:'))
-        .map((statement) => ({ roles: policy.Roles, ...statement })),
+    const ssmStatements = policies.flatMap((policy) =>
+      (policy.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+        .filter((statement) => JSON.stringify(statement.Action).includes('ssm:'))
+        .map((statement) => ({ roles: JSON.stringify(policy.Roles), action: statement.Action, resource: JSON.stringify(statement.Resource) })),
     );
-    const readersOfKey = secretStatements.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify({ Ref: keyId }));
-    expect(readersOfKey.map((statement) => statement.roles)).toEqual([[authorizerRole]]);
-    // The authorizer reads exactly its two secrets, by ARN: no wildcard, not the project key.
-    const authorizerReads = secretStatements.filter((statement) => JSON.stringify(statement.roles) === JSON.stringify([authorizerRole]));
-    expect(authorizerReads.map((statement) => statement.Resource)).toEqual(
-      expect.arrayContaining([{ Ref: keyId }, { Ref: logicalId(space.auth!.ownerSecret) }]),
+    const roleOf = (fn: { role?: unknown }) => JSON.stringify([{ Ref: logicalId(fn.role as never) }]);
+    const arn = (name: string) =>
+      JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:eu-west-1:123456789012:parameter${name}`]] });
+    const ownerSecret = arn(space.auth!.ownerSecret.parameterName);
+    const readers = ssmStatements.filter((statement) => statement.action === 'ssm:GetParameter');
+    expect(readers.map((statement) => [statement.roles, statement.resource]).sort()).toEqual(
+      [
+        [roleOf(space.auth!.authorizerFunction), ownerSecret],
+        [roleOf(space.auth!.signinFunction), ownerSecret],
+      ].sort(),
     );
-    expect(authorizerReads).toHaveLength(2);
-    for (const statement of authorizerReads) expect(statement.Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
+    const writers = ssmStatements.filter((statement) => statement.action !== 'ssm:GetParameter');
+    expect(new Set(writers.map((statement) => statement.roles)).size).toBe(1);
+    expect(writers.map((statement) => statement.resource).sort()).toEqual(
+      [space.auth!.ownerSecret, space.internalKey.secret, space.projectKey.secret].map((secret) => arn(secret.parameterName)).sort(),
+    );
+    for (const writer of writers) expect(writer.action).toEqual(['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter']);
   });
 
   it('keeps API key hashes in a table the authorizer may only GetItem from', () => {
@@ -114,12 +124,12 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
 });
 
 describe('SpaceAuth bundling', () => {
-  it('bundles the authorizer and sign-in function with esbuild, without Docker', () => {
+  it('bundles the authorizer, the sign-in function and the secret generator with esbuild, without Docker', () => {
     const { template } = synth({ spacefile: EXAMPLE }, { bundle: true });
     const handlers = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
-      /Spaceport (authorizer|owner sign-in)/.test(fn.Properties.Description ?? ''),
+      /^Spaceport/.test(fn.Properties.Description ?? ''),
     );
-    expect(handlers).toHaveLength(2);
+    expect(handlers).toHaveLength(3);
     for (const fn of handlers) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
   });
 });

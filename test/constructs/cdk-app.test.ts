@@ -60,4 +60,5 @@ test('user mistakes print one message, never a stack trace', () => {
   const architecture = cdkApp({ spacefile: 'examples/hello/Spacefile', architecture: 'arm' });
   expect(architecture.stderr).toMatch(/^-c architecture=arm: expected arm64 or x86_64$/m);
   expect(architecture.stderr).not.toMatch(/\n\s+at /);
-});
+  // Three real synths in child processes: minutes on a loaded two-core machine, seconds on a quiet one.
+}, 240_000);

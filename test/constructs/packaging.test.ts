@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { npmInstallStep, pipInstallStep } from '../../lib/packaging/dependencies';
 import { selectSourceFiles } from '../../lib/packaging/file-selection';
 import { packageMicro, packagingHash } from '../../lib/packaging/micro-code';
@@ -41,6 +41,8 @@ describe('source selection', () => {
       '.env.local': '',
       '.git/HEAD': '',
       '.venv/bin/python': '',
+      'venv/bin/python': '',
+      'virtualenv/bin/python': '',
       'secret.txt': '',
       'keep.log': '',
       'drop.log': '',
@@ -84,14 +86,14 @@ describe('what never leaves the machine (issue 10, findings 4 and 5)', () => {
 
 describe('commands', () => {
   test("pip installs Lambda-platform wheels for the runtime's Python, never this machine's", () => {
-    const step = pipInstallStep('/src', '/out', '3.13', 'arm64');
+    const step = pipInstallStep('/src', '/out', '3.13', 'arm64', '/constraints.txt');
     expect(step.command).toBe('python3');
     expect(step.args.join(' ')).toBe(
-      '-m pip install -r requirements.txt -t /out --platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64 ' +
+      '-m pip install -r requirements.txt -c /constraints.txt -t /out --platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64 ' +
         '--platform manylinux_2_34_aarch64 --implementation cp --python-version 3.13 --only-binary=:all: --no-compile ' +
         '--disable-pip-version-check --no-input',
     );
-    expect(pipInstallStep('/src', '/out', '3.12', 'x86_64').args).toContain('manylinux2014_x86_64');
+    expect(pipInstallStep('/src', '/out', '3.12', 'x86_64', '/constraints.txt').args).toContain('manylinux2014_x86_64');
   });
 
   test("npm uses ci with a lockfile, install without, and targets Linux on the function's CPU", () => {
@@ -140,16 +142,49 @@ describe('packageMicro', () => {
   });
 
   test('include keeps only the listed entries; a missing one is an error after the commands', () => {
-    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    include:\n      - server.js\n      - lib\n', {
-      'server.js': '',
-      'lib/a.js': '',
-      'notes.md': '',
-    });
+    const app = writeApp(
+      'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node server.js\n    include:\n      - server.js\n      - lib\n',
+      {
+        'server.js': '',
+        'lib/a.js': '',
+        'notes.md': '',
+      },
+    );
     const dir = out();
     packageMicro(app.micros[0], dir, X86);
     expect(Object.keys(tree(dir)).sort()).toEqual(['lib/a.js', 'server.js']);
     const missing = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    include:\n      - dist\n', { 'server.js': '' });
     expect(() => packageMicro(missing.micros[0], out(), X86)).toThrow(/micro 'web' .*includes 'dist', which does not exist after its commands ran/);
+  });
+
+  test('a Node micro without commands gets its production dependencies, never its devDependencies', () => {
+    const packages = mkdtempSync(join(tmpdir(), 'spaceport-packages-'));
+    for (const name of ['runtime-dep', 'build-tool']) {
+      mkdirSync(join(packages, name));
+      writeFileSync(join(packages, name, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js' }));
+      writeFileSync(join(packages, name, 'index.js'), `module.exports = '${name}';\n`);
+    }
+    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node index.js\n', {
+      'index.js': 'console.log(require("runtime-dep"));\n',
+      'package.json': JSON.stringify({
+        name: 'web',
+        version: '1.0.0',
+        dependencies: { 'runtime-dep': `file:${join(packages, 'runtime-dep')}` },
+        devDependencies: { 'build-tool': `file:${join(packages, 'build-tool')}` },
+      }),
+    });
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: app.rootDir, stdio: 'ignore' }); // the lock file
+    const dir = out();
+    const stderr = vi.spyOn(process.stderr, 'write');
+    packageMicro(app.micros[0], dir, X86);
+    const progress = stderr.mock.calls.map(([chunk]) => String(chunk)).join('');
+    stderr.mockRestore();
+    expect(readdirSync(join(dir, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['runtime-dep']);
+    // Each long step said when it started and how long it took, and the micro what it came to.
+    expect(progress).toMatch(/^\[spaceport\] web: npm ci --omit=dev .* \.\.\.$/m);
+    expect(progress).toMatch(/^\[spaceport\] web: npm ci --omit=dev .* done in \d+\.\d s$/m);
+    expect(progress).toMatch(/^\[spaceport\] web: packaged \d+ files, 0\.0 MB, in \d+\.\d s$/m);
+    expect(execFileSync('node', ['index.js'], { cwd: dir, encoding: 'utf8' })).toBe('runtime-dep\n');
   });
 
   test('the same input packages to the same output and hash; a change in source or target changes the hash', () => {

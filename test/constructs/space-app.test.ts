@@ -78,20 +78,14 @@ describe('the example app', () => {
   });
 
   test('the project key is <projectId>_<secret> from a generated secret, resolved at deploy time', () => {
-    example.template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: {
-        SecretStringTemplate: JSON.stringify({ projectId: example.space.projectKey.projectId }),
-        GenerateStringKey: 'secret',
-        ExcludePunctuation: true,
-      },
-    });
+    example.template.hasResourceProperties('Custom::SpaceportSecret', { Kind: 'project-key', ProjectId: example.space.projectKey.projectId });
     expect(example.space.projectKey.projectId).toMatch(/^[a-z0-9]{8}$/);
-    const key = JSON.stringify(environmentOf(example, 'web').DETA_PROJECT_KEY);
-    expect(key).toMatch(/\{\{resolve:secretsmanager:.*:SecretString:projectId::\}\}_\{\{resolve:secretsmanager:.*:SecretString:secret::\}\}/);
+    const keyId = example.stack.getLogicalId(example.space.projectKey.secret.resource.node.defaultChild as never);
+    for (const micro of ['web', 'api', 'docs']) expect(environmentOf(example, micro).DETA_PROJECT_KEY).toEqual({ 'Fn::GetAtt': [keyId, 'Value'] });
   });
 
   test('function logs go to their own log group, written by a role limited to it', () => {
-    example.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 5);
+    example.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 6);
     example.template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     for (const role of Object.values(example.template.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();

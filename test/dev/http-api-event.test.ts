@@ -14,6 +14,8 @@ function request(overrides: Partial<IncomingHttpRequest>): IncomingHttpRequest {
     body: Buffer.alloc(0),
     sourceIp: '127.0.0.1',
     receivedAt: new Date(Date.UTC(2024, 2, 5, 9, 3, 58, 123)),
+    scheme: 'http',
+    port: 4200,
     ...overrides,
   };
 }
@@ -47,6 +49,34 @@ describe('buildHttpApiEvent', () => {
     const deep = buildHttpApiEvent(request({ url: '/a/b' }), web);
     expect(deep.routeKey).toBe('ANY /{proxy+}');
     expect(deep.pathParameters).toEqual({ proxy: 'a/b' });
+  });
+
+  it('states the scheme and port the client reached, appends its address, and drops what a client claims about them', () => {
+    const event = buildHttpApiEvent(
+      request({
+        rawHeaders: [
+          'Host',
+          'localhost:4200',
+          'X-Forwarded-Proto',
+          'https',
+          'X-Forwarded-Port',
+          '443',
+          'X-Forwarded-Host',
+          'evil.example',
+          'X-Forwarded-For',
+          '198.51.100.1',
+        ],
+        sourceIp: '127.0.0.1',
+      }),
+      web,
+    );
+    expect(event.headers).toMatchObject({
+      host: 'localhost:4200',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-port': '4200',
+      'x-forwarded-for': '198.51.100.1, 127.0.0.1',
+    });
+    expect(event.headers['x-forwarded-host']).toBeUndefined();
   });
 
   it('lower-cases headers, comma-joins duplicates and moves cookies to cookies[]', () => {

@@ -195,6 +195,8 @@ export function createRouter(backend: RouterBackend): http.Server {
           body: read.body,
           sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
           receivedAt,
+          scheme: 'http',
+          port: req.socket.localPort ?? 0,
         },
         route.micro,
       );

@@ -13,6 +13,7 @@ import { developerCredentials } from './aws-credentials';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
 import { buildMicros, missingServeDirHint } from './build';
+import { devCommand } from './dev-command';
 import type { Clock } from './clock';
 import { readDotenv } from './dotenv';
 import { interpreterWarnings } from './interpreters';
@@ -83,6 +84,13 @@ export interface DevServerOptions {
    */
   readonly build?: boolean;
   /**
+   * Run every micro as the cloud does (`--prod`): `run` (static micros from their files), never `dev`, with the
+   * code read-only. Without it, a micro with a `dev` command runs that, as Space's dev did: with its src writable
+   * for the dev server's caches, and its own file watching instead of restarts on changes.
+   * @default false
+   */
+  readonly prod?: boolean;
+  /**
    * Give the micros the developer's own AWS credentials (`--aws-credentials`), from the SDK's default chain. Without
    * it they get placeholders AWS refuses: local code never touches a real account unless the developer says so.
    * @default false
@@ -113,6 +121,8 @@ function positive(name: string, value: number): number {
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { app } = options;
+  const prod = options.prod ?? false;
+  const runsDevCommand = (micro: Micro): boolean => !prod && devCommand(micro) !== undefined;
   const concurrency = positive('--concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
   const timeoutMs = options.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000;
   const memoryMb = options.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb;
@@ -131,7 +141,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (!isLayerBuilt(layerDir)) throw new UsageError(`the runtime layer is not built at ${layerDir}: run 'npm run build'`);
   const credentials = options.awsCredentials ? await developerCredentials() : undefined;
   const build = options.build ?? false;
-  if (build) await buildMicros(app, logger);
+  if (build) await buildMicros(app, logger, prod);
   // Both look at this machine once, side by side: what it can enforce, and which interpreters the micros will get.
   const [capabilities, interpreterNotes] = await Promise.all([
     probeSandbox(),
@@ -195,7 +205,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname, data: dataVariablesOfMicros }, presets.get(micro.name) ?? {}),
+        environment: microFunctionVariables(
+          micro,
+          { projectKey, internalKey, hostname, data: dataVariablesOfMicros },
+          presets.get(micro.name) ?? {},
+          prod,
+        ),
         layerDir,
         sandbox,
         logger,
@@ -206,15 +221,18 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         credentials,
         hiddenPaths: [stateDirFor(app.rootDir)],
         verbose: options.verbose ?? false,
-        startFailureHint: () => missingServeDirHint(app, micro, build),
+        runsDevCommand: runsDevCommand(micro),
+        startFailureHint: () => missingServeDirHint(app, micro, build, prod),
       }),
     ]),
   );
 
   if (options.schedule ?? true) scheduler.start();
-  const unwatch = (options.watch ?? true) ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
+  const watched = app.micros.filter((micro) => !runsDevCommand(micro));
+  const unwatch = (options.watch ?? true) ? watched.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
 
-  logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb }));
+  const devCommandMicros = app.micros.filter(runsDevCommand).map((micro) => micro.name);
+  logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb, devCommandMicros }));
   logger.info(
     credentials
       ? 'AWS credentials: yours (--aws-credentials): code in the micros acts on your AWS account'
@@ -224,8 +242,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     logger.info(`${micro.name.padEnd(12)} http://${hostname}${micro.path === '/' ? '/' : micro.path}  (${micro.kind}, ${micro.runtime})`);
   }
   for (const note of interpreterNotes.values()) logger.info(`warning: ${note}`);
+  for (const micro of app.micros.filter(runsDevCommand)) {
+    logger.log(
+      micro.name,
+      `runs its dev command (${devCommand(micro)}): its src is writable and it watches its own files (--prod runs '${micro.run ?? 'its files'}' instead)`,
+    );
+  }
   for (const micro of app.micros) {
-    const hint = missingServeDirHint(app, micro, build);
+    const hint = missingServeDirHint(app, micro, build, prod);
     if (hint) logger.info(`warning: ${hint}`);
   }
   for (const { action, next } of scheduler.upcoming()) {

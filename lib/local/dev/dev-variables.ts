@@ -6,6 +6,7 @@
 import { functionVariables } from '../../spacefile/platform-variables';
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { UsageError } from '../../core/errors';
+import { localCommand } from './dev-command';
 
 /** Where preset values come from, strongest first: `--env` flags, the `.env` file, the Spacefile defaults. */
 export interface PresetSources {
@@ -61,7 +62,13 @@ export function resolvePresets(app: SpaceAppModel, sources: PresetSources): Map<
   return values;
 }
 
-/** The function environment of `micro`, without `PORT`; a static micro's `dev` command replaces serving its files. */
-export function microFunctionVariables(micro: Micro, space: SpaceEnvironment, presets: Readonly<Record<string, string>>): Record<string, string> {
-  return functionVariables(micro, { ...space, appVersion: 'dev', command: micro.dev ?? micro.run }, presets);
+/** The function environment of `micro` (started with `localCommand(micro, prod)`), without `PORT`. */
+export function microFunctionVariables(
+  micro: Micro,
+  space: SpaceEnvironment,
+  presets: Readonly<Record<string, string>>,
+  prod = false,
+): Record<string, string> {
+  // A static micro's `dev` command (a dev server) replaces serving its built files.
+  return functionVariables(micro, { ...space, appVersion: 'dev', command: localCommand(micro, prod) }, presets);
 }

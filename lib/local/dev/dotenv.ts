@@ -2,7 +2,7 @@
  * `.env` files next to the Spacefile: where a developer keeps preset values (`NAME=value` lines) out of git.
  * Only the common subset is accepted; anything else is an error naming the file and line.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../../core/errors';
 
 const LINE = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
@@ -32,7 +32,10 @@ export function parseDotenv(text: string, file: string): Map<string, string> {
   return values;
 }
 
-/** The values of `file`, or none when it does not exist. */
+/**
+ * The values of `file`, or none when it does not exist or is a directory: a virtualenv named `.env` (a common
+ * name; published Space apps start `.env/bin/uvicorn`) is no dotenv file.
+ */
 export function readDotenv(file: string): Map<string, string> {
-  return existsSync(file) ? parseDotenv(readFileSync(file, 'utf8'), file) : new Map();
+  return statSync(file, { throwIfNoEntry: false })?.isFile() ? parseDotenv(readFileSync(file, 'utf8'), file) : new Map();
 }

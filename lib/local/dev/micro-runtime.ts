@@ -35,6 +35,8 @@ export interface MicroRuntimeOptions {
   readonly credentials?: () => Promise<AwsCredentials>;
   /** Show the emulator's START/END/REPORT lines (the request line already says what they say). */
   readonly verbose: boolean;
+  /** The micro runs its `dev` command: its src is writable for the dev server's caches. */
+  readonly runsDevCommand: boolean;
   /**
    * What the developer can do about a start failure, when known (a static micro's files not built yet). Asked
    * only when the micro fails to start, so it sees the tree as it is then.
@@ -175,6 +177,7 @@ export class MicroRuntime {
         memoryMb,
         timeoutMs,
         sandbox,
+        writableTaskRoot: this.options.runsDevCommand,
         credentials: this.options.credentials,
         hiddenPaths: this.options.hiddenPaths,
         log: (line: string) => {

@@ -47,6 +47,8 @@ export interface ExecutionEnvironmentOptions {
   readonly sandbox?: Sandbox;
   /** Account id shown in the invoked function ARN. @default '000000000000' */
   readonly accountId?: string;
+  /** /var/task writable (a dev server's caches), unlike Lambda. @default false */
+  readonly writableTaskRoot?: boolean;
   /** Host directories the function must not read, such as the app's `.spaceport/` (see `ConfinementOptions`). @default none */
   readonly hiddenPaths?: readonly string[];
   /** AWS_REGION / AWS_DEFAULT_REGION and the region in the function ARN. @default 'us-east-1' */
@@ -541,6 +543,7 @@ export class ExecutionEnvironment {
         memoryMb: this.memoryMb,
         ephemeralStorageMb: this.options.ephemeralStorageMb ?? SPACE_MICRO_LIMITS.tmpMb,
         maxProcesses: this.options.maxProcesses ?? MAX_PROCESSES,
+        writableTaskRoot: this.options.writableTaskRoot,
         hiddenPaths: this.options.hiddenPaths,
       }));
     if (this.closed) {

@@ -209,6 +209,8 @@ export interface ConfiguredLimits {
   readonly timeoutMs?: number;
   /** @default 512 */
   readonly memoryMb?: number;
+  /** Micros running their `dev` command, whose code directory is writable. @default none */
+  readonly devCommandMicros?: readonly string[];
 }
 
 export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredLimits = {}): string {
@@ -225,6 +227,17 @@ export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredL
     [`open files (${MAX_OPEN_FILES})`, { enforcement: 'enforced', how: 'rlimit (soft and hard), set before the runtime starts' }],
     ['isolation', caps.limits.isolation],
     ['read-only filesystem', caps.limits.filesystem],
+    ...(limits.devCommandMicros?.length
+      ? ([
+          [
+            `  except dev commands`,
+            {
+              enforcement: 'not enforced',
+              how: `${limits.devCommandMicros.join(', ')}: their src is writable for the dev server's caches, as with space dev; --prod runs 'run' read-only`,
+            },
+          ],
+        ] as [string, LimitStatus][])
+      : []),
     [`/tmp size (${SPACE_MICRO_LIMITS.tmpMb} MB)`, caps.limits.tmp],
     [`memory (${limits.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb} MB)`, caps.limits.memory],
     ['processes/threads (1024)', caps.limits.processes],
@@ -274,6 +287,8 @@ export interface ConfinementOptions {
   readonly memoryMb: number;
   readonly ephemeralStorageMb: number;
   readonly maxProcesses: number;
+  /** /var/task writable: a framework's dev server writes its caches beside the code. Never so on Lambda. */
+  readonly writableTaskRoot?: boolean;
   /**
    * Host directories the function must not read (the app's local secrets in `.spaceport/`, which Lambda's package
    * never holds): each is covered by an empty read-only directory, also where it appears under /var/task.
@@ -347,7 +362,7 @@ export class Confinement {
       : ['--perms', '1777', '--size', String(this.options.ephemeralStorageMb * 1024 * 1024), '--tmpfs', '/tmp'];
     const shared = Object.entries(this.options.sharedFiles ?? {}).flatMap(([name, hostPath]) => ['--ro-bind', hostPath, `${SHARED_DIR}/${name}`]);
     return [
-      ...['--ro-bind', this.options.taskRoot, '/var/task', ...layer, ...tmp, ...shared],
+      ...[this.options.writableTaskRoot ? '--bind' : '--ro-bind', this.options.taskRoot, '/var/task', ...layer, ...tmp, ...shared],
       ...this.hiddenPathMounts(),
       ...isolationArgs(),
       '--chdir',

@@ -30,6 +30,10 @@ def _group_running(pgid):
     return False
 
 
+# How long an exited app's last output may take to arrive through its pipes before a start failure is reported.
+OUTPUT_DRAIN_SECONDS = 0.5
+
+
 class AppProcess:
     def __init__(self, command, cwd, env):
         self.command = command
@@ -45,8 +49,17 @@ class AppProcess:
             self._child = None
             self._tail.append(str(error))
             return
-        for source, target in ((self._child.stdout, sys.stdout.buffer), (self._child.stderr, sys.stderr.buffer)):
-            threading.Thread(target=self._forward_lines, args=(source, target), daemon=True).start()
+        self._forwarders = [
+            threading.Thread(target=self._forward_lines, args=(source, target), daemon=True)
+            for source, target in ((self._child.stdout, sys.stdout.buffer), (self._child.stderr, sys.stderr.buffer))
+        ]
+        for forwarder in self._forwarders:
+            forwarder.start()
+
+    @property
+    def pid(self):
+        """The process id of `sh`, which is also the app's process group id (None when it could not start)."""
+        return None if self._child is None else self._child.pid
 
     def exit_status(self):
         """None while running, else (code, signal name or None); a process that could not start counts as 126."""
@@ -60,6 +73,12 @@ class AppProcess:
         return (code, None)
 
     def output_tail(self):
+        """The last lines printed; once the app exited, its final lines too (its pipes may still hold them)."""
+        if self._child is not None and self._child.poll() is not None:
+            # Bounded: a grandchild that outlives sh may keep the pipes open.
+            deadline = time.monotonic() + OUTPUT_DRAIN_SECONDS
+            for forwarder in self._forwarders:
+                forwarder.join(max(0.0, deadline - time.monotonic()))
         return "\n".join(self._tail)
 
     def signal(self, signum):

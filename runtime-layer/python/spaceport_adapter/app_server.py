@@ -30,7 +30,8 @@ def _start_app(config, command):
     app = AppProcess(command, config.task_root, config.app_env)
     outcome, detail = wait_until_ready(app, config.readiness, config.port, config.init_timeout_ms)
     if outcome == "ready":
-        return app, AppClient(detail, config.port)
+        host, port = detail
+        return app, AppClient(host, port), port
     if config.readiness.kind == "tcp":
         what = f"listening on port {config.port}"
     else:
@@ -49,7 +50,8 @@ class AppServer:
         self._command = command
         # Set after a failed exchange: check the app before the next invocation.
         self._suspect = False
-        self._process, self._client = _start_app(config, command)
+        # The port the app listens on: $PORT, or where it chose to.
+        self._process, self._client, self._port = _start_app(config, command)
 
     @property
     def needs_check(self):
@@ -68,7 +70,7 @@ class AppServer:
         """Restarts the app if it exited or no longer accepts connections; raises StartFailure if it cannot start."""
         self._suspect = False
         current = self._process
-        if current.exit_status() is None and probe(self._config.readiness, self._config.port) is not None:
+        if current.exit_status() is None and probe(self._config.readiness, self._port) is not None:
             return
         # A crashing app may still be on its way out: wait a moment so the log can say how it ended.
         deadline = time.monotonic() + EXIT_WAIT_SECONDS
@@ -78,7 +80,7 @@ class AppServer:
         log(f"`{self._command}` {_describe_exit(status) if status else 'stopped accepting connections'}: restarting it")
         current.kill()
         self._client.close()
-        self._process, self._client = _start_app(self._config, self._command)
+        self._process, self._client, self._port = _start_app(self._config, self._command)
 
     def stop(self, grace_seconds):
         self._process.stop(grace_seconds)

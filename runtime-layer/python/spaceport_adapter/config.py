@@ -77,7 +77,7 @@ def read_config(env=os.environ):
         port=_positive_integer(env, "PORT", DEFAULT_PORT),
         readiness=_readiness(env.get("SPACEPORT_READINESS")),
         init_timeout_ms=_positive_integer(env, "SPACEPORT_INIT_TIMEOUT_MS", DEFAULT_INIT_TIMEOUT_MS),
-        app_env=app_variables(env),
+        app_env=app_variables(env, task_root),
         function_env={
             "function_name": env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
             "memory": memory,

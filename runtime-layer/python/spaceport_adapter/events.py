@@ -16,7 +16,7 @@ FORMAT_NAMES = {
 # Request headers the adapter sets itself, or that make no sense once the body has been decoded and buffered.
 REPLACED_HEADERS = frozenset((
     "connection", "keep-alive", "transfer-encoding", "content-length", "expect", "upgrade", "proxy-connection",
-    "x-amzn-request-context", "x-amzn-lambda-context",
+    "x-amzn-request-context", "x-amzn-lambda-context", "x-forwarded-prefix",
 ))
 # Characters a decoded path may hold that are not allowed in a request target.
 UNSAFE_PATH_CHARS = re.compile(r'[^\x21-\x7e]|["<>\\^`{|}#?]')
@@ -198,7 +198,7 @@ def _header_entries_v2(event):
     return entries
 
 
-def _complete_headers(entries, fallback_host, source_ip, request_context, lambda_context):
+def _complete_headers(entries, fallback_host, source_ip, request_context, lambda_context, base_path):
     headers = []
     forwarded_for = None
     has_host = has_proto = False
@@ -225,6 +225,8 @@ def _complete_headers(entries, fallback_host, source_ip, request_context, lambda
         headers.append(("x-forwarded-for", forwarded_for))
     if not has_proto:
         headers.append(("x-forwarded-proto", "https"))
+    if base_path:
+        headers.append(("x-forwarded-prefix", base_path))
     headers.append(("x-amzn-request-context", ascii_json(request_context if request_context is not None else {})))
     headers.append(("x-amzn-lambda-context", lambda_context))
     return headers
@@ -275,7 +277,7 @@ def _parse_http(event, fmt, base_path, lambda_context):
                                  f"the limit is {BODY_LIMIT_BYTES} bytes (5.5 MB)")
     domain = context.get("domainName") if isinstance(context.get("domainName"), str) else "localhost"
     headers = _complete_headers(entries, domain, source_ip if isinstance(source_ip, str) else None,
-                                event.get("requestContext"), lambda_context)
+                                event.get("requestContext"), lambda_context, base_path)
     encoded_path = UNSAFE_PATH_CHARS.sub(lambda m: quote(m.group(0), safe=""), path)
     target = f"{encoded_path}?{query}" if query else encoded_path
     return Http(fmt, AppRequest(method, target, headers, body))
