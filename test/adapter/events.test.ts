@@ -59,6 +59,12 @@ describe('payload 2.0 (HTTP API, function URLs)', () => {
     expect(parse(v2()).kind === 'http' && (parse(v2()) as { format: string }).format).toBe('v2');
   });
 
+  it('tells the app the micro path it was mounted at in X-Forwarded-Prefix, never what the client claimed', () => {
+    const mounted = headersOf(requestOf(v2({ rawPath: '/api/items', headers: { 'x-forwarded-prefix': '/evil' } }), { ...CONTEXT, basePath: '/api' }));
+    expect(mounted['x-forwarded-prefix']).toEqual(['/api']);
+    expect(headersOf(requestOf(v2(), { ...CONTEXT, basePath: '' }))['x-forwarded-prefix']).toBeUndefined();
+  });
+
   it('leaves out the ? when there is no query', () => {
     expect(requestOf(v2({ rawQueryString: '' })).target).toBe('/notes');
     expect(requestOf(v2({ rawQueryString: undefined })).target).toBe('/notes');

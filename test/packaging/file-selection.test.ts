@@ -12,6 +12,8 @@ const EVERY_DEFAULT = {
   '.venv/bin/python': '',
   'build/out.js': '',
   'dist/index.html': '',
+  'venv/bin/python': '',
+  'virtualenv/bin/python': '',
   '.git/HEAD': '',
   '.env': '',
   '.env.local': '',
@@ -90,6 +92,19 @@ describe('selectSourceFiles at the edges a user can reach', () => {
     symlinkSync(micro.srcDir, join(micro.srcDir, 'self'));
     symlinkSync(join(micro.srcDir, 'lib'), join(micro.srcDir, 'lib/a/up'));
     expect(selectSourceFiles(micro)).toEqual(['Spacefile', 'index.js', 'lib/a/x.js']);
+  });
+
+  it('never packages a CDK cloud assembly: the one being written, or any marked by cdk.out and manifest.json', () => {
+    const files = {
+      'index.js': '',
+      'out/cdk.out': '{}',
+      'out/manifest.json': '{}',
+      'half/cdk.out': '{}',
+      'notes/manifest.json': '{}',
+      'synth/asset.js': '',
+    };
+    const micro = nodeMicro('', files);
+    expect(selectSourceFiles(micro, join(micro.srcDir, 'synth'))).toEqual(['Spacefile', 'half/cdk.out', 'index.js', 'notes/manifest.json']);
   });
 
   it('lists files sorted, whatever order the filesystem reads them in', () => {
