@@ -39,4 +39,6 @@ export interface DataServiceOptions {
   readonly projectKey: string;
   /** Milliseconds since the epoch, for TTL. @default Date.now */
   readonly now?: () => number;
+  /** Where unexpected failures (answered 500 without detail) are reported. @default not reported */
+  readonly log?: (message: string) => void;
 }

@@ -1,0 +1,153 @@
+/**
+ * The local Deta Base and Drive service of `spaceport dev`: the shared semantics (`lib/data`) over the journal
+ * stores in `<app>/.spaceport/data`, served over HTTPS on the loopback interface with the app's local CA, and the
+ * environment that makes a micro's SDK reach it and trust it.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { DataHandler } from '../../data/http';
+import { createDataHandler } from '../../data/service';
+import { FileDriveStore } from './file-drive-store';
+import { JournalBaseStore } from './journal-base-store';
+import { ensureLocalTls, type LocalTls } from './local-tls';
+import { serveData } from './node-http';
+
+export const DATA_DIR = 'data';
+const LOCK_FILE = 'lock';
+
+export interface LocalDataServiceOptions {
+  /** The app's `.spaceport` directory. */
+  readonly stateDir: string;
+  readonly projectKey: string;
+  /** Port on 127.0.0.1; taken ports fall back to a free one. @default 0 (a free port) */
+  readonly port?: number;
+  /** Unexpected failures. @default ignored */
+  readonly log?: (message: string) => void;
+}
+
+export interface LocalDataService {
+  /** `127.0.0.1:<port>`: the value of `DETA_BASE_HOST` and `DETA_DRIVE_HOST` (the SDKs add https://). */
+  readonly host: string;
+  readonly port: number;
+  /** Where the data lives. */
+  readonly dataDir: string;
+  readonly tls: LocalTls;
+  /** The same handler the HTTPS server uses, for the router's browser path. */
+  readonly handler: DataHandler;
+  /** Items, files and bytes on disk now. */
+  usage(): { items: number; files: number; fileBytes: number; journalBytes: number };
+  close(): Promise<void>;
+}
+
+export async function startLocalDataService(options: LocalDataServiceOptions): Promise<LocalDataService> {
+  const dataDir = join(options.stateDir, DATA_DIR);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const releaseLock = lockDataDir(dataDir);
+  let base: JournalBaseStore | undefined;
+  let drive: FileDriveStore | undefined;
+  try {
+    base = await JournalBaseStore.open(dataDir);
+    drive = await FileDriveStore.open(dataDir);
+    const tls = ensureLocalTls(options.stateDir);
+    const handler = createDataHandler({ base, drive, projectKey: options.projectKey, log: options.log });
+    const server = createServer({ cert: tls.cert, key: tls.key }, (request, response) => {
+      serveData(handler, request, response).catch((error: Error) => {
+        options.log?.(`data service: ${error.stack ?? error.message}`);
+        response.destroy();
+      });
+    });
+    const port = await listenOnLoopback(server, options.port ?? 0);
+    const [openedBase, openedDrive] = [base, drive];
+    return {
+      host: `127.0.0.1:${port}`,
+      port,
+      dataDir,
+      tls,
+      handler,
+      usage: () => {
+        const files = openedDrive.usage();
+        return { items: openedBase.recordCount, files: files.files, fileBytes: files.bytes, journalBytes: openedBase.journalBytes };
+      },
+      close: async () => {
+        await new Promise((resolve) => {
+          server.close(resolve);
+          server.closeAllConnections();
+        });
+        await Promise.all([openedBase.close(), openedDrive.close()]);
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    await base?.close();
+    await drive?.close();
+    releaseLock();
+    throw error;
+  }
+}
+
+/**
+ * The environment a micro needs to use the local data service unchanged: the hosts the SDKs read, and trust in the
+ * local CA without losing the public roots. `caPath` and `bundlePath` are the files as the micro's processes see
+ * them (inside the sandbox).
+ */
+export function dataEnvironment(host: string, caPath: string, bundlePath: string): Record<string, string> {
+  return {
+    DETA_BASE_HOST: host,
+    DETA_DRIVE_HOST: host,
+    // Node adds these to its built-in roots.
+    NODE_EXTRA_CA_CERTS: caPath,
+    // OpenSSL (Python's ssl, curl) and requests replace their roots with these files: the bundle has both.
+    SSL_CERT_FILE: bundlePath,
+    REQUESTS_CA_BUNDLE: bundlePath,
+  };
+}
+
+function listenOnLoopback(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      if (error.code === 'EADDRINUSE' && port !== 0) {
+        server.listen(0, '127.0.0.1');
+        return;
+      }
+      reject(error);
+    };
+    server.on('error', onError);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** One `spaceport dev` per app owns its data: a second would interleave journal writes. */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(file, 'utf8'));
+      if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
+        throw new Error(`${dataDir} is in use by another spaceport dev (pid ${holder}); stop it first`);
+      }
+      // Left by a process that is gone (a kill -9): take it over.
+      unlinkSync(file);
+    }
+  }
+  throw new Error(`could not lock ${dataDir}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * An append-only journal of JSON lines: the durable half of the local data stores. An append resolves only after
+ * its line is written and fsynced, so an acknowledged write survives `kill -9` and power loss; concurrent appends
+ * share one write and one fsync (group commit). One line is one atomic change: a line torn by a crash is never
+ * acknowledged and is cut off when the journal is next opened. Compaction rewrites the live state to a new file
+ * that replaces the old one by an atomic rename.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, existsSync, ftruncateSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export class Journal {
+  private pending: string[] = [];
+  private waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  /** The flush or compaction in progress; the next one starts when it settles. */
+  private busy: Promise<void> = Promise.resolve();
+  private flushing = false;
+  private lines: number;
+
+  private constructor(
+    readonly file: string,
+    private handle: FileHandle,
+    private bytes: number,
+    lines: number,
+  ) {
+    this.lines = lines;
+  }
+
+  /**
+   * Opens (creating) `file` and replays every complete line through `replay` in order. A torn last line (no
+   * newline, from a crash mid-write) is cut off; an unreadable line anywhere else is an error naming it, since
+   * dropping it would lose acknowledged data.
+   */
+  static async open(file: string, replay: (entry: unknown) => void): Promise<Journal> {
+    let text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const complete = text.lastIndexOf('\n') + 1;
+    if (complete < text.length) {
+      // The crash came before the fsync, so nobody was told this write succeeded.
+      const fd = openSync(file, 'r+');
+      try {
+        ftruncateSync(fd, Buffer.byteLength(text.slice(0, complete)));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      text = text.slice(0, complete);
+    }
+    let lines = 0;
+    let start = 0;
+    while (start < text.length) {
+      const end = text.indexOf('\n', start);
+      const line = text.slice(start, end);
+      lines++;
+      let entry: unknown;
+      try {
+        entry = JSON.parse(line);
+      } catch (error) {
+        throw new Error(`${file}:${lines}: unreadable journal line (${(error as Error).message}); the file was changed by something other than spaceport`);
+      }
+      replay(entry);
+      start = end + 1;
+    }
+    const handle = await open(file, 'a');
+    syncDirectory(dirname(file));
+    return new Journal(file, handle, Buffer.byteLength(text), lines);
+  }
+
+  /** Lines in the file, live or superseded: what compaction would shrink. */
+  get lineCount(): number {
+    return this.lines;
+  }
+
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+
+  /** Appends `entry` as one line; resolves once it is on disk. */
+  append(entry: unknown): Promise<void> {
+    const line = JSON.stringify(entry) + '\n';
+    return new Promise((resolve, reject) => {
+      this.pending.push(line);
+      this.waiters.push({ resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        this.busy = this.busy.then(() => this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // Everything appended until this write starts joins it; later appends wait for the next one.
+    const lines = this.pending;
+    const waiters = this.waiters;
+    this.pending = [];
+    this.waiters = [];
+    this.flushing = false;
+    const data = lines.join('');
+    try {
+      await this.handle.write(data);
+      await this.handle.datasync();
+      this.bytes += Buffer.byteLength(data);
+      this.lines += lines.length;
+      for (const waiter of waiters) waiter.resolve();
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error as Error);
+    }
+  }
+
+  /**
+   * Replaces the journal with `entries` (the live state, produced when the compaction runs, after every earlier
+   * append has landed): written to a temporary file, fsynced, renamed over the journal, directory fsynced.
+   */
+  compact(entries: () => Iterable<unknown>): Promise<void> {
+    const run = async (): Promise<void> => {
+      const temporary = `${this.file}.compacting`;
+      const fd = openSync(temporary, 'w', 0o600);
+      let bytes = 0;
+      let lines = 0;
+      try {
+        let chunk = '';
+        for (const entry of entries()) {
+          chunk += JSON.stringify(entry) + '\n';
+          lines++;
+          if (chunk.length > 1 << 20) {
+            bytes += writeSync(fd, chunk);
+            chunk = '';
+          }
+        }
+        bytes += writeSync(fd, chunk);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temporary, this.file);
+      syncDirectory(dirname(this.file));
+      await this.handle.close();
+      this.handle = await open(this.file, 'a');
+      this.bytes = bytes;
+      this.lines = lines;
+    };
+    const done = this.busy.then(run);
+    this.busy = done.catch(() => undefined);
+    return done;
+  }
+
+  async close(): Promise<void> {
+    await this.busy;
+    await this.handle.close();
+  }
+}
+
+/** Makes a rename or a new file in `dir` durable. */
+export function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+

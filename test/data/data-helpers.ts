@@ -1,0 +1,74 @@
+/** A real local data service (journal stores, HTTPS with the app's local CA) in a temporary `.spaceport` for tests. */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Deta } from 'deta';
+import { startLocalDataService, type LocalDataService } from '../../lib/local/data/data-service';
+
+export const PROJECT_KEY = 'a0test12_SecretValueForTestsOnly0123456789';
+
+export interface TestData {
+  readonly service: LocalDataService;
+  readonly stateDir: string;
+  /** The official SDK, pointed at the service the way a micro's environment points it. */
+  readonly deta: ReturnType<typeof Deta>;
+  /** A raw HTTPS request to the service. */
+  request(method: string, path: string, init?: { body?: string | Uint8Array; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+/** A fresh `.spaceport` holding the run's CA (trusted by this process through NODE_EXTRA_CA_CERTS, see global-setup). */
+export function newStateDir(): string {
+  const stateDir = mkdtempSync(join(tmpdir(), 'spaceport-data-'));
+  const shared = process.env.SPACEPORT_TEST_STATE_DIR;
+  if (!shared) throw new Error('SPACEPORT_TEST_STATE_DIR is not set: run the tests through vitest (test/global-setup.ts)');
+  cpSync(join(shared, 'tls'), join(stateDir, 'tls'), { recursive: true });
+  return stateDir;
+}
+
+export async function startTestData(stateDir = newStateDir()): Promise<TestData> {
+  const service = await startLocalDataService({ stateDir, projectKey: PROJECT_KEY });
+  process.env.DETA_BASE_HOST = service.host;
+  process.env.DETA_DRIVE_HOST = service.host;
+  const deta = Deta(PROJECT_KEY);
+  return {
+    service,
+    stateDir,
+    deta,
+    request: (method, path, init = {}) => rawRequest(service, method, path, init),
+    stop: async () => {
+      await service.close();
+    },
+  };
+}
+
+export function removeStateDir(data: TestData): void {
+  rmSync(data.stateDir, { recursive: true, force: true });
+}
+
+async function rawRequest(
+  service: LocalDataService,
+  method: string,
+  path: string,
+  init: { body?: string | Uint8Array; headers?: Record<string, string> },
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const { request } = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: service.port, method, path, ca: service.tls.caPem, headers: { 'x-api-key': PROJECT_KEY, ...init.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const headers = new Headers(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
+          let body: unknown = text;
+          if (headers.get('content-type')?.includes('application/json')) body = JSON.parse(text);
+          resolve({ status: res.statusCode!, body, headers });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
