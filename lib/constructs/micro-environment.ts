@@ -16,6 +16,8 @@ export interface MicroEnvironmentInputs {
   readonly internalKey: string;
   readonly hostname: string;
   readonly appVersion: string;
+  /** `DETA_BASE_HOST` and `DETA_DRIVE_HOST`: the app's data endpoint (`SpaceData.host`), when it has one. */
+  readonly dataHost?: string;
 }
 
 /** Lambda's limit on a function's environment: every key and value, in bytes. */
@@ -53,6 +55,7 @@ export function microEnvironment(scope: IConstruct, inputs: MicroEnvironmentInpu
     DETA_SPACE_APP_HOSTNAME: inputs.hostname,
     DETA_SPACE_APP_MICRO_NAME: micro.name,
     DETA_SPACE_APP_MICRO_TYPE: micro.primary ? 'primary' : 'normal',
+    ...(inputs.dataHost === undefined ? {} : { DETA_BASE_HOST: inputs.dataHost, DETA_DRIVE_HOST: inputs.dataHost }),
   };
   checkEnvironmentSize(scope, micro, environment);
   return environment;
