@@ -70,7 +70,7 @@ export interface SpaceDataProps {
    * @default no overrides
    */
   readonly cdk?: {
-    readonly table?: Partial<dynamodb.TablePropsV2>;
+    readonly table?: Partial<dynamodb.TableProps>;
     readonly bucket?: Partial<s3.BucketProps>;
     readonly function?: Partial<lambda.FunctionProps>;
     readonly distribution?: Partial<cloudfront.DistributionProps>;
@@ -92,7 +92,7 @@ const PARTS_STAGE = 'data';
  */
 export class SpaceData extends Construct {
   /** Every base of the app: partition key `pk` = `<projectId>/<base>`, sort key `sk` = the item key. */
-  readonly table: dynamodb.TableV2;
+  readonly table: dynamodb.Table;
   /** Every drive of the app: object key `<projectId>/<drive>/<name>`. */
   readonly bucket: s3.Bucket;
   /** Serves every JSON call (the shared Base and Drive handler). */
@@ -117,11 +117,11 @@ export class SpaceData extends Construct {
     const throttle = props.throttle ?? DEFAULT_THROTTLE;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
-    this.table = new dynamodb.TableV2(this, 'Base', {
+    this.table = new dynamodb.Table(this, 'Base', {
       partitionKey: { name: BASE_TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: BASE_TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: BASE_TABLE_SCHEMA.timeToLiveAttribute,
-      billing: dynamodb.Billing.onDemand(),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
