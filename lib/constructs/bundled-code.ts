@@ -9,7 +9,6 @@ import { buildSync } from 'esbuild';
  */
 export function bundledCode(module: string): lambda.Code {
   const lib = join(__dirname, '..');
-  const entry = join(lib, module + extname(__filename));
   return lambda.Code.fromAsset(lib, {
     // Hash what is deployed: a hash of the source folder would change with every unrelated file.
     assetHashType: AssetHashType.OUTPUT,
@@ -17,21 +16,26 @@ export function bundledCode(module: string): lambda.Code {
       image: lambda.Runtime.NODEJS_24_X.bundlingImage,
       local: {
         tryBundle(outputDir) {
-          buildSync({
-            entryPoints: [entry],
-            outfile: join(outputDir, 'index.js'),
-            bundle: true,
-            platform: 'node',
-            target: 'node22',
-            format: 'cjs',
-            minify: true,
-            // The AWS SDK v3 ships with the Node.js runtimes: bundling it would only slow cold starts.
-            external: ['@aws-sdk/*'],
-            logLevel: 'error',
-          });
+          bundleFunction(module, join(outputDir, 'index.js'));
           return true;
         },
       },
     },
+  });
+}
+
+/** Bundles `lib/<module>` into `outfile` exactly as it is deployed (tests run the same bundle in the emulator). */
+export function bundleFunction(module: string, outfile: string): void {
+  buildSync({
+    entryPoints: [join(__dirname, '..', module + extname(__filename))],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    // The AWS SDK v3 ships with the Node.js runtimes: bundling it would only slow cold starts.
+    external: ['@aws-sdk/*'],
+    logLevel: 'error',
   });
 }

@@ -21,7 +21,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
 import { BASE_TABLE_SCHEMA } from '../data/aws/dynamodb-base-store';
-import { edgeFunctionCode } from '../data/aws/edge-function';
+import { DRIVE_DOWNLOAD_PATTERN, DRIVE_PARTS_PATTERN, edgeFunctionCode } from '../data/aws/edge-function';
 import { DATA_FUNCTION_ENV, NOT_FOUND_PATH } from '../data/aws/lambda-handler';
 import { bundledCode } from './bundled-code';
 import { FunctionLogging } from './function-logging';
@@ -401,14 +401,14 @@ export class SpaceData extends Construct {
         originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       },
       additionalBehaviors: {
-        '/v1/*/files/download': {
+        [DRIVE_DOWNLOAD_PATTERN]: {
           origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessLevels: [cloudfront.AccessLevel.READ] }),
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
           functionAssociations: edge,
         },
-        '/v1/*/uploads/*/parts': {
+        [DRIVE_PARTS_PATTERN]: {
           origin: new origins.RestApiOrigin(this.partsApi),
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,

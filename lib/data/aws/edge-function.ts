@@ -15,6 +15,10 @@
  * exposure as a micro's `DETA_PROJECT_KEY`: whoever may read the function's code may read the functions' settings.
  */
 
+/** The CloudFront path patterns (`*` matches anything, `/` included) of the two routes the function guards. */
+export const DRIVE_DOWNLOAD_PATTERN = '/v1/*/files/download';
+export const DRIVE_PARTS_PATTERN = '/v1/*/uploads/*/parts';
+
 export interface EdgeFunctionInputs {
   /** The app's project key, or a deploy-time dynamic reference to it (letters, digits and `_` only). */
   readonly projectKey: string;
