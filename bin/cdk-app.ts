@@ -4,12 +4,20 @@
  *   npx cdk deploy -c spacefile=path/to/Spacefile [-c stackName=my-app] [-c preset:web.GREETING=hi]
  *   [-c runtime:api=python3.14]
  *   [-c account=123456789012 -c region=eu-west-1] [-c appVersion=1.2.0] [-c architecture=arm64]
+ *   [-c domain=notes.example.com (-c certificateArn=arn:... | -c hostedZoneId=Z123 -c hostedZoneName=example.com)]
+ * Action overrides recorded by `spaceport actions set|pause` are read from the context key `actions:<stack name>`.
  * Synthesizes offline, with no credentials: nothing looks the account up.
  */
 import { App, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import type { Construct } from 'constructs';
 import { UsageError } from '../lib/cli/command';
 import { SpaceApp } from '../lib/constructs/app';
+import { defaultStackName } from '../lib/constructs/app-manifest';
+import type { SpaceDomainProps } from '../lib/constructs/router';
+import { overridesContextKey } from '../lib/operate/action-overrides';
 import { SpaceportConstructError } from '../lib/constructs/errors';
 import { PackagingError } from '../lib/packaging/steps';
 import { loadSpacefile } from '../lib/spacefile/load';
@@ -23,7 +31,7 @@ function main(): void {
   const app = new App();
   const context = (key: string): string | undefined => app.node.tryGetContext(key) ?? undefined;
   const model = loadSpacefile(context('spacefile') ?? DEFAULT_SPACEFILE);
-  const stackName = context('stackName') ?? `spaceport-${model.name}`.replace(/[^A-Za-z0-9-]/g, '-');
+  const stackName = context('stackName') ?? defaultStackName(model.name);
   const account = context('account') ?? process.env.CDK_DEFAULT_ACCOUNT;
   const region = context('region') ?? process.env.CDK_DEFAULT_REGION;
   const stack = new Stack(app, stackName, {
@@ -35,6 +43,8 @@ function main(): void {
     appVersion: context('appVersion'),
     architecture: architecture(context('architecture')),
     runtimes: runtimesFromContext(app),
+    actionOverrides: app.node.tryGetContext(overridesContextKey(stackName)),
+    domain: domainFromContext(stack, context),
   });
   app.synth();
 }
@@ -46,6 +56,25 @@ function runtimesFromContext(app: App): Record<string, LambdaRuntimeName> {
     if (key.startsWith(RUNTIME_CONTEXT_PREFIX)) runtimes[key.slice(RUNTIME_CONTEXT_PREFIX.length)] = String(value) as LambdaRuntimeName;
   }
   return runtimes;
+}
+
+/** `-c domain=...` with either `-c certificateArn=...` or the hosted zone (`hostedZoneId` and `hostedZoneName`). */
+function domainFromContext(scope: Construct, context: (key: string) => string | undefined): SpaceDomainProps | undefined {
+  const domainName = context('domain');
+  const certificateArn = context('certificateArn');
+  const zoneId = context('hostedZoneId');
+  const zoneName = context('hostedZoneName');
+  if (domainName === undefined) {
+    if (certificateArn ?? zoneId ?? zoneName) throw new UsageError('-c certificateArn / hostedZoneId / hostedZoneName need -c domain=<host name>');
+    return undefined;
+  }
+  if ((zoneId === undefined) !== (zoneName === undefined)) throw new UsageError('-c hostedZoneId and -c hostedZoneName go together');
+  return {
+    domainName,
+    certificate: certificateArn ? acm.Certificate.fromCertificateArn(scope, 'DomainCertificate', certificateArn) : undefined,
+    hostedZone:
+      zoneId && zoneName ? route53.HostedZone.fromHostedZoneAttributes(scope, 'DomainZone', { hostedZoneId: zoneId, zoneName }) : undefined,
+  };
 }
 
 function architecture(name: string | undefined): lambda.Architecture | undefined {

@@ -9,6 +9,8 @@ const COMMANDS: Record<string, () => Command> = {
   dev: () => require('../lib/cli/dev').devCommand,
   trigger: () => require('../lib/cli/trigger').triggerCommand,
   keys: () => require('../lib/cli/keys').keysCommand,
+  actions: () => require('../lib/cli/actions').actionsCommand,
+  logs: () => require('../lib/cli/logs').logsCommand,
 };
 
 function printHelp(): void {

@@ -14,6 +14,7 @@ import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError } from '../spacefile/problems';
 import { defineCommand, usageError, type ParsedCommandLine } from './arguments';
 import { type Command, UsageError } from './command';
+import { formatTable } from './table';
 
 const COMMAND_LINE = {
   summary: 'Create, list or delete the API keys of an app (shown once, stored hashed)',
@@ -134,10 +135,7 @@ function scope(app: SpaceAppModel, record: ApiKeyRecord): string {
 }
 
 function formatList(records: readonly ApiKeyRecord[]): string {
-  const rows = [['NAME', 'MICRO', 'CREATED'], ...records.map((record) => [record.name, record.micro ?? '(all with api_keys)', record.createdAt])];
-  const width = (column: number) => Math.max(...rows.map((row) => row[column]!.length));
-  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(width(column))).join('  ').trimEnd());
-  return lines.join('\n') + '\n';
+  return formatTable([['NAME', 'MICRO', 'CREATED'], ...records.map((record) => [record.name, record.micro ?? '(all with api_keys)', record.createdAt])]);
 }
 
 /** Store errors (a taken name, a malformed keys file, AWS access denied) are the user's to fix: no stack trace. */

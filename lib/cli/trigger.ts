@@ -7,7 +7,7 @@ import type { ActionOutcome } from '../local/dev/micro-runtime';
 import { DEV_ACTIONS_PATH } from '../local/dev/trigger-page';
 import { defineCommand, integerOption, usageError } from './arguments';
 import type { Command } from './command';
-import { invokeDeployedAction, type DeployedActionTarget } from './deployed-action';
+import { invokeDeployedAction, type DeployedActionTarget } from '../operate/run-action';
 
 /** How much of an action's response body is shown: enough to recognise it, not a page of HTML. */
 const BODY_PREVIEW_CHARS = 500;
@@ -72,7 +72,7 @@ async function triggerDeployed(id: string, target: DeployedActionTarget): Promis
       process.stdout.write(`action ${id}: FAILED in ${outcome.durationMs} ms: ${outcome.errorType}: ${outcome.errorMessage}\n`);
       return 1;
     case 'unreachable':
-      process.stderr.write(`spaceport trigger: cannot run action ${id} on ${target.functionName}: ${outcome.reason}\n`);
+      process.stderr.write(`spaceport trigger: action ${id}: ${outcome.reason}\n`);
       return 1;
   }
 }

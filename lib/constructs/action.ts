@@ -6,6 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { actionEvent } from '../routing/routes';
+import type { Interval } from '../spacefile/interval';
 import type { ScheduledAction } from '../spacefile/model';
 
 /** A scheduled run is worth more soon than a day late: a minute-by-minute action would pile up retries otherwise. */
@@ -16,6 +17,16 @@ export interface SpaceActionProps {
   readonly action: ScheduledAction;
   /** The function of the micro that declares the action. */
   readonly function: lambda.IFunction;
+  /**
+   * The interval the schedule runs at, when the owner changed it (`spaceport actions set`).
+   * @default the action's `default_interval`
+   */
+  readonly interval?: Interval;
+  /**
+   * Whether the schedule runs; `false` deploys it paused (`spaceport actions pause`).
+   * @default true
+   */
+  readonly enabled?: boolean;
   /**
    * The group the schedule belongs to.
    * @default the account's default schedule group
@@ -50,11 +61,14 @@ export class SpaceAction extends Construct {
   constructor(scope: Construct, id: string, props: SpaceActionProps) {
     super(scope, id);
     const { action } = props;
+    const interval = props.interval ?? action.interval;
     this.deadLetterQueue = props.deadLetterQueue ?? actionDeadLetterQueue(this, 'DeadLetterQueue');
     this.role = props.role ?? actionInvokerRole(this, 'InvokerRole', props.function);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `Space action '${action.name}' (${action.id}) of micro '${action.microName}': ${action.interval.source}`,
-      schedule: scheduler.ScheduleExpression.expression(action.interval.eventBridgeExpression, TimeZone.ETC_UTC),
+      // Ends with the interval in Space syntax: `spaceport actions` reads it back (deployed-actions.ts).
+      description: `Space action '${action.name}' (${action.id}) of micro '${action.microName}': ${interval.source}`,
+      schedule: scheduler.ScheduleExpression.expression(interval.eventBridgeExpression, TimeZone.ETC_UTC),
+      enabled: props.enabled ?? true,
       scheduleGroup: props.scheduleGroup,
       target: new targets.LambdaInvoke(props.function, {
         input: scheduler.ScheduleTargetInput.fromObject(actionEvent(action.id)),

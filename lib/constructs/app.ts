@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,14 +7,16 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { IntervalError, parseInterval, type Interval } from '../spacefile/interval';
 import { loadSpacefile } from '../spacefile/load';
-import { NODE_RUNTIMES, PYTHON_RUNTIMES, type LambdaRuntimeName, type SpaceAppModel } from '../spacefile/model';
+import { NODE_RUNTIMES, PYTHON_RUNTIMES, type ActionOverride, type LambdaRuntimeName, type SpaceAppModel } from '../spacefile/model';
 import { actionDeadLetterQueue, actionInvokerRole, SpaceAction } from './action';
 import { SpaceportConstructError } from './errors';
 import { SpaceMicro } from './micro';
 import { SpaceInternalKey } from './internal-key';
 import { SpaceProjectKey } from './project-key';
-import { SpaceRouter } from './router';
+import { MANIFEST_OUTPUT_ID, type DeployedAppManifest } from './app-manifest';
+import { SpaceRouter, type SpaceDomainProps } from './router';
 import { SpaceAuth } from '../auth/construct';
 import { SpaceData, type SpaceDataProps } from './data';
 import { lambdaRuntime } from './runtimes';
@@ -62,6 +64,17 @@ export interface SpaceAppProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Owner changes to scheduled actions by action id (an interval in Space syntax, or `enabled: false` to pause),
+   * as `spaceport actions set|pause` record them, so a deploy keeps them instead of reverting them.
+   * @default CDK context `actions:<stack name>` (cdk.context.json), else every action as the Spacefile declares it
+   */
+  readonly actionOverrides?: Readonly<Record<string, ActionOverride>>;
+  /**
+   * A custom domain for the app, as Space offered: the app then answers on it and `DETA_SPACE_APP_HOSTNAME` names it.
+   * @default the HTTP API's own `execute-api` host only
+   */
+  readonly domain?: SpaceDomainProps;
   /**
    * The runtime adapter layer every micro uses.
    * @default the stack's layer built from `runtime-layer/dist/layer` (`npm run build`)
@@ -126,6 +139,7 @@ export class SpaceApp extends Construct {
       authorizer: props.authorizer ?? this.auth?.authorizer,
       runtimeIntegration: this.auth?.runtimeIntegration,
       logRetention: props.logRetention,
+      domain: props.domain,
       cdk: { httpApi: props.cdk?.httpApi },
     });
     if (props.data !== false && this.app.micros.length > 0) {
@@ -159,6 +173,7 @@ export class SpaceApp extends Construct {
     }
     this.micros = micros;
 
+    const overrides = this.actionOverrides(props);
     const actions: Record<string, SpaceAction> = {};
     if (this.app.actions.length > 0) {
       this.scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules', {});
@@ -177,6 +192,8 @@ export class SpaceApp extends Construct {
         actions[action.id] = new SpaceAction(this, `Action-${action.id}`, {
           action,
           function: micros[action.microName].function,
+          interval: overrides[action.id]?.interval,
+          enabled: overrides[action.id]?.enabled,
           scheduleGroup: this.scheduleGroup,
           role: invokerRoles[action.microName],
           deadLetterQueue: this.actionDeadLetterQueue,
@@ -185,6 +202,47 @@ export class SpaceApp extends Construct {
       }
     }
     this.actions = actions;
+    this.addManifestOutput();
+  }
+
+  /** The stack output the operate commands find the app by (`app-manifest.ts`). */
+  private addManifestOutput(): void {
+    const manifest: DeployedAppManifest = {
+      version: 1,
+      appName: this.app.name,
+      url: this.router.url,
+      scheduleGroup: this.scheduleGroup?.scheduleGroupName,
+      accessLogGroup: this.router.accessLogGroup.logGroupName,
+      micros: Object.fromEntries(
+        Object.entries(this.micros).map(([name, micro]) => [name, { functionName: micro.function.functionName, logGroup: micro.logGroup.logGroupName }]),
+      ),
+    };
+    const output = new CfnOutput(this, 'Manifest', {
+      description: 'What spaceport actions and spaceport logs read to find this app',
+      value: Stack.of(this).toJsonString(manifest),
+    });
+    output.overrideLogicalId(MANIFEST_OUTPUT_ID);
+  }
+
+  /** `actionOverrides`, each checked against the Spacefile's actions and parsed like a `default_interval`. */
+  private actionOverrides(props: SpaceAppProps): Record<string, { interval?: Interval; enabled?: boolean }> {
+    const parsed: Record<string, { interval?: Interval; enabled?: boolean }> = {};
+    for (const [id, override] of Object.entries(props.actionOverrides ?? {})) {
+      const action = this.app.actions.find((candidate) => candidate.id === id);
+      if (!action) {
+        const ids = this.app.actions.map((candidate) => candidate.id).join(', ') || 'none';
+        throw new SpaceportConstructError(this, `actionOverrides names action '${id}', which the Spacefile does not declare (actions: ${ids})`);
+      }
+      let interval: Interval | undefined;
+      try {
+        interval = override.interval === undefined ? undefined : parseInterval(override.interval);
+      } catch (error) {
+        if (!(error instanceof IntervalError)) throw error;
+        throw new SpaceportConstructError(this, `actionOverrides.${id}: ${error.message}`, action.location);
+      }
+      parsed[id] = { interval, enabled: override.enabled };
+    }
+    return parsed;
   }
 
   private validateOptions(props: SpaceAppProps): void {

@@ -1,9 +1,12 @@
 import { Annotations, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { RESERVED_PREFIX, routeKeys } from '../routing/routes';
 import type { Micro, SpaceAppModel } from '../spacefile/model';
@@ -12,6 +15,22 @@ import { FunctionLogging } from './function-logging';
 
 /** API Gateway's own ceiling (30 s, 29 s in CDK): a cold start's init plus the 20 s invoke must fit. */
 const INTEGRATION_TIMEOUT = Duration.seconds(29);
+
+/** A custom domain for the app (`SpaceRouterProps.domain`). */
+export interface SpaceDomainProps {
+  /** The app's host name, e.g. `notes.example.com`. */
+  readonly domainName: string;
+  /**
+   * A certificate for `domainName`, in the stack's region.
+   * @default a new certificate validated by DNS in `hostedZone` (then `hostedZone` is required)
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * The Route 53 zone `domainName` lives in: the alias record (and the certificate's validation) are created there.
+   * @default none: point `domainName` at the output's regional domain name in your own DNS
+   */
+  readonly hostedZone?: route53.IHostedZone;
+}
 
 export interface SpaceRouterProps {
   /** The app whose micros the router serves. */
@@ -33,6 +52,11 @@ export interface SpaceRouterProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * A custom domain the app answers on, besides the HTTP API's own host.
+   * @default none
+   */
+  readonly domain?: SpaceDomainProps;
+  /**
    * Escape hatch: properties merged over the HTTP API's defaults.
    * @default no overrides
    */
@@ -47,6 +71,8 @@ export class SpaceRouter extends Construct {
   readonly httpApi: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly accessLogGroup: logs.LogGroup;
+  /** The custom domain, when `domain` was given. */
+  readonly domainName?: apigwv2.DomainName;
   /** The function answering `/__space/*`, unless `runtimeIntegration` replaced it. */
   readonly runtimeFunction?: lambda.Function;
   /** The app's host, no scheme: what `DETA_SPACE_APP_HOSTNAME` holds. */
@@ -78,8 +104,13 @@ export class SpaceRouter extends Construct {
       },
     });
     const stack = Stack.of(this);
-    // Built from the API id, not `apiEndpoint`, so functions can name the host without depending on the stage.
-    this.hostname = `${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
+    if (props.domain) {
+      this.domainName = customDomain(this, props.domain, this.stage);
+      this.hostname = props.domain.domainName;
+    } else {
+      // Built from the API id, not `apiEndpoint`, so functions can name the host without depending on the stage.
+      this.hostname = `${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
+    }
     this.url = `https://${this.hostname}/`;
     new CfnOutput(this, 'Url', { value: this.url, description: `URL of the Space app '${props.app.name}'` });
 
@@ -125,6 +156,42 @@ export class SpaceRouter extends Construct {
       this.httpApi.addRoutes({ path: key.slice('ANY '.length), methods: [apigwv2.HttpMethod.ANY], integration, authorizer: this.authorizer });
     }
   }
+}
+
+/**
+ * The app's own domain: an API Gateway custom domain mapped to the stage, its certificate (given, or validated by DNS
+ * in the zone) and, with a zone, the alias record. Without a zone the owner points their DNS at the output.
+ */
+function customDomain(router: SpaceRouter, domain: SpaceDomainProps, stage: apigwv2.HttpStage): apigwv2.DomainName {
+  if (!domain.certificate && !domain.hostedZone) {
+    throw new SpaceportConstructError(
+      router,
+      `domain '${domain.domainName}' needs a certificate or a hostedZone to validate a new one in`,
+    );
+  }
+  const certificate =
+    domain.certificate ??
+    new acm.Certificate(router, 'Certificate', {
+      domainName: domain.domainName,
+      validation: acm.CertificateValidation.fromDns(domain.hostedZone),
+    });
+  const domainName = new apigwv2.DomainName(router, 'DomainName', { domainName: domain.domainName, certificate });
+  new apigwv2.ApiMapping(router, 'DomainMapping', { api: stage.api, domainName, stage });
+  if (domain.hostedZone) {
+    new route53.ARecord(router, 'DomainRecord', {
+      zone: domain.hostedZone,
+      recordName: domain.domainName,
+      target: route53.RecordTarget.fromAlias(
+        new route53Targets.ApiGatewayv2DomainProperties(domainName.regionalDomainName, domainName.regionalHostedZoneId),
+      ),
+    });
+  } else {
+    new CfnOutput(router, 'DomainTarget', {
+      value: domainName.regionalDomainName,
+      description: `Point ${domain.domainName} (CNAME) at this name`,
+    });
+  }
+  return domainName;
 }
 
 /** `public: true` (or a `/*` public route): every path of the micro is public. */

@@ -70,6 +70,17 @@ export interface ScheduledAction {
   readonly location: SourceLocation;
 }
 
+/**
+ * An owner's change to a deployed action (`spaceport actions set|pause`), kept so the next deploy keeps it; absent
+ * fields follow the Spacefile.
+ */
+export interface ActionOverride {
+  /** A `default_interval` in Space syntax (`5 minutes`, `0 * * * *`). */
+  readonly interval?: string;
+  /** `false`: the schedule is deployed paused. */
+  readonly enabled?: boolean;
+}
+
 export interface Micro {
   readonly name: string;
   /** `src` as written in the Spacefile. */

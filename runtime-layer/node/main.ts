@@ -10,6 +10,7 @@ import { AppServer, StartFailure } from './app-server';
 import { AppTimedOut, AppUnavailable, InvalidRequest, ResponseTooLarge } from './app-client';
 import { StaticSite } from './static-site';
 import { log } from './log';
+import { actionRunMessage } from '../../lib/routing/action-log';
 
 /** Time kept before the deadline to report a scheduled action that has not answered. */
 const ACTION_DEADLINE_MARGIN_MS = 200;
@@ -94,9 +95,12 @@ class Adapter {
         return this.api.respond(requestId, toResult(parsed.format, response));
       }
       case 'action': {
-        const failed = (reason: string): Promise<void> =>
-          this.api.fail(requestId, { errorType: 'Spaceport.ActionFailed', errorMessage: `Action "${parsed.actionId}" failed: ${reason}` });
-        const timeoutMs = invocation.deadlineMs - Date.now() - ACTION_DEADLINE_MARGIN_MS;
+        const started = Date.now();
+        const failed = (reason: string): Promise<void> => {
+          log(actionRunMessage({ id: parsed.actionId, ok: false, durationMs: Date.now() - started, reason }));
+          return this.api.fail(requestId, { errorType: 'Spaceport.ActionFailed', errorMessage: `Action "${parsed.actionId}" failed: ${reason}` });
+        };
+        const timeoutMs = invocation.deadlineMs - started - ACTION_DEADLINE_MARGIN_MS;
         let response: AppResponse;
         try {
           response = await this.upstream.serve(parsed.request, timeoutMs);
@@ -107,6 +111,7 @@ class Adapter {
         }
         const body = response.body.toString('utf8');
         if (response.status >= 400) return failed(`the app answered ${response.status}: ${body.slice(0, 200)}`);
+        log(actionRunMessage({ id: parsed.actionId, ok: true, statusCode: response.status, durationMs: Date.now() - started }));
         return this.api.respond(requestId, { statusCode: response.status, body });
       }
     }

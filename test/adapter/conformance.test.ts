@@ -21,6 +21,8 @@ interface Fixture {
     | { method: string; target: string; headers: Record<string, string[]>; body?: string; bodyBase64?: string };
   readonly result?: unknown;
   readonly error?: { errorType: string; errorMessage: string };
+  /** A line the adapter must log for this invocation (a regular expression), e.g. an action's run line. */
+  readonly logLine?: string;
 }
 
 interface SeenRequest {
@@ -98,6 +100,7 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
     if (adapter.lines.length === 0) await adapter.invoke({ version: '2.0', rawPath: '/warm-up', requestContext: { http: { method: 'GET' } } });
     await setResponse();
 
+    const linesBefore = adapter.lines.length;
     const outcome = await adapter.invoke(fixture.event);
     const seen = (await (await fetch(`http://127.0.0.1:${control}/`)).json()) as SeenRequest | null;
 
@@ -119,6 +122,7 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
       expect(lambdaContext.deadline).toBeGreaterThan(Date.now());
     }
 
+    if (fixture.logLine !== undefined) expect(adapter.lines.slice(linesBefore)).toContainEqual(expect.stringMatching(new RegExp(fixture.logLine)));
     if (fixture.error !== undefined) {
       expect(outcome).toMatchObject({ kind: 'function-error', ...fixture.error });
     } else {

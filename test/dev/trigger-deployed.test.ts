@@ -85,7 +85,7 @@ describe('spaceport trigger --function', () => {
     const closed = `http://127.0.0.1:${await findFreePort()}`;
     const { code, stdout, stderr } = await trigger(closed, ['tick', '--function', 'web']);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^spaceport trigger: cannot run action tick on web: could not reach Lambda for 'web': connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/m);
+    expect(stderr).toMatch(/^spaceport trigger: action tick: cannot invoke 'web': AWS could not be reached: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/m);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(1);
   });

@@ -21,7 +21,7 @@ import { type ActionOutcome, MicroRuntime } from './micro-runtime';
 import { loadOrCreateProjectKey } from './project-key';
 import { createRouter, listen } from './router';
 import { ActionScheduler, type ScheduledFiring } from './scheduler';
-import { renderTriggerPage } from './trigger-page';
+import { renderTriggerPage, type LocalActionState } from './trigger-page';
 import { watchSource } from './watcher';
 import { LocalAuth } from '../../auth/local';
 import { ensureInternalKey, stateDirFor } from '../../auth/local-state';
@@ -125,9 +125,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey);
   // Filled in once the router's port (part of every micro's environment) is known.
   let runtimes = new Map<string, MicroRuntime>();
+  const lastRuns = new Map<string, LocalActionState['lastRun']>();
   const runAction = async (id: string, reason: 'schedule' | 'manual'): Promise<ActionOutcome | undefined> => {
     const action = app.actions.find((candidate) => candidate.id === id);
-    return action && runtimes.get(action.microName)!.runAction(action, reason);
+    if (!action) return undefined;
+    const at = new Date().toISOString();
+    const outcome = await runtimes.get(action.microName)!.runAction(action, reason);
+    lastRuns.set(id, { at, ok: outcome.ok, statusCode: outcome.statusCode, durationMs: outcome.durationMs, error: outcome.error });
+    return outcome;
   };
   const scheduler = new ActionScheduler(app.actions, {
     clock: options.clock,
@@ -139,6 +144,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) =>
       runtimes.get(microName)!.invokeHttp(event),
     triggerAction: (id: string) => runAction(id, 'manual'),
+    listActions: (): LocalActionState[] =>
+      scheduler.upcoming().map(({ action, next, paused }) => ({
+        id: action.id,
+        name: action.name,
+        micro: action.microName,
+        interval: action.interval.source,
+        paused,
+        nextRun: next?.toISOString(),
+        lastRun: lastRuns.get(action.id),
+      })),
+    setActionEnabled: (id: string, enabled: boolean) => scheduler.setEnabled(id, enabled),
     renderDevPage: () => renderTriggerPage(app.name, scheduler.upcoming()),
     log: logger.log,
   };
@@ -178,7 +194,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (hint) logger.info(`warning: ${hint}`);
   }
   for (const { action, next } of scheduler.upcoming()) {
-    logger.info(`action ${action.id} on ${action.microName}: '${action.interval.source}' next at ${next.toISOString()}`);
+    logger.info(`action ${action.id} on ${action.microName}: '${action.interval.source}' next at ${next?.toISOString() ?? '(paused)'}`);
   }
   if (auth?.ownerSecretCreated) {
     logger.info(`owner secret (shown once, kept in ${stateDirFor(app.rootDir)}): ${auth.ownerSecret}`);

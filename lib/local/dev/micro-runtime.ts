@@ -4,6 +4,7 @@
  * logged as one line and turned into what the developer should see when it fails.
  */
 import { actionEvent } from '../../routing/routes';
+import { parseActionRunLine } from '../../routing/action-log';
 import type { Micro, ScheduledAction } from '../../spacefile/model';
 import { ExecutionEnvironment, type InvocationResult, type WarmUpResult } from '../emulator/environment';
 import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from '../emulator/invoke-request';
@@ -169,7 +170,8 @@ export class MicroRuntime {
         timeoutMs,
         sandbox,
         log: (line: string) => {
-          if (verbose || !PLATFORM_LOG_LINE.test(line)) this.log(line);
+          // The adapter's action run line repeats what runAction logs below with more detail.
+          if (verbose || !(PLATFORM_LOG_LINE.test(line) || parseActionRunLine(line))) this.log(line);
         },
       });
     let warming: Promise<void> = Promise.resolve();

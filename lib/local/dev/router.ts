@@ -12,7 +12,7 @@ import type { LocalAuth } from '../../auth/local';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
 import { MAX_PAYLOAD_BYTES, readRequestBody } from './request-body';
 import { requestLogLine } from './request-log';
-import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from './trigger-page';
+import { DEV_ACTIONS_PATH, DEV_PAGE_PATH, type LocalActionState } from './trigger-page';
 
 /** What the router needs from the rest of `spaceport dev`. */
 export interface RouterBackend {
@@ -21,6 +21,10 @@ export interface RouterBackend {
   invokeHttp(microName: string, event: ReturnType<typeof buildHttpApiEvent>): Promise<HttpResponse>;
   /** Runs an action now; resolves to a JSON-able outcome with `ok`, or `undefined` for an unknown id. */
   triggerAction(id: string): Promise<{ readonly ok: boolean } | undefined>;
+  /** Every action with its state, for `spaceport actions --local`. */
+  listActions(): readonly LocalActionState[];
+  /** Pauses or resumes an action's local schedule; false for an unknown id. */
+  setActionEnabled(id: string, enabled: boolean): boolean;
   renderDevPage(): string;
   /** Private by default: sign-in pages, public routes, owner session, API keys. Undefined only when auth is turned off. */
   readonly auth?: LocalAuth;
@@ -58,10 +62,18 @@ function writeResponse(res: http.ServerResponse, response: HttpResponse, headOnl
 }
 
 async function handleReserved(backend: RouterBackend, req: http.IncomingMessage, path: string): Promise<HttpResponse> {
-  const devRoute = path === DEV_PAGE_PATH || path.startsWith(DEV_ACTIONS_PATH + '/');
+  const devRoute = path === DEV_PAGE_PATH || path === DEV_ACTIONS_PATH || path.startsWith(DEV_ACTIONS_PATH + '/');
   if (devRoute && !isLocalCaller(req)) return jsonResponse(403, { message: 'Forbidden: only local callers may use /__space/dev' });
   if (path === DEV_PAGE_PATH && req.method === 'GET') {
     return { statusCode: 200, headers: [['content-type', 'text/html; charset=utf-8']], body: Buffer.from(backend.renderDevPage()) };
+  }
+  if (path === DEV_ACTIONS_PATH && req.method === 'GET') return jsonResponse(200, { actions: backend.listActions() });
+  // POST /__space/dev/actions/<id> runs it now; .../<id>/pause and .../<id>/resume change its schedule.
+  const change = /^([^/]+)\/(pause|resume)$/.exec(path.slice(DEV_ACTIONS_PATH.length + 1));
+  if (path.startsWith(DEV_ACTIONS_PATH + '/') && req.method === 'POST' && change) {
+    const id = decodeURIComponent(change[1]);
+    if (!backend.setActionEnabled(id, change[2] === 'resume')) return jsonResponse(404, { message: `no action with id '${id}' in ${backend.app.spacefile}` });
+    return jsonResponse(200, backend.listActions().find((action) => action.id === id));
   }
   if (path.startsWith(DEV_ACTIONS_PATH + '/') && req.method === 'POST') {
     const id = decodeURIComponent(path.slice(DEV_ACTIONS_PATH.length + 1));

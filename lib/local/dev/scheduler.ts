@@ -18,7 +18,9 @@ export interface SchedulerOptions {
 
 export interface ScheduledFiring {
   readonly action: ScheduledAction;
-  readonly next: Date;
+  /** Undefined while the action is paused. */
+  readonly next?: Date;
+  readonly paused: boolean;
 }
 
 export class ActionScheduler {
@@ -26,6 +28,8 @@ export class ActionScheduler {
   private readonly startedAt: Date;
   private readonly next = new Map<string, Date>();
   private readonly timers = new Map<string, unknown>();
+  private readonly paused = new Set<string>();
+  private running = false;
 
   constructor(
     private readonly actions: readonly ScheduledAction[],
@@ -36,21 +40,46 @@ export class ActionScheduler {
   }
 
   start(): void {
-    for (const action of this.actions) this.arm(action, action.interval.nextFiring(this.clock.now(), this.startedAt));
+    this.running = true;
+    for (const action of this.actions) if (!this.paused.has(action.id)) this.armNext(action);
   }
 
   stop(): void {
+    this.running = false;
     for (const timer of this.timers.values()) this.clock.clearTimer(timer);
     this.timers.clear();
     this.next.clear();
   }
 
-  /** Each action with its next firing time, in Spacefile order. */
+  /**
+   * Pauses (`enabled: false`) or resumes an action, like `spaceport actions pause|resume` does to a deployed
+   * schedule; a resumed action fires at its next interval minute. False for an unknown id.
+   */
+  setEnabled(id: string, enabled: boolean): boolean {
+    const action = this.actions.find((candidate) => candidate.id === id);
+    if (!action) return false;
+    if (enabled && this.paused.delete(id) && this.running) this.armNext(action);
+    if (!enabled && !this.paused.has(id)) {
+      this.paused.add(id);
+      const timer = this.timers.get(id);
+      if (timer !== undefined) this.clock.clearTimer(timer);
+      this.timers.delete(id);
+      this.next.delete(id);
+    }
+    return true;
+  }
+
+  /** Each action with its next firing time (none while paused), in Spacefile order. */
   upcoming(): ScheduledFiring[] {
     return this.actions.flatMap((action) => {
+      const paused = this.paused.has(action.id);
       const next = this.next.get(action.id);
-      return next ? [{ action, next }] : [];
+      return paused || next ? [{ action, next, paused }] : [];
     });
+  }
+
+  private armNext(action: ScheduledAction): void {
+    this.arm(action, action.interval.nextFiring(this.clock.now(), this.startedAt));
   }
 
   private arm(action: ScheduledAction, at: Date): void {

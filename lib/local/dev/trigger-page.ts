@@ -6,12 +6,32 @@ import type { ScheduledFiring } from './scheduler';
 export const DEV_ACTIONS_PATH = '/__space/dev/actions';
 export const DEV_PAGE_PATH = '/__space/dev';
 
+/** One action as `GET /__space/dev/actions` lists it for `spaceport actions --local`. */
+export interface LocalActionState {
+  readonly id: string;
+  readonly name: string;
+  readonly micro: string;
+  /** The Spacefile's `default_interval`. */
+  readonly interval: string;
+  readonly paused: boolean;
+  /** ISO time of the next run; absent while paused. */
+  readonly nextRun?: string;
+  /** The latest run since `spaceport dev` started. */
+  readonly lastRun?: {
+    readonly at: string;
+    readonly ok: boolean;
+    readonly statusCode?: number;
+    readonly durationMs: number;
+    readonly error?: string;
+  };
+}
+
 export function renderTriggerPage(appName: string, firings: readonly ScheduledFiring[]): string {
   const rows = firings
     .map(({ action, next }) => {
       const id = escapeHtml(action.id);
       return `<tr><td><code>${id}</code></td><td>${escapeHtml(action.name)}</td><td>${escapeHtml(action.microName)}</td>
-<td><code>${escapeHtml(action.interval.source)}</code></td><td><time>${next.toISOString()}</time></td>
+<td><code>${escapeHtml(action.interval.source)}</code></td><td>${next ? `<time>${next.toISOString()}</time>` : 'paused'}</td>
 <td><button data-id="${id}">Run now</button> <output id="result-${id}"></output></td></tr>`;
     })
     .join('\n');

@@ -76,10 +76,17 @@ class Adapter:
             self._handle_action(invocation, parsed)
 
     def _handle_action(self, invocation, action):
+        started = time.time()
+
+        def elapsed_ms():
+            return round((time.time() - started) * 1000)
+
         def failed(reason):
+            # The run line's format is lib/routing/action-log.ts's: `spaceport actions` reads it back from the logs.
+            log(f"action {action.action_id}: failed in {elapsed_ms()} ms: {reason}")
             self._api.fail(invocation.request_id, "Spaceport.ActionFailed", f'Action "{action.action_id}" failed: {reason}')
 
-        timeout_ms = invocation.deadline_ms - time.time() * 1000 - ACTION_DEADLINE_MARGIN_MS
+        timeout_ms = invocation.deadline_ms - started * 1000 - ACTION_DEADLINE_MARGIN_MS
         try:
             response = self._server.serve(action.request, max(0.001, timeout_ms / 1000))
         except AppTimedOut:
@@ -89,6 +96,7 @@ class Adapter:
         body = response.body.decode("utf-8", "replace")
         if response.status >= 400:
             return failed(f"the app answered {response.status}: {body[:200]}")
+        log(f"action {action.action_id}: ok {response.status} in {elapsed_ms()} ms")
         self._api.respond(invocation.request_id, {"statusCode": response.status, "body": body})
 
 

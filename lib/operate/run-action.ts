@@ -4,6 +4,7 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { actionEvent } from '../routing/routes';
+import { describeAwsError } from './aws-errors';
 
 export type DeployedActionOutcome =
   /** The app answered the action (status < 400); `body` is its response body. */
@@ -46,7 +47,7 @@ export async function invokeDeployedAction(actionId: string, target: DeployedAct
     const statusCode = payload && typeof payload === 'object' && 'statusCode' in payload ? Number(payload.statusCode) : undefined;
     return { kind: 'ok', statusCode, body: stringField(payload, 'body') ?? '', durationMs };
   } catch (error) {
-    return { kind: 'unreachable', reason: describeAwsError(error as Error & { code?: string }, target.functionName) };
+    return { kind: 'unreachable', reason: describeInvokeError(error, target.functionName) };
   } finally {
     client.destroy();
   }
@@ -71,19 +72,10 @@ function stringField(value: unknown, name: string): string | undefined {
   return typeof field === 'string' ? field : undefined;
 }
 
-/** What went wrong asking Lambda, in the user's terms: what to fix, not the SDK's stack. */
-function describeAwsError(error: Error & { code?: string }, functionName: string): string {
-  switch (error.name) {
-    case 'CredentialsProviderError':
-      return 'no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
-    case 'ResourceNotFoundException':
-      return `no function '${functionName}' in this account and region (pass --region, or the function's ARN): ${error.message}`;
-    case 'AccessDeniedException':
-    case 'AccessDeniedError':
-      return `access denied: the credentials may not invoke '${functionName}' (lambda:InvokeFunction): ${error.message}`;
+/** What went wrong asking Lambda: a missing function names the fix; the rest reads as every operate command says it. */
+function describeInvokeError(error: unknown, functionName: string): string {
+  if ((error as Error)?.name === 'ResourceNotFoundException') {
+    return `no function '${functionName}' in this account and region (pass --region, or the function's ARN): ${(error as Error).message}`;
   }
-  if (/region is missing/i.test(error.message)) return 'no AWS region: pass --region, set AWS_REGION, or give the function ARN';
-  // Network failures carry the system error code (ECONNREFUSED, ENOTFOUND...).
-  if (error.code) return `could not reach Lambda for '${functionName}': ${error.message}`;
-  return `${error.name}: ${error.message}`;
+  return describeAwsError(error, `invoke '${functionName}'`, 'lambda:InvokeFunction');
 }
