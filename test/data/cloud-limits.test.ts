@@ -6,28 +6,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:https';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Deta } from 'deta';
-import { type AwsServers, startAwsServers } from './aws-servers';
-import { type CloudPath, startCloudPath } from './cloud-path';
+import { useCloudPath } from './cloud-path';
 import { PROJECT_KEY } from './data-helpers';
 
 /** Lambda's synchronous Invoke request limit. */
 const INVOKE_LIMIT = 6 * 1024 * 1024;
 
-let servers: AwsServers;
-let cloud: CloudPath;
-
-beforeAll(async () => {
-  servers = await startAwsServers();
-  cloud = await startCloudPath({ servers, projectKey: PROJECT_KEY, emulator: true });
-  process.env.DETA_BASE_HOST = cloud.host;
-  process.env.DETA_DRIVE_HOST = cloud.host;
-});
-afterAll(async () => {
-  await cloud?.close();
-  await servers?.close();
-});
+const fixture = useCloudPath({ emulator: true });
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -39,7 +26,7 @@ describe('the data function under the Lambda emulator', () => {
     file.writeUInt32BE(0xdeadbeef, file.length - 4);
     expect(await drive.put('videos/a film.bin', { data: file })).toBe('videos/a film.bin');
 
-    const parts = cloud.edgeRequests.filter((edge) => edge.path.endsWith('/parts'));
+    const parts = fixture.cloud.edgeRequests.filter((edge) => edge.path.endsWith('/parts'));
     expect(parts.map((part) => part.bodyBytes)).toEqual([...Array(9).fill(10 * 1024 * 1024), file.length - 9 * 10 * 1024 * 1024]);
 
     const back = await drive.get('videos/a film.bin');
@@ -48,8 +35,8 @@ describe('the data function under the Lambda emulator', () => {
 
     // Start, complete, and a Base call for good measure: each a small JSON event, well inside the limit.
     await Deta(PROJECT_KEY).Base('notes').put({ text: 'filed' }, 'note');
-    expect(cloud.invocations.length).toBeGreaterThanOrEqual(3);
-    for (const invocation of cloud.invocations) {
+    expect(fixture.cloud.invocations.length).toBeGreaterThanOrEqual(3);
+    for (const invocation of fixture.cloud.invocations) {
       expect(invocation.outcome).toBe('success');
       expect(invocation.eventBytes).toBeLessThan(16 * 1024);
     }
@@ -58,16 +45,16 @@ describe('the data function under the Lambda emulator', () => {
   it('any file a micro can receive (5.5 MB) goes up in one part; as a Lambda event the same bytes are refused', async () => {
     const drive = Deta(PROJECT_KEY).Drive('big');
     const file = randomBytes(5.5 * 1000 * 1000);
-    const before = cloud.edgeRequests.length;
+    const before = fixture.cloud.edgeRequests.length;
     expect(await drive.put('upload.bin', { data: file })).toBe('upload.bin');
-    expect(cloud.edgeRequests.slice(before).map((edge) => edge.bodyBytes)).toEqual([file.length]);
+    expect(fixture.cloud.edgeRequests.slice(before).map((edge) => edge.bodyBytes)).toEqual([file.length]);
     expect(sha256(new Uint8Array(await (await drive.get('upload.bin'))!.arrayBuffer()))).toBe(sha256(file));
 
     // Deta's single-request upload (POST /files?name=) is a JSON-route call: its body would be the event.
-    const invocations = cloud.invocations.length;
+    const invocations = fixture.cloud.invocations.length;
     const status = await post(`/v1/${PROJECT_KEY.split('_')[0]}/big/files?name=direct.bin`, file);
     expect(status).toBe(413);
-    const refused = cloud.invocations.slice(invocations);
+    const refused = fixture.cloud.invocations.slice(invocations);
     expect(refused).toHaveLength(1);
     expect(refused[0]!.outcome).toBe('too-large');
     expect(refused[0]!.eventBytes).toBeGreaterThan(INVOKE_LIMIT);
@@ -75,7 +62,7 @@ describe('the data function under the Lambda emulator', () => {
 });
 
 function post(path: string, body: Buffer): Promise<number> {
-  const [host, port] = cloud.host.split(':');
+  const [host, port] = fixture.cloud.host.split(':');
   return new Promise((resolve, reject) => {
     const req = request(
       { host, port, path, method: 'POST', headers: { 'x-api-key': PROJECT_KEY, 'content-type': 'application/octet-stream' } },

@@ -2,37 +2,22 @@
  * What each SDK call costs in DynamoDB and S3 requests on the cloud path (the table in docs/benchmarks.md):
  * counted at the AWS SDK clients of the stores and of the edge routes, per official `deta` SDK call.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Deta } from 'deta';
-import { type AwsServers, startAwsServers } from './aws-servers';
-import { type CloudPath, startCloudPath } from './cloud-path';
+import { useCloudPath } from './cloud-path';
 import { PROJECT_KEY } from './data-helpers';
 
-let servers: AwsServers;
-let cloud: CloudPath;
-let deta: ReturnType<typeof Deta>;
-
-beforeAll(async () => {
-  servers = await startAwsServers();
-  cloud = await startCloudPath({ servers, projectKey: PROJECT_KEY });
-  process.env.DETA_BASE_HOST = cloud.host;
-  process.env.DETA_DRIVE_HOST = cloud.host;
-  deta = Deta(PROJECT_KEY);
-});
-afterAll(async () => {
-  await cloud?.close();
-  await servers?.close();
-});
+const fixture = useCloudPath();
 
 async function requestsOf(call: () => Promise<unknown>): Promise<Record<string, number>> {
-  servers.requests.clear();
+  fixture.servers.requests.clear();
   await call();
-  return Object.fromEntries([...servers.requests].sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries([...fixture.servers.requests].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 it('one put is one write, one get one read, one page of fetch one query; Drive calls are one S3 request each, plus a part per 10 MiB', async () => {
-  const db = deta.Base('costs');
-  const drive = deta.Drive('costs');
+  const db = Deta(PROJECT_KEY).Base('costs');
+  const drive = Deta(PROJECT_KEY).Drive('costs');
   const rows: [string, Record<string, number>][] = [];
   const measure = async (label: string, call: () => Promise<unknown>, expected: Record<string, number>) => {
     const counts = await requestsOf(call);

@@ -5,31 +5,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Deta } from 'deta';
-import { type AwsServers, startAwsServers } from './aws-servers';
-import { type CloudPath, startCloudPath } from './cloud-path';
+import { useCloudPath } from './cloud-path';
 import { PROJECT_KEY } from './data-helpers';
 
-let servers: AwsServers;
-let cloud: CloudPath;
-let deta: ReturnType<typeof Deta>;
-
-beforeAll(async () => {
-  servers = await startAwsServers();
-  cloud = await startCloudPath({ servers, projectKey: PROJECT_KEY });
-  process.env.DETA_BASE_HOST = cloud.host;
-  process.env.DETA_DRIVE_HOST = cloud.host;
-  deta = Deta(PROJECT_KEY);
-});
-afterAll(async () => {
-  await cloud?.close();
-  await servers?.close();
-});
+const fixture = useCloudPath();
 
 describe('Base on DynamoDB through the data function', () => {
   it('put, get, insert, putMany, update, fetch with paging and desc, delete, TTL', async () => {
-    const db = deta.Base('users');
+    const db = Deta(PROJECT_KEY).Base('users');
     expect(await db.put({ name: 'alex', age: 77 }, 'alex')).toEqual({ name: 'alex', age: 77, key: 'alex' });
     const generated = await db.put('just a string');
     expect(generated?.key).toMatch(/^[a-z0-9]{12}$/);
@@ -76,7 +61,7 @@ describe('Base on DynamoDB through the data function', () => {
 
 describe('Drive on S3: JSON calls through the data function, bytes through the edge routes', () => {
   it('put, get, list (recursive or not), delete, deleteMany, empty files, names with spaces and slashes', async () => {
-    const drive = deta.Drive('files');
+    const drive = Deta(PROJECT_KEY).Drive('files');
     expect(await drive.put('folder/hello world.txt', { data: 'Hello world', contentType: 'text/plain' })).toBe('folder/hello world.txt');
     // The SDK refuses empty `data`; an empty file by path is an upload with zero parts.
     const emptyFile = join(mkdtempSync(join(tmpdir(), 'spaceport-empty-')), 'empty');
@@ -101,13 +86,12 @@ describe('Drive on S3: JSON calls through the data function, bytes through the e
     expect(await drive.list()).toEqual({ names: ['folder/hello world.txt'] });
 
     // Every byte of every file went through the edge routes; the data function only saw JSON.
-    expect(cloud.edgeRequests.some((request) => request.path.endsWith('/parts'))).toBe(true);
-    expect(cloud.edgeRequests.some((request) => request.path.endsWith('/files/download'))).toBe(true);
-    expect(cloud.invocations.some((invocation) => /\/parts$|\/files\/download$/.test(invocation.path))).toBe(false);
+    expect(fixture.cloud.edgeRequests.some((request) => request.path.endsWith('/parts'))).toBe(true);
+    expect(fixture.cloud.edgeRequests.some((request) => request.path.endsWith('/files/download'))).toBe(true);
+    expect(fixture.cloud.invocations.some((invocation) => /\/parts$|\/files\/download$/.test(invocation.path))).toBe(false);
   });
 
   it('refuses a wrong key and another project at the edge, with the errors the SDK throws', async () => {
-    process.env.DETA_DRIVE_HOST = cloud.host;
     const intruder = Deta('a0test12_notTheKey').Drive('files');
     await expect(intruder.get('folder/hello world.txt')).rejects.toThrow('Unauthorized');
     const other = Deta('otherprj_SecretValueForTestsOnly0123456789').Drive('files');
