@@ -12,7 +12,7 @@ import { InternalKey } from './internal-key';
 import { ensureOwnerSecret, LocalApiKeyStore, stateDirFor } from './local-state';
 import { accessPolicyOf, type AccessPolicy } from './policy';
 import type { AuthResponse } from './responses';
-import { AccessRules, type AuthRequest, authorize } from './rules';
+import { AccessRules, type AuthRequest, authorize, cookieValues, SESSION_COOKIE } from './rules';
 import { SessionSigner } from './session';
 import { handleSignin, isSigninPath } from './signin';
 
@@ -95,5 +95,11 @@ export class LocalAuth {
       verifyApiKey: (key) => this.keys.find(key),
     });
     return decision.outcome === 'allow' ? undefined : toHttpResponse(decision.response);
+  }
+
+  /** Whether the request carries the signed-in owner's session: the only way into the browser's Base and Drive. */
+  isOwner(headers: IncomingHttpHeaders): boolean {
+    const { cookies } = toAuthRequest({ method: 'GET', url: '/', headers, body: Buffer.alloc(0) });
+    return cookieValues(cookies, SESSION_COOKIE).some((token) => this.signer.verify(token, this.now()));
   }
 }

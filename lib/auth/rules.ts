@@ -114,7 +114,7 @@ function isReserved(readings: readonly string[]): boolean {
   return readings.some((reading) => isUnder(reading.toLowerCase(), RESERVED_PREFIX));
 }
 
-function cookieValues(cookies: readonly string[], name: string): string[] {
+export function cookieValues(cookies: readonly string[], name: string): string[] {
   const values: string[] = [];
   for (const pair of cookies) {
     const eq = pair.indexOf('=');

@@ -72,11 +72,15 @@ function checkedPath(name: string, operation: string): string[] {
   return path;
 }
 
-/** Two changes on the same attribute, or on an attribute and something inside it, have no order: reject them. */
+/**
+ * Two changes on the same attribute, or on an attribute and something inside it, have no order: reject them.
+ * Appending and prepending to the same list is the exception: either order gives the same list.
+ */
 function checkOverlaps(changes: readonly Change[]): void {
   for (let i = 0; i < changes.length; i++) {
     for (let j = i + 1; j < changes.length; j++) {
       const [a, b] = [changes[i]!, changes[j]!];
+      if (a.name === b.name && new Set([a.operation, b.operation, 'append', 'prepend']).size === 2) continue;
       const shorter = Math.min(a.path.length, b.path.length);
       if (a.path.slice(0, shorter).every((segment, index) => segment === b.path[index])) {
         throw badRequest('Conflicting update', `${a.operation} "${a.name}" and ${b.operation} "${b.name}" touch the same attribute`);

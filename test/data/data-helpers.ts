@@ -12,8 +12,8 @@ export interface TestData {
   readonly stateDir: string;
   /** The official SDK, pointed at the service the way a micro's environment points it. */
   readonly deta: ReturnType<typeof Deta>;
-  /** A raw HTTPS request to the service. */
-  request(method: string, path: string, init?: { body?: string | Uint8Array; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** A raw HTTPS request to the service, with the project key unless `headers` names `x-api-key` (null: none). */
+  request(method: string, path: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -46,16 +46,34 @@ export function removeStateDir(data: TestData): void {
   rmSync(data.stateDir, { recursive: true, force: true });
 }
 
+interface RequestInit {
+  readonly body?: string | Uint8Array;
+  readonly headers?: Record<string, string | null>;
+}
+
+function headersOf(given: Record<string, string | null> = {}): Record<string, string> {
+  const headers: Record<string, string | null> = { 'x-api-key': PROJECT_KEY, ...given };
+  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== null));
+}
+
 async function rawRequest(
   service: LocalDataService,
   method: string,
   path: string,
-  init: { body?: string | Uint8Array; headers?: Record<string, string> },
+  init: RequestInit,
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: service.port, method, path, ca: service.tls.caPem, headers: { 'x-api-key': PROJECT_KEY, ...init.headers } },
+      {
+        host: '127.0.0.1',
+        port: service.port,
+        method,
+        path,
+        ca: service.tls.caPem,
+        // Node sends a DELETE body without a length unless told; clients (fetch, http.client) always send one.
+        headers: { ...(init.body !== undefined && { 'content-length': String(Buffer.byteLength(init.body)) }), ...headersOf(init.headers) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -36,8 +36,8 @@ export interface LocalDataService {
   readonly tls: LocalTls;
   /** The same handler the HTTPS server uses, for the router's browser path. */
   readonly handler: DataHandler;
-  /** Items, files and bytes on disk now. */
-  usage(): { items: number; files: number; fileBytes: number; journalBytes: number };
+  /** Live items and files now, and the bytes their journals and file contents take on disk. */
+  usage(): { items: number; files: number; bytesOnDisk: number };
   close(): Promise<void>;
 }
 
@@ -68,7 +68,7 @@ export async function startLocalDataService(options: LocalDataServiceOptions): P
       handler,
       usage: () => {
         const files = openedDrive.usage();
-        return { items: openedBase.recordCount, files: files.files, fileBytes: files.bytes, journalBytes: openedBase.journalBytes };
+        return { items: openedBase.recordCount, files: files.files, bytesOnDisk: openedBase.journalBytes + files.journalBytes + files.bytes };
       },
       close: async () => {
         await new Promise((resolve) => {
@@ -85,6 +85,27 @@ export async function startLocalDataService(options: LocalDataServiceOptions): P
     releaseLock();
     throw error;
   }
+}
+
+/** What `spaceport dev` says about the data: where it is served, where it lives and how big it is. */
+export function describeData(service: LocalDataService): string {
+  const { items, files, bytesOnDisk } = service.usage();
+  return (
+    `data: Base and Drive on https://${service.host} (micros get DETA_BASE_HOST and DETA_DRIVE_HOST), ` +
+    `kept in ${service.dataDir}: ${items} item${items === 1 ? '' : 's'}, ${files} file${files === 1 ? '' : 's'}, ${formatBytes(bytesOnDisk)} on disk`
+  );
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /**

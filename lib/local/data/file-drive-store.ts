@@ -5,7 +5,7 @@
  * place before it is acknowledged; uploads in progress (`drive/uploads/<id>/`) survive a restart.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -62,8 +62,8 @@ export class FileDriveStore implements DriveStore {
     return store;
   }
 
-  /** Files and their bytes across every drive. */
-  usage(): { files: number; bytes: number } {
+  /** Files and their bytes across every drive, and the journal's size. */
+  usage(): { files: number; bytes: number; journalBytes: number } {
     let files = 0;
     let bytes = 0;
     for (const namespace of this.namespaces.values()) {
@@ -72,7 +72,7 @@ export class FileDriveStore implements DriveStore {
         bytes += file.size;
       }
     }
-    return { files, bytes };
+    return { files, bytes, journalBytes: this.journal.sizeBytes };
   }
 
   async initiate(ref: DriveRef, name: string, contentType: string): Promise<string> {
@@ -195,7 +195,8 @@ export class FileDriveStore implements DriveStore {
   }
 
   private async compactIfWorthIt(): Promise<void> {
-    const files = this.usage().files;
+    let files = 0;
+    for (const namespace of this.namespaces.values()) files += namespace.files.size;
     if (this.journal.lineCount <= 2 * files + COMPACTION_SLACK_LINES) return;
     await this.journal.compact(() => this.liveEntries());
   }
@@ -235,11 +236,11 @@ function writeDurably(file: string, text: string): void {
   }
 }
 
-/** Writes `body` to `file` and fsyncs it. */
+/** Writes `body` to `file` and fsyncs it (fsync flushes the file, whichever descriptor asks). */
 async function writeStreamDurably(file: string, body: ByteStream): Promise<void> {
-  const handle = await open(file, 'w', 0o600);
+  await pipeline(Readable.from(body), createWriteStream(file, { mode: 0o600 }));
+  const handle = await open(file, 'r');
   try {
-    await pipeline(Readable.from(body), handle.createWriteStream({ autoClose: false }));
     await handle.sync();
   } finally {
     await handle.close();

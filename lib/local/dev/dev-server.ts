@@ -3,7 +3,7 @@
  * cloud, a pool of emulated Lambda environments per micro running the real adapter, a scheduler firing actions
  * through the same event as EventBridge Scheduler, one prefixed log stream, and restarts on source changes.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../cli/command';
@@ -26,6 +26,12 @@ import { watchSource } from './watcher';
 import { LocalAuth } from '../../auth/local';
 import { ensureInternalKey, stateDirFor } from '../../auth/local-state';
 import { SIGNIN_PATH } from '../../auth/rules';
+import { serveBrowserData } from '../data/browser-path';
+import { dataEnvironment, describeData, startLocalDataService } from '../data/data-service';
+
+/** Names of the local data CA files as micros see them (`Sandbox.sharedPath`). */
+const CA_FILE = 'data-ca.pem';
+const CA_BUNDLE_FILE = 'data-ca-bundle.pem';
 
 export const DEFAULT_DEV_PORT = 4200;
 /** Like reserved concurrency: at most this many environments per micro; more requests wait in a queue. */
@@ -120,7 +126,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     probeSandbox(),
     interpreterWarnings(app.micros, lambdaSearchPath(layerDir, process.env.PATH)),
   ]);
-  const sandbox = new Sandbox(capabilities);
+  const data = await startLocalDataService({
+    stateDir: stateDirFor(app.rootDir),
+    projectKey,
+    port: options.port === 0 ? 0 : (options.port ?? DEFAULT_DEV_PORT) + 1,
+    log: (line) => logger.info(line),
+  });
+  const sandbox = new Sandbox(capabilities, { [CA_FILE]: data.tls.caFile, [CA_BUNDLE_FILE]: data.tls.bundleFile });
+  const dataEnv = dataEnvironment(data.host, sandbox.sharedPath(CA_FILE), sandbox.sharedPath(CA_BUNDLE_FILE));
 
   const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey);
   // Filled in once the router's port (part of every micro's environment) is known.
@@ -157,9 +170,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     setActionEnabled: (id: string, enabled: boolean) => scheduler.setEnabled(id, enabled),
     renderDevPage: () => renderTriggerPage(app.name, scheduler.upcoming()),
     log: logger.log,
+    serveBrowserData: (req: IncomingMessage, res: ServerResponse) =>
+      serveBrowserData({ handler: data.handler, projectKey, isOwner: auth && ((request) => auth.isOwner(request.headers)) }, req, res),
   };
   const server: Server = createRouter(backend);
-  const port = await listen(server, options.port ?? DEFAULT_DEV_PORT, options.host ?? '127.0.0.1');
+  const port = await listen(server, options.port ?? DEFAULT_DEV_PORT, options.host ?? '127.0.0.1').catch(async (error: unknown) => {
+    await data.close();
+    throw error;
+  });
   const hostname = `localhost:${port}`;
 
   runtimes = new Map(
@@ -167,7 +185,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionEnvironment(micro, { projectKey, internalKey, hostname }, presets.get(micro.name) ?? {}),
+        environment: microFunctionEnvironment(micro, { projectKey, internalKey, hostname, data: dataEnv }, presets.get(micro.name) ?? {}),
         layerDir,
         sandbox,
         logger,
@@ -200,6 +218,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     logger.info(`owner secret (shown once, kept in ${stateDirFor(app.rootDir)}): ${auth.ownerSecret}`);
   }
   if (auth) logger.info(`private by default: sign in at http://${hostname}${SIGNIN_PATH}`);
+  logger.info(describeData(data));
   logger.info(`ready on http://${hostname} (actions: http://${hostname}/__space/dev)`);
 
   let stopping: Promise<void> | undefined;
@@ -218,6 +237,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         server.closeAllConnections();
         await Promise.all([...runtimes.values()].map((runtime) => runtime.stop()));
         await closed;
+        await data.close();
       })()),
   };
 }

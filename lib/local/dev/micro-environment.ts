@@ -23,6 +23,8 @@ export interface SpaceEnvironment {
   readonly internalKey: string;
   /** `localhost:<router port>`: the primary's hostname, no scheme. */
   readonly hostname: string;
+  /** Where the micro's SDK finds Base and Drive and how it trusts them (`dataEnvironment`). */
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 /** `NAME=value` from a `--env` flag. */
@@ -81,6 +83,7 @@ export function microFunctionEnvironment(
     DETA_SPACE_APP_HOSTNAME: space.hostname,
     DETA_SPACE_APP_MICRO_NAME: micro.name,
     DETA_SPACE_APP_MICRO_TYPE: micro.primary ? 'primary' : 'normal',
+    ...space.data,
     ...presets,
   };
 }

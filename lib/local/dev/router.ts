@@ -13,6 +13,7 @@ import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
 import { MAX_PAYLOAD_BYTES, readRequestBody } from './request-body';
 import { requestLogLine } from './request-log';
 import { DEV_ACTIONS_PATH, DEV_PAGE_PATH, type LocalActionState } from './trigger-page';
+import { isBrowserDataPath } from '../data/browser-path';
 
 /** What the router needs from the rest of `spaceport dev`. */
 export interface RouterBackend {
@@ -30,6 +31,8 @@ export interface RouterBackend {
   readonly auth?: LocalAuth;
   /** Writes a line of the log under `source` (a micro name): requests the router answers itself get their line here. */
   log(source: string, line: string): void;
+  /** Serves the browser's Base and Drive path (`/__space/v0/base|drive/...`), streamed, before any body limit. */
+  serveBrowserData?(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
 }
 
 export function jsonResponse(statusCode: number, value: unknown): HttpResponse {
@@ -97,6 +100,10 @@ export function createRouter(backend: RouterBackend): http.Server {
       if (route.kind === 'micro') backend.log(route.micro.name, requestLogLine(req.method ?? 'GET', path, statusCode, started, label));
     };
     try {
+      if (backend.serveBrowserData && isBrowserDataPath(path)) {
+        await backend.serveBrowserData(req, res);
+        return;
+      }
       const read = await readRequestBody(req);
       if (read.kind === 'too-large') {
         // The rest of the body is never read: close the connection after answering.

@@ -230,7 +230,12 @@ export interface ConfinementOptions {
   readonly memoryMb: number;
   readonly ephemeralStorageMb: number;
   readonly maxProcesses: number;
+  /** Host files every process may read, by the path they see (`Sandbox.sharedPath`). */
+  readonly sharedFiles?: Readonly<Record<string, string>>;
 }
+
+/** Where shared files appear inside a bubblewrap sandbox, which does not see the host's /tmp, /var or /opt. */
+const SHARED_DIR = '/var/spaceport';
 
 /** One environment's sandbox: how to launch a process inside it, what it measures, and its cleanup. */
 export class Confinement {
@@ -288,8 +293,9 @@ export class Confinement {
     const tmp = this.tmpHostDir
       ? ['--bind', this.tmpHostDir, '/tmp']
       : ['--size', String(this.options.ephemeralStorageMb * 1024 * 1024), '--tmpfs', '/tmp'];
+    const shared = Object.entries(this.options.sharedFiles ?? {}).flatMap(([name, hostPath]) => ['--ro-bind', hostPath, `${SHARED_DIR}/${name}`]);
     return [
-      ...['--ro-bind', this.options.taskRoot, '/var/task', ...layer, ...tmp],
+      ...['--ro-bind', this.options.taskRoot, '/var/task', ...layer, ...tmp, ...shared],
       ...['--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--die-with-parent', '--remount-ro', '/', '--chdir', '/var/task'],
     ];
   }
@@ -299,7 +305,18 @@ let sequence = 0;
 
 /** Creates confinements for environments, according to probed capabilities. */
 export class Sandbox {
-  constructor(readonly capabilities: SandboxCapabilities = UNCONFINED) {}
+  constructor(
+    readonly capabilities: SandboxCapabilities = UNCONFINED,
+    /** Host files (by name) that every environment may read, such as the local data CA. */
+    private readonly sharedFiles: Readonly<Record<string, string>> = {},
+  ) {}
+
+  /** The path at which the processes of an environment see the shared file `name`. */
+  sharedPath(name: string): string {
+    const hostPath = this.sharedFiles[name];
+    if (hostPath === undefined) throw new Error(`no shared file named ${name}`);
+    return this.capabilities.bwrapRoot ? `${SHARED_DIR}/${name}` : hostPath;
+  }
 
   async confine(options: ConfinementOptions): Promise<Confinement> {
     const caps = this.capabilities;
@@ -319,6 +336,6 @@ export class Sandbox {
       fs.rmSync(dir, { recursive: true, force: true });
       throw new Error(`Could not set up the sandbox for ${options.name}: ${(err as Error).message}`);
     }
-    return new Confinement(caps, options, dir, disk?.mountPoint, disk, memoryCgroup, pidsCgroup);
+    return new Confinement(caps, { ...options, sharedFiles: this.sharedFiles }, dir, disk?.mountPoint, disk, memoryCgroup, pidsCgroup);
   }
 }
