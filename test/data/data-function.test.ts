@@ -57,6 +57,18 @@ describe('the data function', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('keeps Base paths to Base endpoints and Drive paths to Drive ones, and refuses pages of other sites', async () => {
+    const { fn, seen } = recording();
+    const owner = { cookies: [session], headers: { host: 'app.example.com' } };
+    expect((await fn(event('/__space/v0/base/v1/dummy/files/files/download', owner))).statusCode).toBe(404);
+    expect((await fn(event('/__space/v0/drive/v1/dummy/notes/items/a', owner))).statusCode).toBe(404);
+    const crossSite = await fn(event('/__space/v0/base/v1/dummy/notes/items/a', { ...owner, headers: { ...owner.headers, origin: 'https://evil.example' } }));
+    expect(crossSite.statusCode).toBe(403);
+    const sameSite = await fn(event('/__space/v0/base/v1/dummy/notes/items/a', { ...owner, headers: { ...owner.headers, origin: 'https://app.example.com' } }));
+    expect(sameSite.statusCode).toBe(200);
+    expect(seen).toHaveLength(1);
+  });
+
   it('has no browser path without the owner secret', async () => {
     const fn = createDataFunction({ projectKey: PROJECT_KEY, handler: async () => ({ status: 200, headers: {}, body: new Uint8Array() }) });
     const result = await fn(event('/__space/v0/base/v1/dummy/notes/items/a', { cookies: [session] }));

@@ -17,7 +17,7 @@ import { readOwnerSecret } from '../../auth/owner-secret';
 import { SESSION_COOKIE } from '../../auth/rules';
 import { SessionSigner } from '../../auth/session';
 import { isTextBody } from '../../lambda/text-body';
-import { browserDataPath } from '../browser-path';
+import { browserDataTarget, isBrowserDataPath } from '../browser-path';
 import type { ByteStream } from '../drive-store';
 import type { DataHandler, DataRequest, DataResponse } from '../http';
 import { createDataHandler } from '../service';
@@ -72,15 +72,16 @@ export function createDataFunction(deps: DataFunctionDeps): (event: DataFunction
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
     let path = event.rawPath;
-    const browserPath = browserDataPath(event.rawPath, deps.projectKey);
-    if (browserPath !== undefined) {
+    if (isBrowserDataPath(event.rawPath)) {
       // The JS SDK in a page sends the key `dummy`: the owner's session stands for the project key, as on Space.
       const verify = await deps.verifyOwnerSession?.();
       if (!verify) return jsonResult(404, { errors: ['Not found', `${event.rawPath} is not served here`] });
       if (!ownerSession(event.cookies ?? [], (token) => verify(token, now()))) {
-        return jsonResult(401, { errors: ['Unauthorized', 'sign in as the owner at /__space/signin to use Base and Drive from the page'] });
+        return jsonResult(401, { errors: ['Unauthorized', "sign in as the app's owner to use its Base and Drive from the browser"] });
       }
-      path = browserPath;
+      const target = browserDataTarget(event.rawPath, headers, deps.projectKey);
+      if ('status' in target) return jsonResult(target.status, { errors: target.errors });
+      path = target.path;
       headers['x-api-key'] = deps.projectKey;
     }
     const request: DataRequest = {

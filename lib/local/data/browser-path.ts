@@ -5,13 +5,11 @@
  * by the same data handler, but only for the signed-in owner and only from the app's own pages.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { browserDataTarget } from '../../data/browser-path';
 import type { DataHandler } from '../../data/http';
-import { projectIdOf } from '../../data/service';
 import { serveData } from './node-http';
 
-const BROWSER_PATH = /^\/__space\/v0\/(base|drive)\/v1\/[^/]+\/([^/]+)\/([^/?]+)(\/[^?]*)?$/;
-/** Which endpoints each prefix may reach: a Base path never serves Drive files, nor the reverse. */
-const ENDPOINTS: Readonly<Record<string, readonly string[]>> = { base: ['items', 'query'], drive: ['files', 'uploads'] };
+export { isBrowserDataPath } from '../../data/browser-path';
 
 export interface BrowserDataOptions {
   readonly handler: DataHandler;
@@ -20,34 +18,20 @@ export interface BrowserDataOptions {
   readonly isOwner?: (request: IncomingMessage) => boolean;
 }
 
-/** Whether `path` (without query) is the browser's Base or Drive path. */
-export function isBrowserDataPath(path: string): boolean {
-  return path.startsWith('/__space/v0/base/') || path.startsWith('/__space/v0/drive/');
-}
-
 /** Serves a browser data request (the caller checked `isBrowserDataPath`). */
 export async function serveBrowserData(options: BrowserDataOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = request.url ?? '/';
-  const path = url.split('?', 1)[0]!;
-  const match = BROWSER_PATH.exec(path);
-  if (match === null || !ENDPOINTS[match[1]!]!.includes(match[3]!)) {
-    return refuse(response, 404, 'Not found', `${path} is not a ${match?.[1] ?? 'Base or Drive'} endpoint`);
-  }
+  const path = (request.url ?? '/').split('?', 1)[0]!;
   if (options.isOwner !== undefined && !options.isOwner(request)) {
-    return refuse(response, 401, 'Unauthorized', "sign in as the app's owner to use its Base and Drive from the browser");
+    return refuse(response, 401, ['Unauthorized', "sign in as the app's owner to use its Base and Drive from the browser"]);
   }
-  // The session cookie is SameSite=Lax; an Origin naming another site is still refused, whatever it sends.
-  const origin = request.headers.origin;
-  if (origin !== undefined && origin !== `http://${request.headers.host}` && origin !== `https://${request.headers.host}`) {
-    return refuse(response, 403, 'Forbidden', `requests from ${origin} may not use this app's data`);
-  }
+  const target = browserDataTarget(path, { origin: request.headers.origin, host: request.headers.host }, options.projectKey);
+  if ('status' in target) return refuse(response, target.status, target.errors);
   request.headers['x-api-key'] = options.projectKey;
-  const [, , name, endpoint, rest = ''] = match;
-  await serveData(options.handler, request, response, `/v1/${projectIdOf(options.projectKey)}/${name}/${endpoint}${rest}`);
+  await serveData(options.handler, request, response, target.path);
 }
 
-function refuse(response: ServerResponse, status: number, message: string, detail: string): void {
-  const body = JSON.stringify({ errors: [message, detail] });
+function refuse(response: ServerResponse, status: number, errors: readonly string[]): void {
+  const body = JSON.stringify({ errors });
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
   response.end(body);
 }
