@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:https';
 import { describe, expect, it } from 'vitest';
 import { Deta } from 'deta';
-import { useCloudPath } from './cloud-path';
+import { useCloudPath } from './cloud-fixture';
 import { PROJECT_KEY } from './data-helpers';
 
 /** Lambda's synchronous Invoke request limit. */

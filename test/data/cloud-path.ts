@@ -35,9 +35,7 @@ import { createDataHandler, projectIdOf } from '../../lib/data/service';
 import { isTextBody } from '../../lib/lambda/text-body';
 import { ExecutionEnvironment, InvokeRequestTooLargeError } from '../../lib/local/emulator';
 import { ensureLocalTls } from '../../lib/local/data/local-tls';
-import { afterAll, beforeAll } from 'vitest';
-import { type AwsServers, startAwsServers } from './aws-servers';
-import { newStateDir, PROJECT_KEY } from './data-helpers';
+import type { AwsServers } from './aws-servers';
 
 /** API Gateway's payload quota ("10 MB"), read as 10 MiB: the SDKs' parts are exactly 10 MiB. */
 const API_GATEWAY_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -71,7 +69,8 @@ export async function startCloudPath(options: CloudPathOptions): Promise<CloudPa
   const edgeRequests: { path: string; bodyBytes: number }[] = [];
   const { invoke, shutdown } = options.emulator ? await emulatedFunction(options) : inProcessFunction(options);
   const edge = edgeFunction(projectKey);
-  const tls = ensureLocalTls(newStateDir());
+  // The run's CA and its localhost certificate (test/global-setup.ts), which this process trusts.
+  const tls = ensureLocalTls(process.env.SPACEPORT_TEST_STATE_DIR ?? '');
 
   const callFunction = async (event: DataFunctionEvent): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> => {
     const payload = JSON.stringify(event);
@@ -180,30 +179,6 @@ export async function startCloudPath(options: CloudPathOptions): Promise<CloudPa
       await shutdown();
     },
   };
-}
-
-export interface CloudPathFixture {
-  readonly servers: AwsServers;
-  readonly cloud: CloudPath;
-}
-
-/**
- * Starts dynalite, s3rver and the cloud path for the calling test file, points the SDK's hosts at it, and stops them
- * all afterwards. Read the fixture inside tests (it is filled in `beforeAll`).
- */
-export function useCloudPath(options: { emulator?: boolean } = {}): CloudPathFixture {
-  const fixture = {} as { servers: AwsServers; cloud: CloudPath };
-  beforeAll(async () => {
-    fixture.servers = await startAwsServers();
-    fixture.cloud = await startCloudPath({ servers: fixture.servers, projectKey: PROJECT_KEY, ...options });
-    process.env.DETA_BASE_HOST = fixture.cloud.host;
-    process.env.DETA_DRIVE_HOST = fixture.cloud.host;
-  });
-  afterAll(async () => {
-    await fixture.cloud?.close();
-    await fixture.servers?.close();
-  });
-  return fixture;
 }
 
 type Invoke = (payload: string) => Promise<DataFunctionResult>;

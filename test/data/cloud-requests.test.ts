@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import { Deta } from 'deta';
-import { useCloudPath } from './cloud-path';
+import { useCloudPath } from './cloud-fixture';
 import { PROJECT_KEY } from './data-helpers';
 
 const fixture = useCloudPath();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Deta } from 'deta';
-import { useCloudPath } from './cloud-path';
+import { useCloudPath } from './cloud-fixture';
 import { PROJECT_KEY } from './data-helpers';
 
 const fixture = useCloudPath();

@@ -2,11 +2,14 @@
  * s3rver in its own process, started by test/data/aws-servers.ts: `node --openssl-legacy-provider` because s3rver
  * encrypts ListObjectsV2 continuation tokens with DES, which Node's OpenSSL 3 only has in its legacy provider.
  *
- * s3rver (the only maintained npm S3 server that runs on Node 20; fauxqs needs 22.5) stores multipart uploads but
- * leaves out three things S3 does with them, all of which the Drive backend relies on: ListParts (completion learns
- * the ETags of parts that API Gateway uploaded), AbortMultipartUpload, and NoSuchUpload (404) for an upload id that
- * is unknown, finished, aborted, or was started for another key. The middleware below adds them over s3rver's own
- * upload directory, as S3's API reference describes them; every other request goes to s3rver unchanged.
+ * s3rver (the only maintained npm S3 server that runs on Node 20; fauxqs needs 22.5) differs from S3 where the
+ * Drive backend relies on S3, and this script makes it behave as S3's API reference describes:
+ * - multipart uploads: it leaves out ListParts (completion learns the ETags of parts that API Gateway uploaded),
+ *   AbortMultipartUpload, and NoSuchUpload (404) for an upload id that is unknown, finished, aborted, or was started
+ *   for another key; the middleware below adds them over s3rver's own upload directory;
+ * - listing: S3 lists keys in UTF-8 byte order ('list-a' before 'list/a'); s3rver walks its directories instead, so
+ *   its store's listing is re-ordered (and StartAfter and MaxKeys applied) in byte order.
+ * Every other request goes to s3rver unchanged.
  *
  * Usage: node --openssl-legacy-provider s3rver-process.mjs <directory> <bucket>; prints `{"port":N}` when ready.
  */
@@ -24,6 +27,17 @@ const s3rver = new S3rver({
   // s3rver signs bucket paths without the trailing slash the SDK sends (`/bucket/?list-type=2`): not under test.
   allowMismatchedSignatures: true,
 });
+
+const walkOrderListing = s3rver.store.listObjects.bind(s3rver.store);
+s3rver.store.listObjects = async (bucketName, options) => {
+  const { startAfter = '', maxKeys = Infinity, ...rest } = options;
+  const all = await walkOrderListing(bucketName, { ...rest, maxKeys: Infinity });
+  const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+  const objects = all.objects
+    .filter((object) => byteOrder(object.key, startAfter) > 0)
+    .sort((a, b) => byteOrder(a.key, b.key));
+  return { ...all, objects: objects.slice(0, maxKeys), isTruncated: objects.length > maxKeys };
+};
 
 async function multipartOperations(ctx, next) {
   const uploadId = ctx.query.uploadId;
