@@ -84,6 +84,16 @@ describe('spaceport dev on examples/hello', () => {
     expect(page).toContain('data-id="tick"');
   });
 
+  it('keeps a note in Deta Base and its text in Deta Drive from the Python micro', async () => {
+    const created = await dev.get('/api/notes', { method: 'POST', body: JSON.stringify({ title: 'groceries', text: 'milk, eggs' }) });
+    expect(created.status).toBe(201);
+    const note = await created.json();
+    expect(note).toEqual({ key: expect.stringMatching(/^[a-z0-9]{12}$/), title: 'groceries', at: expect.any(String) });
+    expect((await (await dev.get('/api/notes')).json()).notes).toContainEqual(note);
+    expect(await (await dev.get(`/api/notes/${note.key}`)).json()).toEqual({ text: 'milk, eggs' });
+    expect((await dev.get('/api/notes/nope')).status).toBe(404);
+  });
+
   it('stops every process it started', async () => {
     const started = dev.descendants();
     expect(started.length).toBeGreaterThan(0);

@@ -3,10 +3,15 @@ import json
 import os
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from data import Base, Drive
 
 # /tmp is the only writable directory, as on Deta Space and Lambda.
 ACTION_LOG = "/tmp/hello-api-actions.log"
+# The app's data: note records in Deta Base, each note's text as a file in Deta Drive.
+notes = Base("notes")
+texts = Drive("note-texts")
 
 
 def recorded_actions():
@@ -32,6 +37,13 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/actions":
             return self.send_json(200, {"runs": recorded_actions()})
+        if url.path == "/notes":
+            return self.send_json(200, {"notes": notes.fetch()})
+        if url.path.startswith("/notes/"):
+            text = texts.get(unquote(url.path[len("/notes/"):]) + ".txt")
+            if text is None:
+                return self.send_json(404, {"error": "no such note"})
+            return self.send_json(200, {"text": text.decode()})
         # The micro sees paths relative to its own: /api/items arrives as /items.
         self.send_json(200, {
             "micro": os.environ.get("DETA_SPACE_APP_MICRO_NAME"),
@@ -50,6 +62,10 @@ class Handler(BaseHTTPRequestHandler):
                 log.write(json.dumps(record) + "\n")
             print(f"action {event['id']} ran at {record['at']}", flush=True)
             return self.send_json(200, {"ok": True, **record})
+        if urlsplit(self.path).path == "/notes":
+            note = notes.put({"title": payload["title"], "at": datetime.now(timezone.utc).isoformat()})
+            texts.put(note["key"] + ".txt", payload.get("text", "").encode(), "text/plain")
+            return self.send_json(201, note)
         self.send_json(200, {"echo": payload})
 
     def log_message(self, format, *args):

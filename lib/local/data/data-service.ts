@@ -117,6 +117,9 @@ export function dataEnvironment(host: string, caPath: string, bundlePath: string
   return {
     DETA_BASE_HOST: host,
     DETA_DRIVE_HOST: host,
+    // deta-go reads whole endpoints (and Go honours SSL_CERT_FILE below).
+    DETA_BASE_ROOT_ENDPOINT: `https://${host}/v1`,
+    DETA_DRIVE_ROOT_ENDPOINT: `https://${host}/v1`,
     // Node adds these to its built-in roots.
     NODE_EXTRA_CA_CERTS: caPath,
     // OpenSSL (Python's ssl, curl) and requests replace their roots with these files: the bundle has both.

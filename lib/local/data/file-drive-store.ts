@@ -18,6 +18,7 @@ export const DRIVE_JOURNAL_FILE = 'drive.journal';
 const DRIVE_DIR = 'drive';
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
 const COMPACTION_SLACK_LINES = 10_000;
+const ABANDONED_UPLOAD_MS = 7 * 24 * 60 * 60 * 1000;
 
 interface FileRecord {
   readonly blob: string;
@@ -58,6 +59,7 @@ export class FileDriveStore implements DriveStore {
     mkdirSync(store.uploads, { recursive: true, mode: 0o700 });
     store.journal = await Journal.open(join(dir, DRIVE_JOURNAL_FILE), (entry) => store.apply(entry as Entry));
     store.removeOrphanBlobs();
+    store.removeAbandonedUploads(Date.now());
     await store.compactIfWorthIt();
     return store;
   }
@@ -128,6 +130,7 @@ export class FileDriveStore implements DriveStore {
   }
 
   async get(ref: DriveRef, name: string): Promise<StoredFile | undefined> {
+    this.journal.check();
     const file = this.namespaces.get(namespaceKey(ref))?.files.get(name);
     if (file === undefined) return undefined;
     // Open now, so an overwrite or delete after this point cannot change what this download reads.
@@ -149,6 +152,7 @@ export class FileDriveStore implements DriveStore {
   }
 
   async list(ref: DriveRef, request: ListRequest): Promise<ListPage> {
+    this.journal.check();
     const namespace = this.namespaces.get(namespaceKey(ref));
     if (namespace === undefined) return { names: [], done: true };
     const range = request.prefix ? { prefix: request.prefix } : {};
@@ -204,6 +208,14 @@ export class FileDriveStore implements DriveStore {
   private *liveEntries(): Iterable<Entry> {
     for (const namespace of this.namespaces.values()) {
       for (const [name, file] of namespace.files) yield { p: namespace.ref.projectId, d: namespace.ref.drive, n: name, f: file };
+    }
+  }
+
+  /** Uploads never completed nor aborted (a client that died) are dropped after a week, like an S3 lifecycle rule. */
+  private removeAbandonedUploads(now: number): void {
+    for (const upload of readdirSync(this.uploads)) {
+      const dir = join(this.uploads, upload);
+      if (now - statSync(dir).mtimeMs > ABANDONED_UPLOAD_MS) rmSync(dir, { recursive: true, force: true });
     }
   }
 

@@ -12,7 +12,14 @@ import { SortedKeys } from './sorted-keys';
 export const BASE_JOURNAL_FILE = 'base.journal';
 
 /** Compact once the journal holds this many lines more than twice the live records. */
-const COMPACTION_SLACK_LINES = 10_000;
+const DEFAULT_COMPACTION_SLACK = 10_000;
+
+export interface JournalStoreOptions {
+  /** Milliseconds since the epoch, to drop expired records when compacting. @default Date.now */
+  readonly now?: () => number;
+  /** Superseded lines tolerated before compacting. @default 10000 */
+  readonly compactionSlack?: number;
+}
 
 type Entry = { p: string; b: string; put: BaseWrite[] } | { p: string; b: string; del: string };
 
@@ -29,13 +36,13 @@ export class JournalBaseStore implements BaseStore {
   private compacting: Promise<void> | undefined;
 
   private constructor(
-    /** Milliseconds since the epoch, to drop expired records when compacting. */
     private readonly now: () => number,
+    private readonly compactionSlack: number,
   ) {}
 
   /** Opens (creating) the store in `dir`, replaying its journal. */
-  static async open(dir: string, now: () => number = Date.now): Promise<JournalBaseStore> {
-    const store = new JournalBaseStore(now);
+  static async open(dir: string, options: JournalStoreOptions = {}): Promise<JournalBaseStore> {
+    const store = new JournalBaseStore(options.now ?? Date.now, options.compactionSlack ?? DEFAULT_COMPACTION_SLACK);
     store.journal = await Journal.open(join(dir, BASE_JOURNAL_FILE), (entry) => store.apply(entry as Entry));
     await store.compactIfWorthIt();
     return store;
@@ -53,6 +60,7 @@ export class JournalBaseStore implements BaseStore {
   }
 
   async get(ref: BaseRef, key: string): Promise<BaseRecord | undefined> {
+    this.journal.check();
     return this.namespaces.get(namespaceKey(ref))?.records.get(key);
   }
 
@@ -75,10 +83,12 @@ export class JournalBaseStore implements BaseStore {
   }
 
   async delete(ref: BaseRef, key: string): Promise<void> {
+    if (!this.namespaces.get(namespaceKey(ref))?.records.has(key)) return;
     await this.write({ p: ref.projectId, b: ref.base, del: key });
   }
 
   async scan(ref: BaseRef, request: ScanRequest): Promise<ScanPage> {
+    this.journal.check();
     const namespace = this.namespaces.get(namespaceKey(ref));
     if (namespace === undefined) return { records: [], done: true };
     const { keys, done } = namespace.keys.scan(request.range, request.descending ?? false, request.after, request.limit);
@@ -121,7 +131,7 @@ export class JournalBaseStore implements BaseStore {
   }
 
   private async compactIfWorthIt(): Promise<void> {
-    if (this.compacting !== undefined || this.journal.lineCount <= 2 * this.recordCount + COMPACTION_SLACK_LINES) return;
+    if (this.compacting !== undefined || this.journal.lineCount <= 2 * this.recordCount + this.compactionSlack) return;
     this.compacting = this.journal.compact(() => this.liveEntries()).finally(() => {
       this.compacting = undefined;
     });

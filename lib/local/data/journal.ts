@@ -16,6 +16,8 @@ export class Journal {
   private busy: Promise<void> = Promise.resolve();
   private flushing = false;
   private lines: number;
+  /** The write or fsync that failed: memory may then hold changes the disk does not, so nothing more is served. */
+  private failure: Error | undefined;
 
   private constructor(
     readonly file: string,
@@ -74,8 +76,16 @@ export class Journal {
     return this.bytes;
   }
 
+  /** Throws once a write has failed, naming the journal and the cause. */
+  check(): void {
+    if (this.failure !== undefined) {
+      throw new Error(`${this.file} could not be written (${this.failure.message}); restart spaceport dev once the disk is fixed`);
+    }
+  }
+
   /** Appends `entry` as one line; resolves once it is on disk. */
   append(entry: unknown): Promise<void> {
+    this.check();
     const line = JSON.stringify(entry) + '\n';
     return new Promise((resolve, reject) => {
       this.pending.push(line);
@@ -102,6 +112,7 @@ export class Journal {
       this.lines += lines.length;
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
+      this.failure = error as Error;
       for (const waiter of waiters) waiter.reject(error as Error);
     }
   }
