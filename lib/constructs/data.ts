@@ -24,6 +24,7 @@ import { BASE_TABLE_SCHEMA } from '../data/aws/dynamodb-base-store';
 import { DRIVE_DOWNLOAD_PATTERN, DRIVE_PARTS_PATTERN, edgeFunctionCode } from '../data/aws/edge-function';
 import { DATA_FUNCTION_ENV, NOT_FOUND_PATH } from '../data/aws/lambda-handler';
 import { bundledCode } from './bundled-code';
+import { SpaceportConstructError } from './errors';
 import { FunctionLogging } from './function-logging';
 
 /** The app's project key as the data services need it. `SpaceProjectKey` is one. */
@@ -115,6 +116,12 @@ export class SpaceData extends Construct {
     this.projectId = props.projectKey.projectId;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const throttle = props.throttle ?? DEFAULT_THROTTLE;
+    if (!(throttle.rateLimit > 0) || !Number.isInteger(throttle.burstLimit) || throttle.burstLimit < 1) {
+      throw new SpaceportConstructError(
+        this,
+        `throttle must admit requests: rateLimit > 0 and burstLimit a whole number >= 1 (got ${throttle.rateLimit} and ${throttle.burstLimit})`,
+      );
+    }
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.table = new dynamodb.Table(this, 'Base', {

@@ -74,6 +74,11 @@ describe('the example app keeps its data in a retained table and bucket behind o
     expect(web).not.toHaveProperty('DETA_BASE_HOST');
   });
 
+  test('a throttle that admits nothing is refused at synth, naming the construct', () => {
+    expect(() => synth({ spacefile: EXAMPLE, data: { throttle: { rateLimit: 0, burstLimit: 10 } } })).toThrow(/Data.*throttle must admit requests/s);
+    expect(() => synth({ spacefile: EXAMPLE, data: { throttle: { rateLimit: 5, burstLimit: 0.5 } } })).toThrow(/burstLimit a whole number/);
+  });
+
   test('every micro gets the endpoint as DETA_BASE_HOST and DETA_DRIVE_HOST', () => {
     const host = { 'Fn::GetAtt': [logicalId(example, example.space.data!.distribution), 'DomainName'] };
     for (const micro of Object.values(example.space.micros)) {
