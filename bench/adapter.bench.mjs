@@ -61,8 +61,11 @@ async function runtimeApi() {
     firstNextAt: () => firstNextAt,
     async invoke(event) {
       const invocation = {
-        requestId: String(++id), payload: Buffer.from(event), deadlineMs: Date.now() + 20000,
-        invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench', traceId: 'Root=1-00000000-000000000000000000000000',
+        requestId: String(++id),
+        payload: Buffer.from(event),
+        deadlineMs: Date.now() + 20000,
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench',
+        traceId: 'Root=1-00000000-000000000000000000000000',
       };
       await api.whenRuntimeWaiting();
       const sentAt = now();
@@ -74,8 +77,19 @@ async function runtimeApi() {
 }
 
 const EVENT = JSON.stringify({
-  version: '2.0', routeKey: '$default', rawPath: '/', rawQueryString: '', headers: { host: 'bench.example.com', accept: '*/*' },
-  requestContext: { domainName: 'bench.example.com', http: { method: 'GET', path: '/', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bench' }, requestId: 'r', routeKey: '$default', stage: '$default', timeEpoch: 0 },
+  version: '2.0',
+  routeKey: '$default',
+  rawPath: '/',
+  rawQueryString: '',
+  headers: { host: 'bench.example.com', accept: '*/*' },
+  requestContext: {
+    domainName: 'bench.example.com',
+    http: { method: 'GET', path: '/', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bench' },
+    requestId: 'r',
+    routeKey: '$default',
+    stage: '$default',
+    timeEpoch: 0,
+  },
   isBase64Encoded: false,
 });
 
@@ -88,8 +102,12 @@ async function startAdapter(runtime) {
   const child = spawn(join(layer, 'spaceport/bootstrap'), [], {
     cwd: app,
     env: {
-      PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: api.address, LAMBDA_TASK_ROOT: app, PORT: String(port),
-      AWS_EXECUTION_ENV: runtime === 'node' ? 'AWS_Lambda_nodejs22.x' : 'AWS_Lambda_python3.12', SPACEPORT_RUN: 'node server.js',
+      PATH: process.env.PATH,
+      AWS_LAMBDA_RUNTIME_API: api.address,
+      LAMBDA_TASK_ROOT: app,
+      PORT: String(port),
+      AWS_EXECUTION_ENV: runtime === 'node' ? 'AWS_Lambda_nodejs22.x' : 'AWS_Lambda_python3.12',
+      SPACEPORT_RUN: 'node server.js',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -124,13 +142,18 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const direct = (port) =>
   new Promise((resolve, reject) => {
     const start = now();
-    http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(now() - start));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(now() - start));
+      })
+      .on('error', reject);
   });
 
-const serverless = require('serverless-http')((req, res) => { res.setHeader('content-type', 'text/plain'); res.end('ok'); });
+const serverless = require('serverless-http')((req, res) => {
+  res.setHeader('content-type', 'text/plain');
+  res.end('ok');
+});
 const inProcess = async () => {
   const start = now();
   await serverless(JSON.parse(EVENT), {});

@@ -24,7 +24,10 @@ const withoutExtension = join(work, 'layer-without-extension');
 cpSync(withExtension, withoutExtension, { recursive: true });
 rmSync(join(withoutExtension, 'extensions'), { recursive: true });
 mkdirSync(join(work, 'app'));
-writeFileSync(join(work, 'app', 'server.js'), `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`);
+writeFileSync(
+  join(work, 'app', 'server.js'),
+  `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`,
+);
 
 // PATH directories as on Lambda: a Node runtime has no python3; a Python one has it (node is here for the app).
 const python3 = execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
@@ -36,7 +39,14 @@ for (const [runtime, tools] of Object.entries({ node: { node: process.execPath }
   for (const [name, target] of Object.entries({ ...tools, dirname: dirnameTool })) symlinkSync(target, join(paths[runtime], name));
 }
 
-const EVENT = JSON.stringify({ version: '2.0', rawPath: '/', rawQueryString: '', headers: { host: 'bench' }, requestContext: { http: { method: 'GET', sourceIp: '192.0.2.1' } }, isBase64Encoded: false });
+const EVENT = JSON.stringify({
+  version: '2.0',
+  rawPath: '/',
+  rawQueryString: '',
+  headers: { host: 'bench' },
+  requestContext: { http: { method: 'GET', sourceIp: '192.0.2.1' } },
+  isBase64Encoded: false,
+});
 let port = 47100;
 
 /** VmRSS and RssAnon (MB) of the running extension, found by its command line. */
@@ -76,7 +86,10 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const samples = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const runtime of ['node', 'python']) {
-    for (const [label, layerDir] of [['with', withExtension], ['without', withoutExtension]]) {
+    for (const [label, layerDir] of [
+      ['with', withExtension],
+      ['without', withoutExtension],
+    ]) {
       (samples[`${runtime} ${label}`] ??= []).push(await coldStart(runtime, layerDir));
     }
   }

@@ -22,10 +22,14 @@ function writeFiveMicroApp() {
     mkdirSync(join(dir, `m${m}`));
     // Distinct sources, so each micro is packaged instead of sharing one asset by hash.
     writeFileSync(join(dir, `m${m}`, 'server.js'), `require("http").createServer((q, s) => s.end("m${m}")).listen(process.env.PORT);\n`);
-    const actions = Array.from({ length: 5 }, (_, a) =>
-      `      - id: m${m}a${a}\n        name: Action ${m}.${a}\n        trigger: schedule\n        default_interval: "${a * 10 + 5} minutes"\n`,
+    const actions = Array.from(
+      { length: 5 },
+      (_, a) =>
+        `      - id: m${m}a${a}\n        name: Action ${m}.${a}\n        trigger: schedule\n        default_interval: "${a * 10 + 5} minutes"\n`,
     ).join('');
-    micros.push(`  - name: m${m}\n    src: ./m${m}\n    engine: nodejs16\n${m === 0 ? '    primary: true\n' : ''}    run: node server.js\n    public: true\n    actions:\n${actions}`);
+    micros.push(
+      `  - name: m${m}\n    src: ./m${m}\n    engine: nodejs16\n${m === 0 ? '    primary: true\n' : ''}    run: node server.js\n    public: true\n    actions:\n${actions}`,
+    );
   }
   writeFileSync(join(dir, 'Spacefile'), `v: 0\napp_name: bench\nmicros:\n${micros.join('')}`);
   return dir;

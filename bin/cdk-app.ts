@@ -13,7 +13,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
-import { UsageError } from '../lib/cli/command';
+import { UsageError } from '../lib/core/errors';
 import { SpaceApp } from '../lib/constructs/app';
 import { defaultStackName } from '../lib/constructs/app-manifest';
 import type { SpaceDomainProps } from '../lib/constructs/router';
@@ -72,8 +72,7 @@ function domainFromContext(scope: Construct, context: (key: string) => string | 
   return {
     domainName,
     certificate: certificateArn ? acm.Certificate.fromCertificateArn(scope, 'DomainCertificate', certificateArn) : undefined,
-    hostedZone:
-      zoneId && zoneName ? route53.HostedZone.fromHostedZoneAttributes(scope, 'DomainZone', { hostedZoneId: zoneId, zoneName }) : undefined,
+    hostedZone: zoneId && zoneName ? route53.HostedZone.fromHostedZoneAttributes(scope, 'DomainZone', { hostedZoneId: zoneId, zoneName }) : undefined,
   };
 }
 

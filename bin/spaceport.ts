@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /** The `spaceport` command: dispatches to the subcommands in `lib/cli/`. */
 import type { Command } from '../lib/cli/command';
-import { UsageError } from '../lib/cli/command';
+import { UsageError } from '../lib/core/errors';
 
 // Loaded lazily so `spaceport validate` does not pay for the local runtime's modules.
+/* eslint-disable @typescript-eslint/no-require-imports -- a lazy require is the point here */
 const COMMANDS: Record<string, () => Command> = {
   validate: () => require('../lib/cli/validate').validateCommand,
   dev: () => require('../lib/cli/dev').devCommand,
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, () => Command> = {
   actions: () => require('../lib/cli/actions').actionsCommand,
   logs: () => require('../lib/cli/logs').logsCommand,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function printHelp(): void {
   const lines = Object.values(COMMANDS).map((load) => {

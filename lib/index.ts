@@ -5,6 +5,7 @@
 
 // The Spacefile and its model.
 export * from './spacefile/model';
+export { SPACE_MICRO_LIMITS } from './core/limits';
 export { parseInterval, IntervalError, type Interval } from './spacefile/interval';
 export {
   loadSpacefile,
@@ -17,26 +18,19 @@ export {
 export { SpacefileError, type SpacefileProblem } from './spacefile/problems';
 
 // Which micro receives which path, and the event a scheduled action arrives as.
-export {
-  matchRoute,
-  routeKeys,
-  stripBasePath,
-  actionEvent,
-  ACTIONS_PATH,
-  RESERVED_PREFIX,
-  ACTION_EVENT_SOURCE,
-  type ActionInvocationEvent,
-  type RouteMatch,
-} from './routing/routes';
+export { matchRoute, routeKeys, stripBasePath, type RouteMatch } from './routing/routes';
+export { ACTIONS_PATH, RESERVED_PREFIX } from './core/paths';
+export { actionEvent, ACTION_EVENT_SOURCE, type ActionInvocationEvent } from './core/action-event';
+export { UsageError } from './core/errors';
 
 // The CDK constructs.
 export { SpaceApp, type SpaceAppProps } from './constructs/app';
 export { SpaceMicro, type SpaceMicroProps } from './constructs/micro';
 export { SpaceRouter, type SpaceRouterProps } from './constructs/router';
 export { SpaceAction, actionDeadLetterQueue, actionInvokerRole, type SpaceActionProps } from './constructs/action';
-export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key';
-export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key';
-export { SpaceAuth, type SpaceAuthProps } from './auth/construct';
+export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key-secret';
+export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key-secret';
+export { SpaceAuth, type SpaceAuthProps } from './constructs/auth';
 export { adapterLayer } from './constructs/adapter-layer';
 export { SpaceportConstructError } from './constructs/errors';
 export { microCode, type MicroPackagingOptions } from './packaging/micro-code';
@@ -50,6 +44,6 @@ export {
   type InvocationResult,
   type InvocationOutcome,
   type EmulatedRuntimeName,
-} from './local/emulator/environment';
+} from './local/emulator/execution-environment';
 export { probeSandbox, formatLimitsTable, type SandboxCapabilities } from './local/emulator/sandbox';
 export { startInvokeServer, type InvokeServer } from './local/emulator/invoke-server';

@@ -13,7 +13,8 @@
  * Paths are judged the way an app might read them: a request is public only if every reading of its path
  * (as sent; percent-decoded; with `.`/`..` and repeated slashes resolved) is public, and reserved if any reading is.
  */
-import { isUnder, matchRoute, RESERVED_PREFIX, stripBasePath } from '../routing/routes';
+import { isUnder, RESERVED_PREFIX } from '../core/paths';
+import { matchRoute, stripBasePath } from '../routing/routes';
 import { INTERNAL_KEY_HEADER } from './internal-key';
 import type { AccessPolicy, MicroAccessPolicy } from './policy';
 import { type AuthResponse, jsonResponse, redirectResponse } from './responses';
@@ -55,7 +56,12 @@ export interface AuthContext {
 }
 
 export type AuthDecision =
-  | { readonly outcome: 'allow'; readonly micro: string; readonly via: 'public' | 'owner' | 'internal-key' | 'api-key' | 'cors-preflight'; readonly keyName?: string }
+  | {
+      readonly outcome: 'allow';
+      readonly micro: string;
+      readonly via: 'public' | 'owner' | 'internal-key' | 'api-key' | 'cors-preflight';
+      readonly keyName?: string;
+    }
   | { readonly outcome: 'deny'; readonly micro: string; readonly reason: string; readonly response: AuthResponse }
   | { readonly outcome: 'reserved'; readonly response: AuthResponse };
 
@@ -129,11 +135,7 @@ export function cookieValues(cookies: readonly string[], name: string): string[]
  * callers are exactly such clients; the preflight carries no data and the request that follows is judged as usual.
  */
 function isCorsPreflight(request: AuthRequest): boolean {
-  return (
-    request.method === 'OPTIONS' &&
-    request.headers['origin'] !== undefined &&
-    request.headers['access-control-request-method'] !== undefined
-  );
+  return request.method === 'OPTIONS' && request.headers['origin'] !== undefined && request.headers['access-control-request-method'] !== undefined;
 }
 
 function wantsHtml(request: AuthRequest): boolean {

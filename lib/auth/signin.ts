@@ -21,6 +21,7 @@ export function isSigninPath(path: string): boolean {
 
 /** Only a path on this app: never `//host` or `/\host`, which browsers treat as another origin. */
 function safeNext(next: string | null): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\u0000-\u001f]/.test(next)) {
     return '/';
   }

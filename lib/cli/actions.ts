@@ -7,14 +7,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DEV_PORT } from '../local/dev/dev-server';
-import { DEV_ACTIONS_PATH, type LocalActionState } from '../local/dev/trigger-page';
+import { DEV_ACTIONS_PATH } from '../core/paths';
+import type { LocalActionState } from '../local/dev/trigger-page';
 import { CONTEXT_FILE, readActionOverrides, recordActionOverride } from '../operate/action-overrides';
 import { DeployedAppError } from '../operate/aws-errors';
 import { listDeployedActions, setActionEnabled, setActionInterval, type DeployedAction } from '../operate/deployed-actions';
 import { invokeDeployedAction } from '../operate/run-action';
 import { IntervalError, parseInterval } from '../spacefile/interval';
 import { defineCommand, integerOption, usageError, type ParsedCommandLine } from './arguments';
-import { UsageError, type Command } from './command';
+import { UsageError } from '../core/errors';
+import type { Command } from './command';
 import { DEPLOYED_TARGET_OPTIONS, deployedTarget, type DeployedTarget } from './deployed-target';
 import { formatTable } from './table';
 
@@ -130,7 +132,9 @@ async function deployedActions(target: DeployedTarget, verb: Verb, id: string | 
         if (!action.enabled) await setActionEnabled(app, action.id, true);
       }
       await setActionInterval(app, action.id, interval);
-      process.stdout.write(`action ${action.id}: ${interval.source} (${interval.eventBridgeExpression}, UTC)${verb === 'reset' ? ', running' : ''}\n`);
+      process.stdout.write(
+        `action ${action.id}: ${interval.source} (${interval.eventBridgeExpression}, UTC)${verb === 'reset' ? ', running' : ''}\n`,
+      );
       const backToSpacefile = declared !== undefined && declared.eventBridgeExpression === interval.eventBridgeExpression;
       record(verb === 'reset' ? { interval: undefined, enabled: undefined } : { interval: backToSpacefile ? undefined : interval.source });
       return 0;
@@ -195,7 +199,9 @@ function formatLocal(actions: readonly LocalActionState[]): string {
     action.interval,
     action.paused ? 'paused' : 'running',
     action.nextRun ?? '-',
-    action.lastRun ? `${action.lastRun.at} ${action.lastRun.ok ? `ok ${action.lastRun.statusCode ?? ''}` : `FAILED: ${action.lastRun.error}`}`.trimEnd() : '-',
+    action.lastRun
+      ? `${action.lastRun.at} ${action.lastRun.ok ? `ok ${action.lastRun.statusCode ?? ''}` : `FAILED: ${action.lastRun.error}`}`.trimEnd()
+      : '-',
   ]);
   return formatTable([['ID', 'MICRO', 'INTERVAL (UTC)', 'STATE', 'NEXT RUN', 'LAST RUN'], ...rows]);
 }

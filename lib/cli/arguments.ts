@@ -3,7 +3,8 @@
  * from the same option list that is parsed, and parseArgs' multi-sentence errors turned into one `UsageError` line.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError, type Command } from './command';
+import type { Command } from './command';
+import { UsageError } from '../core/errors';
 
 type ParseArgsOption = NonNullable<ParseArgsConfig['options']>[string];
 
@@ -106,7 +107,11 @@ export function helpText(line: CommandLine<Record<string, OptionSpec>>): string 
 /** parseArgs explains in several sentences; a user needs the option and what is wrong with it. */
 function describeParseError(error: Error & { code?: string }): string {
   // parseArgs quotes the option first: "Unknown option '--x'", "Option '-p, --port <value>' argument missing".
-  const option = /'([^']+)'/.exec(error.message)?.[1]?.replace(/ <value>$/, '').split(', ').at(-1);
+  const option = /'([^']+)'/
+    .exec(error.message)?.[1]
+    ?.replace(/ <value>$/, '')
+    .split(', ')
+    .at(-1);
   if (option !== undefined && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${option}'`;
   if (option !== undefined && error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     return /does not take an argument/.test(error.message) ? `${option} takes no value` : `${option} needs a value`;

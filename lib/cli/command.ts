@@ -4,6 +4,3 @@ export interface Command {
   readonly usage: string;
   run(args: string[]): Promise<number>;
 }
-
-/** A user's mistake: printed as one clear message, never as a stack trace. */
-export class UsageError extends Error {}

@@ -9,7 +9,7 @@ import { findDeployedApp, type DeployedApp } from '../operate/deployed-app';
 import { loadSpacefile } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError } from '../spacefile/problems';
-import { UsageError } from './command';
+import { UsageError } from '../core/errors';
 import type { OptionSpec } from './arguments';
 
 export const DEPLOYED_TARGET_OPTIONS = {

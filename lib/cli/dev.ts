@@ -1,6 +1,6 @@
 /** `spaceport dev`: run the whole Space app on this machine, under the limits it will have on Lambda. */
 import { DEFAULT_CONCURRENCY, DEFAULT_DEV_PORT, startDevServer } from '../local/dev/dev-server';
-import { parseEnvFlag } from '../local/dev/micro-environment';
+import { parseEnvFlag } from '../local/dev/dev-variables';
 import { PackagingError } from '../packaging/steps';
 import { loadSpacefileWithWarnings } from '../spacefile/load';
 import { SpacefileError, formatProblem } from '../spacefile/problems';
@@ -16,7 +16,7 @@ const COMMAND_LINE = {
     port: { type: 'string', value: 'N', description: `the router's port (default ${DEFAULT_DEV_PORT})` },
     env: { type: 'string', multiple: true, value: 'NAME=value', description: "a preset's value; wins over .env and the preset's default" },
     concurrency: { type: 'string', value: 'N', description: `most environments per micro (default ${DEFAULT_CONCURRENCY})` },
-    'no-watch': { type: 'boolean', description: "do not restart a micro when a file under its src changes" },
+    'no-watch': { type: 'boolean', description: 'do not restart a micro when a file under its src changes' },
     'no-schedule': { type: 'boolean', description: 'do not fire actions on schedule (spaceport trigger still works)' },
     verbose: { type: 'boolean', description: "also show the emulator's START/END/REPORT lines" },
   },

@@ -6,14 +6,15 @@
 import { existsSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ApiKeyRecord, ApiKeyStore } from '../auth/api-keys';
-import { DynamoDbApiKeyStore } from '../auth/dynamodb-key-store';
-import { LocalApiKeyStore, stateDirFor } from '../auth/local-state';
-import { AUTH_ENV } from '../auth/authorizer';
+import { DynamoDbApiKeyStore } from '../handlers/dynamodb-key-store';
+import { LocalApiKeyStore, stateDirFor } from '../local/state';
+import { AUTH_ENV } from '../handlers/authorizer';
 import { loadSpacefile } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError } from '../spacefile/problems';
 import { defineCommand, usageError, type ParsedCommandLine } from './arguments';
-import { type Command, UsageError } from './command';
+import type { Command } from './command';
+import { UsageError } from '../core/errors';
 import { formatTable } from './table';
 
 const COMMAND_LINE = {
@@ -27,7 +28,7 @@ const COMMAND_LINE = {
   options: {
     micro: { type: 'string', value: '<micro>', description: 'create: the micro the key opens (default: every micro with api_keys)' },
     spacefile: { type: 'string', value: '<path>', description: "the app's Spacefile (default: ./Spacefile)" },
-    local: { type: 'boolean', description: "the local keys in .spaceport/ next to the Spacefile, read by spaceport dev" },
+    local: { type: 'boolean', description: 'the local keys in .spaceport/ next to the Spacefile, read by spaceport dev' },
     table: {
       type: 'string',
       value: '<name>',
@@ -126,16 +127,25 @@ function checkMicro(app: SpaceAppModel, microName: string | undefined): void {
   }
   const micro = app.micros.find((candidate) => candidate.name === microName);
   if (!micro) throw new UsageError(`--micro ${microName}: ${app.spacefile} has no such micro (micros: ${app.micros.map((m) => m.name).join(', ')})`);
-  if (!micro.apiKeys) throw new UsageError(`--micro ${microName}: the micro has no 'presets: api_keys: true' in ${app.spacefile}, so it refuses keys`);
+  if (!micro.apiKeys)
+    throw new UsageError(`--micro ${microName}: the micro has no 'presets: api_keys: true' in ${app.spacefile}, so it refuses keys`);
 }
 
 function scope(app: SpaceAppModel, record: ApiKeyRecord): string {
   if (record.micro !== undefined) return `the micro '${record.micro}'`;
-  return `every micro with api_keys (${app.micros.filter((micro) => micro.apiKeys).map((micro) => micro.name).join(', ') || 'none'})`;
+  return `every micro with api_keys (${
+    app.micros
+      .filter((micro) => micro.apiKeys)
+      .map((micro) => micro.name)
+      .join(', ') || 'none'
+  })`;
 }
 
 function formatList(records: readonly ApiKeyRecord[]): string {
-  return formatTable([['NAME', 'MICRO', 'CREATED'], ...records.map((record) => [record.name, record.micro ?? '(all with api_keys)', record.createdAt])]);
+  return formatTable([
+    ['NAME', 'MICRO', 'CREATED'],
+    ...records.map((record) => [record.name, record.micro ?? '(all with api_keys)', record.createdAt]),
+  ]);
 }
 
 /** Store errors (a taken name, a malformed keys file, AWS access denied) are the user's to fix: no stack trace. */

@@ -6,7 +6,8 @@ import { createLogger } from '../local/dev/logger';
 import { DeployedAppError } from '../operate/aws-errors';
 import { readLogs, ROUTER_SOURCE } from '../operate/logs';
 import { defineCommand, usageError } from './arguments';
-import { UsageError, type Command } from './command';
+import { UsageError } from '../core/errors';
+import type { Command } from './command';
 import { DEPLOYED_TARGET_OPTIONS, deployedTarget } from './deployed-target';
 
 const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

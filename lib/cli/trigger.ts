@@ -4,7 +4,7 @@
  */
 import { DEFAULT_DEV_PORT } from '../local/dev/dev-server';
 import type { ActionOutcome } from '../local/dev/micro-runtime';
-import { DEV_ACTIONS_PATH } from '../local/dev/trigger-page';
+import { DEV_ACTIONS_PATH } from '../core/paths';
 import { defineCommand, integerOption, usageError } from './arguments';
 import type { Command } from './command';
 import { invokeDeployedAction, type DeployedActionTarget } from '../operate/run-action';
@@ -23,7 +23,11 @@ const COMMAND_LINE = {
       value: '<name-or-arn>',
       description: "the deployed micro's function (its stack output \"Runs action '<id>' now\" gives the command); uses your AWS credentials",
     },
-    region: { type: 'string', value: '<region>', description: "with --function: the function's region (default: from the ARN, else AWS_REGION or the profile)" },
+    region: {
+      type: 'string',
+      value: '<region>',
+      description: "with --function: the function's region (default: from the ARN, else AWS_REGION or the profile)",
+    },
   },
 } as const;
 

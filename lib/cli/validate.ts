@@ -58,6 +58,10 @@ function describeApp(app: SpaceAppModel, warnings: readonly SpacefileProblem[]):
 /** Columns padded to their widest cell. */
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   return [headers, ...rows].map(line).join('\n');
 }

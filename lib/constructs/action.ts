@@ -5,9 +5,15 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { actionEvent } from '../routing/routes';
+import { actionEvent } from '../core/action-event';
 import type { Interval } from '../spacefile/interval';
 import type { ScheduledAction } from '../spacefile/model';
+
+/**
+ * How long after synth a rate schedule may start at the earliest: EventBridge Scheduler refuses a StartDate more
+ * than 5 minutes in the past, and a deployment takes a few.
+ */
+const RATE_START_MARGIN_MS = 15 * 60 * 1000;
 
 /** A scheduled run is worth more soon than a day late: a minute-by-minute action would pile up retries otherwise. */
 export const ACTION_DELIVERY = { retryAttempts: 3, maxEventAge: Duration.hours(1) } as const;
@@ -68,6 +74,8 @@ export class SpaceAction extends Construct {
       // Ends with the interval in Space syntax: `spaceport actions` reads it back (deployed-actions.ts).
       description: `Space action '${action.name}' (${action.id}) of micro '${action.microName}': ${interval.source}`,
       schedule: scheduler.ScheduleExpression.expression(interval.eventBridgeExpression, TimeZone.ETC_UTC),
+      // A rate no cron expresses starts on its grid, so it fires at the minutes `spaceport dev` fires it.
+      start: interval.startDate(new Date(Date.now() + RATE_START_MARGIN_MS)),
       enabled: props.enabled ?? true,
       scheduleGroup: props.scheduleGroup,
       target: new targets.LambdaInvoke(props.function, {

@@ -13,11 +13,11 @@ import { NODE_RUNTIMES, PYTHON_RUNTIMES, type ActionOverride, type LambdaRuntime
 import { actionDeadLetterQueue, actionInvokerRole, SpaceAction } from './action';
 import { SpaceportConstructError } from './errors';
 import { SpaceMicro } from './micro';
-import { SpaceInternalKey } from './internal-key';
-import { SpaceProjectKey } from './project-key';
+import { SpaceInternalKey } from './internal-key-secret';
+import { SpaceProjectKey } from './project-key-secret';
 import { MANIFEST_OUTPUT_ID, type DeployedAppManifest } from './app-manifest';
 import { SpaceRouter, type SpaceDomainProps } from './router';
-import { SpaceAuth } from '../auth/construct';
+import { SpaceAuth } from './auth';
 import { SpaceData, type SpaceDataProps } from './data';
 import { lambdaRuntime } from './runtimes';
 
@@ -82,7 +82,7 @@ export interface SpaceAppProps {
   readonly adapterLayer?: lambda.ILayerVersion;
   /**
    * Authorizes private routes (see `SpaceRouter`).
-   * @default a `SpaceAuth` (lib/auth): owner sign-in, public routes and API keys, as on Space
+   * @default a `SpaceAuth` (lib/constructs/auth.ts, applying lib/auth): owner sign-in, public routes and API keys, as on Space
    */
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   /**
@@ -214,7 +214,10 @@ export class SpaceApp extends Construct {
       scheduleGroup: this.scheduleGroup?.scheduleGroupName,
       accessLogGroup: this.router.accessLogGroup.logGroupName,
       micros: Object.fromEntries(
-        Object.entries(this.micros).map(([name, micro]) => [name, { functionName: micro.function.functionName, logGroup: micro.logGroup.logGroupName }]),
+        Object.entries(this.micros).map(([name, micro]) => [
+          name,
+          { functionName: micro.function.functionName, logGroup: micro.logGroup.logGroupName },
+        ]),
       ),
     };
     const output = new CfnOutput(this, 'Manifest', {
@@ -247,7 +250,10 @@ export class SpaceApp extends Construct {
 
   private validateOptions(props: SpaceAppProps): void {
     const names = new Set(this.app.micros.map((micro) => micro.name));
-    for (const [option, byMicro] of [['presetValues', props.presetValues], ['runtimes', props.runtimes]] as const) {
+    for (const [option, byMicro] of [
+      ['presetValues', props.presetValues],
+      ['runtimes', props.runtimes],
+    ] as const) {
       const unknown = Object.keys(byMicro ?? {}).filter((name) => !names.has(name));
       if (unknown.length > 0) {
         throw new SpaceportConstructError(
@@ -262,8 +268,7 @@ export class SpaceApp extends Construct {
       if (!choices.includes(runtime)) {
         throw new SpaceportConstructError(
           this,
-          `runtimes.${microName}: '${runtime}' cannot run micro '${microName}' (engine ${micro.engine}); ` +
-            `choose one of ${choices.join(', ')}`,
+          `runtimes.${microName}: '${runtime}' cannot run micro '${microName}' (engine ${micro.engine}); ` + `choose one of ${choices.join(', ')}`,
           micro.location,
         );
       }

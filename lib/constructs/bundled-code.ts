@@ -3,20 +3,21 @@ import { AssetHashType } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
 
+const HANDLERS_DIR = join(__dirname, '..', 'handlers');
+
 /**
- * The code of one of Spaceport's own small Node functions: `lib/<module>` (the .ts sources, or the compiled .js in
- * dist/) bundled by esbuild into one `index.js`, locally, without Docker.
+ * The code of one of Spaceport's own Node functions: `lib/handlers/<module>` (the .ts sources, or the compiled .js
+ * in dist/) bundled by esbuild into one `index.js`, locally, without Docker.
  */
-export function bundledCode(module: string): lambda.Code {
-  const lib = join(__dirname, '..');
-  return lambda.Code.fromAsset(lib, {
-    // Hash what is deployed: a hash of the source folder would change with every unrelated file.
+export function handlerCode(module: string): lambda.Code {
+  return lambda.Code.fromAsset(HANDLERS_DIR, {
+    // Hash what is deployed: the bundle also holds lib/auth, lib/data, lib/routing..., which a hash of this folder would miss.
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: lambda.Runtime.NODEJS_24_X.bundlingImage,
       local: {
         tryBundle(outputDir) {
-          bundleFunction(module, join(outputDir, 'index.js'));
+          bundleHandler(module, join(outputDir, 'index.js'));
           return true;
         },
       },
@@ -24,10 +25,10 @@ export function bundledCode(module: string): lambda.Code {
   });
 }
 
-/** Bundles `lib/<module>` into `outfile` exactly as it is deployed (tests run the same bundle in the emulator). */
-export function bundleFunction(module: string, outfile: string): void {
+/** Bundles `lib/handlers/<module>` into `outfile` exactly as it is deployed (tests run the same bundle in the emulator). */
+export function bundleHandler(module: string, outfile: string): void {
   buildSync({
-    entryPoints: [join(__dirname, '..', module + extname(__filename))],
+    entryPoints: [join(HANDLERS_DIR, module + extname(__filename))],
     outfile,
     bundle: true,
     platform: 'node',

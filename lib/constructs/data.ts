@@ -20,10 +20,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
-import { BASE_TABLE_SCHEMA } from '../data/aws/dynamodb-base-store';
-import { DRIVE_DOWNLOAD_PATTERN, DRIVE_PARTS_PATTERN, edgeFunctionCode } from '../data/aws/edge-function';
-import { DATA_FUNCTION_ENV, NOT_FOUND_PATH } from '../data/aws/lambda-handler';
-import { bundledCode } from './bundled-code';
+import { BASE_TABLE_SCHEMA } from '../handlers/dynamodb-base-store';
+import { DRIVE_DOWNLOAD_PATTERN, DRIVE_PARTS_PATTERN, edgeFunctionCode } from '../handlers/data-edge-function';
+import { DATA_FUNCTION_ENV, NOT_FOUND_PATH } from '../handlers/data-function';
+import { handlerCode } from './bundled-code';
 import { SpaceportConstructError } from './errors';
 import { FunctionLogging } from './function-logging';
 
@@ -159,7 +159,7 @@ export class SpaceData extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: bundledCode('data/aws/lambda-handler'),
+      code: handlerCode('data-function'),
       memorySize: 512,
       timeout: Duration.seconds(25),
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -186,9 +186,7 @@ export class SpaceData extends Construct {
     this.edgeFunction = new cloudfront.Function(this, 'EdgeFunction', {
       comment: 'Spaceport Drive: project key check and object key for downloads and parts',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
-      code: cloudfront.FunctionCode.fromInline(
-        edgeFunctionCode({ projectKey: props.projectKey.environmentValue, projectId: this.projectId }),
-      ),
+      code: cloudfront.FunctionCode.fromInline(edgeFunctionCode({ projectKey: props.projectKey.environmentValue, projectId: this.projectId })),
     });
     this.distribution = this.endpoint(props.cdk?.distribution);
     this.host = this.distribution.distributionDomainName;
@@ -265,7 +263,7 @@ export class SpaceData extends Construct {
       const [route] = api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration: this.integration });
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'Deta auth: the data function accepts only the app\'s project key (X-API-Key) for its project id, as the SDKs send it.',
+        reason: "Deta auth: the data function accepts only the app's project key (X-API-Key) for its project id, as the SDKs send it.",
       });
     }
     return api;
@@ -381,7 +379,7 @@ export class SpaceData extends Construct {
     Validations.of(api).acknowledge(
       {
         id: 'AwsSolutions-APIG4',
-        reason: 'Deta auth: the method requires the app\'s project key as its API key (X-API-Key), checked again at the edge with the project id.',
+        reason: "Deta auth: the method requires the app's project key as its API key (X-API-Key), checked again at the edge with the project id.",
       },
       { id: 'AwsSolutions-COG4', reason: 'Deta clients authenticate with the project key, not Cognito.' },
       {
@@ -429,7 +427,7 @@ export class SpaceData extends Construct {
       ...overrides,
     });
     Validations.of(distribution).acknowledge(
-      { id: 'AwsSolutions-CFR1', reason: 'An app owner\'s data endpoint serves their micros and devices wherever they are.' },
+      { id: 'AwsSolutions-CFR1', reason: "An app owner's data endpoint serves their micros and devices wherever they are." },
       { id: 'AwsSolutions-CFR2', reason: 'WAF costs a fixed monthly fee per web ACL; the APIs behind the distribution throttle instead.' },
       {
         id: 'AwsSolutions-CFR3',
@@ -437,7 +435,8 @@ export class SpaceData extends Construct {
       },
       {
         id: 'AwsSolutions-CFR4',
-        reason: 'The SDKs need a host with a public certificate and no fixed cost: the default *.cloudfront.net certificate, whose TLS policy CloudFront sets.',
+        reason:
+          'The SDKs need a host with a public certificate and no fixed cost: the default *.cloudfront.net certificate, whose TLS policy CloudFront sets.',
       },
     );
     return distribution;

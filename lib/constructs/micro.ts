@@ -4,12 +4,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { microCode } from '../packaging/micro-code';
-import { SPACE_MICRO_LIMITS, type Micro } from '../spacefile/model';
+import { SPACE_MICRO_LIMITS } from '../core/limits';
+import type { Micro } from '../spacefile/model';
 import { adapterLayer } from './adapter-layer';
 import { FunctionLogging } from './function-logging';
-import { microEnvironment } from './micro-environment';
-import type { SpaceInternalKey } from './internal-key';
-import type { SpaceProjectKey } from './project-key';
+import { microVariables } from './micro-variables';
+import type { SpaceInternalKey } from './internal-key-secret';
+import type { SpaceProjectKey } from './project-key-secret';
 import { lambdaRuntime } from './runtimes';
 
 /** The limits of a Deta Space micro (`SPACE_MICRO_LIMITS`) as the function props every micro's function gets. */
@@ -102,7 +103,7 @@ export class SpaceMicro extends Construct {
       logGroup: props.cdk?.logGroup,
     });
     this.logGroup = logging.logGroup;
-    const environment = microEnvironment(this, {
+    const environment = microVariables(this, {
       micro: props.micro,
       presetValues: props.presetValues,
       projectKey: props.projectKey.environmentValue,

@@ -8,7 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { RESERVED_PREFIX, routeKeys } from '../routing/routes';
+import { RESERVED_PREFIX } from '../core/paths';
+import { routeKeys } from '../routing/routes';
 import type { Micro, SpaceAppModel } from '../spacefile/model';
 import { SpaceportConstructError } from './errors';
 import { FunctionLogging } from './function-logging';
@@ -36,13 +37,13 @@ export interface SpaceRouterProps {
   /** The app whose micros the router serves. */
   readonly app: SpaceAppModel;
   /**
-   * Authorizes every request to a micro (the Space auth layer, `lib/auth/`): it must allow the Spacefile's public
+   * Authorizes every request to a micro (`SpaceAuth`'s authorizer, applying `lib/auth/`): it must allow the Spacefile's public
    * routes itself, so one implementation judges every path, public or not. Only `/__space` never uses it.
    * @default none: every micro route is open, and a synth warning says so when a micro is private
    */
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   /**
-   * What answers `/__space` and `/__space/*` (sign-in, assets; never a micro).
+   * What answers `/__space` and `/__space/*` (`SpaceAuth`'s sign-in; never a micro).
    * @default a small function answering 404 JSON
    */
   readonly runtimeIntegration?: apigwv2.HttpRouteIntegration;
@@ -129,7 +130,7 @@ export class SpaceRouter extends Construct {
       });
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'Runtime route: serves sign-in and runtime assets, which must be reachable before signing in; it never reaches a micro.',
+        reason: 'Runtime route: serves sign-in, which must be reachable before signing in; it never reaches a micro.',
       });
     }
     if (!props.authorizer && props.app.micros.some((micro) => !isWhollyPublic(micro))) {
@@ -164,10 +165,7 @@ export class SpaceRouter extends Construct {
  */
 function customDomain(router: SpaceRouter, domain: SpaceDomainProps, stage: apigwv2.HttpStage): apigwv2.DomainName {
   if (!domain.certificate && !domain.hostedZone) {
-    throw new SpaceportConstructError(
-      router,
-      `domain '${domain.domainName}' needs a certificate or a hostedZone to validate a new one in`,
-    );
+    throw new SpaceportConstructError(router, `domain '${domain.domainName}' needs a certificate or a hostedZone to validate a new one in`);
   }
   const certificate =
     domain.certificate ??
@@ -199,7 +197,7 @@ function isWhollyPublic(micro: Micro): boolean {
   return micro.publicRoutes.includes('/*');
 }
 
-/** Until the runtime's own paths are served (sign-in: `lib/auth/`), they answer 404 and never reach a micro. */
+/** Without a `runtimeIntegration` (an app without `SpaceAuth`), the runtime's own paths answer 404 and never reach a micro. */
 function notFoundFunction(scope: Construct, retention?: logs.RetentionDays): lambda.Function {
   const logging = new FunctionLogging(scope, 'RuntimeLogging', { retention });
   return new lambda.Function(scope, 'RuntimeFunction', {

@@ -15,9 +15,7 @@ export function isBrowserDataPath(path: string): boolean {
   return path.startsWith('/__space/v0/base/') || path.startsWith('/__space/v0/drive/');
 }
 
-export type BrowserDataTarget =
-  | { readonly path: string }
-  | { readonly status: number; readonly errors: readonly [string, string] };
+export type BrowserDataTarget = { readonly path: string } | { readonly status: number; readonly errors: readonly [string, string] };
 
 /**
  * Where a browser data request of the signed-in owner goes (`/v1/<projectId>/<name>/<endpoint>...`, to be served

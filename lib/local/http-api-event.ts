@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Micro } from '../spacefile/model';
-import { isTextBody } from '../lambda/text-body';
+import { isTextBody } from '../core/text-body';
 import { routeKeys } from '../routing/routes';
 
 /** What the router knows about one HTTP request once its body has been read. */

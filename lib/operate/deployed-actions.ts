@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { parseInterval, type Interval } from '../spacefile/interval';
 import type { ActionOverride, ScheduledAction } from '../spacefile/model';
-import { actionRunLogPrefix, parseActionRunLine, type ActionRunRecord } from '../routing/action-log';
+import { actionRunLogPrefix, parseActionRunLine, type ActionRunRecord } from '../core/action-log';
 import { DeployedAppError, describeAwsError } from './aws-errors';
 import type { DeployedApp } from './deployed-app';
 
@@ -61,9 +61,7 @@ export async function listDeployedActions(app: DeployedApp, options: ListOptions
   const now = options.now ?? new Date();
   const actions = schedules.map((schedule) => describeSchedule(app, schedule, options, now));
   if (options.lastRun === false) return actions;
-  return withLogs(app, (logs) =>
-    Promise.all(actions.map(async (action) => ({ ...action, lastRun: await findLastRun(logs, app, action, now) }))),
-  );
+  return withLogs(app, (logs) => Promise.all(actions.map(async (action) => ({ ...action, lastRun: await findLastRun(logs, app, action, now) }))));
 }
 
 /** Pauses (`enabled: false`) or resumes an action's live schedule. */
@@ -123,8 +121,8 @@ function describeSchedule(app: DeployedApp, schedule: GetScheduleCommandOutput, 
         ? 'spacefile'
         : 'changed outside spaceport';
   const expectedEnabled = override?.enabled ?? true;
-  const stateOrigin: ValueOrigin = enabled !== expectedEnabled ? 'changed outside spaceport' : override?.enabled !== undefined ? 'override' : 'spacefile';
-  const startedAt = schedule.StartDate ?? schedule.CreationDate;
+  const stateOrigin: ValueOrigin =
+    enabled !== expectedEnabled ? 'changed outside spaceport' : override?.enabled !== undefined ? 'override' : 'spacefile';
   return {
     id,
     micro: microOf(app, schedule.Target?.Arn),
@@ -134,7 +132,7 @@ function describeSchedule(app: DeployedApp, schedule: GetScheduleCommandOutput, 
     intervalOrigin,
     enabled,
     stateOrigin,
-    nextRun: enabled && interval ? interval.nextFiring(now, startedAt) : undefined,
+    nextRun: enabled && interval ? interval.nextFiring(now) : undefined,
   };
 }
 
@@ -172,13 +170,16 @@ async function updateSchedule(
     if (!schedule) throw new DeployedAppError(`stack '${app.stackName}' has no action '${id}' (see spaceport actions)`);
     // UpdateSchedule replaces the whole schedule: send back everything it has, with the change over it.
     const next = { ...schedule, ...change(schedule) };
+    // A rate no cron expresses starts on its grid (as SpaceAction deploys it), at a firing still to come: EventBridge
+    // refuses a StartDate in the past. Crons need none.
+    const interval = tryParse(intervalOfDescription(next.Description) ?? '');
     await client.send(
       new UpdateScheduleCommand({
         Name: next.Name,
         GroupName: next.GroupName,
         ScheduleExpression: next.ScheduleExpression,
         ScheduleExpressionTimezone: next.ScheduleExpressionTimezone,
-        StartDate: next.StartDate,
+        StartDate: interval ? interval.startDate(new Date()) : next.StartDate,
         EndDate: next.EndDate,
         Description: next.Description,
         State: next.State,
@@ -222,7 +223,13 @@ async function withScheduler<T>(app: DeployedApp, use: (client: SchedulerClient)
     return await use(client);
   } catch (error) {
     if (error instanceof DeployedAppError) throw error;
-    throw new DeployedAppError(describeAwsError(error, `operate the schedules of '${app.stackName}'`, 'scheduler:ListSchedules, GetSchedule, UpdateSchedule and iam:PassRole on the invoker role'));
+    throw new DeployedAppError(
+      describeAwsError(
+        error,
+        `operate the schedules of '${app.stackName}'`,
+        'scheduler:ListSchedules, GetSchedule, UpdateSchedule and iam:PassRole on the invoker role',
+      ),
+    );
   } finally {
     client.destroy();
   }

@@ -31,7 +31,9 @@ export async function readLogs(app: DeployedApp, options: LogsOptions): Promise<
   let startTime = options.startTime;
   try {
     do {
-      const batches = await Promise.all(groups.map(async ({ source, logGroup }) => (await readGroup(client, logGroup, startTime)).map((event) => ({ source, event }))));
+      const batches = await Promise.all(
+        groups.map(async ({ source, logGroup }) => (await readGroup(client, logGroup, startTime)).map((event) => ({ source, event }))),
+      );
       const events = batches.flat().filter(({ event }) => !seen.has(event.eventId ?? ''));
       events.sort((a, b) => (a.event.timestamp ?? 0) - (b.event.timestamp ?? 0));
       for (const { source, event } of events) {
@@ -53,11 +55,16 @@ export async function readLogs(app: DeployedApp, options: LogsOptions): Promise<
 }
 
 function logGroups(app: DeployedApp, sources: readonly string[] | undefined): { source: string; logGroup: string }[] {
-  const all = [...Object.entries(app.micros).map(([source, micro]) => ({ source, logGroup: micro.logGroup })), { source: ROUTER_SOURCE, logGroup: app.accessLogGroup }];
+  const all = [
+    ...Object.entries(app.micros).map(([source, micro]) => ({ source, logGroup: micro.logGroup })),
+    { source: ROUTER_SOURCE, logGroup: app.accessLogGroup },
+  ];
   if (!sources || sources.length === 0) return all;
   const unknown = sources.filter((source) => !all.some((group) => group.source === source));
   if (unknown.length > 0) {
-    throw new DeployedAppError(`'${unknown.join("', '")}' is not a micro of '${app.appName}' (choose from ${all.map((group) => group.source).join(', ')})`);
+    throw new DeployedAppError(
+      `'${unknown.join("', '")}' is not a micro of '${app.appName}' (choose from ${all.map((group) => group.source).join(', ')})`,
+    );
   }
   return all.filter((group) => sources.includes(group.source));
 }
@@ -87,7 +94,8 @@ export function renderEvent(source: string, message: string): string | undefined
   } catch {
     return /^(START|END) RequestId:/.test(text) ? undefined : text;
   }
-  if (source === ROUTER_SOURCE) return `${String(record.httpMethod ?? '?')} ${String(record.resourcePath ?? record.routeKey ?? '')} -> ${String(record.status ?? '?')}`;
+  if (source === ROUTER_SOURCE)
+    return `${String(record.httpMethod ?? '?')} ${String(record.resourcePath ?? record.routeKey ?? '')} -> ${String(record.status ?? '?')}`;
   const details = (record.record ?? {}) as Record<string, unknown>;
   switch (record.type) {
     case 'platform.initStart':
@@ -116,9 +124,13 @@ export function renderEvent(source: string, message: string): string | undefined
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

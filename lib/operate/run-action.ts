@@ -3,7 +3,7 @@
  * with exactly the event EventBridge Scheduler sends, so the run is the one the schedule would make.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { actionEvent } from '../routing/routes';
+import { actionEvent } from '../core/action-event';
 import { describeAwsError } from './aws-errors';
 
 export type DeployedActionOutcome =

@@ -31,21 +31,22 @@ export function npmPruneStep(dir: string): Step {
  * (Lambda's Python 3.12+ runs on Amazon Linux 2023, glibc 2.34). `--no-compile` keeps the output identical
  * between runs (bytecode embeds timestamps), so the asset hash is stable.
  */
-export function pipInstallStep(
-  sourceDir: string,
-  targetDir: string,
-  pythonVersion: string,
-  architecture: ArchitectureName,
-): Step {
+export function pipInstallStep(sourceDir: string, targetDir: string, pythonVersion: string, architecture: ArchitectureName): Step {
   const arch = MANYLINUX_ARCH[architecture];
   const platforms = [`manylinux2014_${arch}`, `manylinux_2_28_${arch}`, `manylinux_2_34_${arch}`];
   const args = [
-    '-m', 'pip', 'install',
-    '-r', 'requirements.txt',
-    '-t', targetDir,
+    '-m',
+    'pip',
+    'install',
+    '-r',
+    'requirements.txt',
+    '-t',
+    targetDir,
     ...platforms.flatMap((platform) => ['--platform', platform]),
-    '--implementation', 'cp',
-    '--python-version', pythonVersion,
+    '--implementation',
+    'cp',
+    '--python-version',
+    pythonVersion,
     '--only-binary=:all:',
     '--no-compile',
     '--disable-pip-version-check',

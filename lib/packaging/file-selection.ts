@@ -15,7 +15,7 @@ export const SPACEIGNORE_FILE = '.spaceignore';
  * Returns sorted, `/`-separated paths relative to `srcDir`.
  */
 export function selectSourceFiles(micro: Micro): string[] {
-  const kept = [micro.serve, ...(micro.include ?? [])].filter((path): path is string => !!path).map(normalise);
+  const kept = [micro.serve, ...(micro.include ?? [])].filter((path): path is string => !!path).map(normaliseEntry);
   const defaults = DEFAULT_SPACEIGNORE.filter((pattern) => {
     const single = ignore().add(pattern);
     return !kept.some((path) => path !== '' && single.ignores(path));
@@ -38,7 +38,7 @@ export function selectSourceFiles(micro: Micro): string[] {
   return files.sort();
 }
 
-/** `./dist/` -> `dist`, `.` -> `` (the whole micro). */
-function normalise(path: string): string {
+/** A `serve` or `include` entry as a path relative to the micro: `./dist/` -> `dist`, `.` -> `` (the whole micro). */
+export function normaliseEntry(path: string): string {
   return path.replace(/^\.\/?/, '').replace(/\/+$/, '');
 }

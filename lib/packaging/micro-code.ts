@@ -6,7 +6,7 @@ import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Micro } from '../spacefile/model';
 import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep } from './dependencies';
-import { selectSourceFiles } from './file-selection';
+import { normaliseEntry, selectSourceFiles } from './file-selection';
 import { bundleNodeEntry, nodeEntry } from './node-bundle';
 import { commandSteps, PackagingError, runStep } from './steps';
 
@@ -107,19 +107,15 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
 
 /** Paths, relative to the scratch directory, that go into the function's code (`''` is everything). */
 function outputEntries(micro: Micro, scratch: string): string[] {
-  if (micro.kind === 'static') return [stripDotSlash(micro.serve ?? '')];
+  if (micro.kind === 'static') return [normaliseEntry(micro.serve ?? '')];
   if (!micro.include) return [''];
   const dependencies = ['package.json', 'node_modules'].filter((entry) => existsSync(join(scratch, entry)));
-  return [...new Set([...micro.include.map(stripDotSlash), ...dependencies])];
+  return [...new Set([...micro.include.map(normaliseEntry), ...dependencies])];
 }
 
 /** The file to bundle, when bundling is asked for and the micro is started by `node <file>`. */
 function bundleEntry(micro: Micro, options: MicroPackagingOptions): string | undefined {
   return options.bundleNode && micro.kind === 'node' ? nodeEntry(micro.run) : undefined;
-}
-
-function stripDotSlash(path: string): string {
-  return path.replace(/^\.\/?/, '').replace(/\/+$/, '');
 }
 
 function pythonVersion(runtime: lambda.Runtime): string {

@@ -29,9 +29,7 @@ export function bundleNodeEntry(micro: Micro, dir: string, entry: string, nodeMa
       logLevel: 'silent',
     });
   } catch (error) {
-    const messages = ((error as BuildFailure).errors ?? []).map(
-      (e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`,
-    );
+    const messages = ((error as BuildFailure).errors ?? []).map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`);
     throw new PackagingError(
       micro,
       `esbuild could not bundle ${entry}; turn bundling off for this micro to ship node_modules as they are:\n` +

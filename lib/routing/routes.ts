@@ -6,36 +6,15 @@
  * receives `/api` and everything below it, with the prefix stripped (by the adapter, see `stripBasePath`).
  * Paths under `/__space/` belong to the runtime, never to a micro.
  */
+import { isUnder, RESERVED_PREFIX } from '../core/paths';
 import type { Micro } from '../spacefile/model';
-
-/** Paths under this prefix belong to the Space runtime (actions, sign-in, assets). */
-export const RESERVED_PREFIX = '/__space';
-
-/** The path a scheduled action is posted to, relative to the micro that declares it. */
-export const ACTIONS_PATH = '/__space/v0/actions';
-
-/** `source` of the invocation event of a scheduled action; the adapter recognises the event by it. */
-export const ACTION_EVENT_SOURCE = 'spaceport.action';
-
-/** What EventBridge Scheduler (cloud) and the dev scheduler (local) send a micro's function for an action. */
-export interface ActionInvocationEvent {
-  readonly source: typeof ACTION_EVENT_SOURCE;
-  readonly event: { readonly id: string; readonly trigger: 'schedule' };
-}
-
-/** The invocation event of action `actionId`, which the adapter turns into `POST /__space/v0/actions`. */
-export function actionEvent(actionId: string): ActionInvocationEvent {
-  return { source: ACTION_EVENT_SOURCE, event: { id: actionId, trigger: 'schedule' } };
-}
 
 /** Anything with a path can be routed: the model's `Micro`, or a serialisable subset of it (see lib/auth). */
 export interface Routable {
   readonly path: string;
 }
 
-export type RouteMatch<M extends Routable = Micro> =
-  | { readonly kind: 'micro'; readonly micro: M }
-  | { readonly kind: 'reserved' };
+export type RouteMatch<M extends Routable = Micro> = { readonly kind: 'micro'; readonly micro: M } | { readonly kind: 'reserved' };
 
 /** HTTP API route keys that send a micro its requests, e.g. `ANY /api` and `ANY /api/{proxy+}`. */
 export function routeKeys(micro: Routable): string[] {
@@ -43,19 +22,11 @@ export function routeKeys(micro: Routable): string[] {
   return [`ANY ${micro.path}`, `ANY ${micro.path}/{proxy+}`];
 }
 
-/** True when `path` is `prefix` itself or below it (`/api` matches `/api` and `/api/x`, not `/apix`). */
-export function isUnder(path: string, prefix: string): boolean {
-  return path === prefix || path.startsWith(prefix + '/');
-}
-
 /**
  * The micro (or the runtime) that receives `path`, as an HTTP API with `routeKeys` would choose:
  * the longest matching micro path wins, the primary takes the rest.
  */
-export function matchRoute<M extends Routable = Micro>(
-  app: { readonly primary: M; readonly micros: readonly M[] },
-  path: string,
-): RouteMatch<M> {
+export function matchRoute<M extends Routable = Micro>(app: { readonly primary: M; readonly micros: readonly M[] }, path: string): RouteMatch<M> {
   if (isUnder(path, RESERVED_PREFIX)) return { kind: 'reserved' };
   let best: M = app.primary;
   for (const micro of app.micros) {

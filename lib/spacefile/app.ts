@@ -7,7 +7,7 @@ import { MAX_ACTIONS_PER_APP } from './actions';
 import { readMicro, type MicroDraft, type MicroReadOptions } from './micro';
 import type { Micro, SpaceAppModel } from './model';
 import type { MapReader, ValueReader } from './reader';
-import { RESERVED_PREFIX, isUnder } from '../routing/routes';
+import { isUnder, RESERVED_PREFIX } from '../core/paths';
 
 export const TOP_LEVEL_KEYS = ['v', 'app_name', 'icon', 'auto_pwa', 'micros'] as const;
 export const MAX_MICROS = 5;
@@ -92,7 +92,8 @@ function checkUniqueNames(drafts: readonly MicroDraft[]): void {
   for (const draft of drafts) {
     if (draft.name === undefined) continue;
     const earlier = seen.get(draft.name);
-    if (earlier) draft.nameReader?.error(`micro name '${draft.name}' is already used by ${earlier.reader.keyPath} (line ${earlier.reader.location.line})`);
+    if (earlier)
+      draft.nameReader?.error(`micro name '${draft.name}' is already used by ${earlier.reader.keyPath} (line ${earlier.reader.location.line})`);
     else seen.set(draft.name, draft);
   }
 }

@@ -2,15 +2,7 @@
  * What a micro's `engine` implies when the Spacefile leaves it out: how the adapter hosts it, the Lambda runtime
  * it runs on, the command that starts it and the directory a static micro serves.
  */
-import {
-  NODE_RUNTIMES,
-  PYTHON_RUNTIMES,
-  type Engine,
-  type LambdaRuntimeName,
-  type MicroKind,
-  type NodeRuntime,
-  type PythonRuntime,
-} from './model';
+import { NODE_RUNTIMES, PYTHON_RUNTIMES, type Engine, type LambdaRuntimeName, type MicroKind, type NodeRuntime, type PythonRuntime } from './model';
 
 /** Engines whose micro is a directory of files (Deta's "frontend engines"): `serve` allowed, `include` not. */
 export const STATIC_LIKE_ENGINES: readonly Engine[] = ['static', 'react', 'vue', 'svelte'];

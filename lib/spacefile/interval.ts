@@ -6,13 +6,12 @@
  * allowed values of each field; the EventBridge expression is formatted from those sets and `nextFiring` walks
  * them, so the two cannot disagree.
  *
- * Rates: EventBridge starts a `rate(...)` at the schedule's creation (or its StartDate), Deta at the next minute,
- * hour or day boundary. A rate whose period divides an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 minutes) or is
- * a whole number of hours dividing a day (1, 2, 3, 4, 6, 8, 12, 24 hours, 1 day) is therefore emitted as a cron
- * aligned to 00:00 UTC (`15 minutes` -> `cron(0/15 * * * ? *)`, `2 hours` -> `cron(0 0/2 * * ? *)`): cloud and
- * local then fire at the same wall-clock minutes whenever each was started. Only rates a cron cannot express
- * (`7 minutes`, `5 hours`, `2 days`) stay `rate(...)`; those count from `startedAt` rounded up to the unit, as Deta
- * did (the cloud schedule agrees when created with that StartDate).
+ * Rates fire at the whole multiples of their period since the Unix epoch (a midnight UTC), cloud and local alike,
+ * whenever either was started. A rate whose period divides an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 minutes)
+ * or is a whole number of hours dividing a day (1, 2, 3, 4, 6, 8, 12, 24 hours, 1 day) is emitted as the cron of
+ * those minutes (`15 minutes` -> `cron(0/15 * * * ? *)`, `2 hours` -> `cron(0 0/2 * * ? *)`). EventBridge counts a
+ * `rate(...)` from the schedule's StartDate (else its creation), so the rates no cron expresses (`7 minutes`,
+ * `5 hours`, `2 days`) stay `rate(...)` with a StartDate on that grid (`startDate`), which `SpaceAction` sets.
  */
 export interface Interval {
   /** The interval as written in the Spacefile, e.g. `0/15 * * * *` or `5 minutes`. */
@@ -20,12 +19,13 @@ export interface Interval {
   readonly kind: 'rate' | 'cron';
   /** EventBridge Scheduler expression, e.g. `cron(0/15 * * * ? *)` or `rate(7 minutes)` (UTC). */
   readonly eventBridgeExpression: string;
+  /** The first firing strictly after `after` (UTC). */
+  nextFiring(after: Date): Date;
   /**
-   * The first firing strictly after `after` (UTC). Rates not expressible as a cron count from `startedAt` (the
-   * schedule's creation, default the Unix epoch), starting at its next minute, hour or day boundary as Deta did;
-   * everything else ignores `startedAt`.
+   * The StartDate a `rate(...)` schedule needs to fire when `nextFiring` says: the first firing at or after
+   * `notBefore`. Undefined for a cron, which fires at the same minutes without one.
    */
-  nextFiring(after: Date, startedAt?: Date): Date;
+  startDate(notBefore: Date): Date | undefined;
 }
 
 /** A `default_interval` Deta would have rejected; the message names the interval, the field and the reason. */
@@ -82,7 +82,9 @@ export function parseInterval(source: string): Interval {
   const parts = text.split(/\s+/);
   if (parts.length === 2) return parseRate(source, parts[0], parts[1], fail);
   if (parts.length === 6) {
-    fail(`has 6 fields; write ${CRON_SHAPE}: a seconds field is not supported (nothing runs more often than once a minute) and there is no year field`);
+    fail(
+      `has 6 fields; write ${CRON_SHAPE}: a seconds field is not supported (nothing runs more often than once a minute) and there is no year field`,
+    );
   }
   if (parts.length !== 5) fail(`has ${parts.length} field(s); write a rate like "5 minutes" or ${CRON_SHAPE}`);
   return cronInterval(source, 'cron', parseCron(parts, fail));
@@ -108,16 +110,12 @@ function parseRate(source: string, count: string, unitText: string, fail: (reaso
   if (aligned !== undefined) return cronInterval(source, 'rate', aligned);
 
   const periodMs = periodMinutes * MINUTE_MS;
-  const unitMs = UNIT_MINUTES[unit] * MINUTE_MS;
   return {
     source,
     kind: 'rate',
     eventBridgeExpression: `rate(${value} ${unit}${plural ? 's' : ''})`,
-    nextFiring(after: Date, startedAt = new Date(0)): Date {
-      const first = Math.ceil(startedAt.getTime() / unitMs) * unitMs;
-      if (after.getTime() < first) return new Date(first);
-      return new Date(first + (Math.floor((after.getTime() - first) / periodMs) + 1) * periodMs);
-    },
+    nextFiring: (after: Date) => new Date((Math.floor(after.getTime() / periodMs) + 1) * periodMs),
+    startDate: (notBefore: Date) => new Date(Math.ceil(notBefore.getTime() / periodMs) * periodMs),
   };
 }
 
@@ -137,6 +135,7 @@ function cronInterval(source: string, kind: Interval['kind'], fields: CronFields
     kind,
     eventBridgeExpression: eventBridgeCron(fields),
     nextFiring: (after: Date) => nextCronFiring(fields, after),
+    startDate: () => undefined,
   };
 }
 
@@ -226,17 +225,14 @@ function formatField(spec: FieldSpec, values: readonly number[]): string {
   if (values.length === spec.max - spec.min + 1) return '*';
   const step = values[1] - values[0];
   const stepsToEnd =
-    values.length >= 3 &&
-    step > 1 &&
-    values.every((value, i) => value === values[0] + i * step) &&
-    values[values.length - 1] + step > spec.max;
+    values.length >= 3 && step > 1 && values.every((value, i) => value === values[0] + i * step) && values[values.length - 1] + step > spec.max;
   return stepsToEnd ? `${values[0]}/${step}` : formatRuns(values, String);
 }
 
 /** Consecutive values as `a-b`, joined by commas. */
 function formatRuns(values: readonly number[], label: (value: number) => string): string {
   const runs: string[] = [];
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     let j = i;
     while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
     runs.push(j > i ? `${label(values[i])}-${label(values[j])}` : label(values[i]));

@@ -39,9 +39,7 @@ export function loadSpacefileWithWarnings(path: string, options?: LoadOptions): 
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new SpacefileError([
-      { location: { file, line: 1, column: 1 }, keyPath: '(file)', message: `cannot read the Spacefile: ${reason}` },
-    ]);
+    throw new SpacefileError([{ location: { file, line: 1, column: 1 }, keyPath: '(file)', message: `cannot read the Spacefile: ${reason}` }]);
   }
   return parseSpacefileWithWarnings(text, file, options);
 }

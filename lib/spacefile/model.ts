@@ -7,23 +7,8 @@
 import type { Interval } from './interval';
 
 /** Engines the Spacefile v0 schema accepts. */
-export const ENGINES = [
-  'static',
-  'react',
-  'svelte',
-  'vue',
-  'next',
-  'nuxt',
-  'svelte-kit',
-  'python3.9',
-  'python3.8',
-  'nodejs16',
-  'custom',
-] as const;
+export const ENGINES = ['static', 'react', 'svelte', 'vue', 'next', 'nuxt', 'svelte-kit', 'python3.9', 'python3.8', 'nodejs16', 'custom'] as const;
 export type Engine = (typeof ENGINES)[number];
-
-/** Deta Space's limits of every micro, which its cloud function (`SpaceMicro`) and `spaceport dev` both apply. */
-export const SPACE_MICRO_LIMITS = { memoryMb: 512, timeoutSeconds: 20, tmpMb: 512 } as const;
 
 /** Lambda runtimes a micro may run on. The first of each family is its default. */
 export const NODE_RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const;

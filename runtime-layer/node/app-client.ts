@@ -6,7 +6,7 @@
 import { Agent, request, type ClientRequest } from 'node:http';
 import type { AppRequest } from './events';
 import { headerMap, type AppResponse } from './results';
-import { BODY_LIMIT_BYTES } from './limits';
+import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
 
 /** Below Node's and most servers' 5 s keep-alive timeout, so the adapter closes idle connections first. */
 const IDLE_TIMEOUT_MS = 4000;
@@ -61,7 +61,7 @@ export class AppClient {
       let req: ClientRequest;
       try {
         req = request({ host: this.host, port: this.port, method: appRequest.method, path: appRequest.target, headers, agent: this.agent });
-      } catch (error) {
+      } catch {
         // Node validates the method, path and header values before sending anything.
         return reject(new InvalidRequest());
       }

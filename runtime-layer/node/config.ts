@@ -4,7 +4,7 @@
  * `SPACEPORT_INIT_TIMEOUT_MS`). Mistakes become a `ConfigError` naming the variable, reported as an init error.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { appEnvironment } from './app-environment';
+import { appVariables } from './app-variables';
 
 export type Readiness = { readonly kind: 'tcp' } | { readonly kind: 'http'; readonly path: string };
 
@@ -19,7 +19,7 @@ export interface AdapterConfig {
   readonly port: number;
   readonly readiness: Readiness;
   readonly initTimeoutMs: number;
-  /** The environment the app is started with (`appEnvironment`), built once. */
+  /** The environment the app is started with (`appVariables`), built once. */
   readonly appEnv: NodeJS.ProcessEnv;
   /** Fields of `x-amzn-lambda-context` that never change in this environment. */
   readonly functionEnv: Readonly<Record<string, string | number>>;
@@ -65,7 +65,7 @@ export function readConfig(env: NodeJS.ProcessEnv): AdapterConfig {
     port: positiveInteger(env, 'PORT', DEFAULT_PORT),
     readiness: readReadiness(env.SPACEPORT_READINESS),
     initTimeoutMs: positiveInteger(env, 'SPACEPORT_INIT_TIMEOUT_MS', DEFAULT_INIT_TIMEOUT_MS),
-    appEnv: appEnvironment(env),
+    appEnv: appVariables(env),
     functionEnv: {
       function_name: env.AWS_LAMBDA_FUNCTION_NAME ?? '',
       memory: Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || 0,

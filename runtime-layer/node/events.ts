@@ -4,8 +4,10 @@
  * serve. HTTP requests come out as the request the app must see: base path stripped, headers completed
  * (`Cookie`, `Host`, `X-Forwarded-*`, `x-amzn-request-context`, `x-amzn-lambda-context`), body decoded.
  */
-import { ACTION_EVENT_SOURCE, ACTIONS_PATH, isUnder, RESERVED_PREFIX, stripBasePath } from '../../lib/routing/routes';
-import { BODY_LIMIT_BYTES } from './limits';
+import { ACTION_EVENT_SOURCE } from '../../lib/core/action-event';
+import { ACTIONS_PATH, isUnder, RESERVED_PREFIX } from '../../lib/core/paths';
+import { stripBasePath } from '../../lib/routing/routes';
+import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
 
 export type EventFormat = 'v2' | 'v1' | 'alb';
 
@@ -44,8 +46,15 @@ const FORMAT_NAMES: Record<EventFormat, string> = {
 };
 /** Request headers the adapter sets itself, or that make no sense once the body has been decoded and buffered. */
 const REPLACED_HEADERS = new Set([
-  'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'expect', 'upgrade', 'proxy-connection',
-  'x-amzn-request-context', 'x-amzn-lambda-context',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'expect',
+  'upgrade',
+  'proxy-connection',
+  'x-amzn-request-context',
+  'x-amzn-lambda-context',
 ]);
 /** Characters a decoded path may hold that are not allowed in a request target. */
 const UNSAFE_PATH_CHARS = /[^\x21-\x7e]|["<>\\^`{|}#?]/gu;
@@ -207,7 +216,11 @@ function refuse(format: EventFormat, status: number, message: string): ParsedEve
 function parseAction(event: Json, context: InvocationContext): ParsedEvent {
   const action = event.event;
   if (!isObject(action) || typeof action.id !== 'string' || action.id === '') {
-    return { kind: 'unsupported', errorType: 'Spaceport.MalformedEvent', message: 'The spaceport.action event has no event.id: expected {"source":"spaceport.action","event":{"id":"<action id>","trigger":"schedule"}}' };
+    return {
+      kind: 'unsupported',
+      errorType: 'Spaceport.MalformedEvent',
+      message: 'The spaceport.action event has no event.id: expected {"source":"spaceport.action","event":{"id":"<action id>","trigger":"schedule"}}',
+    };
   }
   const body = Buffer.from(JSON.stringify({ event: action }), 'utf8');
   const headers = ['host', 'localhost', 'content-type', 'application/json', 'x-amzn-lambda-context', context.lambdaContext];

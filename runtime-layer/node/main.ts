@@ -3,14 +3,14 @@
  * Lambda invocation into an HTTP request to it and its response into the invocation result.
  */
 import { ConfigError, readConfig, type AdapterConfig } from './config';
-import { RuntimeApi, type Invocation } from './runtime-api';
+import { RuntimeApi, type Invocation } from './runtime-api-client';
 import { asciiJson, parseEvent, type AppRequest } from './events';
 import { refusalResponse, toResult, type AppResponse } from './results';
 import { AppServer, StartFailure } from './app-server';
 import { AppTimedOut, AppUnavailable, InvalidRequest, ResponseTooLarge } from './app-client';
 import { StaticSite } from './static-site';
 import { log } from './log';
-import { actionRunMessage } from '../../lib/routing/action-log';
+import { actionRunMessage } from '../../lib/core/action-log';
 
 /** Time kept before the deadline to report a scheduled action that has not answered. */
 const ACTION_DEADLINE_MARGIN_MS = 200;

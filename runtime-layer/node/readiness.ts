@@ -15,9 +15,7 @@ const LOOPBACK_HOSTS = ['127.0.0.1', '::1'];
 /** A probe that takes longer than this counts as "not ready yet". */
 const PROBE_TIMEOUT_MS = 1000;
 
-export type ReadyOutcome =
-  | { readonly ready: true; readonly host: string }
-  | { readonly ready: false; readonly exit?: ExitStatus };
+export type ReadyOutcome = { readonly ready: true; readonly host: string } | { readonly ready: false; readonly exit?: ExitStatus };
 
 function tcpProbe(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

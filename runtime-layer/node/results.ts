@@ -3,7 +3,7 @@
  * `cookies[]` and joins other repeated headers; payload 1.0 uses `multiValueHeaders`; ALB gets both header forms
  * and a status description. Bodies travel base64 unless they are text (`isTextBody`).
  */
-import { isTextBody } from '../../lib/lambda/text-body';
+import { isTextBody } from '../../lib/core/text-body';
 import type { EventFormat, Refusal } from './events';
 
 export interface AppResponse {

@@ -16,9 +16,7 @@ interface Fixture {
   readonly env?: Record<string, string>;
   readonly event: unknown;
   readonly appResponse?: unknown;
-  readonly appRequest:
-    | null
-    | { method: string; target: string; headers: Record<string, string[]>; body?: string; bodyBase64?: string };
+  readonly appRequest: null | { method: string; target: string; headers: Record<string, string[]>; body?: string; bodyBase64?: string };
   readonly result?: unknown;
   readonly error?: { errorType: string; errorMessage: string };
   /** A line the adapter must log for this invocation (a regular expression), e.g. an action's run line. */
@@ -46,7 +44,10 @@ function expand(value: unknown): unknown {
 const fixtures: Fixture[] = readdirSync(FIXTURE_DIR)
   .filter((file) => file.endsWith('.json'))
   .sort()
-  .map((file) => ({ name: file.replace(/\.json$/, ''), ...(expand(JSON.parse(readFileSync(join(FIXTURE_DIR, file), 'utf8'))) as Omit<Fixture, 'name'>) }));
+  .map((file) => ({
+    name: file.replace(/\.json$/, ''),
+    ...(expand(JSON.parse(readFileSync(join(FIXTURE_DIR, file), 'utf8'))) as Omit<Fixture, 'name'>),
+  }));
 
 function headerValues(rawHeaders: string[], name: string): string[] {
   const values: string[] = [];
@@ -95,7 +96,10 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
     // The first invocation starts the environment (INIT), so the control server exists only afterwards;
     // a fixture whose request must not reach the app can run first.
     const setResponse = async (): Promise<void> => {
-      await fetch(`http://127.0.0.1:${control}/`, { method: 'PUT', body: JSON.stringify(fixture.appResponse ?? { status: 200, headers: [], body: '' }) });
+      await fetch(`http://127.0.0.1:${control}/`, {
+        method: 'PUT',
+        body: JSON.stringify(fixture.appResponse ?? { status: 200, headers: [], body: '' }),
+      });
     };
     if (adapter.lines.length === 0) await adapter.invoke({ version: '2.0', rawPath: '/warm-up', requestContext: { http: { method: 'GET' } } });
     await setResponse();

@@ -32,7 +32,14 @@ def app(environ, start_response):
 `;
 
 function get(path: string): unknown {
-  return { version: '2.0', rawPath: path, rawQueryString: '', headers: { host: 'x' }, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } }, isBase64Encoded: false };
+  return {
+    version: '2.0',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'x' },
+    requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
+    isBase64Encoded: false,
+  };
 }
 
 let layer: ReturnType<typeof buildLayer>;
@@ -84,7 +91,12 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
   });
 
   test('HTTP readiness counts 5xx as not ready', async () => {
-    const adapter = await start(runtime, { SPACEPORT_RUN: 'node app.js', SPACEPORT_READINESS: 'http:/health', HEALTH_STATUS: '503', SPACEPORT_INIT_TIMEOUT_MS: '300' });
+    const adapter = await start(runtime, {
+      SPACEPORT_RUN: 'node app.js',
+      SPACEPORT_READINESS: 'http:/health',
+      HEALTH_STATUS: '503',
+      SPACEPORT_INIT_TIMEOUT_MS: '300',
+    });
     const outcome = await adapter.invoke(get('/'));
     expect(outcome).toMatchObject({ kind: 'init-error' });
     if (outcome.kind === 'success') return;
@@ -162,9 +174,15 @@ describe('node adapter static mode', () => {
   });
 
   test('serves index.html for directories, with content types', async () => {
-    expect(await adapter.invoke(get('/docs'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: '<h1>home</h1>', headers: { 'content-type': 'text/html; charset=utf-8' } } });
+    expect(await adapter.invoke(get('/docs'))).toMatchObject({
+      kind: 'success',
+      result: { statusCode: 200, body: '<h1>home</h1>', headers: { 'content-type': 'text/html; charset=utf-8' } },
+    });
     expect(await adapter.invoke(get('/docs/guide/'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: '<h1>guide</h1>' } });
-    expect(await adapter.invoke(get('/docs/style.css'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: 'h1{}', headers: { 'content-type': 'text/css; charset=utf-8' } } });
+    expect(await adapter.invoke(get('/docs/style.css'))).toMatchObject({
+      kind: 'success',
+      result: { statusCode: 200, body: 'h1{}', headers: { 'content-type': 'text/css; charset=utf-8' } },
+    });
   });
 
   test('answers 304 to a matching If-None-Match, 404 for missing files and traversal, 405 for writes', async () => {

@@ -37,7 +37,14 @@ require('node:http').createServer((req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
-const GET = { version: '2.0', rawPath: '/', rawQueryString: '', headers: { host: 'x' }, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } }, isBase64Encoded: false };
+const GET = {
+  version: '2.0',
+  rawPath: '/',
+  rawQueryString: '',
+  headers: { host: 'x' },
+  requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
+  isBase64Encoded: false,
+};
 const LAMBDA_512_MB_FLAGS = '--max-old-space-size=461 --max-semi-space-size=25';
 
 interface AppView {

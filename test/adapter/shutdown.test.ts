@@ -64,7 +64,10 @@ beforeAll(() => {
   writeFileSync(join(work, 'app', 'main.py'), PYTHON_APP);
   // One PATH directory per interpreter holding it (the real binary: a version manager's shim needs more) and the
   // coreutils the bootstrap calls, but not the other interpreter.
-  const located = (command: string): string => execFileSync('/bin/sh', ['-c', `command -v ${command}`]).toString().trim();
+  const located = (command: string): string =>
+    execFileSync('/bin/sh', ['-c', `command -v ${command}`])
+      .toString()
+      .trim();
   const executables = { node: process.execPath, python3: execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim() };
   for (const [name, executable] of Object.entries(executables)) {
     mkdirSync(join(work, `only-${name}`));
@@ -87,7 +90,14 @@ function isAlive(pid: number): boolean {
 }
 
 function get(path: string): unknown {
-  return { version: '2.0', rawPath: path, rawQueryString: '', headers: { host: 'x' }, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } }, isBase64Encoded: false };
+  return {
+    version: '2.0',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'x' },
+    requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
+    isBase64Encoded: false,
+  };
 }
 
 describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, interpreter, run }) => {
@@ -106,7 +116,7 @@ describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, i
     return { mark, appPid, lines: adapter.lines };
   }
 
-  test('the app gets SIGTERM when the environment shuts down, through the layer\'s extension', async () => {
+  test("the app gets SIGTERM when the environment shuts down, through the layer's extension", async () => {
     const { mark, appPid, lines } = await runThenShutdown(layer.dir);
     expect(existsSync(mark) && readFileSync(mark, 'utf8')).toBe(`${runtime} app got SIGTERM`);
     expect(isAlive(appPid)).toBe(false);
@@ -114,7 +124,7 @@ describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, i
     expect(lines.filter((line) => line.includes('extension'))).toEqual([]);
   });
 
-  test('without the extension in the layer, shutdown kills the app with no SIGTERM (Lambda\'s 0 ms phase)', async () => {
+  test("without the extension in the layer, shutdown kills the app with no SIGTERM (Lambda's 0 ms phase)", async () => {
     const { mark, appPid } = await runThenShutdown(layerWithoutExtension);
     expect(existsSync(mark)).toBe(false);
     expect(isAlive(appPid)).toBe(false);
@@ -127,12 +137,16 @@ describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, i
     try {
       const address = `127.0.0.1:${(api.address() as AddressInfo).port}`;
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile(join(layer.dir, 'extensions', 'spaceport-shutdown'), { env: { PATH: join(work, `only-${interpreter}`), AWS_LAMBDA_RUNTIME_API: address } }, (_error, _stdout, stderr) =>
-          resolve({ code: child.exitCode, stderr }),
+        const child = execFile(
+          join(layer.dir, 'extensions', 'spaceport-shutdown'),
+          { env: { PATH: join(work, `only-${interpreter}`), AWS_LAMBDA_RUNTIME_API: address } },
+          (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
         );
       });
       expect(code).toBe(1);
-      expect(stderr.trim()).toBe(`[spaceport] extension spaceport-shutdown: the Extensions API refused to register spaceport-shutdown (403): ${refusal}`);
+      expect(stderr.trim()).toBe(
+        `[spaceport] extension spaceport-shutdown: the Extensions API refused to register spaceport-shutdown (403): ${refusal}`,
+      );
     } finally {
       api.close();
     }

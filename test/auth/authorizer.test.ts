@@ -3,30 +3,110 @@
  * authorizer events shaped as API Gateway sends them. `isAuthorized: false` is what API Gateway turns into 403.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/auth/authorizer';
-import type { LocalApiKeyStore } from '../../lib/auth/local-state';
+import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/handlers/authorizer';
+import type { LocalApiKeyStore } from '../../lib/local/state';
 import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
 type Expected = 'allow' | 'deny';
-const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key', 'internal key', 'wrong internal key', 'user key as X-API-Key'] as const;
+const CREDENTIALS = [
+  'none',
+  'owner cookie',
+  'expired cookie',
+  'forged cookie',
+  'valid key',
+  'deleted key',
+  'internal key',
+  'wrong internal key',
+  'user key as X-API-Key',
+] as const;
 
 /** Per route: the expected outcome for each credential above, in order. */
 const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: readonly Expected[]; why: string }> = [
-  { rawPath: '/', routeKey: 'ANY /', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'private primary with api_keys' },
-  { rawPath: '/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'private primary with api_keys' },
-  { rawPath: '/public/hello.txt', routeKey: 'ANY /{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public route wins over keys' },
-  { rawPath: '/public/../notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'dot segments leave the public folder' },
+  {
+    rawPath: '/',
+    routeKey: 'ANY /',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'private primary with api_keys',
+  },
+  {
+    rawPath: '/notes',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'private primary with api_keys',
+  },
+  {
+    rawPath: '/public/hello.txt',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'],
+    why: 'public route wins over keys',
+  },
+  {
+    rawPath: '/public/../notes',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'dot segments leave the public folder',
+  },
   // Public routes go through the authorizer too: an encoded `..` under the public prefix is judged here, not by the micro.
-  { rawPath: '/public/..%2Fnotes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded slash after dots leaves the public folder' },
-  { rawPath: '/public/%2E%2E/notes', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded dots leave the public folder' },
-  { rawPath: '/public/..%5Capi/items', routeKey: 'ANY /{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'], why: 'encoded backslash read as a slash' },
-  { rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'], why: 'micro without the api_keys preset' },
-  { rawPath: '/api', routeKey: 'ANY /api', expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'], why: 'micro root, no preset' },
-  { rawPath: '/docs/index.html', routeKey: 'ANY /docs/{proxy+}', expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'], why: 'public: true' },
-  { rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint' },
-  { rawPath: '/api/__space/v0/actions', routeKey: 'ANY /api/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'action endpoint under a micro path' },
-  { rawPath: '/docs/__space/v0/actions', routeKey: 'ANY /docs/{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'even on a public micro' },
-  { rawPath: '/%5F%5Fspace/v0/actions', routeKey: 'ANY /{proxy+}', expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'], why: 'percent-encoded runtime path' },
+  {
+    rawPath: '/public/..%2Fnotes',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'encoded slash after dots leaves the public folder',
+  },
+  {
+    rawPath: '/public/%2E%2E/notes',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'encoded dots leave the public folder',
+  },
+  {
+    rawPath: '/public/..%5Capi/items',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'encoded backslash read as a slash',
+  },
+  {
+    rawPath: '/api/items',
+    routeKey: 'ANY /api/{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'],
+    why: 'micro without the api_keys preset',
+  },
+  {
+    rawPath: '/api',
+    routeKey: 'ANY /api',
+    expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'allow', 'deny', 'deny'],
+    why: 'micro root, no preset',
+  },
+  {
+    rawPath: '/docs/index.html',
+    routeKey: 'ANY /docs/{proxy+}',
+    expected: ['allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow', 'allow'],
+    why: 'public: true',
+  },
+  {
+    rawPath: '/__space/v0/actions',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'action endpoint',
+  },
+  {
+    rawPath: '/api/__space/v0/actions',
+    routeKey: 'ANY /api/{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'action endpoint under a micro path',
+  },
+  {
+    rawPath: '/docs/__space/v0/actions',
+    routeKey: 'ANY /docs/{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'even on a public micro',
+  },
+  {
+    rawPath: '/%5F%5Fspace/v0/actions',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'percent-encoded runtime path',
+  },
 ];
 
 describe('Lambda authorizer: route x credential', () => {
@@ -76,7 +156,9 @@ describe('Lambda authorizer: route x credential', () => {
     expect(misrouted).toEqual({ isAuthorized: false, context: { micro: 'api', reason: "judged for micro 'docs' but routed to 'api'" } });
     const key = kinds.find((kind) => kind.label === 'valid key')!;
     // web accepts keys, api does not: a key must not reach api through a path the rules read as web's.
-    expect(await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /api/{proxy+}', headers: key.headers }))).toMatchObject({ isAuthorized: false });
+    expect(await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /api/{proxy+}', headers: key.headers }))).toMatchObject({
+      isAuthorized: false,
+    });
     expect(await authorizer(authorizerEvent({ rawPath: '/docs', routeKey: 'ANY /docs' }))).toMatchObject({ isAuthorized: true });
   });
 
@@ -87,22 +169,39 @@ describe('Lambda authorizer: route x credential', () => {
   });
 
   it("lets a browser's CORS preflight through to a micro that takes API keys, and only there", async () => {
-    const preflight = { origin: 'https://other.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-space-app-key' };
+    const preflight = {
+      origin: 'https://other.example',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'x-space-app-key',
+    };
     const toWeb = await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }));
     expect(toWeb).toEqual({ isAuthorized: true, context: { micro: 'web', via: 'cors-preflight' } });
     // api has no api_keys preset: nobody can call it from another origin, so its preflight gets no exception.
-    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
+    expect(
+      await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: preflight })),
+    ).toMatchObject({ isAuthorized: false });
     // A plain OPTIONS (no Origin, no requested method) is no preflight, and neither is a GET with the same headers.
-    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}' }))).toMatchObject({ isAuthorized: false });
-    expect(await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}' }))).toMatchObject({
+      isAuthorized: false,
+    });
+    expect(await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({
+      isAuthorized: false,
+    });
     // Nor does it open the runtime's paths.
-    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({ isAuthorized: false });
+    expect(
+      await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', headers: preflight })),
+    ).toMatchObject({ isAuthorized: false });
   });
 
   it('never lets the internal key reach the action endpoint, however it is sent', async () => {
     for (const method of ['GET', 'POST']) {
-      for (const [rawPath, routeKey] of [['/__space/v0/actions', 'ANY /{proxy+}'], ['/api/__space/v0/actions', 'ANY /api/{proxy+}']] as const) {
-        const result = await authorizer(authorizerEvent({ method, rawPath, routeKey, headers: { 'x-api-key': INTERNAL_KEY, 'content-type': 'application/json' } }));
+      for (const [rawPath, routeKey] of [
+        ['/__space/v0/actions', 'ANY /{proxy+}'],
+        ['/api/__space/v0/actions', 'ANY /api/{proxy+}'],
+      ] as const) {
+        const result = await authorizer(
+          authorizerEvent({ method, rawPath, routeKey, headers: { 'x-api-key': INTERNAL_KEY, 'content-type': 'application/json' } }),
+        );
         expect(result, `${method} ${rawPath}`).toEqual({ isAuthorized: false, context: { reason: 'reserved path' } });
       }
     }

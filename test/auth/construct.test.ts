@@ -1,7 +1,7 @@
 /** The deployed app is private unless its Spacefile opens a path, judged by the authorizer; the owner secret never appears in plain text. */
 import { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { AUTH_ENV } from '../../lib/auth/authorizer';
+import { AUTH_ENV } from '../../lib/handlers/authorizer';
 import { SpaceApp } from '../../lib/constructs/app';
 import { routeKeys } from '../../lib/routing/routes';
 import { loadSpacefile } from '../../lib/spacefile/load';
@@ -16,7 +16,10 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
 
   it('sends every micro route, public or not, through the Lambda authorizer; only /__space is open', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
-    const open = routes.filter((route) => route.AuthorizationType === 'NONE').map((route) => route.RouteKey).sort();
+    const open = routes
+      .filter((route) => route.AuthorizationType === 'NONE')
+      .map((route) => route.RouteKey)
+      .sort();
     expect(open).toEqual(['ANY /__space', 'ANY /__space/{proxy+}']);
     const guarded = routes.filter((route) => route.AuthorizationType !== 'NONE');
     // docs (public: true) and web's /public/* included: the authorizer allows them itself.
@@ -50,7 +53,9 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
       [AUTH_ENV.ownerSecretId]: { Ref: secretId },
       [AUTH_ENV.apiKeysTable]: { Ref: expect.stringMatching(/ApiKeys/) },
     });
-    expect(JSON.parse(authorizer.Properties.Environment.Variables[AUTH_ENV.policy])).toMatchObject({ primary: { name: 'web', publicRoutes: ['/public/*'] } });
+    expect(JSON.parse(authorizer.Properties.Environment.Variables[AUTH_ENV.policy])).toMatchObject({
+      primary: { name: 'web', publicRoutes: ['/public/*'] },
+    });
     const outputs = JSON.stringify(template.findOutputs('*'));
     expect(outputs).toContain('aws secretsmanager get-secret-value --secret-id ');
   });
@@ -66,7 +71,9 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
       expect(variables.DETA_API_KEY, micro.name).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: keyId }, ':SecretString:::}}']] });
     }
     const authorizerRole = { Ref: logicalId(space.auth!.authorizerFunction.role as never) };
-    expect(json.Resources[logicalId(space.auth!.authorizerFunction)].Properties.Environment.Variables[AUTH_ENV.internalKeySecretId]).toEqual({ Ref: keyId });
+    expect(json.Resources[logicalId(space.auth!.authorizerFunction)].Properties.Environment.Variables[AUTH_ENV.internalKeySecretId]).toEqual({
+      Ref: keyId,
+    });
     expect(json.Resources[logicalId(space.auth!.signinFunction)].Properties.Environment.Variables).not.toHaveProperty(AUTH_ENV.internalKeySecretId);
 
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => policy.Properties);
@@ -87,7 +94,10 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
   });
 
   it('keeps API key hashes in a table the authorizer may only GetItem from', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'hash', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'hash', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const dynamo = statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
     expect(dynamo.map((statement) => statement.Action)).toEqual(['dynamodb:GetItem']);
@@ -105,7 +115,9 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
 describe('SpaceAuth bundling', () => {
   it('bundles the authorizer and sign-in function with esbuild, without Docker', () => {
     const { template } = synth({ spacefile: EXAMPLE }, { bundle: true });
-    const handlers = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => /Spaceport (authorizer|owner sign-in)/.test(fn.Properties.Description ?? ''));
+    const handlers = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
+      /Spaceport (authorizer|owner sign-in)/.test(fn.Properties.Description ?? ''),
+    );
     expect(handlers).toHaveLength(2);
     for (const fn of handlers) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
   });

@@ -4,9 +4,9 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalAuth } from '../../lib/auth/local';
+import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { accessPolicyOf } from '../../lib/auth/policy';
-import { createRouter, listen } from '../../lib/local/dev/router';
+import { createRouter, listen } from '../../lib/local/dev/dev-router';
 import { loadSpacefile } from '../../lib/spacefile/load';
 import { type Credentials, credentialKinds, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
@@ -35,7 +35,17 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-const CREDENTIALS = ['none', 'owner cookie', 'expired cookie', 'forged cookie', 'valid key', 'deleted key', 'internal key', 'wrong internal key', 'user key as X-API-Key'] as const;
+const CREDENTIALS = [
+  'none',
+  'owner cookie',
+  'expired cookie',
+  'forged cookie',
+  'valid key',
+  'deleted key',
+  'internal key',
+  'wrong internal key',
+  'user key as X-API-Key',
+] as const;
 const MATRIX: ReadonlyArray<{ path: string; expected: readonly number[] }> = [
   { path: '/', expected: [401, 200, 401, 401, 200, 401, 200, 401, 401] },
   { path: '/public/hello.txt', expected: [200, 200, 200, 200, 200, 200, 200, 200, 200] },
@@ -91,11 +101,19 @@ describe('dev router: a browser signs in', () => {
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('value="/notes?page=2"');
 
-    const wrong = await fetch(`${base}/__space/signin`, { method: 'POST', body: new URLSearchParams({ secret: 'nope', next: '/notes?page=2' }), redirect: 'manual' });
+    const wrong = await fetch(`${base}/__space/signin`, {
+      method: 'POST',
+      body: new URLSearchParams({ secret: 'nope', next: '/notes?page=2' }),
+      redirect: 'manual',
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.getSetCookie()).toEqual([]);
 
-    const posted = await fetch(`${base}/__space/signin`, { method: 'POST', body: new URLSearchParams({ secret: OWNER_SECRET, next: '/notes?page=2' }), redirect: 'manual' });
+    const posted = await fetch(`${base}/__space/signin`, {
+      method: 'POST',
+      body: new URLSearchParams({ secret: OWNER_SECRET, next: '/notes?page=2' }),
+      redirect: 'manual',
+    });
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe('/notes?page=2');
     const [cookie] = posted.headers.getSetCookie();

@@ -2,9 +2,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HttpApiAuthorizerEvent } from '../../lib/auth/authorizer';
+import type { HttpApiAuthorizerEvent } from '../../lib/handlers/authorizer';
 import { generateInternalKey } from '../../lib/auth/internal-key';
-import { LocalApiKeyStore } from '../../lib/auth/local-state';
+import { LocalApiKeyStore } from '../../lib/local/state';
 import type { AccessPolicy, MicroAccessPolicy } from '../../lib/auth/policy';
 import { SessionSigner } from '../../lib/auth/session';
 
@@ -104,7 +104,9 @@ export function authorizerEvent(request: {
       time: '15/Jan/2025:12:00:00 +0000',
       timeEpoch: NOW,
     },
-    ...(request.routeKey.endsWith('/{proxy+}') ? { pathParameters: { proxy: request.rawPath.slice(request.routeKey.length - 'ANY /{proxy+}'.length + 2) } } : {}),
+    ...(request.routeKey.endsWith('/{proxy+}')
+      ? { pathParameters: { proxy: request.rawPath.slice(request.routeKey.length - 'ANY /{proxy+}'.length + 2) } }
+      : {}),
   };
   return event as HttpApiAuthorizerEvent;
 }

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LocalAuth } from '../../lib/auth/local';
+import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { generateInternalKey } from '../../lib/auth/internal-key';
 import { keysCommand } from '../../lib/cli/keys';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { loadSpacefile } from '../../lib/spacefile/load';
 
 const SPACEFILE = `v: 0
@@ -85,7 +85,7 @@ describe('spaceport keys (local)', () => {
     for (const option of ['--micro <micro>', '--spacefile <path>', '--local', '--table <name>', '-h, --help']) {
       expect(help).toMatch(new RegExp(`^  ${option} +\\S`, 'm'));
     }
-    expect(help).toMatch(/^  delete <name> +remove a key/m);
+    expect(help).toMatch(/^ {2}delete <name> +remove a key/m);
     expect(stderr.join('')).toBe('');
   });
 

@@ -67,7 +67,14 @@ describe('public routes', () => {
   });
 
   it('keeps runtime paths unreachable however they are spelled', async () => {
-    for (const path of ['/__space/v0/actions', '/__SPACE/v0/actions', '/open/__space/v0/actions', '/open//__space/v0/actions', '/assets/../__space/v0/actions', '/%5f%5fspace/v0/actions']) {
+    for (const path of [
+      '/__space/v0/actions',
+      '/__SPACE/v0/actions',
+      '/open/__space/v0/actions',
+      '/open//__space/v0/actions',
+      '/assets/../__space/v0/actions',
+      '/%5f%5fspace/v0/actions',
+    ]) {
       const decision = await authorize(request(path, { cookies: ['spaceport_session=good'] }), context(rules));
       expect(decision.outcome, path).toBe('reserved');
       if (decision.outcome === 'reserved') expect(decision.response.status).toBe(404);
@@ -145,10 +152,7 @@ describe('API keys', () => {
 
 describe("the app's internal key (X-API-Key: $DETA_API_KEY)", () => {
   const rules = new AccessRules(
-    policyOf(
-      { name: 'web', path: '/', apiKeys: true, publicRoutes: [] },
-      { name: 'admin', path: '/admin', apiKeys: false, publicRoutes: [] },
-    ),
+    policyOf({ name: 'web', path: '/', apiKeys: true, publicRoutes: [] }, { name: 'admin', path: '/admin', apiKeys: false, publicRoutes: [] }),
   );
   const keys = { 'k-any': { name: 'any' } };
   const decide = (path: string, headers: Record<string, string>, extra: Partial<AuthRequest> = {}) =>
@@ -177,8 +181,11 @@ describe("the app's internal key (X-API-Key: $DETA_API_KEY)", () => {
     expect(await decide('/notes', { 'x-api-key': '' })).toMatchObject({ outcome: 'deny' });
   });
 
-  it('stays apart from user API keys: neither is accepted in the other one\'s header', async () => {
-    expect(await decide('/notes', { 'x-space-app-key': INTERNAL_KEY })).toMatchObject({ outcome: 'deny', reason: expect.stringContaining('not a valid API key') });
+  it("stays apart from user API keys: neither is accepted in the other one's header", async () => {
+    expect(await decide('/notes', { 'x-space-app-key': INTERNAL_KEY })).toMatchObject({
+      outcome: 'deny',
+      reason: expect.stringContaining('not a valid API key'),
+    });
     expect(await decide('/notes', { 'x-api-key': 'k-any' })).toMatchObject({ outcome: 'deny' });
   });
 });

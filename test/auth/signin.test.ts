@@ -83,7 +83,7 @@ describe('session tokens', () => {
 
 describe('cloud sign-in function (payload 2.0)', () => {
   it('signs in from a base64 form body, puts the cookie in cookies[], and 404s other runtime paths', async () => {
-    const { createSigninHandler } = await import('../../lib/auth/signin-handler');
+    const { createSigninHandler } = await import('../../lib/handlers/signin-handler');
     const handle = createSigninHandler({ readOwnerSecret: async () => OWNER_SECRET, now: () => NOW });
     const event = (rawPath: string, method: string, body?: string) => ({
       rawPath,

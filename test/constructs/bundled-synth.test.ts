@@ -13,7 +13,7 @@ import { ENV } from './helpers';
 import { publishFileAssets } from './offline-publish';
 import { zipEntries } from './zip-entries';
 
-test('the ZIPs a deploy uploads hold the adapter layer with its executables and each micro\'s selected files', async () => {
+test("the ZIPs a deploy uploads hold the adapter layer with its executables and each micro's selected files", async () => {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'spaceport-cdkout-')) });
   const stack = new Stack(app, 'Bundled', { env: ENV });
   const space = new SpaceApp(stack, 'App', { spacefile: 'examples/hello/Spacefile', authorizer: new HttpIamAuthorizer() });

@@ -34,16 +34,24 @@ test('synthesizes the given Spacefile under the given stack name, with presets f
 });
 
 test('user mistakes print one message, never a stack trace', () => {
-  const preset = writeApp('v: 0\nmicros:\n  - name: w\n    src: .\n    engine: nodejs16\n    presets:\n      env:\n        - name: TOKEN\n', { 'index.js': '' });
+  const preset = writeApp('v: 0\nmicros:\n  - name: w\n    src: .\n    engine: nodejs16\n    presets:\n      env:\n        - name: TOKEN\n', {
+    'index.js': '',
+  });
   const missingPreset = cdkApp({ spacefile: preset.spacefile });
   expect(missingPreset.status).toBe(1);
   expect(missingPreset.stderr.trim()).toMatch(/^\S+\/App\/Micro-w: micro 'w' needs a value for preset TOKEN.*Spacefile:8:\d+\)$/);
 
-  const failing = writeApp('v: 0\nmicros:\n  - name: w\n    src: .\n    engine: nodejs16\n    commands:\n      - "echo oops >&2; exit 4"\n', { 'index.js': '' });
+  const failing = writeApp('v: 0\nmicros:\n  - name: w\n    src: .\n    engine: nodejs16\n    commands:\n      - "echo oops >&2; exit 4"\n', {
+    'index.js': '',
+  });
   const build = spawnSync('node', ['dist/bin/cdk-app.js'], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'spaceport-cdkapp-')), CDK_CONTEXT_JSON: JSON.stringify({ spacefile: failing.spacefile }) },
+    env: {
+      ...process.env,
+      CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'spaceport-cdkapp-')),
+      CDK_CONTEXT_JSON: JSON.stringify({ spacefile: failing.spacefile }),
+    },
   });
   expect(build.status).toBe(1);
   expect(build.stderr).toMatch(/^micro 'w' \(.*Spacefile:7\): echo oops >&2; exit 4 failed \(exit code 4\):\noops\n$/m);

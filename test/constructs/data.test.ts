@@ -4,8 +4,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { BASE_TABLE_SCHEMA } from '../../lib/data/aws/dynamodb-base-store';
-import { NOT_FOUND_PATH } from '../../lib/data/aws/lambda-handler';
+import { BASE_TABLE_SCHEMA } from '../../lib/handlers/dynamodb-base-store';
+import { NOT_FOUND_PATH } from '../../lib/handlers/data-function';
 import { synth, type Synthesized } from './helpers';
 
 const EXAMPLE = 'examples/hello/Spacefile';
@@ -61,7 +61,7 @@ describe('the example app keeps its data in a retained table and bucket behind o
     });
   });
 
-  test('removalPolicy DESTROY is the owner\'s explicit choice, and data: false leaves the data services out', () => {
+  test("removalPolicy DESTROY is the owner's explicit choice, and data: false leaves the data services out", () => {
     const disposable = synth({ spacefile: EXAMPLE, data: { removalPolicy: RemovalPolicy.DESTROY } });
     disposable.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: { DeletionProtectionEnabled: false } });
     disposable.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
@@ -87,7 +87,7 @@ describe('the example app keeps its data in a retained table and bucket behind o
     }
   });
 
-  test('the data function may do exactly what the stores do, on this table and this project\'s objects', () => {
+  test("the data function may do exactly what the stores do, on this table and this project's objects", () => {
     const data = example.space.data!;
     const role = example.stack.getLogicalId(data.function.role!.node.defaultChild as never);
     const policies = Object.values(example.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }));
@@ -130,9 +130,7 @@ describe('the example app keeps its data in a retained table and bucket behind o
   test('one host: downloads from S3 and parts through API Gateway, both behind the edge check; the rest to the data function', () => {
     const distribution = example.template.toJSON().Resources[logicalId(example, example.space.data!.distribution)].Properties.DistributionConfig;
     const edge = logicalId(example, example.space.data!.edgeFunction);
-    const behaviors = Object.fromEntries(
-      distribution.CacheBehaviors.map((behavior: { PathPattern: string }) => [behavior.PathPattern, behavior]),
-    );
+    const behaviors = Object.fromEntries(distribution.CacheBehaviors.map((behavior: { PathPattern: string }) => [behavior.PathPattern, behavior]));
     expect(Object.keys(behaviors)).toEqual(['/v1/*/files/download', '/v1/*/uploads/*/parts']);
     const origins = Object.fromEntries(distribution.Origins.map((origin: { Id: string }) => [origin.Id, origin]));
     const download = behaviors['/v1/*/files/download'];
@@ -197,7 +195,7 @@ describe('the example app keeps its data in a retained table and bucket behind o
     });
   });
 
-  test('the browser path is on the app\'s own host, for the data function, which checks the owner itself', () => {
+  test("the browser path is on the app's own host, for the data function, which checks the owner itself", () => {
     const appApi = logicalId(example, example.space.router.httpApi);
     for (const service of ['base', 'drive']) {
       example.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {

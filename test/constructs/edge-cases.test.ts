@@ -2,19 +2,25 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Architecture, Code, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, test } from 'vitest';
 import { SpaceAction } from '../../lib/constructs/action';
 import { SpaceMicro } from '../../lib/constructs/micro';
-import { SpaceProjectKey } from '../../lib/constructs/project-key';
-import { SpaceInternalKey } from '../../lib/constructs/internal-key';
+import { SpaceProjectKey } from '../../lib/constructs/project-key-secret';
+import { SpaceInternalKey } from '../../lib/constructs/internal-key-secret';
 import { adapterLayer } from '../../lib/constructs/adapter-layer';
 import { SpaceRouter } from '../../lib/constructs/router';
 import { routeKeys } from '../../lib/routing/routes';
 import { SpaceApp } from '../../lib/constructs/app';
 import { ENV, fixtureLayer, nagFindings, synth, writeApp } from './helpers';
 
-const routeKeysOf = (template: ReturnType<typeof synth>['template']) =>
-  Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
+/** The route keys of the app's own HTTP API (the data endpoint's API has its own). */
+const routeKeysOf = (result: ReturnType<typeof synth>) => {
+  const api = result.stack.getLogicalId(result.space.router.httpApi.node.defaultChild as never);
+  return Object.values(result.template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: api } } }))
+    .map((r) => r.Properties.RouteKey)
+    .sort();
+};
 
 function envOf(result: ReturnType<typeof synth>, micro: string): Record<string, unknown> {
   const fn = result.space.micros[micro].function;
@@ -25,7 +31,15 @@ describe('app shapes', () => {
   test('a single micro is the primary at / and needs no schedules', () => {
     const app = writeApp('v: 0\nmicros:\n  - name: solo\n    src: .\n    engine: nodejs16\n    public: true\n', { 'index.js': '' });
     const result = synth({ app });
-    expect(routeKeysOf(result.template)).toEqual(['ANY /', 'ANY /__space', 'ANY /__space/{proxy+}', 'ANY /{proxy+}']);
+    // The browser's Base and Drive paths are runtime routes too, answered by the data function for the owner alone.
+    expect(routeKeysOf(result)).toEqual([
+      'ANY /',
+      'ANY /__space',
+      'ANY /__space/v0/base/{proxy+}',
+      'ANY /__space/v0/drive/{proxy+}',
+      'ANY /__space/{proxy+}',
+      'ANY /{proxy+}',
+    ]);
     expect(envOf(result, 'solo')).toMatchObject({ DETA_SPACE_APP_MICRO_TYPE: 'primary', SPACEPORT_RUN: 'node index.js', SPACEPORT_BASE_PATH: '' });
     for (const type of ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup', 'AWS::SQS::Queue']) result.template.resourceCountIs(type, 0);
   });
@@ -44,13 +58,13 @@ describe('app shapes', () => {
     result.template.resourceCountIs('AWS::Scheduler::Schedule', 25);
     result.template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     result.template.resourceCountIs('AWS::SQS::Queue', 1);
-    result.template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512 }, 5);
+    result.template.resourcePropertiesCountIs('AWS::Lambda::Function', { MemorySize: 512, Layers: Match.anyValue() }, 5);
     result.template.resourcePropertiesCountIs(
       'AWS::IAM::Role',
       { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'scheduler.amazonaws.com' } }] } },
       5,
     );
-    expect(routeKeysOf(result.template)).toContain('ANY /m4/{proxy+}');
+    expect(routeKeysOf(result)).toContain('ANY /m4/{proxy+}');
     const expressions = Object.values(result.template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties.ScheduleExpression);
     expect(expressions.sort()).toEqual(app.actions.map((action) => action.interval.eventBridgeExpression).sort());
   });
@@ -75,7 +89,7 @@ describe('app shapes', () => {
     const result = synth({
       spacefile: 'examples/hello/Spacefile',
       runtimes: { api: 'python3.14' },
-      architecture: (require('aws-cdk-lib/aws-lambda') as typeof import('aws-cdk-lib/aws-lambda')).Architecture.ARM_64,
+      architecture: Architecture.ARM_64,
       appVersion: '2.3.0',
       cdk: { function: { memorySize: 1024, environment: { EXTRA: 'yes' } } },
     });
@@ -86,7 +100,8 @@ describe('app shapes', () => {
 });
 
 describe('presets', () => {
-  const spacefile = 'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    public: true\n    presets:\n      env:\n        - name: TOKEN\n          description: no default\n';
+  const spacefile =
+    'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    public: true\n    presets:\n      env:\n        - name: TOKEN\n          description: no default\n';
   const files = { 'index.js': '' };
 
   test('a preset with neither a value nor a default names the micro, the preset, the line and how to pass it', () => {
@@ -104,7 +119,7 @@ describe('presets', () => {
     expect(envOf(synth({ app }, { context: { 'preset:web.TOKEN': 'from-context' } }), 'web').TOKEN).toBe('from-context');
   });
 
-  test('presets that would exceed Lambda\'s 4 KB environment are a synth error naming the largest', () => {
+  test("presets that would exceed Lambda's 4 KB environment are a synth error naming the largest", () => {
     const app = writeApp(spacefile, files);
     expect(() => synth({ app, presetValues: { web: { TOKEN: 'x'.repeat(4000) } } })).toThrow(
       /^Test\/App\/Micro-web: micro 'web' needs about \d+ bytes of environment variables, over Lambda's 4096; the largest: TOKEN \(4005 bytes\)/,
@@ -113,7 +128,9 @@ describe('presets', () => {
 
   test('unknown micros and presets are errors, not silently ignored', () => {
     const app = writeApp(spacefile, files);
-    expect(() => synth({ app, presetValues: { wbe: { TOKEN: 'x' } } })).toThrow(/presetValues names micro wbe, which the Spacefile does not declare \(micros: web\)/);
+    expect(() => synth({ app, presetValues: { wbe: { TOKEN: 'x' } } })).toThrow(
+      /presetValues names micro wbe, which the Spacefile does not declare \(micros: web\)/,
+    );
     expect(() => synth({ app, presetValues: { web: { TOKEN: 'x', TOKNE: 'y' } } })).toThrow(/micro 'web' has no preset TOKNE \(declared: TOKEN\)/);
     expect(() => synth({ app, runtimes: { nope: 'python3.14' } })).toThrow(/runtimes names micro nope/);
   });
@@ -137,12 +154,16 @@ describe('validation', () => {
     const other = writeApp('v: 0\nmicros:\n  - name: b\n    src: .\n    engine: nodejs16\n', { 'index.js': '' });
     const result = synth({ app: one, authorizer: new HttpIamAuthorizer() });
     const router = new SpaceRouter(result.stack, 'Other', { app: one });
-    expect(() => router.addMicro(other.micros[0], result.space.micros.a.function)).toThrow(/^Test\/Other: micro 'b' is not part of app .*Spacefile:3:\d+\)$/);
+    expect(() => router.addMicro(other.micros[0], result.space.micros.a.function)).toThrow(
+      /^Test\/Other: micro 'b' is not part of app .*Spacefile:3:\d+\)$/,
+    );
   });
 
   test('a layer that was never built is a synth error that says to build it', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
-    expect(() => adapterLayer(stack, '/nonexistent/layer')).toThrow('S: the Spaceport adapter layer is missing at /nonexistent/layer: run npm run build');
+    expect(() => adapterLayer(stack, '/nonexistent/layer')).toThrow(
+      'S: the Spaceport adapter layer is missing at /nonexistent/layer: run npm run build',
+    );
   });
 });
 
@@ -170,7 +191,37 @@ describe('each construct on its own', () => {
       Target: { RoleArn: stack.resolve(action.role.roleArn), DeadLetterConfig: { Arn: stack.resolve(action.deadLetterQueue.queueArn) } },
     });
     template.resourceCountIs('AWS::SQS::Queue', 1);
-    expect(template.findResources('AWS::Scheduler::Schedule')[stack.getLogicalId(action.schedule.node.defaultChild as never)].Properties.GroupName).toBeUndefined();
+    expect(
+      template.findResources('AWS::Scheduler::Schedule')[stack.getLogicalId(action.schedule.node.defaultChild as never)].Properties.GroupName,
+    ).toBeUndefined();
+  });
+
+  test('a rate no cron expresses starts on the firings spaceport dev uses; a cron gets no start', () => {
+    const app = writeApp(
+      'v: 0\nmicros:\n  - name: job\n    src: .\n    engine: nodejs16\n    actions:\n' +
+        '      - id: odd\n        name: Odd\n        trigger: schedule\n        default_interval: "7 minutes"\n' +
+        '      - id: nightly\n        name: Nightly\n        trigger: schedule\n        default_interval: "0 3 * * *"\n',
+      { 'index.js': '' },
+    );
+    const stack = new Stack(new App(), 'Rates', { env: ENV });
+    const fn = new Function(stack, 'Fn', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => {};'),
+    });
+    const before = Date.now();
+    const [odd, nightly] = app.actions.map((action) => new SpaceAction(stack, action.id, { action, function: fn }));
+    const after = Date.now();
+    const template = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule');
+    const startOf = (action: SpaceAction) => template[stack.getLogicalId(action.schedule.node.defaultChild as never)].Properties.StartDate;
+
+    const start = Date.parse(startOf(odd!));
+    // After the deployment (EventBridge refuses a StartDate in the past), within one period of the margin.
+    expect(start).toBeGreaterThanOrEqual(before + 15 * 60_000);
+    expect(start).toBeLessThanOrEqual(after + (15 + 7) * 60_000);
+    // One of the local scheduler's firings: both fire at the same minutes.
+    expect(app.actions[0].interval.nextFiring(new Date(start - 1)).getTime()).toBe(start);
+    expect(startOf(nightly!)).toBeUndefined();
   });
 });
 
@@ -181,15 +232,28 @@ describe('every micro route goes through the authorizer', () => {
       '  - name: site\n    src: ./site\n    engine: nodejs16\n    path: site\n    public: true\n',
     { 'web/index.js': '', 'api/index.js': '', 'site/index.js': '' },
   );
-  const routesOf = (stack: Stack) =>
-    Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+  /** The app's own routes: the data endpoint is another host with its own API. */
+  const routesOf = (stack: Stack, router: SpaceRouter) => {
+    const api = stack.getLogicalId(router.httpApi.node.defaultChild as never);
+    return Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: api } } })).map(
+      (route) => route.Properties,
+    );
+  };
   const RUNTIME_ROUTES = ['ANY /__space', 'ANY /__space/{proxy+}'];
 
   test('public routes and wholly public micros included: only the runtime routes are open', () => {
-    const { stack } = synth({ app, authorizer: new HttpIamAuthorizer() });
-    const routes = routesOf(stack);
-    expect(routes.filter((r) => r.AuthorizationType === 'NONE').map((r) => r.RouteKey).sort()).toEqual(RUNTIME_ROUTES);
-    const guarded = routes.filter((r) => r.AuthorizationType === 'AWS_IAM').map((r) => r.RouteKey).sort();
+    const { stack, space } = synth({ app, authorizer: new HttpIamAuthorizer() });
+    const routes = routesOf(stack, space.router);
+    expect(
+      routes
+        .filter((r) => r.AuthorizationType === 'NONE')
+        .map((r) => r.RouteKey)
+        .sort(),
+    ).toEqual(RUNTIME_ROUTES);
+    const guarded = routes
+      .filter((r) => r.AuthorizationType === 'AWS_IAM')
+      .map((r) => r.RouteKey)
+      .sort();
     expect(guarded).toEqual(app.micros.flatMap(routeKeys).sort());
     expect(routes).toHaveLength(guarded.length + RUNTIME_ROUTES.length);
   });
@@ -199,7 +263,7 @@ describe('every micro route goes through the authorizer', () => {
     const findings = nagFindings((cdkApp) => {
       const stack = new Stack(cdkApp, 'Nag', { env: ENV });
       const space = new SpaceApp(stack, 'App', { app, adapterLayer: fixtureLayer(stack), authorizer: new HttpIamAuthorizer() });
-      acknowledged = space.node.findAll().flatMap((construct) =>
+      acknowledged = space.router.node.findAll().flatMap((construct) =>
         construct.node.metadata
           .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
           // Each entry is `{ <qualified rule id>: reason }`.
@@ -214,8 +278,12 @@ describe('every micro route goes through the authorizer', () => {
 
   test('a default authorizer given through the escape hatch leaves sign-in open', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
-    new SpaceRouter(stack, 'Router', { app, cdk: { httpApi: { defaultAuthorizer: new HttpIamAuthorizer() } } });
-    expect(routesOf(stack).map((r) => [r.RouteKey, r.AuthorizationType]).sort()).toEqual(RUNTIME_ROUTES.map((key) => [key, 'NONE']));
+    const router = new SpaceRouter(stack, 'Router', { app, cdk: { httpApi: { defaultAuthorizer: new HttpIamAuthorizer() } } });
+    expect(
+      routesOf(stack, router)
+        .map((r) => [r.RouteKey, r.AuthorizationType])
+        .sort(),
+    ).toEqual(RUNTIME_ROUTES.map((key) => [key, 'NONE']));
   });
 
   test('a router without an authorizer says at synth that private micros are open, and only then', () => {

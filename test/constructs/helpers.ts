@@ -38,7 +38,10 @@ export interface Synthesized {
 }
 
 /** Synthesizes a stack holding one `SpaceApp`, without bundling unless `bundle` is set. */
-export function synth(props: Omit<SpaceAppProps, 'adapterLayer'>, options: { bundle?: boolean; context?: Record<string, unknown> } = {}): Synthesized {
+export function synth(
+  props: Omit<SpaceAppProps, 'adapterLayer'>,
+  options: { bundle?: boolean; context?: Record<string, unknown> } = {},
+): Synthesized {
   const app = new App({
     context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
   });

@@ -39,7 +39,12 @@ test('the packed library installs into a fresh CDK app and synthesizes there', {
   execFileSync('node', ['app.js'], { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'] });
 
   const template = JSON.parse(readFileSync(join(appDir, 'cdk.out', 'Consumer.template.json'), 'utf8'));
-  const resources = Object.values(template.Resources as Record<string, { Type: string; Properties: any }>);
+  const resources = Object.values(
+    template.Resources as Record<
+      string,
+      { Type: string; Properties: { Environment?: { Variables?: Record<string, string> }; Layers?: unknown; Code: { S3Key: string } } }
+    >,
+  );
   const layer = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::Lambda::LayerVersion');
   const micro = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SPACEPORT_RUN === 'node index.js');
   expect(micro?.Properties.Layers).toEqual([{ Ref: layer }]);

@@ -67,7 +67,12 @@ describe('action overrides', () => {
   it('are read by the CDK app from the context key spaceport actions writes (cdk.context.json)', () => {
     const model = app();
     const outdir = mkdtempSync(join(tmpdir(), 'spaceport-cdkapp-'));
-    const context = { 'aws:cdk:bundling-stacks': [], spacefile: model.spacefile, stackName: 'ops-test', 'actions:ops-test': { tick: { interval: '15 minutes', enabled: false } } };
+    const context = {
+      'aws:cdk:bundling-stacks': [],
+      spacefile: model.spacefile,
+      stackName: 'ops-test',
+      'actions:ops-test': { tick: { interval: '15 minutes', enabled: false } },
+    };
     const result = spawnSync('node', ['dist/bin/cdk-app.js'], {
       cwd: resolve(__dirname, '../..'),
       encoding: 'utf8',
@@ -79,7 +84,12 @@ describe('action overrides', () => {
     const schedules = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>)
       .filter((resource) => resource.Type === 'AWS::Scheduler::Schedule')
       .map((resource) => [resource.Properties.ScheduleExpression, resource.Properties.State]);
-    expect(schedules).toEqual(expect.arrayContaining([['cron(0/15 * * * ? *)', 'DISABLED'], ['cron(0 3 * * ? *)', 'ENABLED']]));
+    expect(schedules).toEqual(
+      expect.arrayContaining([
+        ['cron(0/15 * * * ? *)', 'DISABLED'],
+        ['cron(0 3 * * ? *)', 'ENABLED'],
+      ]),
+    );
   });
 });
 
@@ -100,11 +110,16 @@ describe('a custom domain', () => {
   it('with a certificate and no zone: the name to point DNS at is an output', () => {
     const { template } = synth({
       app: app(),
-      domain: { domainName: 'notes.example.com', certificate: acm.Certificate.fromCertificateArn(new Stack(), 'Cert', 'arn:aws:acm:eu-west-1:1:certificate/x') },
+      domain: {
+        domainName: 'notes.example.com',
+        certificate: acm.Certificate.fromCertificateArn(new Stack(), 'Cert', 'arn:aws:acm:eu-west-1:1:certificate/x'),
+      },
     });
     template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
     template.resourceCountIs('AWS::Route53::RecordSet', 0);
-    expect(Object.values(template.findOutputs('*')).some((output) => /Point notes\.example\.com \(CNAME\)/.test(String(output.Description)))).toBe(true);
+    expect(Object.values(template.findOutputs('*')).some((output) => /Point notes\.example\.com \(CNAME\)/.test(String(output.Description)))).toBe(
+      true,
+    );
   });
 
   it('without a certificate or a zone is refused at synth', () => {

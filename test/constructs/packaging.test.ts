@@ -21,7 +21,9 @@ function tree(dir: string): Record<string, string> {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) walk(path);
-      else out[relative(dir, path)] = `${statSync(path).mode & 0o100 ? 'x' : '-'}${createHash('sha1').update(readFileSync(path)).digest('hex').slice(0, 8)}`;
+      else
+        out[relative(dir, path)] =
+          `${statSync(path).mode & 0o100 ? 'x' : '-'}${createHash('sha1').update(readFileSync(path)).digest('hex').slice(0, 8)}`;
     }
   };
   walk(dir);
@@ -49,7 +51,7 @@ describe('source selection', () => {
 });
 
 describe('commands', () => {
-  test('pip installs Lambda-platform wheels for the runtime\'s Python, never this machine\'s', () => {
+  test("pip installs Lambda-platform wheels for the runtime's Python, never this machine's", () => {
     const step = pipInstallStep('/src', '/out', '3.13', 'arm64');
     expect(step.command).toBe('python3');
     expect(step.args.join(' ')).toBe(
@@ -60,7 +62,7 @@ describe('commands', () => {
     expect(pipInstallStep('/src', '/out', '3.12', 'x86_64').args).toContain('manylinux2014_x86_64');
   });
 
-  test('npm uses ci with a lockfile, install without, and targets Linux on the function\'s CPU', () => {
+  test("npm uses ci with a lockfile, install without, and targets Linux on the function's CPU", () => {
     const dir = mkdtempSync(join(tmpdir(), 'spaceport-npm-'));
     expect(npmInstallStep(dir, 'x86_64', true).args).toEqual(['install', '--omit=dev', '--no-audit', '--no-fund', '--os=linux', '--cpu=x64']);
     writeFileSync(join(dir, 'package-lock.json'), '{}');
@@ -119,7 +121,10 @@ describe('packageMicro', () => {
   });
 
   test('the same input packages to the same output and hash; a change in source or target changes the hash', () => {
-    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n', { 'index.js': 'console.log(1)', 'package.json': '{"name":"w","version":"1.0.0"}' });
+    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n', {
+      'index.js': 'console.log(1)',
+      'package.json': '{"name":"w","version":"1.0.0"}',
+    });
     const micro = app.micros[0];
     const [first, second] = [out(), out()];
     packageMicro(micro, first, X86);

@@ -29,7 +29,11 @@ describe('the example app', () => {
   });
 
   test('one function per micro with the Space limits, JSON logs and the adapter layer', () => {
-    for (const [micro, runtime] of [['web', 'nodejs24.x'], ['api', 'python3.13'], ['docs', 'nodejs24.x']] as const) {
+    for (const [micro, runtime] of [
+      ['web', 'nodejs24.x'],
+      ['api', 'python3.13'],
+      ['docs', 'nodejs24.x'],
+    ] as const) {
       const fn = example.template.toJSON().Resources[functionId(example, micro)].Properties;
       expect(fn).toMatchObject({
         Runtime: runtime,
@@ -131,7 +135,10 @@ describe('the example app', () => {
     example.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] }, Format: Match.stringLikeRegexp('requestId') },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
+        Format: Match.stringLikeRegexp('requestId'),
+      },
     });
     const url = Object.values(example.template.findOutputs('*', { Description: "URL of the Space app 'hello'" }));
     expect(url).toHaveLength(1);

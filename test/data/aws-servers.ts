@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
-import { BASE_TABLE_SCHEMA } from '../../lib/data/aws/dynamodb-base-store';
+import { BASE_TABLE_SCHEMA } from '../../lib/handlers/dynamodb-base-store';
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const region = 'us-east-1';

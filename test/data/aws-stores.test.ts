@@ -6,8 +6,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BaseRef, BaseWrite } from '../../lib/data/base-store';
 import { NoSuchUpload, type ByteStream, type DriveRef } from '../../lib/data/drive-store';
-import { DynamoDbBaseStore } from '../../lib/data/aws/dynamodb-base-store';
-import { S3DriveStore } from '../../lib/data/aws/s3-drive-store';
+import { DynamoDbBaseStore } from '../../lib/handlers/dynamodb-base-store';
+import { S3DriveStore } from '../../lib/handlers/s3-drive-store';
 import { type AwsServers, startAwsServers } from './aws-servers';
 
 let servers: AwsServers;
@@ -95,7 +95,10 @@ describe('DynamoDbBaseStore', () => {
   describe('scan', () => {
     const all = ['a', 'b', 'ba', 'bb', 'bc', 'c', 'd', 'é', '😀'];
     beforeEach(async () => {
-      await base.putMany(ref, all.map((key) => write(key)));
+      await base.putMany(
+        ref,
+        all.map((key) => write(key)),
+      );
       servers.requests.clear();
     });
 

@@ -44,10 +44,20 @@ describe('auth', () => {
   it('accepts the key in any header case (the Python SDK sends X-Api-Key)', async () => {
     const { request } = await import('node:https');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: data.service.port, method: 'GET', path: `${BASE}/items/none`, ca: data.service.tls.caPem, headers: { 'X-Api-Key': PROJECT_KEY } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: data.service.port,
+          method: 'GET',
+          path: `${BASE}/items/none`,
+          ca: data.service.tls.caPem,
+          headers: { 'X-Api-Key': PROJECT_KEY },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -73,7 +83,12 @@ describe('Base', () => {
     ['a non-object item', '{"items": [{"key": "a"}, "text"]}', 400, /items\[1\] is the string "text"/],
     ['a string __expires', '{"items": [{"key": "a", "__expires": "soon"}]}', 400, /__expires must be a number/],
     ['an integer beyond 16 digits', '{"items": [{"key": "a", "n": 12345678901234567890}]}', 400, /Number too large.*items\[0\]\.n/],
-    ['an item over 400 KB', JSON.stringify({ items: [{ key: 'ok' }, { key: 'big', blob: 'x'.repeat(400 * 1024) }] }), 400, /Item too large: items\[1\]/],
+    [
+      'an item over 400 KB',
+      JSON.stringify({ items: [{ key: 'ok' }, { key: 'big', blob: 'x'.repeat(400 * 1024) }] }),
+      400,
+      /Item too large: items\[1\]/,
+    ],
     ['a key over 1024 bytes', JSON.stringify({ items: [{ key: 'k'.repeat(1025) }] }), 400, /Key too long/],
   ])('refuses a put with %s, storing nothing', async (_, body, status, message) => {
     expectError(await data.request('PUT', `${BASE}/items`, { body }), status, message);

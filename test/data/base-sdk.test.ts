@@ -72,9 +72,15 @@ describe('put, get, delete', () => {
 describe('putMany', () => {
   it('stores up to 25 items, generated keys included, in request order', async () => {
     const db = data.deta.Base('put-many');
-    const result = (await db.putMany([{ name: 'Beverly', hometown: 'Copernicus City' }, 'dude', ['Namaskāra', 'marhabaan', 'hello', 'yeoboseyo']])) as any;
+    const result = (await db.putMany([
+      { name: 'Beverly', hometown: 'Copernicus City' },
+      'dude',
+      ['Namaskāra', 'marhabaan', 'hello', 'yeoboseyo'],
+    ])) as any;
     expect(result).toMatchObject({
-      processed: { items: [{ name: 'Beverly', hometown: 'Copernicus City' }, { value: 'dude' }, { value: ['Namaskāra', 'marhabaan', 'hello', 'yeoboseyo'] }] },
+      processed: {
+        items: [{ name: 'Beverly', hometown: 'Copernicus City' }, { value: 'dude' }, { value: ['Namaskāra', 'marhabaan', 'hello', 'yeoboseyo'] }],
+      },
     });
     expect(result.failed).toBeUndefined();
     for (const item of result.processed.items) expect(item.key).toMatch(/^[a-z0-9]{12}$/);
@@ -214,7 +220,10 @@ describe('fetch', () => {
       ],
       [wesley, kevin],
     ],
-    [[{ name: 'Wesley' }, { user_age: 51 }], [wesley, beverly]],
+    [
+      [{ name: 'Wesley' }, { user_age: 51 }],
+      [wesley, beverly],
+    ],
     [{ 'user_age?lt': 30 }, [wesley]],
     [{ user_age: 27 }, [wesley]],
     [{ user_age: 27, name: 'Wesley' }, [wesley]],
@@ -228,7 +237,10 @@ describe('fetch', () => {
     [{ 'email?contains': '@email.com' }, [kevin]],
     [{ 'email?not_contains': '@deta.sh' }, [kevin]],
     [{ 'email?!contains': '@deta.sh' }, [kevin]],
-    [[{ 'user_age?gt': 50 }, { hometown: 'Greenville' }], [beverly, kevin]],
+    [
+      [{ 'user_age?gt': 50 }, { hometown: 'Greenville' }],
+      [beverly, kevin],
+    ],
     [{ 'user_age?ne': 51 }, [wesley, kevin]],
     [{ fetch_does_not_exist: 'fetch_value_does_not_exist' }, []],
     [{ 'user_age?gt': '27' }, []],
@@ -308,7 +320,10 @@ describe('TTL (__expires)', () => {
     const now = Math.floor(Date.now() / 1000);
     expect(await db.put({ v: 'live' }, 'live', { expireIn: 3600 })).toEqual({ v: 'live', key: 'live', __expires: expect.closeTo(now + 3600, 0) });
     expect(await db.put({ v: 'dead' }, 'dead', { expireAt: now - 1 })).toEqual({ v: 'dead', key: 'dead', __expires: now - 1 });
-    await db.putMany([{ key: 'dead-2', __expires: now - 100 }, { key: 'live-2', __expires: now + 100 }]);
+    await db.putMany([
+      { key: 'dead-2', __expires: now - 100 },
+      { key: 'live-2', __expires: now + 100 },
+    ]);
     expect(await db.get('live')).toMatchObject({ v: 'live' });
     expect(await db.get('dead')).toBeNull();
     expect((await db.fetch()).items.map((item) => item.key)).toEqual(['live', 'live-2']);

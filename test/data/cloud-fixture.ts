@@ -27,4 +27,3 @@ export function useCloudPath(options: { emulator?: boolean } = {}): CloudPathFix
   });
   return fixture;
 }
-

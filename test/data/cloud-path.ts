@@ -20,19 +20,19 @@ import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { runInNewContext } from 'node:vm';
 import { GetObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
-import { bundleFunction } from '../../lib/constructs/bundled-code';
-import { DynamoDbBaseStore } from '../../lib/data/aws/dynamodb-base-store';
-import { DRIVE_DOWNLOAD_PATTERN, DRIVE_PARTS_PATTERN, edgeFunctionCode } from '../../lib/data/aws/edge-function';
+import { bundleHandler } from '../../lib/constructs/bundled-code';
+import { DynamoDbBaseStore } from '../../lib/handlers/dynamodb-base-store';
+import { DRIVE_DOWNLOAD_PATTERN, DRIVE_PARTS_PATTERN, edgeFunctionCode } from '../../lib/handlers/data-edge-function';
 import {
   createDataFunction,
   DATA_FUNCTION_ENV,
   type DataFunctionEvent,
   type DataFunctionResult,
   NOT_FOUND_PATH,
-} from '../../lib/data/aws/lambda-handler';
-import { S3DriveStore } from '../../lib/data/aws/s3-drive-store';
+} from '../../lib/handlers/data-function';
+import { S3DriveStore } from '../../lib/handlers/s3-drive-store';
 import { createDataHandler, projectIdOf } from '../../lib/data/service';
-import { isTextBody } from '../../lib/lambda/text-body';
+import { isTextBody } from '../../lib/core/text-body';
 import { ExecutionEnvironment, InvokeRequestTooLargeError } from '../../lib/local/emulator';
 import { ensureLocalTls } from '../../lib/local/data/local-tls';
 import type { AwsServers } from './aws-servers';
@@ -77,7 +77,11 @@ export async function startCloudPath(options: CloudPathOptions): Promise<CloudPa
     try {
       const result = await invoke(payload);
       invocations.push({ path: event.rawPath, eventBytes: Buffer.byteLength(payload), outcome: 'success' });
-      return { status: result.statusCode, headers: { ...result.headers }, body: Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') };
+      return {
+        status: result.statusCode,
+        headers: { ...result.headers },
+        body: Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'),
+      };
     } catch (error) {
       const tooLarge = error instanceof InvokeRequestTooLargeError;
       invocations.push({ path: event.rawPath, eventBytes: Buffer.byteLength(payload), outcome: tooLarge ? 'too-large' : 'error' });
@@ -200,7 +204,7 @@ function inProcessFunction(options: CloudPathOptions): { invoke: Invoke; shutdow
 async function emulatedFunction(options: CloudPathOptions): Promise<{ invoke: Invoke; shutdown: () => Promise<void> }> {
   const { servers, projectKey } = options;
   const taskRoot = mkdtempSync(join(tmpdir(), 'spaceport-data-function-'));
-  bundleFunction('data/aws/lambda-handler', join(taskRoot, 'index.js'));
+  bundleHandler('data-function', join(taskRoot, 'index.js'));
   cpSync(join(__dirname, 'fixtures', 'node-runtime'), taskRoot, { recursive: true });
   const env = new ExecutionEnvironment({
     functionName: 'spaceport-data',
@@ -287,7 +291,12 @@ function viewerHeaders(headers: Record<string, string>): Record<string, { value:
 
 /** A CloudFront path pattern: `*` matches any run of characters, `/` included. */
 function matches(pattern: string, path: string): boolean {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(path);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(path);
 }
 
 function jsonReply(status: number, body: unknown): { status: number; headers: Record<string, string>; body: Buffer } {

@@ -53,5 +53,16 @@ it('one put is one write, one get one read, one page of fetch one query; Drive c
   await measure('Drive delete', () => drive.delete('one.txt'), { DeleteObjects: 1 });
   await measure('Drive deleteMany (2 names)', () => drive.deleteMany(['big.bin', 'none']), { DeleteObjects: 1 });
 
-  console.log(['| SDK call | requests |', '|---|---|', ...rows.map(([label, counts]) => `| ${label} | ${Object.entries(counts).map(([op, n]) => `${op} ${n}`).join(', ')} |`)].join('\n'));
+  console.log(
+    [
+      '| SDK call | requests |',
+      '|---|---|',
+      ...rows.map(
+        ([label, counts]) =>
+          `| ${label} | ${Object.entries(counts)
+            .map(([op, n]) => `${op} ${n}`)
+            .join(', ')} |`,
+      ),
+    ].join('\n'),
+  );
 });

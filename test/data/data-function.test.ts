@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { SessionSigner } from '../../lib/auth/session';
 import { SESSION_COOKIE } from '../../lib/auth/rules';
-import { createDataFunction, type DataFunctionEvent, NOT_FOUND_PATH } from '../../lib/data/aws/lambda-handler';
+import { createDataFunction, type DataFunctionEvent, NOT_FOUND_PATH } from '../../lib/handlers/data-function';
 import type { DataRequest } from '../../lib/data/http';
 
 const PROJECT_KEY = 'a0test12_SecretValueForTestsOnly0123456789';
@@ -37,7 +37,7 @@ function event(rawPath: string, extra: Partial<DataFunctionEvent> = {}): DataFun
 }
 
 describe('the data function', () => {
-  it('serves the browser path to the owner as the app\'s project, with the project key', async () => {
+  it("serves the browser path to the owner as the app's project, with the project key", async () => {
     const { fn, seen } = recording();
     const result = await fn(event('/__space/v0/base/v1/dummy/notes/items/a%2Fb', { cookies: ['other=1', session] }));
     expect(result.statusCode).toBe(200);
@@ -62,9 +62,13 @@ describe('the data function', () => {
     const owner = { cookies: [session], headers: { host: 'app.example.com' } };
     expect((await fn(event('/__space/v0/base/v1/dummy/files/files/download', owner))).statusCode).toBe(404);
     expect((await fn(event('/__space/v0/drive/v1/dummy/notes/items/a', owner))).statusCode).toBe(404);
-    const crossSite = await fn(event('/__space/v0/base/v1/dummy/notes/items/a', { ...owner, headers: { ...owner.headers, origin: 'https://evil.example' } }));
+    const crossSite = await fn(
+      event('/__space/v0/base/v1/dummy/notes/items/a', { ...owner, headers: { ...owner.headers, origin: 'https://evil.example' } }),
+    );
     expect(crossSite.statusCode).toBe(403);
-    const sameSite = await fn(event('/__space/v0/base/v1/dummy/notes/items/a', { ...owner, headers: { ...owner.headers, origin: 'https://app.example.com' } }));
+    const sameSite = await fn(
+      event('/__space/v0/base/v1/dummy/notes/items/a', { ...owner, headers: { ...owner.headers, origin: 'https://app.example.com' } }),
+    );
     expect(sameSite.statusCode).toBe(200);
     expect(seen).toHaveLength(1);
   });

@@ -104,7 +104,10 @@ describe('list', () => {
   it('collapses sub-folders into one entry with recursive: false', async () => {
     expect(await drive().list({ prefix: 'list/', recursive: false })).toEqual({ names: ['list/a', 'list/b', 'list/child/'] });
     expect(await drive().list({ prefix: 'list', recursive: false })).toEqual({ names: ['list-a', 'list-b', 'list-c', 'list/'] });
-    expect(await drive().list({ limit: 2, prefix: 'list/', recursive: false })).toEqual({ paging: { size: 2, last: 'list/b' }, names: ['list/a', 'list/b'] });
+    expect(await drive().list({ limit: 2, prefix: 'list/', recursive: false })).toEqual({
+      paging: { size: 2, last: 'list/b' },
+      names: ['list/a', 'list/b'],
+    });
     expect(await drive().list({ limit: 1, last: 'list/a', prefix: 'list/', recursive: false })).toEqual({
       paging: { size: 1, last: 'list/b' },
       names: ['list/b'],

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { edgeFunctionCode } from '../../lib/data/aws/edge-function';
-import { driveObjectKey } from '../../lib/data/aws/s3-drive-store';
+import { edgeFunctionCode } from '../../lib/handlers/data-edge-function';
+import { driveObjectKey } from '../../lib/handlers/s3-drive-store';
 
 const PROJECT_KEY = 'a0test12_SecretValueForTestsOnly0123456789';
 const PROJECT_ID = 'a0test12';

@@ -33,9 +33,7 @@ s3rver.store.listObjects = async (bucketName, options) => {
   const { startAfter = '', maxKeys = Infinity, ...rest } = options;
   const all = await walkOrderListing(bucketName, { ...rest, maxKeys: Infinity });
   const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-  const objects = all.objects
-    .filter((object) => byteOrder(object.key, startAfter) > 0)
-    .sort((a, b) => byteOrder(a.key, b.key));
+  const objects = all.objects.filter((object) => byteOrder(object.key, startAfter) > 0).sort((a, b) => byteOrder(a.key, b.key));
   return { ...all, objects: objects.slice(0, maxKeys), isTruncated: objects.length > maxKeys };
 };
 

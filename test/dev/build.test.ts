@@ -127,8 +127,6 @@ describe('a static micro whose files are not built', () => {
     const misdirected = { ...app, micros: [{ ...site, serve: 'dist' }], primary: { ...site, serve: 'dist' } };
     dev = await startTestDev({ app: misdirected, build: true });
 
-    expect(dev.logs()).toContain(
-      "warning: site serves ./site/dist, which does not exist after its commands ran: fix its 'serve' or its commands\n",
-    );
+    expect(dev.logs()).toContain("warning: site serves ./site/dist, which does not exist after its commands ran: fix its 'serve' or its commands\n");
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { devCommand } from '../../lib/cli/dev';
 import { triggerCommand } from '../../lib/cli/trigger';
 import { findFreePort } from '../../lib/local/dev/free-port';
@@ -29,7 +29,14 @@ describe('spaceport dev and trigger', () => {
     const stderr = capture(process.stderr);
     const port = await findFreePort();
     const running = devCommand.run(['--port', String(port), '--no-watch', '--no-schedule', FAULTS]);
-    await eventually(() => fetch(`http://127.0.0.1:${port}/__space/dev`).then((r) => (r.ok ? true : undefined), () => undefined), 'spaceport dev to listen');
+    await eventually(
+      () =>
+        fetch(`http://127.0.0.1:${port}/__space/dev`).then(
+          (r) => (r.ok ? true : undefined),
+          () => undefined,
+        ),
+      'spaceport dev to listen',
+    );
     expect(stdout()).toMatch(/dev +\| ready on http:\/\/localhost:\d+/);
     expect(stdout()).toMatch(/dev +\| memory \(512 MB\) +(enforced|approximated)/);
 
@@ -62,7 +69,9 @@ describe('spaceport dev and trigger', () => {
     expect(await devCommand.run([appWith('v: 0\nmicros:\n  - name: web\n    src: ./web\n    engine: nodejs17\n')])).toBe(1);
     expect(stderr()).toMatch(/Spacefile:5:\d+ +micros\[0\]\.engine/);
 
-    const needsSecret = appWith('v: 0\nmicros:\n  - name: web\n    src: ./web\n    engine: nodejs16\n    presets:\n      env:\n        - name: SECRET\n');
+    const needsSecret = appWith(
+      'v: 0\nmicros:\n  - name: web\n    src: ./web\n    engine: nodejs16\n    presets:\n      env:\n        - name: SECRET\n',
+    );
     await expect(devCommand.run(['--port', '0', needsSecret])).rejects.toThrow(/preset SECRET of micro web has no default and no value/);
     await expect(devCommand.run(['--env', 'OTHER=1', '--port', '0', needsSecret])).rejects.toThrow(/--env OTHER: no micro/);
   });
@@ -74,9 +83,7 @@ describe('spaceport dev and trigger', () => {
   });
 
   it('names an unknown option or a missing value in one line, with the usage', async () => {
-    await expect(devCommand.run(['--bogus'])).rejects.toThrow(
-      new UsageError(`unknown option '--bogus'. Usage: spaceport ${devCommand.usage}`),
-    );
+    await expect(devCommand.run(['--bogus'])).rejects.toThrow(new UsageError(`unknown option '--bogus'. Usage: spaceport ${devCommand.usage}`));
     await expect(devCommand.run(['--port'])).rejects.toThrow(new UsageError(`--port needs a value. Usage: spaceport ${devCommand.usage}`));
     await expect(devCommand.run(['--build=yes'])).rejects.toThrow(/^--build takes no value\. Usage: spaceport dev/);
     await expect(triggerCommand.run(['tick', '--timeout', '5'])).rejects.toThrow(
@@ -94,6 +101,6 @@ describe('spaceport dev and trigger', () => {
     expect(stdout()).toMatch(/--env NAME=value +a preset's value.*\(repeatable\)/);
     expect(await triggerCommand.run(['-h'])).toBe(0);
     expect(stdout()).toContain(`Usage: spaceport ${triggerCommand.usage}\n`);
-    expect(stdout()).toMatch(/^  --port N +the port spaceport dev listens on \(default 4200\)$/m);
+    expect(stdout()).toMatch(/^ {2}--port N +the port spaceport dev listens on \(default 4200\)$/m);
   });
 });

@@ -50,10 +50,7 @@ describe('buildHttpApiEvent', () => {
   });
 
   it('lower-cases headers, comma-joins duplicates and moves cookies to cookies[]', () => {
-    const event = buildHttpApiEvent(
-      request({ rawHeaders: ['X-Tag', 'a', 'x-tag', 'b', 'Cookie', 'a=1; b=2', 'Cookie', 'c=3'] }),
-      web,
-    );
+    const event = buildHttpApiEvent(request({ rawHeaders: ['X-Tag', 'a', 'x-tag', 'b', 'Cookie', 'a=1; b=2', 'Cookie', 'c=3'] }), web);
     expect(event.headers['x-tag']).toBe('a,b');
     expect(event.headers.cookie).toBeUndefined();
     expect(event.cookies).toEqual(['a=1', 'b=2', 'c=3']);
@@ -66,10 +63,7 @@ describe('buildHttpApiEvent', () => {
     );
     expect(json).toMatchObject({ body: '{"a":1}', isBase64Encoded: false });
     const bytes = Buffer.from([0, 1, 2, 255]);
-    const binary = buildHttpApiEvent(
-      request({ method: 'POST', rawHeaders: ['Content-Type', 'image/png'], body: bytes }),
-      web,
-    );
+    const binary = buildHttpApiEvent(request({ method: 'POST', rawHeaders: ['Content-Type', 'image/png'], body: bytes }), web);
     expect(binary).toMatchObject({ body: bytes.toString('base64'), isBase64Encoded: true });
     const gzipped = buildHttpApiEvent(
       request({ method: 'POST', rawHeaders: ['Content-Type', 'text/plain', 'Content-Encoding', 'gzip'], body: bytes }),

@@ -23,7 +23,10 @@ function binDir(interpreters: Record<string, string>): string {
   return dir;
 }
 
-const runs = (dir: string, name: string) => readFileSync(join(dir, `${name}.runs`), 'utf8').trim().split('\n').length;
+const runs = (dir: string, name: string) =>
+  readFileSync(join(dir, `${name}.runs`), 'utf8')
+    .trim()
+    .split('\n').length;
 
 describe('interpreterWarnings', () => {
   it('warns once per micro whose interpreter differs, asking each interpreter only once', async () => {
@@ -49,9 +52,7 @@ describe('interpreterWarnings', () => {
   it('says clearly that a missing interpreter stops the micro, without failing', async () => {
     const dir = binDir({ node: 'echo v22.1.0' });
     const warnings = await interpreterWarnings([micro({ name: 'api', kind: 'python', runtime: 'python3.12' })], dir);
-    expect(warnings.get('api')).toBe(
-      'api runs on python3.12 in the cloud, but python3 is not on PATH: a Python micro cannot run without python3',
-    );
+    expect(warnings.get('api')).toBe('api runs on python3.12 in the cloud, but python3 is not on PATH: a Python micro cannot run without python3');
   });
 
   it('reports an interpreter that cannot tell its version', async () => {

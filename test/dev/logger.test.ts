@@ -35,6 +35,7 @@ describe('dev logger', () => {
     } finally {
       if (noColor !== undefined) process.env.NO_COLOR = noColor;
     }
+    // eslint-disable-next-line no-control-regex -- the ANSI colour codes under test
     expect(out.text()).toMatch(/^\x1b\[\d+mweb \|\x1b\[0m hi\n$/);
   });
 });

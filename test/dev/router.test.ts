@@ -1,25 +1,30 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../lib/cli/command';
-import { LocalAuth } from '../../lib/auth/local';
+import { UsageError } from '../../lib/core/errors';
+import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { generateInternalKey } from '../../lib/auth/internal-key';
 import { accessPolicyOf } from '../../lib/auth/policy';
 import type { HttpApiEvent } from '../../lib/local/http-api-event';
-import { createRouter, listen } from '../../lib/local/dev/router';
+import { createRouter, listen } from '../../lib/local/dev/dev-router';
 import { app, micro } from './model-helpers';
 
 const events: Array<{ micro: string; event: HttpApiEvent }> = [];
 const logged: string[] = [];
-const theApp = app([
-  micro({ name: 'web', path: '/', primary: true, publicRoutes: ['/public/*'] }),
-  micro({ name: 'api', path: '/api' }),
-]);
+const theApp = app([micro({ name: 'web', path: '/', primary: true, publicRoutes: ['/public/*'] }), micro({ name: 'api', path: '/api' })]);
 const server = createRouter({
   app: theApp,
   log: (source, line) => logged.push(`${source} | ${line}`),
   invokeHttp: async (microName, event) => {
     events.push({ micro: microName, event });
-    return { statusCode: 200, headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['x-micro', microName]], body: Buffer.from('ok') };
+    return {
+      statusCode: 200,
+      headers: [
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+        ['x-micro', microName],
+      ],
+      body: Buffer.from('ok'),
+    };
   },
   triggerAction: async (id) => (id === 'tick' ? { ok: true, id } : undefined),
   renderDevPage: () => '<h1>actions</h1>',
@@ -58,7 +63,9 @@ describe('dev router', () => {
     const denied: string[] = [];
     const guarded = createRouter({
       app: theApp,
-      auth: new LocalAuth(accessPolicyOf(theApp), 'an-owner-secret-long-enough-for-tests', false, generateInternalKey(), { find: async () => undefined }),
+      auth: new LocalAuth(accessPolicyOf(theApp), 'an-owner-secret-long-enough-for-tests', false, generateInternalKey(), {
+        find: async () => undefined,
+      }),
       log: (source, line) => denied.push(`${source} | ${line}`),
       invokeHttp: async () => ({ statusCode: 200, headers: [], body: Buffer.from('ok') }),
       triggerAction: async () => undefined,

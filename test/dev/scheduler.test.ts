@@ -15,10 +15,7 @@ describe('ActionScheduler', () => {
       fire: (a) => fired.push(`${a.id}@${clock.now().toISOString().slice(11, 16)}`),
     });
     scheduler.start();
-    expect(scheduler.upcoming().map((f) => f.next.toISOString())).toEqual([
-      '2024-01-01T12:01:00.000Z',
-      '2024-01-01T12:05:00.000Z',
-    ]);
+    expect(scheduler.upcoming().map((f) => f.next.toISOString())).toEqual(['2024-01-01T12:01:00.000Z', '2024-01-01T12:05:00.000Z']);
     clock.advance(5 * 60_000);
     expect(fired.sort()).toEqual(['slow@12:05', 'tick@12:01', 'tick@12:02', 'tick@12:03', 'tick@12:04', 'tick@12:05']);
     scheduler.stop();

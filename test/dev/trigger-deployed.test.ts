@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { triggerCommand } from '../../lib/cli/trigger';
 import { findFreePort } from '../../lib/local/dev/free-port';
 import { adapterLayerDir } from '../../lib/layer-dir';
-import { microFunctionEnvironment } from '../../lib/local/dev/micro-environment';
+import { microFunctionVariables } from '../../lib/local/dev/dev-variables';
 import { ExecutionEnvironment, probeSandbox, Sandbox, startInvokeServer, type InvokeServer } from '../../lib/local/emulator';
 import { loadSpacefile } from '../../lib/spacefile/load';
 import { capture } from './dev-helpers';
@@ -29,12 +29,15 @@ async function serveMicro(spacefile: string, microName: string): Promise<InvokeS
     taskRoot: micro.srcDir,
     layerDir: adapterLayerDir(),
     runtime: micro.runtime,
-    environment: { ...microFunctionEnvironment(micro, space, presets), PORT: String(await findFreePort()) },
+    environment: { ...microFunctionVariables(micro, space, presets), PORT: String(await findFreePort()) },
     sandbox,
     log: () => undefined,
   });
   const server = await startInvokeServer(environment);
-  cleanups.push(() => environment.shutdown(), () => server.close());
+  cleanups.push(
+    () => environment.shutdown(),
+    () => server.close(),
+  );
   return server;
 }
 
@@ -85,7 +88,9 @@ describe('spaceport trigger --function', () => {
     const closed = `http://127.0.0.1:${await findFreePort()}`;
     const { code, stdout, stderr } = await trigger(closed, ['tick', '--function', 'web']);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^spaceport trigger: action tick: cannot invoke 'web': AWS could not be reached: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/m);
+    expect(stderr).toMatch(
+      /^spaceport trigger: action tick: cannot invoke 'web': AWS could not be reached: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/m,
+    );
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(1);
   });

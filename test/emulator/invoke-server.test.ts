@@ -2,14 +2,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ExecutionEnvironment,
-  MAX_INVOKE_REQUEST_BYTES,
-  Sandbox,
-  probeSandbox,
-  startInvokeServer,
-  type InvokeServer,
-} from '../../lib/local/emulator';
+import { ExecutionEnvironment, Sandbox, probeSandbox, startInvokeServer, type InvokeServer } from '../../lib/local/emulator';
+import { MAX_INVOKE_REQUEST_BYTES } from '../../lib/core/limits';
 
 const run = promisify(execFile);
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -21,7 +15,10 @@ afterAll(async () => {
 
 async function serve(env: ExecutionEnvironment): Promise<InvokeServer> {
   const server = await startInvokeServer(env);
-  cleanups.push(() => env.shutdown(), () => server.close());
+  cleanups.push(
+    () => env.shutdown(),
+    () => server.close(),
+  );
   return server;
 }
 

@@ -72,7 +72,7 @@ describe('probeSandbox', () => {
 });
 
 describe('limits inside an execution environment', () => {
-  const [roSkip, roName] = when(caps.limits.filesystem, 'a write outside /tmp fails with EROFS; /tmp, /var/task and /opt are Lambda\'s');
+  const [roSkip, roName] = when(caps.limits.filesystem, "a write outside /tmp fails with EROFS; /tmp, /var/task and /opt are Lambda's");
   it.skipIf(roSkip)(roName, async () => {
     const result = await inSandbox().invoke('touch /var/task/new; touch /etc/new; touch /new; echo ok > /tmp/x && cat /tmp/x; pwd; ls /var/task');
     const output = result.payload.toString();

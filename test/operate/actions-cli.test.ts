@@ -26,7 +26,14 @@ describe('on the deployed app', () => {
   const cloudFormation = mockClient(CloudFormationClient);
   const scheduler = mockClient(SchedulerClient);
   const logs = mockClient(CloudWatchLogsClient);
-  const manifest = { version: 1, appName: 'hello', url: 'https://x/', scheduleGroup: 'G', accessLogGroup: 'access', micros: { web: { functionName: 'web-fn', logGroup: 'web-logs' } } };
+  const manifest = {
+    version: 1,
+    appName: 'hello',
+    url: 'https://x/',
+    scheduleGroup: 'G',
+    accessLogGroup: 'access',
+    micros: { web: { functionName: 'web-fn', logGroup: 'web-logs' } },
+  };
   let live = { expression: parseInterval('* * * * *').eventBridgeExpression, state: 'ENABLED' };
   let cwd: string;
 
@@ -37,7 +44,14 @@ describe('on the deployed app', () => {
     live = { expression: parseInterval('* * * * *').eventBridgeExpression, state: 'ENABLED' };
     for (const mock of [cloudFormation, scheduler, logs]) mock.reset();
     cloudFormation.on(DescribeStacksCommand, { StackName: 'spaceport-hello' }).resolves({
-      Stacks: [{ StackName: 'spaceport-hello', CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE', Outputs: [{ OutputKey: MANIFEST_OUTPUT_ID, OutputValue: JSON.stringify(manifest) }] }],
+      Stacks: [
+        {
+          StackName: 'spaceport-hello',
+          CreationTime: new Date(),
+          StackStatus: 'UPDATE_COMPLETE',
+          Outputs: [{ OutputKey: MANIFEST_OUTPUT_ID, OutputValue: JSON.stringify(manifest) }],
+        },
+      ],
     });
     scheduler.on(ListSchedulesCommand).resolves({ Schedules: [{ Name: 'tick-schedule' }] });
     scheduler.on(GetScheduleCommand).callsFake(() => ({
@@ -47,7 +61,11 @@ describe('on the deployed app', () => {
       State: live.state,
       Description: "Space action 'Tick' (tick) of micro 'web': * * * * *",
       FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: { Arn: 'arn:aws:lambda:eu-west-1:1:function:web-fn', RoleArn: 'r', Input: JSON.stringify({ source: 'spaceport.action', event: { id: 'tick', trigger: 'schedule' } }) },
+      Target: {
+        Arn: 'arn:aws:lambda:eu-west-1:1:function:web-fn',
+        RoleArn: 'r',
+        Input: JSON.stringify({ source: 'spaceport.action', event: { id: 'tick', trigger: 'schedule' } }),
+      },
     }));
     scheduler.on(UpdateScheduleCommand).callsFake((input: { ScheduleExpression: string; State: string }) => {
       live = { expression: input.ScheduleExpression, state: input.State };
@@ -70,7 +88,11 @@ describe('on the deployed app', () => {
     expect(paused.code).toBe(0);
     expect(paused.out).toBe('action tick: paused\n');
     expect(paused.err).toBe('Recorded in cdk.context.json: the next deploy keeps it.\n');
-    expect(scheduler.commandCalls(UpdateScheduleCommand)[0].args[0].input).toMatchObject({ Name: 'tick-schedule', GroupName: 'G', State: 'DISABLED' });
+    expect(scheduler.commandCalls(UpdateScheduleCommand)[0].args[0].input).toMatchObject({
+      Name: 'tick-schedule',
+      GroupName: 'G',
+      State: 'DISABLED',
+    });
     const context = () => JSON.parse(readFileSync(join(cwd, 'cdk.context.json'), 'utf8'));
     expect(context()).toEqual({ 'actions:spaceport-hello': { tick: { enabled: false } } });
 

@@ -93,8 +93,12 @@ describe('finding the deployed app', () => {
   });
 
   it('refuses a stack that is not a Spaceport app', async () => {
-    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'other', CreationTime: CREATED, StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
-    await expect(findDeployedApp('other', 'eu-west-1')).rejects.toThrow(/stack 'other' is not a Spaceport app \(it has no SpaceportManifest output\)/);
+    cloudFormation
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [{ StackName: 'other', CreationTime: CREATED, StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
+    await expect(findDeployedApp('other', 'eu-west-1')).rejects.toThrow(
+      /stack 'other' is not a Spaceport app \(it has no SpaceportManifest output\)/,
+    );
   });
 
   it('says how to give credentials when there are none', async () => {
@@ -143,25 +147,50 @@ describe('listing actions', () => {
   });
 
   it('flags a value changed outside Spaceport, which the next deploy would put back', async () => {
-    scheduler.on(GetScheduleCommand, { Name: 'tickSchedule' }).resolves({ ...schedule('tickSchedule', 'tick', '5 minutes'), ScheduleExpression: 'rate(3 minutes)' });
-    const [, tick] = await listDeployedActions(APP, { spacefileActions: [{ id: 'tick', interval: parseInterval('5 minutes') }] as never, lastRun: false });
-    expect(tick).toMatchObject({ interval: undefined, expression: 'rate(3 minutes)', intervalOrigin: 'changed outside spaceport', nextRun: undefined });
+    scheduler
+      .on(GetScheduleCommand, { Name: 'tickSchedule' })
+      .resolves({ ...schedule('tickSchedule', 'tick', '5 minutes'), ScheduleExpression: 'rate(3 minutes)' });
+    const [, tick] = await listDeployedActions(APP, {
+      spacefileActions: [{ id: 'tick', interval: parseInterval('5 minutes') }] as never,
+      lastRun: false,
+    });
+    expect(tick).toMatchObject({
+      interval: undefined,
+      expression: 'rate(3 minutes)',
+      intervalOrigin: 'changed outside spaceport',
+      nextRun: undefined,
+    });
   });
 
   it("finds each action's last run in its micro's log, from the adapter's run line", async () => {
     logs.on(FilterLogEventsCommand, { filterPattern: '"action tick:"' }).resolves({
       events: [
         { eventId: '1', timestamp: Date.parse('2026-11-29T09:55:00Z'), message: '[spaceport] action tick: ok 200 in 41 ms\n' },
-        { eventId: '2', timestamp: Date.parse('2026-11-29T10:00:00Z'), message: '[spaceport] action tick: failed in 20012 ms: the app answered 500: boom\n' },
+        {
+          eventId: '2',
+          timestamp: Date.parse('2026-11-29T10:00:00Z'),
+          message: '[spaceport] action tick: failed in 20012 ms: the app answered 500: boom\n',
+        },
         { eventId: '3', timestamp: Date.parse('2026-11-29T10:01:00Z'), message: '[spaceport] action tick2: ok 200 in 3 ms\n' },
       ],
     });
     const now = new Date('2026-11-29T10:02:30Z');
     const [nightly, tick] = await listDeployedActions(APP, { now });
     expect(nightly.lastRun).toBeUndefined();
-    expect(tick.lastRun).toEqual({ id: 'tick', ok: false, durationMs: 20012, reason: 'the app answered 500: boom', at: new Date('2026-11-29T10:00:00Z') });
+    expect(tick.lastRun).toEqual({
+      id: 'tick',
+      ok: false,
+      durationMs: 20012,
+      reason: 'the app answered 500: boom',
+      at: new Date('2026-11-29T10:00:00Z'),
+    });
     const call = logs.commandCalls(FilterLogEventsCommand, { filterPattern: '"action tick:"' })[0].args[0].input;
-    expect(call).toEqual({ logGroupName: '/aws/lambda/hello-web', filterPattern: '"action tick:"', startTime: now.getTime() - 2 * 86_400_000, nextToken: undefined });
+    expect(call).toEqual({
+      logGroupName: '/aws/lambda/hello-web',
+      filterPattern: '"action tick:"',
+      startTime: now.getTime() - 2 * 86_400_000,
+      nextToken: undefined,
+    });
   });
 });
 
@@ -185,10 +214,22 @@ describe('changing a live schedule', () => {
     });
   });
 
+  it('starts a rate no cron expresses on its grid, at a firing still to come, as SpaceAction deploys it', async () => {
+    scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    const sevenMinutes = parseInterval('7 minutes');
+    const before = Date.now();
+    await setActionInterval(APP, 'tick', sevenMinutes);
+    const start = scheduler.commandCalls(UpdateScheduleCommand)[0].args[0].input.StartDate!.getTime();
+    expect(start).toBeGreaterThanOrEqual(before);
+    expect(sevenMinutes.nextFiring(new Date(start - 1)).getTime()).toBe(start);
+  });
+
   it('names an unknown action and the permission a refused call needed', async () => {
     await expect(setActionEnabled(APP, 'nope', false)).rejects.toThrow("stack 'spaceport-hello' has no action 'nope' (see spaceport actions)");
     scheduler.on(UpdateScheduleCommand).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
-    await expect(setActionEnabled(APP, 'tick', false)).rejects.toThrow(/cannot operate the schedules of 'spaceport-hello': access denied \(needs scheduler:.*iam:PassRole/);
+    await expect(setActionEnabled(APP, 'tick', false)).rejects.toThrow(
+      /cannot operate the schedules of 'spaceport-hello': access denied \(needs scheduler:.*iam:PassRole/,
+    );
   });
 });
 

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeployedApp } from '../../lib/operate/deployed-app';
 import { readLogs, renderEvent } from '../../lib/operate/logs';
-import { actionRunMessage, parseActionRunLine } from '../../lib/routing/action-log';
+import { actionRunMessage, parseActionRunLine } from '../../lib/core/action-log';
 
 const logs = mockClient(CloudWatchLogsClient);
 const APP: DeployedApp = {
@@ -22,13 +22,23 @@ describe('rendering a log event', () => {
   it("keeps the app's own lines and reduces Lambda's JSON records to what spaceport dev shows", () => {
     expect(renderEvent('web', 'listening on 8080\n')).toBe('listening on 8080');
     expect(renderEvent('web', JSON.stringify({ timestamp: 't', level: 'ERROR', message: 'boom\n' }))).toBe('ERROR boom');
-    expect(renderEvent('web', JSON.stringify({ type: 'platform.initStart', record: { runtimeVersion: 'nodejs:24.v3' } }))).toBe('cold start (nodejs:24.v3)');
+    expect(renderEvent('web', JSON.stringify({ type: 'platform.initStart', record: { runtimeVersion: 'nodejs:24.v3' } }))).toBe(
+      'cold start (nodejs:24.v3)',
+    );
     expect(
-      renderEvent('web', JSON.stringify({ type: 'platform.report', record: { status: 'timeout', metrics: { durationMs: 20000, maxMemoryUsedMB: 88, initDurationMs: 150 } } })),
+      renderEvent(
+        'web',
+        JSON.stringify({
+          type: 'platform.report',
+          record: { status: 'timeout', metrics: { durationMs: 20000, maxMemoryUsedMB: 88, initDurationMs: 150 } },
+        }),
+      ),
     ).toBe('invocation TIMEOUT: 20000 ms, init 150 ms, 88 MB');
     expect(renderEvent('web', JSON.stringify({ type: 'platform.start', record: {} }))).toBeUndefined();
     expect(renderEvent('web', 'START RequestId: 1 Version: $LATEST')).toBeUndefined();
-    expect(renderEvent('router', JSON.stringify({ httpMethod: 'GET', resourcePath: '/api/{proxy+}', status: '403' }))).toBe('GET /api/{proxy+} -> 403');
+    expect(renderEvent('router', JSON.stringify({ httpMethod: 'GET', resourcePath: '/api/{proxy+}', status: '403' }))).toBe(
+      'GET /api/{proxy+} -> 403',
+    );
   });
 
   it('reads back the action run lines both adapters write', () => {
@@ -54,7 +64,12 @@ describe('reading the logs', () => {
     const lines: string[] = [];
     await readLogs(APP, { sources: ['web', 'router'], startTime: 500, write: (source, text) => lines.push(`${source}: ${text}`) });
     expect(lines).toEqual(['web: web first', 'router: GET / -> 200', 'web: web third']);
-    expect(logs.commandCalls(FilterLogEventsCommand).map((call) => call.args[0].input.logGroupName).sort()).toEqual(['access', 'web-logs']);
+    expect(
+      logs
+        .commandCalls(FilterLogEventsCommand)
+        .map((call) => call.args[0].input.logGroupName)
+        .sort(),
+    ).toEqual(['access', 'web-logs']);
     expect(logs.commandCalls(FilterLogEventsCommand).every((call) => call.args[0].input.startTime === 500)).toBe(true);
   });
 

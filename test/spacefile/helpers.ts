@@ -11,7 +11,12 @@ export const FILE = '/apps/demo/Spacefile';
 /** Inline YAML written indented in the test: the common indentation and the first newline are removed. */
 export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
   const text = String.raw({ raw: strings }, ...values).replace(/^\n/, '');
-  const indent = Math.min(...text.split('\n').filter((line) => line.trim()).map((line) => line.match(/^ */)![0].length));
+  const indent = Math.min(
+    ...text
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => line.match(/^ */)![0].length),
+  );
   return text
     .split('\n')
     .map((line) => line.slice(indent))

@@ -117,30 +117,24 @@ describe('parseInterval: rejected forms say why', () => {
 
 describe('nextFiring', () => {
   const at = (iso: string) => new Date(iso);
-  const firings = (source: string, after: string, count: number, startedAt?: string) => {
+  const firings = (source: string, after: string, count: number) => {
     const interval = parseInterval(source);
     const times: string[] = [];
     let t = at(after);
     for (let i = 0; i < count; i++) {
-      t = interval.nextFiring(t, startedAt === undefined ? undefined : at(startedAt));
+      t = interval.nextFiring(t);
       times.push(t.toISOString());
     }
     return times;
   };
 
   it('is strictly after the given time and on whole minutes', () => {
-    expect(firings('0/15 * * * *', '2024-05-01T10:15:00.000Z', 2)).toEqual([
-      '2024-05-01T10:30:00.000Z',
-      '2024-05-01T10:45:00.000Z',
-    ]);
+    expect(firings('0/15 * * * *', '2024-05-01T10:15:00.000Z', 2)).toEqual(['2024-05-01T10:30:00.000Z', '2024-05-01T10:45:00.000Z']);
     expect(firings('* * * * *', '2024-05-01T10:15:59.999Z', 1)).toEqual(['2024-05-01T10:16:00.000Z']);
   });
 
   it('crosses month, year and leap-day boundaries', () => {
-    expect(firings('0 0 29 feb *', '2024-03-01T00:00:00Z', 2)).toEqual([
-      '2028-02-29T00:00:00.000Z',
-      '2032-02-29T00:00:00.000Z',
-    ]);
+    expect(firings('0 0 29 feb *', '2024-03-01T00:00:00Z', 2)).toEqual(['2028-02-29T00:00:00.000Z', '2032-02-29T00:00:00.000Z']);
     expect(firings('30 23 31 * *', '2024-11-30T00:00:00Z', 3)).toEqual([
       '2024-12-31T23:30:00.000Z',
       '2025-01-31T23:30:00.000Z',
@@ -153,39 +147,37 @@ describe('nextFiring', () => {
   it('treats 0 and 7 as Sunday and picks weekdays in UTC', () => {
     // 2024-06-01 is a Saturday.
     expect(firings('0 8 * * 7', '2024-06-01T00:00:00Z', 1)).toEqual(['2024-06-02T08:00:00.000Z']);
-    expect(firings('0 8 * * mon-fri', '2024-06-01T00:00:00Z', 2)).toEqual([
-      '2024-06-03T08:00:00.000Z',
-      '2024-06-04T08:00:00.000Z',
-    ]);
+    expect(firings('0 8 * * mon-fri', '2024-06-01T00:00:00Z', 2)).toEqual(['2024-06-03T08:00:00.000Z', '2024-06-04T08:00:00.000Z']);
   });
 
-  it('aligns hour- and day-dividing rates to 00:00 UTC whatever the start time', () => {
-    for (const startedAt of [undefined, '2024-05-01T10:07:31Z']) {
-      expect(firings('15 minutes', '2024-05-01T10:07:31Z', 2, startedAt)).toEqual([
-        '2024-05-01T10:15:00.000Z',
-        '2024-05-01T10:30:00.000Z',
-      ]);
-      expect(firings('2 hours', '2024-05-01T23:00:00Z', 1, startedAt)).toEqual(['2024-05-02T00:00:00.000Z']);
-    }
+  it('aligns hour- and day-dividing rates to 00:00 UTC', () => {
+    expect(firings('15 minutes', '2024-05-01T10:07:31Z', 2)).toEqual(['2024-05-01T10:15:00.000Z', '2024-05-01T10:30:00.000Z']);
+    expect(firings('2 hours', '2024-05-01T23:00:00Z', 1)).toEqual(['2024-05-02T00:00:00.000Z']);
   });
 
-  it('starts other rates at the next minute, hour or day boundary after startedAt, then steps by the rate', () => {
-    const started = '2024-05-01T10:07:31Z';
-    expect(firings('7 minutes', started, 3, started)).toEqual([
-      '2024-05-01T10:08:00.000Z',
-      '2024-05-01T10:15:00.000Z',
-      '2024-05-01T10:22:00.000Z',
-    ]);
-    expect(firings('5 hours', started, 2, started)).toEqual(['2024-05-01T11:00:00.000Z', '2024-05-01T16:00:00.000Z']);
-    expect(firings('2 days', started, 2, started)).toEqual(['2024-05-02T00:00:00.000Z', '2024-05-04T00:00:00.000Z']);
-    // Asking from later in the sequence lands on the same grid.
-    expect(firings('7 minutes', '2024-05-01T11:00:00Z', 1, started)).toEqual(['2024-05-01T11:04:00.000Z']);
-    // A start exactly on a boundary fires at that boundary.
-    expect(firings('5 hours', '2024-05-01T09:00:00Z', 1, '2024-05-01T10:00:00Z')).toEqual(['2024-05-01T10:00:00.000Z']);
-  });
-
-  it('counts rates from the Unix epoch when no start is given', () => {
+  it('fires other rates at the multiples of their period since the Unix epoch', () => {
     // 2024-01-01T00:00Z is 28,401,120 minutes after the epoch, 6 past a multiple of 7.
-    expect(firings('7 minutes', '2024-01-01T00:00:00Z', 1)).toEqual(['2024-01-01T00:01:00.000Z']);
+    expect(firings('7 minutes', '2024-01-01T00:00:00Z', 3)).toEqual([
+      '2024-01-01T00:01:00.000Z',
+      '2024-01-01T00:08:00.000Z',
+      '2024-01-01T00:15:00.000Z',
+    ]);
+    // 473,352 hours: 2 past a multiple of 5.
+    expect(firings('5 hours', '2024-01-01T00:00:00Z', 2)).toEqual(['2024-01-01T03:00:00.000Z', '2024-01-01T08:00:00.000Z']);
+    // 19,723 days: odd.
+    expect(firings('2 days', '2024-01-01T00:00:00Z', 2)).toEqual(['2024-01-02T00:00:00.000Z', '2024-01-04T00:00:00.000Z']);
+  });
+});
+
+describe('startDate', () => {
+  it('puts a rate schedule on the firings of nextFiring: the first at or after the given time', () => {
+    const interval = parseInterval('7 minutes');
+    expect(interval.startDate(new Date('2024-01-01T00:00:00Z'))?.toISOString()).toBe('2024-01-01T00:01:00.000Z');
+    expect(interval.startDate(new Date('2024-01-01T00:01:00Z'))?.toISOString()).toBe('2024-01-01T00:01:00.000Z');
+  });
+
+  it('is undefined for schedules written as cron, which need none', () => {
+    expect(parseInterval('15 minutes').startDate(new Date())).toBeUndefined();
+    expect(parseInterval('0 3 * * *').startDate(new Date())).toBeUndefined();
   });
 });

@@ -121,8 +121,16 @@ describe('sources', () => {
       expect.unreachable();
     } catch (error) {
       expect((error as SpacefileError).problems).toEqual([
-        expect.objectContaining({ keyPath: 'micros[1].src', location: { file: spacefile, line: 22, column: 10 }, message: "directory './api' does not exist" }),
-        expect.objectContaining({ keyPath: 'micros[2].src', location: { file: spacefile, line: 26, column: 10 }, message: "directory './docs' does not exist" }),
+        expect.objectContaining({
+          keyPath: 'micros[1].src',
+          location: { file: spacefile, line: 22, column: 10 },
+          message: "directory './api' does not exist",
+        }),
+        expect.objectContaining({
+          keyPath: 'micros[2].src',
+          location: { file: spacefile, line: 26, column: 10 },
+          message: "directory './docs' does not exist",
+        }),
       ]);
     }
   });

@@ -393,7 +393,9 @@ describe('presets', () => {
   });
 
   it('warns about a name defined twice; the last definition wins in the first place', () => {
-    const text = ONE_MICRO + '    presets:\n      env:\n        - name: A1\n          default: first\n        - name: B1\n        - name: A1\n          default: second\n';
+    const text =
+      ONE_MICRO +
+      '    presets:\n      env:\n        - name: A1\n          default: first\n        - name: B1\n        - name: A1\n          default: second\n';
     const { app, warnings } = load(text);
     expect(app.primary.envPresets.map((preset) => [preset.name, preset.default])).toEqual([
       ['A1', 'second'],
@@ -409,7 +411,8 @@ describe('presets', () => {
   });
 
   it('takes scalar defaults as written and keeps an empty default', () => {
-    const text = ONE_MICRO + '    presets:\n      env:\n        - name: PORT_NUMBER\n          default: 0100\n        - name: EMPTY\n          default: ""\n';
+    const text =
+      ONE_MICRO + '    presets:\n      env:\n        - name: PORT_NUMBER\n          default: 0100\n        - name: EMPTY\n          default: ""\n';
     expect(load(text).app.primary.envPresets.map((preset) => preset.default)).toEqual(['0100', '']);
   });
 
@@ -424,8 +427,7 @@ describe('presets', () => {
 
 describe('actions', () => {
   const action = (fields: string) => `  - id: a1\n    name: A one\n    trigger: schedule\n    default_interval: 5 minutes\n${fields}`;
-  const withActions = (...actions: string[]) =>
-    ONE_MICRO + '    actions:\n' + actions.map((text) => text.replace(/^(?=.)/gm, '    ')).join('');
+  const withActions = (...actions: string[]) => ONE_MICRO + '    actions:\n' + actions.map((text) => text.replace(/^(?=.)/gm, '    ')).join('');
 
   it('accepts a valid action', () => {
     const { app } = load(withActions(action('')));
@@ -478,7 +480,9 @@ describe('actions', () => {
 
   it('warns that an action path is ignored', () => {
     const { warnings } = load(withActions(action('    path: /run\n')));
-    expect(warnings).toEqual([expect.objectContaining({ keyPath: 'micros[0].actions[0].path', message: expect.stringContaining('/__space/v0/actions') })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ keyPath: 'micros[0].actions[0].path', message: expect.stringContaining('/__space/v0/actions') }),
+    ]);
   });
 
   it('allows at most 5 actions per micro', () => {
@@ -508,7 +512,11 @@ describe('actions', () => {
     `;
     expect(problemsOf(text)).toEqual([
       expect.objectContaining({ keyPath: 'micros[1].actions[0].id', location: at(13, 14), message: "action id 'sync' is already used at line 8" }),
-      expect.objectContaining({ keyPath: 'micros[1].actions[0].name', location: at(13, 26), message: "action name 'Sync' is already used at line 8" }),
+      expect.objectContaining({
+        keyPath: 'micros[1].actions[0].name',
+        location: at(13, 26),
+        message: "action name 'Sync' is already used at line 8",
+      }),
     ]);
   });
 
@@ -526,6 +534,8 @@ describe('keys with no value', () => {
   it('treats an optional key with nothing after it as absent, with a warning', () => {
     const { app, warnings } = load(ONE_MICRO + '    commands:\n      # - npm ci\n');
     expect(app.primary.commands).toEqual([]);
-    expect(warnings).toEqual([expect.objectContaining({ keyPath: 'micros[0].commands', location: at(6, 5), message: "'commands' has no value and is ignored" })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ keyPath: 'micros[0].commands', location: at(6, 5), message: "'commands' has no value and is ignored" }),
+    ]);
   });
 });

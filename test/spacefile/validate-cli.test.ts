@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateCommand } from '../../lib/cli/validate';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { appDir, yaml } from './helpers';
 
 const APP = yaml`
@@ -105,8 +105,8 @@ describe('spaceport validate', () => {
       expect(code).toBe(0);
       expect(stderr).toBe('');
       expect(stdout).toContain(`Usage: spaceport ${validateCommand.usage}\n`);
-      expect(stdout).toMatch(/^  --no-check-src +check the Spacefile alone/m);
-      expect(stdout).toMatch(/^  Spacefile +the Spacefile to check \(default: \.\/Spacefile\)$/m);
+      expect(stdout).toMatch(/^ {2}--no-check-src +check the Spacefile alone/m);
+      expect(stdout).toMatch(/^ {2}Spacefile +the Spacefile to check \(default: \.\/Spacefile\)$/m);
     }
   });
 

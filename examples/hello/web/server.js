@@ -23,7 +23,12 @@ function readBody(req) {
 
 function recordedActions() {
   try {
-    return fs.readFileSync(actionLog, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    return fs
+      .readFileSync(actionLog, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
   } catch {
     return [];
   }

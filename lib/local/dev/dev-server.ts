@@ -6,8 +6,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { UsageError } from '../../cli/command';
-import { SPACE_MICRO_LIMITS, type Micro, type SpaceAppModel } from '../../spacefile/model';
+import { UsageError } from '../../core/errors';
+import { SPACE_MICRO_LIMITS } from '../../core/limits';
+import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
 import { buildMicros, missingServeDirHint } from './build';
@@ -16,15 +17,15 @@ import { readDotenv } from './dotenv';
 import { interpreterWarnings } from './interpreters';
 import { adapterLayerDir, isLayerBuilt } from '../../layer-dir';
 import { createLogger, type DevLogger } from './logger';
-import { microFunctionEnvironment, resolvePresets } from './micro-environment';
+import { microFunctionVariables, resolvePresets } from './dev-variables';
 import { type ActionOutcome, MicroRuntime } from './micro-runtime';
-import { loadOrCreateProjectKey } from './project-key';
-import { createRouter, listen } from './router';
+import { loadOrCreateProjectKey } from '../project-key-file';
+import { createRouter, listen } from './dev-router';
 import { ActionScheduler, type ScheduledFiring } from './scheduler';
 import { renderTriggerPage, type LocalActionState } from './trigger-page';
 import { watchSource } from './watcher';
-import { LocalAuth } from '../../auth/local';
-import { ensureInternalKey, stateDirFor } from '../../auth/local-state';
+import { LocalAuth } from './local-auth';
+import { ensureInternalKey, stateDirFor } from '../state';
 import { SIGNIN_PATH } from '../../auth/rules';
 import { serveBrowserData } from '../data/browser-path';
 import { dataEnvironment, describeData, startLocalDataService } from '../data/data-service';
@@ -154,8 +155,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const backend = {
     app,
     auth,
-    invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) =>
-      runtimes.get(microName)!.invokeHttp(event),
+    invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) => runtimes.get(microName)!.invokeHttp(event),
     triggerAction: (id: string) => runAction(id, 'manual'),
     listActions: (): LocalActionState[] =>
       scheduler.upcoming().map(({ action, next, paused }) => ({
@@ -185,7 +185,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionEnvironment(micro, { projectKey, internalKey, hostname, data: dataEnv }, presets.get(micro.name) ?? {}),
+        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname, data: dataEnv }, presets.get(micro.name) ?? {}),
         layerDir,
         sandbox,
         logger,
@@ -200,7 +200,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   );
 
   if (options.schedule ?? true) scheduler.start();
-  const unwatch = options.watch ?? true ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
+  const unwatch = (options.watch ?? true) ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
 
   logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb }));
   for (const micro of app.micros) {

@@ -3,7 +3,7 @@
  * Only the common subset is accepted; anything else is an error naming the file and line.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError } from '../../cli/command';
+import { UsageError } from '../../core/errors';
 
 const LINE = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 

@@ -3,22 +3,22 @@
  * and the two ways in: an HTTP request (payload 2.0 event) and a scheduled action (the action event), each
  * logged as one line and turned into what the developer should see when it fails.
  */
-import { actionEvent } from '../../routing/routes';
-import { parseActionRunLine } from '../../routing/action-log';
+import { actionEvent } from '../../core/action-event';
+import { BODY_LIMIT_BYTES, MAX_INVOKE_REQUEST_BYTES } from '../../core/limits';
+import { parseActionRunLine } from '../../core/action-log';
 import type { Micro, ScheduledAction } from '../../spacefile/model';
-import { ExecutionEnvironment, type InvocationResult, type WarmUpResult } from '../emulator/environment';
-import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from '../emulator/invoke-request';
+import { ExecutionEnvironment, type InvocationResult, type WarmUpResult } from '../emulator/execution-environment';
+import { InvokeRequestTooLargeError } from '../emulator/invoke-request';
 import type { Sandbox } from '../emulator/sandbox';
 import { httpResponseFromResult, InvalidResponseError, type HttpApiEvent, type HttpResponse } from '../http-api-event';
 import { findFreePort } from './free-port';
 import type { DevLogger } from './logger';
 import { EnvironmentPool, type PooledEnvironment } from './pool';
 import { type RequestLabel, requestLogLine } from './request-log';
-import { MAX_PAYLOAD_BYTES } from './request-body';
 
 export interface MicroRuntimeOptions {
   readonly micro: Micro;
-  /** The function environment without `PORT` (see `microFunctionEnvironment`). */
+  /** The function environment without `PORT` (see `microFunctionVariables`). */
   readonly environment: Readonly<Record<string, string>>;
   /** The built runtime layer (`runtime-layer/dist/layer`), seen by the function at `/opt`. */
   readonly layerDir: string;
@@ -91,7 +91,7 @@ function eventTooLargeDetail(request: HttpApiEvent, refusal: InvokeRequestTooLar
   return (
     `${limits}: the ${bodyBytes}-byte body is binary, so the event carries it base64-encoded, 4/3 larger. ` +
     `Binary bodies over about ${Math.floor((MAX_INVOKE_REQUEST_BYTES * 3) / 4)} bytes fail on Lambda too, ` +
-    `even under the ${MAX_PAYLOAD_BYTES}-byte body limit: upload large files elsewhere (a presigned URL, or in parts)`
+    `even under the ${BODY_LIMIT_BYTES}-byte body limit: upload large files elsewhere (a presigned URL, or in parts)`
   );
 }
 

@@ -12,8 +12,6 @@ export interface SchedulerOptions {
   /** Invokes the action; the scheduler does not wait for it before arming the next firing. */
   readonly fire: (action: ScheduledAction) => void;
   readonly clock?: Clock;
-  /** When the schedules were created: rates count from here. Defaults to the clock's now. */
-  readonly startedAt?: Date;
 }
 
 export interface ScheduledFiring {
@@ -25,7 +23,6 @@ export interface ScheduledFiring {
 
 export class ActionScheduler {
   private readonly clock: Clock;
-  private readonly startedAt: Date;
   private readonly next = new Map<string, Date>();
   private readonly timers = new Map<string, unknown>();
   private readonly paused = new Set<string>();
@@ -36,7 +33,6 @@ export class ActionScheduler {
     private readonly options: SchedulerOptions,
   ) {
     this.clock = options.clock ?? systemClock;
-    this.startedAt = options.startedAt ?? this.clock.now();
   }
 
   start(): void {
@@ -79,7 +75,7 @@ export class ActionScheduler {
   }
 
   private armNext(action: ScheduledAction): void {
-    this.arm(action, action.interval.nextFiring(this.clock.now(), this.startedAt));
+    this.arm(action, action.interval.nextFiring(this.clock.now()));
   }
 
   private arm(action: ScheduledAction, at: Date): void {
@@ -100,7 +96,7 @@ export class ActionScheduler {
       return;
     }
     // After a long sleep, fire once (not once per missed minute), then continue from now.
-    this.arm(action, action.interval.nextFiring(now, this.startedAt));
+    this.arm(action, action.interval.nextFiring(now));
     this.options.fire(action);
   }
 }

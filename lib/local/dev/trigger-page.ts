@@ -1,10 +1,7 @@
 /** The small page under `/__space/dev` listing the app's actions, their next firing, and a button to run each now. */
 import { escapeHtml } from '../../auth/responses';
+import { DEV_ACTIONS_PATH } from '../../core/paths';
 import type { ScheduledFiring } from './scheduler';
-
-/** Where `spaceport trigger` and the page post to run an action now. */
-export const DEV_ACTIONS_PATH = '/__space/dev/actions';
-export const DEV_PAGE_PATH = '/__space/dev';
 
 /** One action as `GET /__space/dev/actions` lists it for `spaceport actions --local`. */
 export interface LocalActionState {
@@ -40,10 +37,14 @@ export function renderTriggerPage(appName: string, firings: readonly ScheduledFi
 <style>body{font:15px system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{padding:.4rem .8rem;
 border-bottom:1px solid #ddd;text-align:left}output{font-family:monospace;white-space:pre}</style></head>
 <body><h1>${escapeHtml(appName)}: scheduled actions</h1>
-${firings.length === 0 ? '<p>This app declares no scheduled actions.</p>' : `<table>
+${
+  firings.length === 0
+    ? '<p>This app declares no scheduled actions.</p>'
+    : `<table>
 <tr><th>id</th><th>name</th><th>micro</th><th>interval (UTC)</th><th>next firing (UTC)</th><th></th></tr>
 ${rows}
-</table>`}
+</table>`
+}
 <script>
 for (const button of document.querySelectorAll('button[data-id]')) {
   button.addEventListener('click', async () => {

@@ -88,11 +88,7 @@ export class Cgroup {
   /** Process ids currently in the cgroup. */
   pids(): number[] {
     try {
-      return fs
-        .readFileSync(this.procsFile, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map(Number);
+      return fs.readFileSync(this.procsFile, 'utf8').split('\n').filter(Boolean).map(Number);
     } catch {
       return [];
     }

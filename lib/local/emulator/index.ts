@@ -1,6 +1,6 @@
 /** The local Lambda emulator: Runtime API, execution environments as real processes, and the sandbox probe. */
-export * from './runtime-api';
-export * from './environment';
+export * from './runtime-api-server';
+export * from './execution-environment';
 export * from './sandbox';
 export * from './invoke-server';
 export * from './invoke-request';

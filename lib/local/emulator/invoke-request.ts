@@ -2,9 +2,7 @@
  * Lambda's limit on a synchronous invocation's request (the event): 6 MiB. Beyond it the Invoke API refuses the
  * call with HTTP 413 before any execution environment sees it, so nothing runs and nothing is logged.
  */
-
-/** Largest event Lambda accepts for a synchronous invocation (6 * 1024 * 1024 bytes). */
-export const MAX_INVOKE_REQUEST_BYTES = 6_291_456;
+import { MAX_INVOKE_REQUEST_BYTES } from '../../core/limits';
 
 /** What the Invoke API answers an oversized request with: the error code and text Lambda sends (HTTP 413). */
 export class InvokeRequestTooLargeError extends Error {

@@ -7,8 +7,10 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExecutionEnvironment } from './environment';
-import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from './invoke-request';
+import type { ExecutionEnvironment } from './execution-environment';
+import { MAX_INVOKE_REQUEST_BYTES } from '../../core/limits';
+import { readRequestBody } from '../request-body';
+import { InvokeRequestTooLargeError } from './invoke-request';
 
 export const INVOKE_PATH = /^\/2015-03-31\/functions\/[^/]+\/invocations$/;
 
@@ -34,31 +36,28 @@ export async function startInvokeServer(environment: ExecutionEnvironment, port 
       req.resume();
       return send(res, 404, errorBody('ResourceNotFoundException', `No route for ${req.method} ${path}`));
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
     // An oversized event is counted, not buffered: Lambda refuses it whatever it holds.
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_INVOKE_REQUEST_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_INVOKE_REQUEST_BYTES) {
-        const refusal = new InvokeRequestTooLargeError(size);
-        return send(res, refusal.statusCode, errorBody(refusal.errorType, refusal.message));
-      }
-      if (environment.state === 'busy') {
-        return send(res, 429, errorBody('TooManyRequestsException', 'Rate Exceeded: the function is already processing an invocation'));
-      }
-      const clientContext = req.headers['x-amz-client-context'];
-      environment.invoke(Buffer.concat(chunks), { clientContext: typeof clientContext === 'string' ? clientContext : undefined }).then(
-        (result) => {
-          const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST', 'X-Amzn-RequestId': result.requestId };
-          if (result.outcome !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
-          send(res, 200, result.payload, headers);
-        },
-        (err: Error) => send(res, 500, errorBody('ServiceException', err.message)),
-      );
-    });
+    readRequestBody(req, MAX_INVOKE_REQUEST_BYTES, { readToEnd: true }).then(
+      (read) => {
+        if (read.kind === 'too-large') {
+          const refusal = new InvokeRequestTooLargeError(read.bytes);
+          return send(res, refusal.statusCode, errorBody(refusal.errorType, refusal.message));
+        }
+        if (environment.state === 'busy') {
+          return send(res, 429, errorBody('TooManyRequestsException', 'Rate Exceeded: the function is already processing an invocation'));
+        }
+        const clientContext = req.headers['x-amz-client-context'];
+        environment.invoke(read.body, { clientContext: typeof clientContext === 'string' ? clientContext : undefined }).then(
+          (result) => {
+            const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST', 'X-Amzn-RequestId': result.requestId };
+            if (result.outcome !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
+            send(res, 200, result.payload, headers);
+          },
+          (err: Error) => send(res, 500, errorBody('ServiceException', err.message)),
+        );
+      },
+      () => req.socket.destroy(),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,7 +2,7 @@
  * The environment variables Lambda gives a function's processes, built for one local execution environment.
  *
  * Node heap: Lambda's managed Node runtimes size V8 from memory and pass `--max-old-space-size` /
- * `--max-semi-space-size` on the runtime's own node command line (see `lib/lambda/node-heap.ts`); they set no NODE_OPTIONS.
+ * `--max-semi-space-size` on the runtime's own node command line (see `lib/core/node-heap.ts`); they set no NODE_OPTIONS.
  * So neither does this: the function's own NODE_OPTIONS, if any, passes through unchanged. The Spaceport adapter
  * gives the app's `node` the same flags itself, in the cloud and here alike.
  */

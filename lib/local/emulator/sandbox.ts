@@ -18,7 +18,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Cgroup, currentCgroupParents, type CgroupParent } from './cgroups';
 import { findExecutable } from './find-executable';
-import { SPACE_MICRO_LIMITS } from '../../spacefile/model';
+import { MAX_PROCESSES, SPACE_MICRO_LIMITS } from '../../core/limits';
 
 const run = promisify(execFile);
 
@@ -132,8 +132,8 @@ function probeCgroup(parent: CgroupParent | undefined, create: (p: CgroupParent,
 export async function probeSandbox(): Promise<SandboxCapabilities> {
   const parents = currentCgroupParents();
   const [bwrap, loopProblem] = await Promise.all([probeBwrap(), probeLoopMount()]);
-  const memoryProblem = probeCgroup(parents.memory, (p, n) => Cgroup.memory(p, n, 512 * 1024 * 1024));
-  const pidsProblem = probeCgroup(parents.pids, (p, n) => Cgroup.pids(p, n, 1024));
+  const memoryProblem = probeCgroup(parents.memory, (p, n) => Cgroup.memory(p, n, SPACE_MICRO_LIMITS.memoryMb * 1024 * 1024));
+  const pidsProblem = probeCgroup(parents.pids, (p, n) => Cgroup.pids(p, n, MAX_PROCESSES));
 
   const tmp: TmpStrategy = !bwrap.root ? 'host' : loopProblem === undefined ? 'loop-ext4' : 'tmpfs';
   const tmpStatus: Record<TmpStrategy, LimitStatus> = {
@@ -177,8 +177,14 @@ export interface ConfiguredLimits {
 
 export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredLimits = {}): string {
   const rows: [string, LimitStatus][] = [
-    [`timeout (${(limits.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000) / 1000} s)`, { enforcement: 'enforced', how: 'timer in the emulator, whole process tree killed' }],
-    ['payload (6 MB each way)', { enforcement: 'enforced', how: 'events by the emulator, responses by the Runtime API, bodies over 5.5 MB by the router' }],
+    [
+      `timeout (${(limits.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000) / 1000} s)`,
+      { enforcement: 'enforced', how: 'timer in the emulator, whole process tree killed' },
+    ],
+    [
+      'payload (6 MB each way)',
+      { enforcement: 'enforced', how: 'events by the emulator, responses by the Runtime API, bodies over 5.5 MB by the router' },
+    ],
     ['environment variables', { enforcement: 'enforced', how: "Lambda's variables, nothing inherited from the shell" }],
     ['read-only filesystem', caps.limits.filesystem],
     [`/tmp size (${SPACE_MICRO_LIMITS.tmpMb} MB)`, caps.limits.tmp],
@@ -334,7 +340,7 @@ export class Sandbox {
       memoryCgroup?.remove();
       await disk?.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
-      throw new Error(`Could not set up the sandbox for ${options.name}: ${(err as Error).message}`);
+      throw new Error(`Could not set up the sandbox for ${options.name}: ${(err as Error).message}`, { cause: err });
     }
     return new Confinement(caps, { ...options, sharedFiles: this.sharedFiles }, dir, disk?.mountPoint, disk, memoryCgroup, pidsCgroup);
   }

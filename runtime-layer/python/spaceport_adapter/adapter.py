@@ -12,7 +12,7 @@ from .config import ConfigError, read_config
 from .events import Action, Http, Refused, Unsupported, ascii_json, parse_event
 from .log import log
 from .results import refusal_response, to_result
-from .runtime_api import RuntimeApi
+from .runtime_api_client import RuntimeApi
 
 # Time kept before the deadline to report a scheduled action that has not answered.
 ACTION_DEADLINE_MARGIN_MS = 200
@@ -82,7 +82,7 @@ class Adapter:
             return round((time.time() - started) * 1000)
 
         def failed(reason):
-            # The run line's format is lib/routing/action-log.ts's: `spaceport actions` reads it back from the logs.
+            # The run line's format is lib/core/action-log.ts's: `spaceport actions` reads it back from the logs.
             log(f"action {action.action_id}: failed in {elapsed_ms()} ms: {reason}")
             self._api.fail(invocation.request_id, "Spaceport.ActionFailed", f'Action "{action.action_id}" failed: {reason}')
 

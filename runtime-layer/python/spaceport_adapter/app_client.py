@@ -1,10 +1,9 @@
 """Sends a request to the app over a kept-alive loopback connection and buffers its response up to the body limit
 (same behaviour as runtime-layer/node/app-client.ts, including one retry when a reused connection was stale)."""
-import socket
 import time
 
+from .constants import BODY_LIMIT_BYTES
 from .http11 import BodyTooLarge, Connection, Disconnected
-from .limits import BODY_LIMIT_BYTES
 from .results import AppResponse, header_map
 
 # Below most servers' 5 s keep-alive timeout, so the adapter drops idle connections first.
@@ -46,13 +45,13 @@ class AppClient:
         except STALE_CONNECTION_ERRORS:
             self._connection.close()
             if not reused:
-                raise AppUnavailable(False)
+                raise AppUnavailable(False) from None
         try:
             return self._attempt(request, timeout_seconds)
         except (AppUnavailable, *STALE_CONNECTION_ERRORS):
             # The app is gone (it crashed on this request): report what happened to the request, not to the retry.
             self._connection.close()
-            raise AppUnavailable(False)
+            raise AppUnavailable(False) from None
 
     def close(self):
         self._connection.close()
@@ -65,20 +64,20 @@ class AppClient:
             response = self._connection.exchange(request.method, request.target, headers, request.body,
                                                  timeout_seconds, BODY_LIMIT_BYTES)
         except ValueError:
-            raise InvalidRequest()
+            raise InvalidRequest() from None
         except BodyTooLarge:
             self._connection.close()
-            raise ResponseTooLarge()
+            raise ResponseTooLarge() from None
         except ConnectionRefusedError:
             self._connection.close()
-            raise AppUnavailable(True)
-        except socket.timeout:
+            raise AppUnavailable(True) from None
+        except TimeoutError:
             self._connection.close()
-            raise AppTimedOut()
+            raise AppTimedOut() from None
         except STALE_CONNECTION_ERRORS:
             raise
         except OSError:
             self._connection.close()
-            raise AppUnavailable(False)
+            raise AppUnavailable(False) from None
         self._last_used = time.monotonic()
         return AppResponse(response.status, response.reason, header_map(response.headers), response.body)

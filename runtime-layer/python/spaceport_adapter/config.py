@@ -1,9 +1,9 @@
 """The adapter's configuration, read once from the function's environment (same variables and messages as
 runtime-layer/node/config.ts)."""
 import os
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
-from .app_environment import app_environment
+from .app_variables import app_variables
 
 DEFAULT_PORT = 8080
 DEFAULT_INIT_TIMEOUT_MS = 9800
@@ -20,13 +20,13 @@ class Readiness(NamedTuple):
 
 class AdapterConfig(NamedTuple):
     task_root: str
-    run: Optional[str]
-    static_dir: Optional[str]
+    run: str | None
+    static_dir: str | None
     base_path: str
     port: int
     readiness: Readiness
     init_timeout_ms: int
-    app_env: dict  # the environment the app is started with (app_environment), built once
+    app_env: dict  # the environment the app is started with (app_variables), built once
     function_env: dict
 
 
@@ -77,7 +77,7 @@ def read_config(env=os.environ):
         port=_positive_integer(env, "PORT", DEFAULT_PORT),
         readiness=_readiness(env.get("SPACEPORT_READINESS")),
         init_timeout_ms=_positive_integer(env, "SPACEPORT_INIT_TIMEOUT_MS", DEFAULT_INIT_TIMEOUT_MS),
-        app_env=app_environment(env),
+        app_env=app_variables(env),
         function_env={
             "function_name": env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
             "memory": memory,

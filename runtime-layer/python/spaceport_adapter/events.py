@@ -6,12 +6,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
-from .limits import BODY_LIMIT_BYTES
-
-# The same values as lib/routing/routes.ts (RESERVED_PREFIX, ACTIONS_PATH).
-RESERVED_PREFIX = "/__space"
-ACTIONS_PATH = "/__space/v0/actions"
-ACTION_SOURCE = "spaceport.action"
+from .constants import ACTION_EVENT_SOURCE, ACTIONS_PATH, BODY_LIMIT_BYTES, RESERVED_PREFIX
 
 FORMAT_NAMES = {
     "v2": "API Gateway HTTP API (payload 2.0) event",
@@ -283,7 +278,7 @@ def parse_event(raw, base_path, lambda_context):
     except ValueError:
         return Unsupported("Spaceport.UnsupportedEvent", "The event is not JSON")
     if isinstance(event, dict):
-        if event.get("source") == ACTION_SOURCE:
+        if event.get("source") == ACTION_EVENT_SOURCE:
             return _parse_action(event, lambda_context)
         fmt = _format_of(event)
         if fmt is not None:

@@ -29,15 +29,15 @@ def load_app(spec, directory):
     except ModuleNotFoundError as error:
         if error.name != module_name:
             raise
-        raise UsageError(f"no module {module_name} in {directory} (expected {module_name}.py exposing {attribute})")
+        raise UsageError(f"no module {module_name} in {directory} (expected {module_name}.py exposing {attribute})") from None
     try:
         return getattr(module, attribute)
     except AttributeError:
-        raise UsageError(f"{module_name}.py has no attribute {attribute}: define the app as `{attribute} = ...`")
+        raise UsageError(f"{module_name}.py has no attribute {attribute}: define the app as `{attribute} = ...`") from None
 
 
 def is_asgi(app):
-    call = app if inspect.isfunction(app) or inspect.ismethod(app) else getattr(app, "__call__", None)
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else (app.__call__ if callable(app) else None)
     return inspect.iscoroutinefunction(call)
 
 
@@ -96,7 +96,7 @@ def serve_asgi(app, spec, port):
     try:
         import uvicorn
     except ImportError:
-        raise UsageError(f"{spec} is an ASGI app, which needs uvicorn: add uvicorn to requirements.txt")
+        raise UsageError(f"{spec} is an ASGI app, which needs uvicorn: add uvicorn to requirements.txt") from None
     uvicorn.run(app, host="127.0.0.1", port=port)
 
 

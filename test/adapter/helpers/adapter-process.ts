@@ -6,7 +6,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { RuntimeApi } from '../../../lib/local/emulator/runtime-api';
+import { RuntimeApi } from '../../../lib/local/emulator/runtime-api-server';
 import { findFreePort } from '../../../lib/local/dev/free-port';
 
 export type AdapterRuntime = 'node' | 'python';

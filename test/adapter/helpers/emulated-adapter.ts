@@ -11,7 +11,12 @@ const LAMBDA_RUNTIME = { node: 'nodejs22.x', python: 'python3.12' } as const;
 
 export type Outcome =
   | { readonly kind: 'success'; readonly requestId: string; readonly result: unknown }
-  | { readonly kind: 'function-error' | 'init-error' | 'timeout' | 'crash'; readonly requestId: string; readonly errorType: string; readonly errorMessage: string };
+  | {
+      readonly kind: 'function-error' | 'init-error' | 'timeout' | 'crash';
+      readonly requestId: string;
+      readonly errorType: string;
+      readonly errorMessage: string;
+    };
 
 export interface EmulatedAdapter {
   readonly port: number;

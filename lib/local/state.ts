@@ -5,9 +5,9 @@
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type ApiKeyRecord, type ApiKeyStore, hashApiKey, newApiKey } from './api-keys';
-import { generateInternalKey, MIN_INTERNAL_KEY_LENGTH } from './internal-key';
-import { generateOwnerSecret } from './session';
+import { type ApiKeyRecord, type ApiKeyStore, hashApiKey, newApiKey } from '../auth/api-keys';
+import { generateInternalKey, MIN_INTERNAL_KEY_LENGTH } from '../auth/internal-key';
+import { generateOwnerSecret } from '../auth/session';
 
 export const STATE_DIR_NAME = '.spaceport';
 export const OWNER_SECRET_FILE = 'owner-secret';

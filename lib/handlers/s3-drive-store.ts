@@ -20,15 +20,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import {
-  type ByteStream,
-  type DriveRef,
-  type DriveStore,
-  type ListPage,
-  type ListRequest,
-  NoSuchUpload,
-  type StoredFile,
-} from '../drive-store';
+import { type ByteStream, type DriveRef, type DriveStore, type ListPage, type ListRequest, NoSuchUpload, type StoredFile } from '../data/drive-store';
 
 export interface S3DriveStoreOptions {
   readonly client: S3Client;
@@ -77,9 +69,7 @@ export class S3DriveStore implements DriveStore {
       parts = await this.parts(Key, uploadId);
     }
     await this.send(uploadId, () =>
-      this.client.send(
-        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
-      ),
+      this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } })),
     );
   }
 

@@ -4,7 +4,7 @@
  * `PORT` is left to the pool, which gives each execution environment its own.
  */
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
-import { UsageError } from '../../cli/command';
+import { UsageError } from '../../core/errors';
 
 /** Where the layer's entry point is once the layer is unpacked at `/opt`. */
 export const EXEC_WRAPPER = '/opt/spaceport/bootstrap';
@@ -64,11 +64,7 @@ export function resolvePresets(app: SpaceAppModel, sources: PresetSources): Map<
 }
 
 /** The function environment of `micro`, without `PORT`. */
-export function microFunctionEnvironment(
-  micro: Micro,
-  space: SpaceEnvironment,
-  presets: Readonly<Record<string, string>>,
-): Record<string, string> {
+export function microFunctionVariables(micro: Micro, space: SpaceEnvironment, presets: Readonly<Record<string, string>>): Record<string, string> {
   const command = micro.dev ?? micro.run;
   return {
     AWS_LAMBDA_EXEC_WRAPPER: EXEC_WRAPPER,

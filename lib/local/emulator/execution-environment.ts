@@ -10,13 +10,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { InvokeRequestTooLargeError, MAX_INVOKE_REQUEST_BYTES } from './invoke-request';
+import { MAX_INVOKE_REQUEST_BYTES, MAX_PROCESSES, SPACE_MICRO_LIMITS } from '../../core/limits';
+import { InvokeRequestTooLargeError } from './invoke-request';
 import { Confinement, Sandbox } from './sandbox';
-import { nodeHeapFlags } from '../../lambda/node-heap';
+import { nodeHeapFlags } from '../../core/node-heap';
 import { lambdaVariables } from './lambda-variables';
 import { entryProcesses, killTree, processTree, signalAll, treeUsage } from './process-tree';
-import { RuntimeApi, type ShutdownReason } from './runtime-api';
-import { SPACE_MICRO_LIMITS, type LambdaRuntimeName } from '../../spacefile/model';
+import { RuntimeApi, type ShutdownReason } from './runtime-api-server';
+import type { LambdaRuntimeName } from '../../spacefile/model';
 
 export type EmulatedRuntimeName = LambdaRuntimeName | 'provided.al2023';
 
@@ -347,10 +348,7 @@ export class ExecutionEnvironment {
   }
 
   /** What a failed INIT answers, whether it ran inside an invocation or ahead of one. */
-  private initFailureResult(
-    failure: InitFailure,
-    requestId: string,
-  ): { outcome: 'init-error' | 'timeout'; payload: Buffer; errorType: string } {
+  private initFailureResult(failure: InitFailure, requestId: string): { outcome: 'init-error' | 'timeout'; payload: Buffer; errorType: string } {
     if (failure.kind === 'timeout') {
       return { outcome: 'timeout', payload: this.timeoutPayload(requestId), errorType: 'Sandbox.Timedout' };
     }
@@ -378,7 +376,11 @@ export class ExecutionEnvironment {
     try {
       startProblem = await this.start(deadlineMs);
     } catch (err) {
-      startProblem = { kind: 'error', errorType: 'Runtime.InvalidEntrypoint', payload: errorPayload('Runtime.InvalidEntrypoint', (err as Error).message) };
+      startProblem = {
+        kind: 'error',
+        errorType: 'Runtime.InvalidEntrypoint',
+        payload: errorPayload('Runtime.InvalidEntrypoint', (err as Error).message),
+      };
     }
     if (startProblem) return startProblem;
     const outcome = await this.race(this.api.initDone(), deadlineMs - Date.now());
@@ -429,11 +431,17 @@ export class ExecutionEnvironment {
     if (!this.runtimeProcess?.pid) return undefined;
     const members = this.confinement?.members() ?? [];
     // The extensions' processes count too: they share the function's memory on Lambda.
-    const pids = members.length > 0 ? members : processTree(undefined, this.processes.flatMap((p) => (p.pid === undefined ? [] : [p.pid])));
+    const pids =
+      members.length > 0
+        ? members
+        : processTree(
+            undefined,
+            this.processes.flatMap((p) => (p.pid === undefined ? [] : [p.pid])),
+          );
     const { rssBytes, threads } = treeUsage(pids);
     this.peakBytes = Math.max(this.peakBytes, rssBytes);
     if (this.confinement?.memoryCgroup ? this.oomHappened() : rssBytes > this.memoryMb * 1024 * 1024) return { kind: 'oom' };
-    const max = this.options.maxProcesses ?? 1024;
+    const max = this.options.maxProcesses ?? MAX_PROCESSES;
     if (!this.confinement?.pidsCgroup && threads > max) return { kind: 'too-many-processes', threads };
     return undefined;
   }
@@ -463,7 +471,7 @@ export class ExecutionEnvironment {
         layerDir: this.options.layerDir,
         memoryMb: this.memoryMb,
         ephemeralStorageMb: this.options.ephemeralStorageMb ?? SPACE_MICRO_LIMITS.tmpMb,
-        maxProcesses: this.options.maxProcesses ?? 1024,
+        maxProcesses: this.options.maxProcesses ?? MAX_PROCESSES,
       }));
     if (this.closed) {
       // Shut down while confining (a warm-up cut short): shutdown() never saw this confinement, so it goes here.

@@ -11,11 +11,9 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES } from '../../core/limits';
+import { readRequestBody } from '../request-body';
 
-/** Largest buffered response (`/response`) Lambda accepts, as in the RIE's `interop.MaxPayloadSize`. */
-export const MAX_RESPONSE_BYTES = 6_291_556;
-/** Largest streamed response Lambda accepts. */
-export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 /** Content type of a streamed HTTP-integration response (prelude, 8 NUL bytes, body). */
 export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
 
@@ -36,13 +34,10 @@ export interface Invocation {
 
 /** What the runtime answered for an invocation. */
 export type RuntimeReply =
-  | { readonly kind: 'response'; readonly payload: Buffer }
-  | { readonly kind: 'error'; readonly errorType: string; readonly payload: Buffer };
+  { readonly kind: 'response'; readonly payload: Buffer } | { readonly kind: 'error'; readonly errorType: string; readonly payload: Buffer };
 
 /** How the INIT phase ended, as far as the Runtime API can tell. */
-export type InitOutcome =
-  | { readonly kind: 'ready' }
-  | { readonly kind: 'init-error'; readonly errorType: string; readonly payload: Buffer };
+export type InitOutcome = { readonly kind: 'ready' } | { readonly kind: 'init-error'; readonly errorType: string; readonly payload: Buffer };
 
 export type ShutdownReason = 'spindown' | 'timeout' | 'failure';
 
@@ -442,14 +437,10 @@ function errorTypeOf(req: http.IncomingMessage): string {
 
 /** Reads a body up to `limit` bytes; past it, drains the rest and calls back with `undefined` and the full size. */
 function readLimited(req: http.IncomingMessage, limit: number, done: (body: Buffer | undefined, size: number) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= limit) chunks.push(chunk);
-  });
-  req.on('end', () => done(size <= limit ? Buffer.concat(chunks) : undefined, size));
-  req.on('error', () => req.socket?.destroy());
+  readRequestBody(req, limit, { readToEnd: true }).then(
+    (read) => (read.kind === 'body' ? done(read.body, read.body.length) : done(undefined, read.bytes)),
+    () => req.socket?.destroy(),
+  );
 }
 
 /** A finished streamed response: an error reported in the trailers, an HTTP-integration stream, or raw bytes. */
@@ -463,14 +454,22 @@ function decodeStream(req: http.IncomingMessage, body: Buffer): RuntimeReply {
   const split = body.indexOf(PRELUDE_SEPARATOR);
   if (split < 0) {
     const errorMessage = 'Streamed HTTP-integration response has no prelude (JSON followed by 8 NUL bytes)';
-    return { kind: 'error', errorType: 'Runtime.InvalidResponse', payload: Buffer.from(JSON.stringify({ errorMessage, errorType: 'Runtime.InvalidResponse' })) };
+    return {
+      kind: 'error',
+      errorType: 'Runtime.InvalidResponse',
+      payload: Buffer.from(JSON.stringify({ errorMessage, errorType: 'Runtime.InvalidResponse' })),
+    };
   }
   let prelude: { statusCode?: number; headers?: Record<string, string>; cookies?: string[] };
   try {
     prelude = JSON.parse(body.subarray(0, split).toString('utf8')) as typeof prelude;
   } catch (err) {
     const errorMessage = `Streamed HTTP-integration prelude is not JSON: ${(err as Error).message}`;
-    return { kind: 'error', errorType: 'Runtime.InvalidResponse', payload: Buffer.from(JSON.stringify({ errorMessage, errorType: 'Runtime.InvalidResponse' })) };
+    return {
+      kind: 'error',
+      errorType: 'Runtime.InvalidResponse',
+      payload: Buffer.from(JSON.stringify({ errorMessage, errorType: 'Runtime.InvalidResponse' })),
+    };
   }
   const result = {
     statusCode: prelude.statusCode ?? 200,

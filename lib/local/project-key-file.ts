@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../cli/command';
-import { ensureStateDir, stateDirFor } from '../../auth/local-state';
+import { UsageError } from '../core/errors';
+import { ensureStateDir, stateDirFor } from './state';
 
 const KEY_FILE = 'project-key';
 const KEY_FORMAT = /^[a-z0-9]+_[A-Za-z0-9]+$/;

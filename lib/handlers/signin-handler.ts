@@ -5,9 +5,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AUTH_ENV } from './authorizer';
 import { readOwnerSecret, requiredEnv } from './owner-secret';
-import { jsonResponse } from './responses';
-import { SessionSigner } from './session';
-import { handleSignin, isSigninPath } from './signin';
+import { jsonResponse } from '../auth/responses';
+import { SessionSigner } from '../auth/session';
+import { handleSignin, isSigninPath } from '../auth/signin';
 
 /** The payload 2.0 request fields the sign-in pages read. */
 export interface HttpApiRequestEvent {
@@ -26,7 +26,10 @@ export interface HttpApiResult {
   readonly body: string;
 }
 
-export function createSigninHandler(deps: { readOwnerSecret: () => Promise<string>; now?: () => number }): (event: HttpApiRequestEvent) => Promise<HttpApiResult> {
+export function createSigninHandler(deps: {
+  readOwnerSecret: () => Promise<string>;
+  now?: () => number;
+}): (event: HttpApiRequestEvent) => Promise<HttpApiResult> {
   const now = deps.now ?? Date.now;
   let signer: Promise<SessionSigner> | undefined;
   return async (event) => {
@@ -39,10 +42,13 @@ export function createSigninHandler(deps: { readOwnerSecret: () => Promise<strin
             headers: event.headers ?? {},
             body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8').toString('utf8'),
           },
-          await (signer ??= deps.readOwnerSecret().then((secret) => new SessionSigner(secret, true)).catch((error: unknown) => {
-            signer = undefined; // read again on the next request rather than failing until the next cold start
-            throw error;
-          })),
+          await (signer ??= deps
+            .readOwnerSecret()
+            .then((secret) => new SessionSigner(secret, true))
+            .catch((error: unknown) => {
+              signer = undefined; // read again on the next request rather than failing until the next cold start
+              throw error;
+            })),
           now(),
         )
       : jsonResponse(404, { error: 'not_found', message: `${event.rawPath} belongs to the Space runtime and is not reachable` });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_RESPONSE_BYTES, RuntimeApi, type Invocation } from '../../lib/local/emulator';
+import { MAX_RESPONSE_BYTES } from '../../lib/core/limits';
+import { HTTP_INTEGRATION_CONTENT_TYPE, RuntimeApi, type Invocation } from '../../lib/local/emulator';
 
 interface Reply {
   status: number;
@@ -62,7 +63,7 @@ function invocation(requestId = 'req-1', payload = '{"a":1}'): Invocation {
 }
 
 describe('RuntimeApi runtime endpoints', () => {
-  it('blocks /next until an event, then hands it over with Lambda\'s headers', async () => {
+  it("blocks /next until an event, then hands it over with Lambda's headers", async () => {
     const nextReply = next();
     await api.initDone();
     const result = api.invoke(invocation());

@@ -2,8 +2,7 @@
  * The cloud side of "private by default": the owner secret, the API key table, the Lambda authorizer that
  * every micro route goes through, and the sign-in function behind `/__space/*`.
  */
-import { extname, join } from 'node:path';
-import { AssetHashType, CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -12,12 +11,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { buildSync } from 'esbuild';
-import { FunctionLogging } from '../constructs/function-logging';
-import { SpaceportConstructError } from '../constructs/errors';
+import { handlerCode } from './bundled-code';
+import { FunctionLogging } from './function-logging';
+import { SpaceportConstructError } from './errors';
 import type { SpaceAppModel } from '../spacefile/model';
-import { AUTH_ENV } from './authorizer';
-import { accessPolicyOf } from './policy';
+import { AUTH_ENV } from '../handlers/authorizer';
+import { accessPolicyOf } from '../auth/policy';
 
 /** Lambda's limit for a function's whole environment is 4 KB; the policy must leave room for the rest. */
 const MAX_POLICY_BYTES = 3 * 1024;
@@ -101,39 +100,21 @@ export class SpaceAuth extends Construct {
     });
   }
 
-  /** A small Node function bundled by esbuild from `lib/auth/<module>` (the .ts sources, or the compiled .js in dist/). */
-  private handler(id: string, module: string, description: string, retention: logs.RetentionDays | undefined, environment: Record<string, string>): lambda.Function {
+  /** A small Node function bundled by esbuild from `lib/handlers/<module>` (the .ts sources, or the compiled .js in dist/). */
+  private handler(
+    id: string,
+    module: string,
+    description: string,
+    retention: logs.RetentionDays | undefined,
+    environment: Record<string, string>,
+  ): lambda.Function {
     const logging = new FunctionLogging(this, `${id}Logging`, { retention });
-    const entry = join(__dirname, module + extname(__filename));
     return new lambda.Function(this, id, {
       description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(__dirname, {
-        // Hash what is deployed: the bundle also holds lib/routing, which a hash of this folder would miss.
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          image: lambda.Runtime.NODEJS_24_X.bundlingImage,
-          local: {
-            tryBundle(outputDir) {
-              buildSync({
-                entryPoints: [entry],
-                outfile: join(outputDir, 'index.js'),
-                bundle: true,
-                platform: 'node',
-                target: 'node22',
-                format: 'cjs',
-                minify: true,
-                // The AWS SDK v3 ships with the Node.js runtimes: bundling it would only slow cold starts.
-                external: ['@aws-sdk/*'],
-                logLevel: 'error',
-              });
-              return true;
-            },
-          },
-        },
-      }),
+      code: handlerCode(module),
       memorySize: 256,
       timeout: Duration.seconds(5),
       environment,

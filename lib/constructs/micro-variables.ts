@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { LAMBDA_ENVIRONMENT_LIMIT } from '../core/limits';
 import type { Micro } from '../spacefile/model';
 import { ADAPTER_WRAPPER } from './adapter-layer';
 import { SpaceportConstructError } from './errors';
@@ -7,7 +8,7 @@ import { SpaceportConstructError } from './errors';
 /** The port the adapter expects the micro's server on, in the cloud (locally each environment gets a free one). */
 export const CLOUD_PORT = '8080';
 
-export interface MicroEnvironmentInputs {
+export interface MicroVariablesInputs {
   readonly micro: Micro;
   /** Values for `presets.env`, by preset name; missing ones fall back to CDK context, then the Spacefile default. */
   readonly presetValues?: Readonly<Record<string, string>>;
@@ -19,9 +20,6 @@ export interface MicroEnvironmentInputs {
   /** `DETA_BASE_HOST` and `DETA_DRIVE_HOST`: the app's data endpoint (`SpaceData.host`), when it has one. */
   readonly dataHost?: string;
 }
-
-/** Lambda's limit on a function's environment: every key and value, in bytes. */
-export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 
 /** What a value known only at deploy time (the host, the project and internal keys) is counted as: all are well under this. */
 const DEPLOY_TIME_VALUE_BYTES = 64;
@@ -35,7 +33,7 @@ export function presetContextKey(microName: string, presetName: string): string 
  * The environment a micro's function runs with: the adapter's configuration (the contract in
  * `runtime-layer/`), the Space environment apps read, and the micro's presets.
  */
-export function microEnvironment(scope: IConstruct, inputs: MicroEnvironmentInputs): Record<string, string> {
+export function microVariables(scope: IConstruct, inputs: MicroVariablesInputs): Record<string, string> {
   const { micro } = inputs;
   const adapter: Record<string, string> = {
     AWS_LAMBDA_EXEC_WRAPPER: ADAPTER_WRAPPER,
@@ -69,7 +67,10 @@ function checkEnvironmentSize(scope: IConstruct, micro: Micro, environment: Reco
   }));
   const total = sizes.reduce((sum, { bytes }) => sum + bytes, 0);
   if (total <= LAMBDA_ENVIRONMENT_LIMIT) return;
-  const largest = sizes.sort((a, b) => b.bytes - a.bytes).slice(0, 3).map(({ name, bytes }) => `${name} (${bytes} bytes)`);
+  const largest = sizes
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 3)
+    .map(({ name, bytes }) => `${name} (${bytes} bytes)`);
   throw new SpaceportConstructError(
     scope,
     `micro '${micro.name}' needs about ${total} bytes of environment variables, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}; ` +

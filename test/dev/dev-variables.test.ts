@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../lib/cli/command';
+import { UsageError } from '../../lib/core/errors';
 import { parseDotenv } from '../../lib/local/dev/dotenv';
-import { microFunctionEnvironment, parseEnvFlag, resolvePresets } from '../../lib/local/dev/micro-environment';
-import { loadOrCreateProjectKey } from '../../lib/local/dev/project-key';
-import { ensureInternalKey } from '../../lib/auth/local-state';
+import { microFunctionVariables, parseEnvFlag, resolvePresets } from '../../lib/local/dev/dev-variables';
+import { loadOrCreateProjectKey } from '../../lib/local/project-key-file';
+import { ensureInternalKey } from '../../lib/local/state';
 import { app, micro } from './model-helpers';
 
 const location = { file: '/app/Spacefile', line: 12, column: 9 };
@@ -51,9 +51,9 @@ describe('resolvePresets', () => {
   });
 });
 
-describe('microFunctionEnvironment', () => {
+describe('microFunctionVariables', () => {
   it('configures the adapter and the Space environment of the primary', () => {
-    expect(microFunctionEnvironment(web, space, { GREETING: 'Hi' })).toEqual({
+    expect(microFunctionVariables(web, space, { GREETING: 'Hi' })).toEqual({
       AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap',
       SPACEPORT_RUN: 'node server.js',
       SPACEPORT_BASE_PATH: '',
@@ -70,12 +70,12 @@ describe('microFunctionEnvironment', () => {
   });
 
   it('prefers the dev command, strips a normal micro path and serves static micros', () => {
-    expect(microFunctionEnvironment(api, space, {})).toMatchObject({
+    expect(microFunctionVariables(api, space, {})).toMatchObject({
       SPACEPORT_RUN: 'python3 -X dev main.py',
       SPACEPORT_BASE_PATH: '/api',
       DETA_SPACE_APP_MICRO_TYPE: 'normal',
     });
-    const staticEnv = microFunctionEnvironment(docs, space, {});
+    const staticEnv = microFunctionVariables(docs, space, {});
     expect(staticEnv.SPACEPORT_STATIC_DIR).toBe('dist');
     expect(staticEnv.SPACEPORT_RUN).toBeUndefined();
   });

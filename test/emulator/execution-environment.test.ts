@@ -2,12 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ExecutionEnvironment,
-  type ExecutionEnvironmentOptions,
-  InvokeRequestTooLargeError,
-  MAX_INVOKE_REQUEST_BYTES,
-} from '../../lib/local/emulator';
+import { ExecutionEnvironment, type ExecutionEnvironmentOptions, InvokeRequestTooLargeError } from '../../lib/local/emulator';
+import { MAX_INVOKE_REQUEST_BYTES } from '../../lib/core/limits';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const environments: ExecutionEnvironment[] = [];
@@ -18,14 +14,17 @@ afterEach(async () => {
 
 /** Pids of processes whose environment carries `marker`: what an environment left behind. */
 function processesWithMarker(marker: string): number[] {
-  return fs.readdirSync('/proc').filter((name) => {
-    if (!/^\d+$/.test(name)) return false;
-    try {
-      return fs.readFileSync(`/proc/${name}/environ`, 'utf8').includes(`SPACEPORT_TEST_MARKER=${marker}`);
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => {
+      if (!/^\d+$/.test(name)) return false;
+      try {
+        return fs.readFileSync(`/proc/${name}/environ`, 'utf8').includes(`SPACEPORT_TEST_MARKER=${marker}`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 function environment(fixture: string, overrides: Partial<ExecutionEnvironmentOptions> = {}) {
@@ -65,7 +64,9 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
     expect(lines).toContain(`END RequestId: ${first.requestId}`);
     expect(lines).toContain(`handling ${first.requestId}`);
     const report = lines.find((l) => l.startsWith(`REPORT RequestId: ${first.requestId}`));
-    expect(report).toMatch(/\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: [1-9]\d* MB\tInit Duration: \d+\.\d\d ms/);
+    expect(report).toMatch(
+      /\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: [1-9]\d* MB\tInit Duration: \d+\.\d\d ms/,
+    );
     const warmReport = lines.find((l) => l.startsWith(`REPORT RequestId: ${second.requestId}`));
     expect(warmReport).not.toContain('Init Duration');
   });
@@ -159,11 +160,15 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
     expect(result.payload.toString()).toContain("Couldn't find valid bootstrap(s)");
   });
 
-  it('gives the runtime Lambda\'s environment variables', async () => {
+  it("gives the runtime Lambda's environment variables", async () => {
     const { env } = environment('shell-runtime', { environment: { GREETING: 'hi' } });
     const result = await env.invoke('env');
     const vars = Object.fromEntries(
-      result.payload.toString().split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      result.payload
+        .toString()
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
     expect(vars).toMatchObject({
       GREETING: 'hi',

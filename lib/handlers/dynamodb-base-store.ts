@@ -30,7 +30,7 @@ import {
   type Item,
   type ScanPage,
   type ScanRequest,
-} from '../base-store';
+} from '../data/base-store';
 
 /** The table's key schema and TTL attribute: the construct creates the table with exactly these. */
 export const BASE_TABLE_SCHEMA = {
@@ -60,9 +60,7 @@ export class DynamoDbBaseStore implements BaseStore {
   }
 
   async get(ref: BaseRef, key: string): Promise<BaseRecord | undefined> {
-    const result = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: primaryKey(ref, key), ConsistentRead: true }),
-    );
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: primaryKey(ref, key), ConsistentRead: true }));
     return result.Item ? fromDynamo(result.Item) : undefined;
   }
 
@@ -198,11 +196,15 @@ function scanBounds(request: ScanRequest): ScanBounds {
   if (range.from !== undefined) lowers.push({ key: range.from, exclusive: range.fromExclusive ?? false });
   if (range.to !== undefined) uppers.push({ key: range.to, exclusive: range.toExclusive ?? false });
   if (after !== undefined) (descending ? uppers : lowers).push({ key: after, exclusive: true });
-  const lower = tightest(lowers.filter((bound) => bound.key !== ''), 1);
+  const lower = tightest(
+    lowers.filter((bound) => bound.key !== ''),
+    1,
+  );
   const upper = tightest(uppers, -1);
   const empty =
     upper?.key === '' ||
-    (lower !== undefined && upper !== undefined &&
+    (lower !== undefined &&
+      upper !== undefined &&
       (compareKeys(lower.key, upper.key) > 0 || (compareKeys(lower.key, upper.key) === 0 && (lower.exclusive || upper.exclusive))));
   const contains = (key: string) =>
     inKeyRange(key, range) && (after === undefined || (descending ? compareKeys(key, after) < 0 : compareKeys(key, after) > 0));

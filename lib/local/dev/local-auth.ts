@@ -5,16 +5,16 @@
  * from `.spaceport/api-keys.json`, re-read when it changes.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HttpResponse } from '../local/http-api-event';
-import type { SpaceAppModel } from '../spacefile/model';
-import type { ApiKeyStore } from './api-keys';
-import { InternalKey } from './internal-key';
-import { ensureOwnerSecret, LocalApiKeyStore, stateDirFor } from './local-state';
-import { accessPolicyOf, type AccessPolicy } from './policy';
-import type { AuthResponse } from './responses';
-import { AccessRules, type AuthRequest, authorize, cookieValues, SESSION_COOKIE } from './rules';
-import { SessionSigner } from './session';
-import { handleSignin, isSigninPath } from './signin';
+import type { HttpResponse } from '../http-api-event';
+import type { SpaceAppModel } from '../../spacefile/model';
+import type { ApiKeyStore } from '../../auth/api-keys';
+import { InternalKey } from '../../auth/internal-key';
+import { ensureOwnerSecret, LocalApiKeyStore, stateDirFor } from '../state';
+import { accessPolicyOf, type AccessPolicy } from '../../auth/policy';
+import type { AuthResponse } from '../../auth/responses';
+import { AccessRules, type AuthRequest, authorize, cookieValues, SESSION_COOKIE } from '../../auth/rules';
+import { SessionSigner } from '../../auth/session';
+import { handleSignin, isSigninPath } from '../../auth/signin';
 
 /** A request as the dev router holds it once the body is read. */
 export interface LocalRequest {
@@ -31,7 +31,10 @@ function toAuthRequest(request: LocalRequest): AuthRequest {
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const cookies = (headers['cookie'] ?? '').split(';').map((pair) => pair.trim()).filter(Boolean);
+  const cookies = (headers['cookie'] ?? '')
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter(Boolean);
   return { method: request.method, path, query, headers, cookies };
 }
 

@@ -4,15 +4,8 @@
  * deleted key stops working at once. Names are unique per table; a key's name is found by a scan, which is
  * fine for the handful of keys an app has and only happens in the CLI.
  */
-import {
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
-import { type ApiKeyRecord, type ApiKeyStore, hashApiKey, newApiKey } from './api-keys';
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type ApiKeyRecord, type ApiKeyStore, hashApiKey, newApiKey } from '../auth/api-keys';
 
 type Item = Record<string, AttributeValue>;
 
@@ -37,7 +30,12 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
     if ((await this.itemsNamed(name)).length > 0) throw new Error(`a key named '${name}' already exists in ${this.tableName}`);
     const created = newApiKey(name, micro, now);
     await this.client.send(
-      new PutItemCommand({ TableName: this.tableName, Item: toItem(created.record), ConditionExpression: 'attribute_not_exists(#h)', ExpressionAttributeNames: { '#h': 'hash' } }),
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: toItem(created.record),
+        ConditionExpression: 'attribute_not_exists(#h)',
+        ExpressionAttributeNames: { '#h': 'hash' },
+      }),
     );
     return created;
   }

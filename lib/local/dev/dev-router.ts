@@ -7,12 +7,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchRoute } from '../../routing/routes';
 import type { SpaceAppModel } from '../../spacefile/model';
-import { UsageError } from '../../cli/command';
-import type { LocalAuth } from '../../auth/local';
+import { UsageError } from '../../core/errors';
+import type { LocalAuth } from './local-auth';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
-import { MAX_PAYLOAD_BYTES, readRequestBody } from './request-body';
+import { BODY_LIMIT_BYTES } from '../../core/limits';
+import { readRequestBody } from '../request-body';
 import { requestLogLine } from './request-log';
-import { DEV_ACTIONS_PATH, DEV_PAGE_PATH, type LocalActionState } from './trigger-page';
+import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from '../../core/paths';
+import type { LocalActionState } from './trigger-page';
 import { isBrowserDataPath } from '../data/browser-path';
 
 /** What the router needs from the rest of `spaceport dev`. */
@@ -75,8 +77,12 @@ async function handleReserved(backend: RouterBackend, req: http.IncomingMessage,
   const change = /^([^/]+)\/(pause|resume)$/.exec(path.slice(DEV_ACTIONS_PATH.length + 1));
   if (path.startsWith(DEV_ACTIONS_PATH + '/') && req.method === 'POST' && change) {
     const id = decodeURIComponent(change[1]);
-    if (!backend.setActionEnabled(id, change[2] === 'resume')) return jsonResponse(404, { message: `no action with id '${id}' in ${backend.app.spacefile}` });
-    return jsonResponse(200, backend.listActions().find((action) => action.id === id));
+    if (!backend.setActionEnabled(id, change[2] === 'resume'))
+      return jsonResponse(404, { message: `no action with id '${id}' in ${backend.app.spacefile}` });
+    return jsonResponse(
+      200,
+      backend.listActions().find((action) => action.id === id),
+    );
   }
   if (path.startsWith(DEV_ACTIONS_PATH + '/') && req.method === 'POST') {
     const id = decodeURIComponent(path.slice(DEV_ACTIONS_PATH.length + 1));
@@ -104,7 +110,7 @@ export function createRouter(backend: RouterBackend): http.Server {
         await backend.serveBrowserData(req, res);
         return;
       }
-      const read = await readRequestBody(req);
+      const read = await readRequestBody(req, BODY_LIMIT_BYTES);
       if (read.kind === 'too-large') {
         // The rest of the body is never read: close the connection after answering.
         res.setHeader('connection', 'close');
@@ -113,7 +119,7 @@ export function createRouter(backend: RouterBackend): http.Server {
           res,
           jsonResponse(413, {
             message: 'Request Entity Too Large',
-            detail: `the request body is ${read.bytes} bytes; a micro accepts at most ${MAX_PAYLOAD_BYTES} bytes (5.5 MB)`,
+            detail: `the request body is ${read.bytes} bytes; a micro accepts at most ${BODY_LIMIT_BYTES} bytes (5.5 MB)`,
           }),
           headOnly,
         );

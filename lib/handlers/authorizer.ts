@@ -12,13 +12,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { routeKeys } from '../routing/routes';
-import type { ApiKeyStore } from './api-keys';
+import type { ApiKeyStore } from '../auth/api-keys';
 import { DynamoDbApiKeyStore } from './dynamodb-key-store';
-import { InternalKey } from './internal-key';
+import { InternalKey } from '../auth/internal-key';
 import { readOwnerSecret, readSecretString, requiredEnv } from './owner-secret';
-import { type AccessPolicy, parseAccessPolicy } from './policy';
-import { AccessRules, type AuthRequest, authorize } from './rules';
-import { SessionSigner } from './session';
+import { type AccessPolicy, parseAccessPolicy } from '../auth/policy';
+import { AccessRules, type AuthRequest, authorize } from '../auth/rules';
+import { SessionSigner } from '../auth/session';
 
 /** Environment variables the construct sets on the authorizer and the sign-in function. */
 export const AUTH_ENV = {

@@ -1,0 +1,26 @@
+/**
+ * Every limit a micro runs under, stated once. The cloud constructs give them to each micro's function, the local
+ * runtime (dev router, emulator) enforces them, and both adapters read them (the Python adapter through
+ * `spaceport_adapter/constants.py`, generated from this module by runtime-layer/build.mjs).
+ */
+
+/** Deta Space's limits of every micro, which its cloud function (`SpaceMicro`) and `spaceport dev` both apply. */
+export const SPACE_MICRO_LIMITS = { memoryMb: 512, timeoutSeconds: 20, tmpMb: 512 } as const;
+
+/** Deta Space's HTTP payload limit, each way, measured on the decoded body (413 beyond): 5.5 MiB. */
+export const BODY_LIMIT_BYTES = 5_767_168;
+
+/** Largest event Lambda accepts for a synchronous invocation (6 * 1024 * 1024 bytes). */
+export const MAX_INVOKE_REQUEST_BYTES = 6_291_456;
+
+/** Largest buffered response (`/response`) Lambda accepts, as in the RIE's `interop.MaxPayloadSize`. */
+export const MAX_RESPONSE_BYTES = 6_291_556;
+
+/** Largest streamed response Lambda accepts. */
+export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
+
+/** Lambda's limit on a function's environment: every key and value, in bytes. */
+export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+
+/** Processes and threads an execution environment may run at once, as Lambda allows. */
+export const MAX_PROCESSES = 1024;
