@@ -44,6 +44,8 @@ export {
   type InvocationResult,
   type InvocationOutcome,
   type EmulatedRuntimeName,
+  type InvokeOptions,
 } from './local/emulator/execution-environment';
+export { PLACEHOLDER_CREDENTIALS, type AwsCredentials } from './local/emulator/lambda-variables';
 export { probeSandbox, formatLimitsTable, type SandboxCapabilities } from './local/emulator/sandbox';
 export { startInvokeServer, type InvokeServer } from './local/emulator/invoke-server';

@@ -9,16 +9,17 @@ import type { Command } from './command';
 
 const COMMAND_LINE = {
   summary: 'Run the app locally on :4200 (router, Lambda emulator, scheduler)',
-  usage: 'dev [--build] [--port N] [--env NAME=value]... [--concurrency N] [--no-watch] [--no-schedule] [--verbose] [Spacefile]',
+  usage: 'dev [--build] [--port N] [--env NAME=value]... [--concurrency N] [--aws-credentials] [--no-watch] [--no-schedule] [--verbose] [Spacefile]',
   arguments: { Spacefile: 'the Spacefile of the app to run (default: ./Spacefile)' },
   options: {
     build: { type: 'boolean', description: "run each micro's commands in its src before starting" },
     port: { type: 'string', value: 'N', description: `the router's port (default ${DEFAULT_DEV_PORT})` },
     env: { type: 'string', multiple: true, value: 'NAME=value', description: "a preset's value; wins over .env and the preset's default" },
     concurrency: { type: 'string', value: 'N', description: `most environments per micro (default ${DEFAULT_CONCURRENCY})` },
+    'aws-credentials': { type: 'boolean', description: 'give the micros your AWS credentials (default: placeholders AWS refuses)' },
     'no-watch': { type: 'boolean', description: 'do not restart a micro when a file under its src changes' },
     'no-schedule': { type: 'boolean', description: 'do not fire actions on schedule (spaceport trigger still works)' },
-    verbose: { type: 'boolean', description: "also show the emulator's START/END/REPORT lines" },
+    verbose: { type: 'boolean', description: "also show the emulator's INIT_START/START/END/REPORT lines" },
   },
 } as const;
 
@@ -48,6 +49,7 @@ export const devCommand: Command = defineCommand(COMMAND_LINE, async ({ values, 
       watch: !values['no-watch'],
       schedule: !values['no-schedule'],
       verbose: values.verbose ?? false,
+      awsCredentials: values['aws-credentials'] ?? false,
     });
   } catch (error) {
     if (!(error instanceof PackagingError)) throw error;

@@ -13,14 +13,18 @@ export const BODY_LIMIT_BYTES = 5_767_168;
 /** Largest event Lambda accepts for a synchronous invocation (6 * 1024 * 1024 bytes). */
 export const MAX_INVOKE_REQUEST_BYTES = 6_291_456;
 
-/** Largest buffered response (`/response`) Lambda accepts, as in the RIE's `interop.MaxPayloadSize`. */
+/**
+ * Largest response Lambda returns to a buffered caller, as in the RIE's `interop.MaxPayloadSize`. A streamed
+ * response gets the same limit locally: the emulator's callers (the HTTP API front door, the Invoke API) are
+ * buffered, as in the cloud; only function URLs and InvokeWithResponseStream take up to 200 MB.
+ */
 export const MAX_RESPONSE_BYTES = 6_291_556;
-
-/** Largest streamed response Lambda accepts. */
-export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 
 /** Lambda's limit on a function's environment: every key and value, in bytes. */
 export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 
 /** Processes and threads an execution environment may run at once, as Lambda allows. */
 export const MAX_PROCESSES = 1024;
+
+/** Open file descriptors of each process of an execution environment (soft and hard), as Lambda allows. */
+export const MAX_OPEN_FILES = 1024;

@@ -13,8 +13,11 @@ const ENV_KEYS = ['name', 'description', 'default'] as const;
 /** Lambda refuses any other variable name (a letter, then at least one letter, digit or underscore). */
 const LAMBDA_ENV_NAME = /^[A-Za-z][A-Za-z0-9_]+$/;
 
-/** Variables Lambda sets itself and refuses in a function's configuration. */
-const LAMBDA_RESERVED_ENV = new Set([
+/**
+ * Variables Lambda sets itself and refuses in a function's configuration (AWS's list of reserved keys; `TZ`,
+ * `LANG`, `PATH`, `LD_LIBRARY_PATH`, `NODE_PATH` and `PYTHONPATH` are set by Lambda but may be overridden).
+ */
+export const LAMBDA_RESERVED_ENV: ReadonlySet<string> = new Set([
   '_HANDLER',
   '_X_AMZN_TRACE_ID',
   'AWS_ACCESS_KEY',

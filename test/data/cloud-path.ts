@@ -213,16 +213,16 @@ async function emulatedFunction(options: CloudPathOptions): Promise<{ invoke: In
     handler: 'index.handler',
     memoryMb: 512,
     log: () => undefined,
+    // What the Lambda runtime provides: a region and the function role's credentials (here the local servers').
+    region: 'us-east-1',
+    credentials: async () => ({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }),
     environment: {
       [DATA_FUNCTION_ENV.table]: servers.tableName,
       [DATA_FUNCTION_ENV.bucket]: servers.bucketName,
       [DATA_FUNCTION_ENV.projectKey]: projectKey,
       SPACEPORT_TEST_NODE: process.execPath,
-      // What the Lambda runtime provides: the AWS SDK, a region and credentials (here for the local servers).
+      // The AWS SDK, which Lambda's Node.js runtimes provide.
       NODE_PATH: join(__dirname, '..', '..', 'node_modules'),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_ENDPOINT_URL_DYNAMODB: servers.dynamodbEndpoint,
       AWS_ENDPOINT_URL_S3: servers.s3Endpoint,
     },

@@ -115,7 +115,14 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
     expect(result.outcome).toBe('init-error');
     expect(result.functionErrorType).toBe('Runtime.ImportModuleError');
     expect(JSON.parse(result.payload.toString())).toMatchObject({ errorMessage: 'Cannot find module app' });
-    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toContain('Init Duration');
+    // INIT was retried inside the invocation: its durations are in the INIT_REPORT lines, not in REPORT.
+    expect(lines.filter((l) => l.startsWith('INIT_REPORT')).map((l) => l.split('\t').slice(1).join(' '))).toEqual([
+      'Phase: init Status: error Error Type: Runtime.ImportModuleError',
+      'Phase: invoke Status: error Error Type: Runtime.ImportModuleError',
+    ]);
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toMatch(
+      /\tStatus: error\tError Type: Runtime\.ImportModuleError$/,
+    );
     expect((await env.invoke('{}')).cold).toBe(true);
   });
 
@@ -181,6 +188,8 @@ describe('ExecutionEnvironment with an unmodified bash + curl custom runtime', (
       TZ: ':UTC',
       LAMBDA_RUNTIME_DIR: '/var/runtime',
     });
+    // Lambda always sets the execution role's keys; locally, placeholders AWS refuses unless credentials are given.
+    expect(vars).toMatchObject({ AWS_ACCESS_KEY_ID: 'ASIASPACEPORTDEVNONE', AWS_SESSION_TOKEN: expect.stringMatching(/no-AWS-credentials/) });
     expect(vars.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(vars.AWS_LAMBDA_LOG_STREAM_NAME).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
   });
@@ -259,5 +268,101 @@ describe('warming an environment up ahead of its first invocation', () => {
     } finally {
       fs.rmSync(initMarker, { force: true });
     }
+  });
+});
+
+describe("Lambda's INIT phase: its own limit, before the invoke's clock starts", () => {
+  it('gives a 1.2 s cold start and 0.5 s of work a 1 s timeout, and bills INIT', async () => {
+    const { env, lines } = environment('shell-runtime', { timeoutMs: 1000, environment: { INIT_SLEEP: '1.2' } });
+    const result = await env.invoke('sleep 0.5; echo worked');
+    expect(result).toMatchObject({ outcome: 'success', cold: true });
+    expect(result.payload.toString()).toContain('worked');
+    expect(result.initDurationMs).toBeGreaterThanOrEqual(1200);
+    expect(result.durationMs).toBeLessThan(1000);
+    expect(result.billedDurationMs).toBe(Math.ceil(result.durationMs + result.initDurationMs!));
+    const order = lines.filter((l) => /^(INIT_START|START|END|REPORT) /.test(l)).map((l) => l.split(' ')[0]);
+    expect(order).toEqual(['INIT_START', 'START', 'END', 'REPORT']);
+    expect(lines[0]).toBe('INIT_START Runtime Version: provided:al2023.local\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:local');
+  });
+
+  it('names the runtime in INIT_START the way Lambda does, as a local version', async () => {
+    for (const [runtime, version] of [
+      ['nodejs22.x', 'nodejs:22.local'],
+      ['python3.12', 'python:3.12.local'],
+    ]) {
+      const { env, lines } = environment('node-task', {
+        runtime: runtime as 'nodejs22.x',
+        layerDir: path.join(FIXTURES, 'wrapper-layer'),
+        environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap' },
+      });
+      await env.invoke('{}');
+      expect(lines[0]).toBe(`INIT_START Runtime Version: ${version}\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:local`);
+    }
+  });
+
+  it('hands the runtime a deadline of the full timeout counted from the end of INIT', async () => {
+    const { env } = environment('shell-runtime', { timeoutMs: 3000, environment: { INIT_SLEEP: '1' } });
+    const invoked = Date.now();
+    const result = await env.invoke('echo "deadline=$DEADLINE_MS"');
+    const deadline = Number(/^deadline=(\d+)$/m.exec(result.payload.toString())?.[1]);
+    // Lambda-Runtime-Deadline-Ms = end of INIT (at least 1 s after the call) + the 3 s timeout.
+    expect(deadline - invoked).toBeGreaterThanOrEqual(4000);
+    expect(deadline - invoked).toBeLessThan(4000 + 1500);
+  });
+
+  it('lets an INIT longer than the timeout (under the INIT limit) succeed through warm-up and a later invoke', async () => {
+    const { env } = environment('shell-runtime', { timeoutMs: 500, environment: { INIT_SLEEP: '1' } });
+    const warm = await env.warmUp();
+    expect(warm.outcome).toBe('success');
+    expect((await env.invoke('echo warm')).payload.toString()).toContain('warm');
+  });
+
+  it("retries a failed INIT once in the invoke phase, with INIT_REPORT lines and the invocation's request id", async () => {
+    const { env, lines } = environment('shell-runtime', { environment: { INIT_EXIT: '7' } });
+    const result = await env.invoke('true');
+    expect(result.outcome).toBe('init-error');
+    expect(JSON.parse(result.payload.toString())).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${result.requestId} Error: Runtime exited with error: exit status 7`,
+    });
+    const reports = lines.filter((l) => l.startsWith('INIT_REPORT'));
+    expect(reports).toHaveLength(2);
+    expect(reports[0]).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Runtime\.ExitError$/);
+    expect(reports[1]).toMatch(/\tPhase: invoke\tStatus: error\tError Type: Runtime\.ExitError$/);
+    expect(lines.indexOf(reports[0])).toBeLessThan(lines.indexOf(`START RequestId: ${result.requestId} Version: $LATEST`));
+    expect(lines.indexOf(reports[1])).toBeGreaterThan(lines.indexOf(`START RequestId: ${result.requestId} Version: $LATEST`));
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError$/);
+  });
+
+  it('reports a timeout with the timeout as its duration, and an error with its type', async () => {
+    const { env, lines } = environment('echo-runtime', { timeoutMs: 800 });
+    await env.invoke('"warm"');
+    const timedOut = await env.invoke('"sleep"');
+    expect(timedOut.durationMs).toBe(800);
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${timedOut.requestId}`))).toMatch(
+      /\tDuration: 800\.00 ms\tBilled Duration: 800 ms\t.*\tStatus: timeout$/,
+    );
+    const crashed = await env.invoke('"crash"');
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${crashed.requestId}`))).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError$/);
+  });
+});
+
+describe("the function's configuration, as Lambda takes it", () => {
+  it("refuses a variable Lambda reserves, with Lambda's words, and lets TZ (unreserved) through", async () => {
+    expect(() => environment('shell-runtime', { environment: { AWS_SECRET_ACCESS_KEY: 'x', _HANDLER: 'y' } })).toThrow(
+      'test-shell-runtime: Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_SECRET_ACCESS_KEY, _HANDLER',
+    );
+    const { env } = environment('shell-runtime', { environment: { TZ: 'Europe/Paris' } });
+    expect((await env.invoke('echo "$TZ"')).payload.toString()).toBe('Europe/Paris\nexit=0');
+  });
+
+  it('asks for credentials at every INIT, as Lambda gives each environment fresh role keys, and sets the region', async () => {
+    let issued = 0;
+    const credentials = async () => ({ accessKeyId: `AKIA${++issued}`, secretAccessKey: 'secret', sessionToken: 'token' });
+    const { env } = environment('shell-runtime', { credentials, region: 'eu-central-1' });
+    const first = await env.invoke('echo "$AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $AWS_REGION $AWS_DEFAULT_REGION"');
+    expect(first.payload.toString()).toBe('AKIA1 secret token eu-central-1 eu-central-1\nexit=0');
+    await env.invoke('kill -9 $RUNTIME_PID');
+    expect((await env.invoke('echo "$AWS_ACCESS_KEY_ID"')).payload.toString()).toBe('AKIA2\nexit=0');
   });
 });

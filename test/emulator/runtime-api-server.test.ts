@@ -113,9 +113,52 @@ describe('RuntimeApi runtime endpoints', () => {
     expect(JSON.parse(unknown.body)).toEqual({ errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
     await respond('req-1', 'done');
     await result;
+    const secondNext = next();
+    void api.invoke(invocation('req-2'));
+    await secondNext;
     const stale = await respond('req-1', 'again');
     expect(stale.status).toBe(400);
     expect(JSON.parse(stale.body).errorType).toBe('InvalidRequestID');
+  });
+
+  it('answers a second /response, or /error after /response, with 403 InvalidStateTransition as the RIE does', async () => {
+    const nextReply = next();
+    const result = api.invoke(invocation());
+    await nextReply;
+    expect((await respond('req-1', 'done')).status).toBe(202);
+    await result;
+    for (const late of [await respond('req-1', 'again'), await call('POST', '/2018-06-01/runtime/invocation/req-1/error', { body: '{}' })]) {
+      expect(late.status).toBe(403);
+      expect(JSON.parse(late.body)).toEqual({
+        errorType: 'InvalidStateTransition',
+        errorMessage: expect.stringMatching(/^State transition from RuntimeResponseSent to RuntimeInvocation(Error)?Response failed for runtime/),
+      });
+    }
+  });
+
+  it("keeps an error type naming Runtime. or Function., records any other as Runtime.Unknown, and keeps the error's Content-Type", async () => {
+    const cases: [string | undefined, string][] = [
+      ['Runtime.HandlerNotFound', 'Runtime.HandlerNotFound'],
+      ['Function.MyProblem', 'Function.MyProblem'],
+      ['Function.', 'Function.Unknown'],
+      ['TypeError', 'Runtime.Unknown'],
+      [undefined, 'Runtime.Unknown'],
+    ];
+    for (const [index, [sent, recorded]] of cases.entries()) {
+      const id = `req-${index}`;
+      const nextReply = next();
+      const result = api.invoke(invocation(id));
+      await nextReply;
+      const headers: Record<string, string> = { 'Content-Type': 'application/vnd.example+json' };
+      if (sent) headers['Lambda-Runtime-Function-Error-Type'] = sent;
+      await call('POST', `/2018-06-01/runtime/invocation/${id}/error`, { body: '{"errorType":"whatever"}', headers });
+      expect(await result).toEqual({
+        kind: 'error',
+        errorType: recorded,
+        payload: Buffer.from('{"errorType":"whatever"}'),
+        contentType: 'application/vnd.example+json',
+      });
+    }
   });
 
   it('answers 403 InvalidStateTransition for /next while an event is being processed, and /response during init', async () => {
@@ -219,6 +262,21 @@ describe('RuntimeApi runtime endpoints', () => {
   });
 });
 
+describe('a streamed response reaching a buffered caller', () => {
+  it('is limited to 6291556 bytes, as behind an HTTP API or the Invoke API in the cloud', async () => {
+    const nextReply = next();
+    const result = api.invoke(invocation('big-stream'));
+    await nextReply;
+    const refused = await call('POST', '/2018-06-01/runtime/invocation/big-stream/response', {
+      body: Buffer.alloc(MAX_RESPONSE_BYTES + 1, 'a'),
+      headers: { 'Lambda-Runtime-Function-Response-Mode': 'streaming' },
+      trailers: {},
+    });
+    expect(refused.status).toBe(413);
+    expect(await result).toMatchObject({ kind: 'error', errorType: 'Function.ResponseSizeTooLarge' });
+  });
+});
+
 describe('RuntimeApi extensions endpoints', () => {
   const register = (name: string | undefined, events: string[]) =>
     call('POST', '/2020-01-01/extension/register', {
@@ -253,8 +311,15 @@ describe('RuntimeApi extensions endpoints', () => {
     expect(internal.status).toBe(403);
     expect(JSON.parse(internal.body).errorType).toBe('Extension.InvalidEventType');
     expect(JSON.parse((await register(undefined, ['INVOKE'])).body).errorType).toBe('Extension.InvalidExtensionName');
-    expect(JSON.parse((await eventNext('nope')).body).errorType).toBe('Extension.UnknownExtensionIdentifier');
-    expect(JSON.parse((await call('GET', '/2020-01-01/extension/event/next')).body).errorType).toBe('Extension.MissingHeader');
+    // The RIE's three answers: no identifier, one that is not a UUID, a UUID no extension has.
+    expect(JSON.parse((await call('GET', '/2020-01-01/extension/event/next')).body).errorType).toBe('Extension.MissingExtensionIdentifier');
+    expect(JSON.parse((await eventNext('nope')).body).errorType).toBe('Extension.InvalidExtensionIdentifier');
+    expect(JSON.parse((await eventNext('0b6b1a3e-34a4-4a0c-9d4c-5c5e2b8f1d6a')).body).errorType).toBe('Extension.UnknownExtensionIdentifier');
+    for (const phase of ['init', 'exit']) {
+      const missing = await call('POST', `/2020-01-01/extension/${phase}/error`, { body: '{}' });
+      expect(missing.status).toBe(403);
+      expect(JSON.parse(missing.body).errorType).toBe('Extension.MissingExtensionIdentifier');
+    }
 
     const runtimeNext = next();
     await api.initDone();

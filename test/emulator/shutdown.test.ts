@@ -24,15 +24,21 @@ afterEach(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-function environment(layer: string | undefined, extra: Record<string, string> = {}): { env: ExecutionEnvironment; lines: string[] } {
+function environment(
+  layer: string | undefined,
+  extra: Record<string, string> = {},
+  timeoutMs?: number,
+): { env: ExecutionEnvironment; lines: string[] } {
   const lines: string[] = [];
   const env = new ExecutionEnvironment({
     functionName: 'shutdown-test',
     taskRoot: path.join(FIXTURES, 'sigterm-runtime'),
     layerDir: layer && path.join(FIXTURES, layer),
     runtime: 'provided.al2023',
+    handler: 'index.handler',
     environment: { MARK_FILE: markFile, ...extra },
     log: (line) => lines.push(line),
+    timeoutMs,
   });
   environments.push(env);
   return { env, lines };
@@ -71,5 +77,45 @@ describe('ExecutionEnvironment shutdown', () => {
     expect(lines).toContain('broken: missing configuration');
     await env.shutdown();
     expect(marks()).toEqual([]);
+  });
+});
+
+describe('extensions as Lambda runs them', () => {
+  it('runs the shutdown phase on a reset too: SIGTERM, then SHUTDOWN with reason timeout', async () => {
+    const { env } = environment('recording-extension-layer', {}, 800);
+    expect((await env.invoke('"hang"')).outcome).toBe('timeout');
+    expect(marks()).toEqual(['runtime SIGTERM', 'extension SHUTDOWN timeout']);
+  });
+
+  it('hides the runtime-only variables from extensions', async () => {
+    const { env } = environment('recording-extension-layer', { RECORD_ENV: '1' });
+    await env.invoke('"up"');
+    expect(marks()).toEqual(['extension sees AWS_LAMBDA_FUNCTION_NAME']);
+  });
+
+  it('kills an extension registered for INVOKE only at once at shutdown, instead of waiting out the phase', async () => {
+    const { env } = environment('recording-extension-layer', { EXTENSION_EVENTS: 'INVOKE' });
+    await env.invoke('"up"');
+    const started = Date.now();
+    await env.shutdown();
+    // The phase lasts 2000 ms; only an extension waiting for SHUTDOWN may use it.
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(marks()).toEqual(['runtime SIGTERM']);
+  });
+
+  it('fails INIT with the type an extension reports on /extension/init/error, and logs an /extension/exit/error', async () => {
+    const failing = environment('recording-extension-layer', { EXTENSION_INIT_ERROR: 'Extension.ConfigInvalid' });
+    const result = await failing.env.invoke('"up"');
+    expect(result).toMatchObject({ outcome: 'init-error', functionErrorType: 'Extension.ConfigInvalid' });
+    expect(JSON.parse(result.payload.toString())).toEqual({
+      errorType: 'Extension.ConfigInvalid',
+      errorMessage: 'Extension recorder reported an initialization error: Extension.ConfigInvalid',
+    });
+    expect(marks()[0]).toBe('extension init/error 202');
+
+    const exiting = environment('recording-extension-layer', { EXTENSION_EXIT_ERROR: 'Extension.FlushFailed' });
+    await exiting.env.invoke('"up"');
+    await exiting.env.shutdown();
+    expect(exiting.lines).toContain('extension recorder reported an exit error: Extension.FlushFailed');
   });
 });

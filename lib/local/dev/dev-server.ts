@@ -9,6 +9,7 @@ import type { Writable } from 'node:stream';
 import { UsageError } from '../../core/errors';
 import { SPACE_MICRO_LIMITS } from '../../core/limits';
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
+import { developerCredentials } from './aws-credentials';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
 import { buildMicros, missingServeDirHint } from './build';
@@ -65,7 +66,7 @@ export interface DevServerOptions {
   readonly logStream?: Writable & { isTTY?: boolean };
   /** Color the micro prefixes. @default whether the log stream is a terminal */
   readonly color?: boolean;
-  /** Show the emulator's START/END/REPORT lines. @default false */
+  /** Show the emulator's INIT_START/START/END/REPORT lines. @default false */
   readonly verbose?: boolean;
   /**
    * Private by default, as on Space: owner sign-in, public routes and API keys from `.spaceport/`. `false` opens
@@ -81,6 +82,12 @@ export interface DevServerOptions {
    * @default false
    */
   readonly build?: boolean;
+  /**
+   * Give the micros the developer's own AWS credentials (`--aws-credentials`), from the SDK's default chain. Without
+   * it they get placeholders AWS refuses: local code never touches a real account unless the developer says so.
+   * @default false
+   */
+  readonly awsCredentials?: boolean;
 }
 
 export interface DevServer {
@@ -120,6 +127,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const internalKey = ensureInternalKey(stateDirFor(app.rootDir));
   const layerDir = options.layerDir ?? adapterLayerDir();
   if (!isLayerBuilt(layerDir)) throw new UsageError(`the runtime layer is not built at ${layerDir}: run 'npm run build'`);
+  const credentials = options.awsCredentials ? await developerCredentials() : undefined;
   const build = options.build ?? false;
   if (build) await buildMicros(app, logger);
   // Both look at this machine once, side by side: what it can enforce, and which interpreters the micros will get.
@@ -193,6 +201,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
         timeoutMs,
         memoryMb,
+        credentials,
+        hiddenPaths: [stateDirFor(app.rootDir)],
         verbose: options.verbose ?? false,
         startFailureHint: () => missingServeDirHint(app, micro, build),
       }),
@@ -203,6 +213,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const unwatch = (options.watch ?? true) ? app.micros.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
 
   logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb }));
+  logger.info(
+    credentials
+      ? 'AWS credentials: yours (--aws-credentials): code in the micros acts on your AWS account'
+      : 'AWS credentials: placeholders AWS refuses (run with --aws-credentials to give the micros yours)',
+  );
   for (const micro of app.micros) {
     logger.info(`${micro.name.padEnd(12)} http://${hostname}${micro.path === '/' ? '/' : micro.path}  (${micro.kind}, ${micro.runtime})`);
   }

@@ -9,6 +9,7 @@ import { parseActionRunLine } from '../../core/action-log';
 import type { Micro, ScheduledAction } from '../../spacefile/model';
 import { ExecutionEnvironment, type InvocationResult, type WarmUpResult } from '../emulator/execution-environment';
 import { InvokeRequestTooLargeError } from '../emulator/invoke-request';
+import type { AwsCredentials } from '../emulator/lambda-variables';
 import type { Sandbox } from '../emulator/sandbox';
 import { httpResponseFromResult, InvalidResponseError, type HttpApiEvent, type HttpResponse } from '../http-api-event';
 import { findFreePort } from './free-port';
@@ -28,6 +29,10 @@ export interface MicroRuntimeOptions {
   readonly idleTimeoutMs: number;
   readonly timeoutMs: number;
   readonly memoryMb: number;
+  /** Host directories the micro must not read: the app's `.spaceport/` with its local secrets. */
+  readonly hiddenPaths: readonly string[];
+  /** The AWS credentials of each new environment. @default placeholders AWS refuses */
+  readonly credentials?: () => Promise<AwsCredentials>;
   /** Show the emulator's START/END/REPORT lines (the request line already says what they say). */
   readonly verbose: boolean;
   /**
@@ -50,7 +55,8 @@ export interface ActionOutcome {
   readonly cold: boolean;
 }
 
-const PLATFORM_LOG_LINE = /^(START|END|REPORT) RequestId: /;
+/** Lines the request line already says (INIT_REPORT, which says why INIT failed, stays). */
+const PLATFORM_LOG_LINE = /^(?:(?:START|END|REPORT) RequestId: |INIT_START )/;
 
 interface LambdaError {
   readonly errorType: string;
@@ -169,6 +175,8 @@ export class MicroRuntime {
         memoryMb,
         timeoutMs,
         sandbox,
+        credentials: this.options.credentials,
+        hiddenPaths: this.options.hiddenPaths,
         log: (line: string) => {
           // The adapter's action run line repeats what runAction logs below with more detail.
           if (verbose || !(PLATFORM_LOG_LINE.test(line) || parseActionRunLine(line))) this.log(line);

@@ -14,7 +14,7 @@ import { MAX_INVOKE_REQUEST_BYTES, MAX_PROCESSES, SPACE_MICRO_LIMITS } from '../
 import { InvokeRequestTooLargeError } from './invoke-request';
 import { Confinement, Sandbox } from './sandbox';
 import { nodeHeapFlags } from '../../core/node-heap';
-import { lambdaVariables } from './lambda-variables';
+import { lambdaVariables, reservedVariablesProblem, type AwsCredentials } from './lambda-variables';
 import { entryProcesses, killTree, processTree, signalAll, treeUsage } from './process-tree';
 import { RuntimeApi, type ShutdownReason } from './runtime-api-server';
 import type { LambdaRuntimeName } from '../../spacefile/model';
@@ -47,6 +47,16 @@ export interface ExecutionEnvironmentOptions {
   readonly sandbox?: Sandbox;
   /** Account id shown in the invoked function ARN. @default '000000000000' */
   readonly accountId?: string;
+  /** Host directories the function must not read, such as the app's `.spaceport/` (see `ConfinementOptions`). @default none */
+  readonly hiddenPaths?: readonly string[];
+  /** AWS_REGION / AWS_DEFAULT_REGION and the region in the function ARN. @default 'us-east-1' */
+  readonly region?: string;
+  /**
+   * The credentials each new environment gets in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
+   * asked at every INIT as Lambda hands each environment fresh execution-role keys.
+   * @default placeholders that AWS refuses (`PLACEHOLDER_CREDENTIALS`)
+   */
+  readonly credentials?: () => Promise<AwsCredentials>;
 }
 
 export type InvocationOutcome = 'success' | 'function-error' | 'init-error' | 'timeout' | 'crash';
@@ -56,12 +66,18 @@ export interface InvocationResult {
   readonly outcome: InvocationOutcome;
   /** The response, or the error JSON as Lambda returns it. */
   readonly payload: Buffer;
+  /** The Content-Type the runtime gave its response or error, which the invoke endpoint forwards as the RIE does. */
+  readonly contentType?: string;
   /** Lambda's error type (`Runtime.ExitError`, `Sandbox.Timedout`, the function's own type...) when not a success. */
   readonly functionErrorType?: string;
+  /** The invoke phase, after INIT (a failed INIT's retry included); exactly the timeout when it timed out. */
   readonly durationMs: number;
+  /** Duration plus, on a cold start, INIT, rounded up to the millisecond. */
   readonly billedDurationMs: number;
-  /** Set on a cold start. */
+  /** Set on a cold start whose INIT phase succeeded. */
   readonly initDurationMs?: number;
+  /** The last 4 KB of what the invocation logged, INIT and REPORT lines included, when asked (`tailLog`). */
+  readonly logTail?: string;
   readonly maxMemoryUsedMb: number;
   readonly cold: boolean;
 }
@@ -77,8 +93,14 @@ export interface WarmUpResult {
 }
 
 export interface InvokeOptions {
-  /** Base64 JSON passed as `Lambda-Runtime-Client-Context`. */
+  /** The client context as JSON (the Invoke API's base64 `X-Amz-Client-Context`, decoded), for `Lambda-Runtime-Client-Context`. */
   readonly clientContext?: string;
+  /** The caller's `X-Amzn-Trace-Id`, passed through as `Lambda-Runtime-Trace-Id`. @default a new trace id */
+  readonly traceId?: string;
+  /** @default a new UUID (the Invoke API picks it before an asynchronous invocation runs) */
+  readonly requestId?: string;
+  /** Return the last 4 KB of the invocation's log in `logTail` (the Invoke API's `X-Amz-Log-Type: Tail`). */
+  readonly tailLog?: boolean;
 }
 
 export type EnvironmentState = 'cold' | 'idle' | 'busy' | 'shut down';
@@ -91,6 +113,16 @@ type Interruption =
   | { readonly kind: 'timeout' };
 
 const MONITOR_INTERVAL_MS = 100;
+const LOG_TAIL_BYTES = 4096;
+/** Variables Lambda gives the runtime but not the extensions (AWS's extensions API documentation). */
+const RUNTIME_ONLY_VARIABLES = new Set([
+  '_HANDLER',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'LAMBDA_RUNTIME_DIR',
+  'LAMBDA_TASK_ROOT',
+]);
 /** Lambda's shutdown phase: 0 ms with no extension, 500 ms with internal ones only, 2000 ms with an external one. */
 const SHUTDOWN_GRACE_MS = 500;
 const SHUTDOWN_GRACE_WITH_EXTENSIONS_MS = 2000;
@@ -111,7 +143,7 @@ function errorPayload(errorType: string, errorMessage: string): Buffer {
 
 /** How a process ended, in Lambda's words: `exit status 3`, `signal: killed`. */
 function exitStatus(code: number | null, signal: NodeJS.Signals | null, wrapped: boolean): string {
-  // bwrap and `sh -c exec` report a killed child as exit status 128 + signal number.
+  // bwrap reports a killed child as exit status 128 + signal number.
   if (signal === null && wrapped && code !== null && code > 128) {
     const name = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0] as NodeJS.Signals | undefined;
     if (name) signal = name;
@@ -158,12 +190,17 @@ export class ExecutionEnvironment {
   private closed = false;
   private idleSince?: number;
   private peakBytes = 0;
+  private invocationLog?: string[];
+  private readonly extensionProcesses = new Map<string, ChildProcess>();
   private oomBaseline = 0;
   private apiAddress?: string;
   /** A reset still killing the previous processes; an invoke waits for it so it cannot kill the new ones. */
   private settling: Promise<void> = Promise.resolve();
 
+  /** Throws Lambda's own refusal when the function's environment sets a variable Lambda reserves. */
   constructor(options: ExecutionEnvironmentOptions) {
+    const reserved = reservedVariablesProblem(options.environment);
+    if (reserved) throw new Error(`${options.functionName}: ${reserved}`);
     this.options = options;
     this.memoryMb = options.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb;
     this.timeoutMs = options.timeoutMs ?? SPACE_MICRO_LIMITS.timeoutSeconds * 1000;
@@ -199,20 +236,20 @@ export class ExecutionEnvironment {
   }
 
   /**
-   * Runs INIT now rather than in the first invoke (as Lambda does for pre-initialized environments), within the
-   * budget an invocation would have, so the next invoke is warm and an INIT failure is known at once. After a
-   * failure the environment is reset: the next invoke runs INIT again.
+   * Runs INIT now rather than in the first invoke (as Lambda does for pre-initialized environments), under the INIT
+   * limit only, so the next invoke is warm and an INIT failure is known at once. After a failure the environment is
+   * reset: the next invoke runs INIT again (and retries it once, as Lambda does).
    */
   async warmUp(): Promise<WarmUpResult> {
     return this.exclusively(async () => {
       if (this.runtimeProcess) return { outcome: 'success', initDurationMs: 0 };
       const stopMonitor = this.monitor();
       try {
-        const init = await this.initialize(Date.now() + this.timeoutMs);
+        const requestId = randomUUID();
+        const init = await this.initPhase(requestId);
         if (!init.failure) return { outcome: 'success', initDurationMs: init.durationMs };
-        await this.resetEnvironment('failure');
-        const { outcome, payload, errorType } = this.initFailureResult(init.failure, randomUUID());
-        return { outcome, initDurationMs: init.durationMs, payload, functionErrorType: errorType };
+        const { outcome, payload, errorType } = init.failure;
+        return { outcome, initDurationMs: init.durationMs, payload: payload ?? this.timeoutPayload(requestId), functionErrorType: errorType };
       } finally {
         stopMonitor();
       }
@@ -245,58 +282,67 @@ export class ExecutionEnvironment {
     if (this.closed) return;
     this.closed = true;
     await this.settling;
-    await this.stopProcesses(reason, true);
+    await this.stopProcesses(reason);
     await this.api.close();
     await this.confinement?.dispose();
     this.confinement = undefined;
   }
 
   private async run(payload: Buffer, opts: InvokeOptions): Promise<InvocationResult> {
-    const requestId = randomUUID();
-    const log = this.options.log;
-    const started = performance.now();
-    const deadlineMs = Date.now() + this.timeoutMs;
+    const requestId = opts.requestId ?? randomUUID();
+    const log = (line: string): void => this.log(line);
+    if (opts.tailLog) this.invocationLog = [];
     const cold = this.runtimeProcess === undefined;
-    let initDurationMs: number | undefined;
-    log(`START RequestId: ${requestId} Version: $LATEST`);
-
-    const finish = (outcome: InvocationOutcome, body: Buffer, errorType?: string, status?: string): InvocationResult => {
-      const durationMs = performance.now() - started - (initDurationMs ?? 0);
-      const result: InvocationResult = {
-        requestId,
-        outcome,
-        payload: body,
-        functionErrorType: errorType,
-        durationMs,
-        billedDurationMs: Math.max(1, Math.ceil(durationMs)),
-        initDurationMs,
-        maxMemoryUsedMb: Math.ceil(this.peakMemoryBytes() / (1024 * 1024)),
-        cold,
-      };
-      log(`END RequestId: ${requestId}`);
-      log(
-        [
-          `REPORT RequestId: ${requestId}`,
-          `Duration: ${durationMs.toFixed(2)} ms`,
-          `Billed Duration: ${result.billedDurationMs} ms`,
-          `Memory Size: ${this.memoryMb} MB`,
-          `Max Memory Used: ${result.maxMemoryUsedMb} MB`,
-          ...(initDurationMs !== undefined ? [`Init Duration: ${initDurationMs.toFixed(2)} ms`] : []),
-          ...(status ? [`Status: ${status}`] : []),
-        ].join('\t'),
-      );
-      return result;
-    };
-
     const stopMonitor = this.monitor();
     try {
-      if (cold) {
-        const init = await this.initialize(deadlineMs);
-        initDurationMs = init.durationMs;
-        if (init.failure) {
-          await this.resetEnvironment('failure');
-          const { outcome, payload: body, errorType } = this.initFailureResult(init.failure, requestId);
-          return finish(outcome, body, errorType, outcome === 'timeout' ? 'timeout' : 'error');
+      // Lambda's INIT phase has its own limit; the invoke's clock and deadline start after it.
+      const init = cold ? await this.initPhase(requestId) : undefined;
+      const started = performance.now();
+      const deadlineMs = Date.now() + this.timeoutMs;
+      log(`START RequestId: ${requestId} Version: $LATEST`);
+
+      const finish = (outcome: InvocationOutcome, body: Buffer, errorType?: string, contentType?: string): InvocationResult => {
+        // A timeout lasts exactly the timeout; INIT is billed on a cold start.
+        const durationMs = outcome === 'timeout' ? this.timeoutMs : performance.now() - started;
+        const initDurationMs = init && !init.failure ? init.durationMs : undefined;
+        const status = outcome === 'timeout' ? 'timeout' : outcome === 'crash' || outcome === 'init-error' ? 'error' : undefined;
+        const result: InvocationResult = {
+          requestId,
+          outcome,
+          payload: body,
+          contentType,
+          functionErrorType: errorType,
+          durationMs,
+          billedDurationMs: Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0))),
+          initDurationMs,
+          maxMemoryUsedMb: Math.ceil(this.peakMemoryBytes() / (1024 * 1024)),
+          cold,
+        };
+        log(`END RequestId: ${requestId}`);
+        log(
+          [
+            `REPORT RequestId: ${requestId}`,
+            `Duration: ${durationMs.toFixed(2)} ms`,
+            `Billed Duration: ${result.billedDurationMs} ms`,
+            `Memory Size: ${this.memoryMb} MB`,
+            `Max Memory Used: ${result.maxMemoryUsedMb} MB`,
+            ...(initDurationMs !== undefined ? [`Init Duration: ${initDurationMs.toFixed(2)} ms`] : []),
+            ...(status ? [`Status: ${status}`] : []),
+            ...(status === 'error' && errorType ? [`Error Type: ${errorType}`] : []),
+          ].join('\t'),
+        );
+        return { ...result, logTail: this.takeLogTail() };
+      };
+
+      if (init?.failure) {
+        // A failed INIT is retried once inside the invoke phase, under the function's timeout.
+        const retryStarted = performance.now();
+        const failure = await this.startAndAwaitInit(deadlineMs - Date.now(), requestId);
+        if (failure) {
+          this.logInitReport(performance.now() - retryStarted, 'invoke', failure);
+          await this.resetEnvironment(failure.outcome === 'timeout' ? 'timeout' : 'failure');
+          if (failure.outcome === 'timeout') log(this.timeoutLine(requestId));
+          return finish(failure.outcome, failure.outcome === 'timeout' ? this.timeoutPayload(requestId) : failure.payload, failure.errorType);
         }
       }
 
@@ -306,7 +352,9 @@ export class ExecutionEnvironment {
           payload,
           deadlineMs,
           invokedFunctionArn: `arn:aws:lambda:${this.region}:${this.options.accountId ?? '000000000000'}:function:${this.options.functionName}`,
-          traceId: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`,
+          traceId:
+            opts.traceId ??
+            `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`,
           clientContext: opts.clientContext,
         }),
         deadlineMs - Date.now(),
@@ -315,84 +363,85 @@ export class ExecutionEnvironment {
         const interruption = reply.interruption;
         await this.resetEnvironment(interruption.kind === 'timeout' ? 'timeout' : 'failure');
         if (interruption.kind === 'timeout') {
-          log(`${new Date().toISOString()} ${requestId} Task timed out after ${this.timeoutSeconds} seconds`);
-          return finish('timeout', this.timeoutPayload(requestId), 'Sandbox.Timedout', 'timeout');
+          log(this.timeoutLine(requestId));
+          return finish('timeout', this.timeoutPayload(requestId), 'Sandbox.Timedout');
         }
         const { errorType, message } = describeInterruption(interruption);
-        return finish('crash', errorPayload(errorType, `RequestId: ${requestId} Error: ${message}`), errorType, 'error');
+        return finish('crash', errorPayload(errorType, `RequestId: ${requestId} Error: ${message}`), errorType);
       }
       if (this.oomHappened()) {
         // A process of the function was OOM-killed although the runtime answered: Lambda reports the OOM and resets.
         await this.resetEnvironment('failure');
         const message = `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`;
-        return finish('crash', errorPayload('Runtime.OutOfMemory', message), 'Runtime.OutOfMemory', 'error');
+        return finish('crash', errorPayload('Runtime.OutOfMemory', message), 'Runtime.OutOfMemory');
       }
-      return reply.reply.kind === 'response'
-        ? finish('success', reply.reply.payload)
-        : finish('function-error', reply.reply.payload, reply.reply.errorType);
+      const answer = reply.reply;
+      return answer.kind === 'response'
+        ? finish('success', answer.payload, undefined, answer.contentType)
+        : finish('function-error', answer.payload, answer.errorType, answer.contentType);
     } finally {
       stopMonitor();
+      this.invocationLog = undefined;
     }
   }
 
   private get region(): string {
-    return this.options.environment.AWS_REGION ?? 'us-east-1';
+    return this.options.region ?? 'us-east-1';
   }
 
   private get timeoutSeconds(): string {
     return (this.timeoutMs / 1000).toFixed(2);
   }
 
+  private timeoutLine(requestId: string): string {
+    return `${new Date().toISOString()} ${requestId} Task timed out after ${this.timeoutSeconds} seconds`;
+  }
+
   private timeoutPayload(requestId: string): Buffer {
     return errorPayload('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${this.timeoutSeconds} seconds`);
   }
 
-  /** What a failed INIT answers, whether it ran inside an invocation or ahead of one. */
-  private initFailureResult(failure: InitFailure, requestId: string): { outcome: 'init-error' | 'timeout'; payload: Buffer; errorType: string } {
-    if (failure.kind === 'timeout') {
-      return { outcome: 'timeout', payload: this.timeoutPayload(requestId), errorType: 'Sandbox.Timedout' };
-    }
-    return { outcome: 'init-error', payload: failure.payload, errorType: failure.errorType };
-  }
-
   /**
-   * INIT: start the runtime and wait until it asks for its first event. Past the INIT limit, Lambda kills it and
-   * retries INIT once within the invocation's own timeout.
+   * Lambda's INIT phase: `INIT_START`, then start the runtime and wait, under the INIT limit, until it asks for its
+   * first event. A failure is logged with `INIT_REPORT ... Phase: init` and the environment reset.
    */
-  private async initialize(deadlineMs: number): Promise<{ durationMs: number; failure?: InitFailure }> {
+  private async initPhase(requestId: string): Promise<{ durationMs: number; failure?: InitFailure }> {
     const started = performance.now();
-    let attempt = await this.startAndAwaitInit(Math.min(this.initTimeoutMs, deadlineMs - Date.now()));
-    if (attempt?.kind === 'timeout' && Date.now() < deadlineMs && !this.closed) {
-      this.options.log(`INIT_REPORT Init Duration: ${(performance.now() - started).toFixed(2)} ms\tPhase: init\tStatus: timeout`);
-      await this.resetEnvironment('timeout');
-      attempt = await this.startAndAwaitInit(deadlineMs - Date.now());
+    this.log(
+      `INIT_START Runtime Version: ${runtimeVersion(this.options.runtime)}\tRuntime Version ARN: arn:aws:lambda:${this.region}::runtime:local`,
+    );
+    const failure = await this.startAndAwaitInit(this.initTimeoutMs, requestId);
+    const durationMs = performance.now() - started;
+    if (failure) {
+      this.logInitReport(durationMs, 'init', failure);
+      await this.resetEnvironment(failure.outcome === 'timeout' ? 'timeout' : 'failure');
     }
-    return { durationMs: performance.now() - started, failure: attempt };
+    return { durationMs, failure };
   }
 
-  private async startAndAwaitInit(budgetMs: number): Promise<InitFailure | undefined> {
+  private logInitReport(durationMs: number, phase: 'init' | 'invoke', failure: InitFailure): void {
+    const status = failure.outcome === 'timeout' ? 'timeout' : `error\tError Type: ${failure.errorType}`;
+    this.log(`INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: ${phase}\tStatus: ${status}`);
+  }
+
+  /** Starts the runtime and waits until it is ready for events; returns why not, as the invocation will answer. */
+  private async startAndAwaitInit(budgetMs: number, requestId: string): Promise<InitFailure | undefined> {
     const deadlineMs = Date.now() + budgetMs;
     let startProblem: InitFailure | undefined;
     try {
-      startProblem = await this.start(deadlineMs);
+      startProblem = await this.start(deadlineMs, requestId);
     } catch (err) {
-      startProblem = {
-        kind: 'error',
-        errorType: 'Runtime.InvalidEntrypoint',
-        payload: errorPayload('Runtime.InvalidEntrypoint', (err as Error).message),
-      };
+      startProblem = initError('Runtime.InvalidEntrypoint', errorPayload('Runtime.InvalidEntrypoint', (err as Error).message));
     }
     if (startProblem) return startProblem;
     const outcome = await this.race(this.api.initDone(), deadlineMs - Date.now());
     if ('interruption' in outcome) {
       const interruption = outcome.interruption;
-      if (interruption.kind === 'timeout') return { kind: 'timeout' };
+      if (interruption.kind === 'timeout') return { outcome: 'timeout', errorType: 'Sandbox.Timedout' };
       const { errorType, message } = describeInterruption(interruption);
-      return { kind: 'error', errorType, payload: errorPayload(errorType, `RequestId: ${randomUUID()} Error: ${message}`) };
+      return initError(errorType, errorPayload(errorType, `RequestId: ${requestId} Error: ${message}`));
     }
-    if (outcome.reply.kind === 'init-error') {
-      return { kind: 'error', errorType: outcome.reply.errorType, payload: outcome.reply.payload };
-    }
+    if (outcome.reply.kind === 'init-error') return initError(outcome.reply.errorType, outcome.reply.payload);
     return undefined;
   }
 
@@ -415,6 +464,21 @@ export class ExecutionEnvironment {
   }
 
   private limitListeners = new Set<(interruption: Interruption) => void>();
+
+  /** Every line goes to the caller's log; during an invocation that asked for its tail, also into `invocationLog`. */
+  private log(line: string): void {
+    this.options.log(line);
+    this.invocationLog?.push(line);
+  }
+
+  /** The last 4 KB (Lambda's `X-Amz-Log-Result` size) of the lines collected for this invocation, if any were. */
+  private takeLogTail(): string | undefined {
+    const lines = this.invocationLog;
+    this.invocationLog = undefined;
+    if (!lines) return undefined;
+    const text = Buffer.from(lines.map((line) => `${line}\n`).join(''));
+    return text.subarray(Math.max(0, text.length - LOG_TAIL_BYTES)).toString('utf8');
+  }
 
   /** Polls the tree while busy: peak memory, OOM kills, and the approximated limits where no cgroup enforces them. */
   private monitor(): () => void {
@@ -446,9 +510,14 @@ export class ExecutionEnvironment {
     return undefined;
   }
 
+  /**
+   * Max Memory Used: the cgroup's peak where one enforces the limit (summed RSS counts shared pages once per
+   * process, so it can exceed the limit), else the polled RSS peak. Never above the memory size, as on Lambda.
+   */
   private peakMemoryBytes(): number {
     this.sample();
-    return Math.max(this.peakBytes, this.confinement?.memoryCgroup?.peakBytes() ?? 0);
+    const peak = this.confinement?.memoryCgroup?.peakBytes() ?? this.peakBytes;
+    return Math.min(peak, this.memoryMb * 1024 * 1024);
   }
 
   private oomHappened(): boolean {
@@ -459,7 +528,7 @@ export class ExecutionEnvironment {
    * Spawns the external extensions, then the runtime once they have registered, in a fresh confinement wired to a
    * fresh Runtime API state. Returns why INIT failed when an extension did not register before `deadlineMs`.
    */
-  private async start(deadlineMs: number): Promise<InitFailure | undefined> {
+  private async start(deadlineMs: number, requestId: string): Promise<InitFailure | undefined> {
     this.apiAddress ??= await this.api.listen();
     this.api.reset();
     const created = this.confinement === undefined;
@@ -472,6 +541,7 @@ export class ExecutionEnvironment {
         memoryMb: this.memoryMb,
         ephemeralStorageMb: this.options.ephemeralStorageMb ?? SPACE_MICRO_LIMITS.tmpMb,
         maxProcesses: this.options.maxProcesses ?? MAX_PROCESSES,
+        hiddenPaths: this.options.hiddenPaths,
       }));
     if (this.closed) {
       // Shut down while confining (a warm-up cut short): shutdown() never saw this confinement, so it goes here.
@@ -496,9 +566,11 @@ export class ExecutionEnvironment {
       remap: confinement.remapsPaths ? undefined : { taskRoot, optDir },
       functionEnvironment: this.options.environment,
       hostPath: process.env.PATH,
+      region: this.region,
+      credentials: await this.options.credentials?.(),
     });
     const argv = this.runtimeCommand(env, taskRoot, optDir);
-    const extensionFailure = await this.startExtensions(env, optDir, deadlineMs);
+    const extensionFailure = await this.startExtensions(env, optDir, deadlineMs, requestId);
     if (extensionFailure) return extensionFailure;
     this.runtimeProcess = this.spawnProcess(argv, env, 'runtime');
     return undefined;
@@ -509,19 +581,27 @@ export class ExecutionEnvironment {
    * `AwaitExternalAgentsRegistered`), so registration can never be closed by a fast runtime. One that exits
    * before registering fails INIT with `Extension.Crash`.
    */
-  private async startExtensions(env: Record<string, string>, optDir: string, deadlineMs: number): Promise<InitFailure | undefined> {
+  private async startExtensions(
+    env: Record<string, string>,
+    optDir: string,
+    deadlineMs: number,
+    requestId: string,
+  ): Promise<InitFailure | undefined> {
+    const extensionEnv = Object.fromEntries(Object.entries(env).filter(([key]) => !RUNTIME_ONLY_VARIABLES.has(key)));
+    this.extensionProcesses.clear();
     const registrations = this.externalExtensions.map(
       (name) =>
         new Promise<InitFailure | undefined>((resolve) => {
-          this.spawnProcess([path.join(optDir, 'extensions', name)], env, `extension ${name}`, (status) => {
-            const message = `RequestId: ${randomUUID()} Error: extension ${name} exited before registering (${status})`;
-            resolve({ kind: 'error', errorType: 'Extension.Crash', payload: errorPayload('Extension.Crash', message) });
+          const child = this.spawnProcess([path.join(optDir, 'extensions', name)], extensionEnv, `extension ${name}`, (status) => {
+            const message = `RequestId: ${requestId} Error: extension ${name} exited before registering (${status})`;
+            resolve(initError('Extension.Crash', errorPayload('Extension.Crash', message)));
           });
+          this.extensionProcesses.set(name, child);
           void this.api.whenRegistered(name).then(() => resolve(undefined));
         }),
     );
     const outcome = await this.race(Promise.all(registrations), deadlineMs - Date.now());
-    if ('interruption' in outcome) return { kind: 'timeout' };
+    if ('interruption' in outcome) return { outcome: 'timeout', errorType: 'Sandbox.Timedout' };
     return outcome.reply.find((failure) => failure !== undefined);
   }
 
@@ -549,7 +629,8 @@ export class ExecutionEnvironment {
   private spawnProcess(argv: string[], env: Record<string, string>, role: string, onExit?: (status: string) => void): ChildProcess {
     const confinement = this.confinement as Confinement;
     const command = confinement.command(argv);
-    const wrapped = command[0] !== argv[0];
+    // bwrap reports a child killed by a signal as its own exit status 128 + signal.
+    const wrapped = confinement.remapsPaths;
     const child = spawn(command[0], command.slice(1), {
       cwd: this.options.taskRoot,
       env,
@@ -557,11 +638,11 @@ export class ExecutionEnvironment {
       detached: true,
     });
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.options.log(line));
+      if (stream) readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.log(line));
     }
     this.processes.push(child);
     child.on('error', (err) => {
-      this.options.log(`${role} could not start: ${err.message}`);
+      this.log(`${role} could not start: ${err.message}`);
       onExit?.(err.message);
       if (child !== this.runtimeProcess) return;
       for (const listener of [...this.exitListeners]) listener(`Runtime exited with error: ${err.message}`);
@@ -573,7 +654,7 @@ export class ExecutionEnvironment {
       const description = exitDescription(code, signal, wrapped);
       if (this.exitListeners.size === 0) {
         // Died between invocations: nothing is waiting on it, so clean up now; the next invoke starts cold.
-        this.options.log(`${description}; the next invocation starts a new environment`);
+        this.log(`${description}; the next invocation starts a new environment`);
         this.settling = this.resetEnvironment('failure');
       }
       for (const listener of [...this.exitListeners]) listener(description);
@@ -581,17 +662,20 @@ export class ExecutionEnvironment {
     return child;
   }
 
-  /** Kills every process of the environment and forgets the runtime: the next invoke is a cold start. */
+  /**
+   * Stops every process of the environment, through Lambda's shutdown phase (SHUTDOWN with reason `timeout` or
+   * `failure`), and forgets the runtime: the next invoke is a cold start.
+   */
   private async resetEnvironment(reason: ShutdownReason): Promise<void> {
-    await this.stopProcesses(reason, false);
+    await this.stopProcesses(reason);
     this.api.reset();
   }
 
-  private async stopProcesses(reason: ShutdownReason, graceful: boolean): Promise<void> {
+  private async stopProcesses(reason: ShutdownReason): Promise<void> {
     const root = this.runtimeProcess;
     this.runtimeProcess = undefined;
     const members = (): number[] => this.confinement?.members() ?? [];
-    if (graceful && this.api.hasExtensions) await this.shutdownPhase(root, reason);
+    if (this.api.hasExtensions) await this.shutdownPhase(root, reason);
     const roots = this.processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
     await Promise.all([...roots, ...(root?.pid ? [root.pid] : [])].map((pid) => killTree(pid, members)));
     await killTree(undefined, members);
@@ -611,12 +695,28 @@ export class ExecutionEnvironment {
       await allExited([runtime], phaseMs * RUNTIME_SHUTDOWN_SHARE);
       await killTree(runtime.pid);
     }
-    this.api.shutdownExtensions(reason, endMs);
+    // An extension that did not subscribe to SHUTDOWN gets no event to exit on: Lambda kills it at once.
+    const unsubscribed = this.api.shutdownExtensions(reason, endMs);
+    await Promise.all(unsubscribed.flatMap((name) => this.extensionProcesses.get(name)?.pid ?? []).map((pid) => killTree(pid)));
     await allExited(this.processes, endMs - Date.now());
+    for (const { name, errorType } of this.api.takeExitErrors()) this.log(`extension ${name} reported an exit error: ${errorType}`);
   }
 }
 
-type InitFailure = { readonly kind: 'timeout' } | { readonly kind: 'error'; readonly errorType: string; readonly payload: Buffer };
+/** Why INIT failed, as the invocation that waited for it answers (a timeout's payload names the invocation). */
+type InitFailure =
+  | { readonly outcome: 'timeout'; readonly errorType: 'Sandbox.Timedout'; readonly payload?: undefined }
+  | { readonly outcome: 'init-error'; readonly errorType: string; readonly payload: Buffer };
+
+function initError(errorType: string, payload: Buffer): InitFailure {
+  return { outcome: 'init-error', errorType, payload };
+}
+
+/** The runtime version an `INIT_START` line names (`nodejs:22.local`): Lambda's form, marked as the local emulator. */
+function runtimeVersion(runtime: EmulatedRuntimeName): string {
+  const match = /^([a-z]+)(.*?)(\.x)?$/.exec(runtime);
+  return `${match?.[1] ?? runtime}:${(match?.[2] ?? '').replace(/^\./, '')}.local`;
+}
 
 function describeInterruption(interruption: Exclude<Interruption, { kind: 'timeout' }>): { errorType: string; message: string } {
   switch (interruption.kind) {

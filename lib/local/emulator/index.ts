@@ -4,3 +4,4 @@ export * from './execution-environment';
 export * from './sandbox';
 export * from './invoke-server';
 export * from './invoke-request';
+export { PLACEHOLDER_CREDENTIALS, type AwsCredentials } from './lambda-variables';

@@ -8,12 +8,40 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { LAMBDA_RESERVED_ENV } from '../../spacefile/presets';
 
 export type EmulatedRuntime = string;
 
 /** Lambda's PATH, with the host's own PATH appended so host-installed `node`/`python3` are found locally. */
 const LAMBDA_PATH = ['/var/lang/bin', '/usr/local/bin', '/usr/bin', '/bin', '/opt/bin'];
 const LAMBDA_LD_LIBRARY_PATH = '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib';
+
+/** What Lambda puts in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (the execution role's keys). */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/**
+ * What a local function gets unless the developer opts in to their own credentials: variables that exist, as on
+ * Lambda, and say what they are; AWS refuses them (`The security token included in the request is invalid`).
+ */
+export const PLACEHOLDER_CREDENTIALS: AwsCredentials = {
+  accessKeyId: 'ASIASPACEPORTDEVNONE',
+  secretAccessKey: 'spaceport-dev-gives-functions-no-AWS-credentials',
+  sessionToken: 'spaceport-dev-gives-functions-no-AWS-credentials:run-spaceport-dev-with---aws-credentials-to-use-yours',
+};
+
+/** Lambda's refusal of a function configuration that sets a reserved variable; undefined when none is set. */
+export function reservedVariablesProblem(functionEnvironment: Readonly<Record<string, string>>): string | undefined {
+  const reserved = Object.keys(functionEnvironment).filter((key) => LAMBDA_RESERVED_ENV.has(key));
+  if (reserved.length === 0) return undefined;
+  return (
+    'Lambda was unable to configure your environment variables because the environment variables you have provided ' +
+    `contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`
+  );
+}
 
 export interface LambdaVariablesInput {
   readonly functionName: string;
@@ -28,6 +56,10 @@ export interface LambdaVariablesInput {
   readonly remap?: { readonly taskRoot: string; readonly optDir: string };
   readonly functionEnvironment: Readonly<Record<string, string>>;
   readonly hostPath?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default PLACEHOLDER_CREDENTIALS */
+  readonly credentials?: AwsCredentials;
 }
 
 function logStreamName(): string {
@@ -58,7 +90,8 @@ export function lambdaVariables(input: LambdaVariablesInput): Record<string, str
   const fnEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(input.functionEnvironment)) fnEnv[key] = remapValue(value, input.remap);
 
-  const region = fnEnv.AWS_REGION ?? 'us-east-1';
+  const region = input.region ?? 'us-east-1';
+  const credentials = input.credentials ?? PLACEHOLDER_CREDENTIALS;
   const runtimeSpecific: Record<string, string> = {};
   if (input.runtime.startsWith('nodejs')) {
     const major = /^nodejs(\d+)/.exec(input.runtime)?.[1];
@@ -85,6 +118,9 @@ export function lambdaVariables(input: LambdaVariablesInput): Record<string, str
     ...runtimeSpecific,
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
     AWS_LAMBDA_RUNTIME_API: input.runtimeApi,
     _HANDLER: input.handler ?? '',
     LAMBDA_TASK_ROOT: input.taskRoot,

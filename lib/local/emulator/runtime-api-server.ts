@@ -3,7 +3,7 @@
  *
  * Status codes and error shapes follow the AWS Lambda developer guide and the Runtime Interface Emulator
  * (aws/aws-lambda-runtime-interface-emulator, `internal/lambda/rapi`). Deliberate differences from the RIE:
- * - a streamed response is buffered, and an HTTP-integration stream (JSON prelude + 8 NUL bytes + body) is decoded
+ * - a streamed response is buffered (and limited to 6 MB, as for the buffered callers in the cloud), and an HTTP-integration stream (JSON prelude + 8 NUL bytes + body) is decoded
  *   into a payload 2.0 style result, because the local caller is a router that wants one result;
  * - a second `/next` while an event is being processed is refused like the RIE, but a repeated `/next` while idle
  *   replaces the earlier one (a client that reconnected), instead of hanging both.
@@ -11,7 +11,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES } from '../../core/limits';
+import { MAX_RESPONSE_BYTES } from '../../core/limits';
 import { readRequestBody } from '../request-body';
 
 /** Content type of a streamed HTTP-integration response (prelude, 8 NUL bytes, body). */
@@ -34,7 +34,8 @@ export interface Invocation {
 
 /** What the runtime answered for an invocation. */
 export type RuntimeReply =
-  { readonly kind: 'response'; readonly payload: Buffer } | { readonly kind: 'error'; readonly errorType: string; readonly payload: Buffer };
+  | { readonly kind: 'response'; readonly payload: Buffer; readonly contentType?: string }
+  | { readonly kind: 'error'; readonly errorType: string; readonly payload: Buffer; readonly contentType?: string };
 
 /** How the INIT phase ended, as far as the Runtime API can tell. */
 export type InitOutcome = { readonly kind: 'ready' } | { readonly kind: 'init-error'; readonly errorType: string; readonly payload: Buffer };
@@ -49,7 +50,8 @@ export interface RuntimeApiOptions {
   readonly externalExtensionNames?: readonly string[];
 }
 
-type RuntimeState = 'init' | 'idle' | 'invoking' | 'init-failed';
+/** `responded`: the runtime answered the current event and has not asked for the next one yet. */
+type RuntimeState = 'init' | 'idle' | 'invoking' | 'responded' | 'init-failed';
 
 interface Extension {
   readonly id: string;
@@ -69,6 +71,7 @@ const STATE_NAMES: Record<RuntimeState, string> = {
   init: 'RuntimeInitStarted',
   idle: 'RuntimeReady',
   invoking: 'RuntimeInvocationResponse',
+  responded: 'RuntimeResponseSent',
   'init-failed': 'RuntimeInitError',
 };
 
@@ -84,6 +87,7 @@ export class RuntimeApi {
   private runtimeWaiters: Array<() => void> = [];
   private initWaiter?: (outcome: InitOutcome) => void;
   private initOutcome?: InitOutcome;
+  private exitErrors: { name: string; errorType: string }[] = [];
   private hostPort = '';
 
   constructor(options: RuntimeApiOptions) {
@@ -184,11 +188,19 @@ export class RuntimeApi {
     });
   }
 
-  /** Sends SHUTDOWN to the extensions that subscribed to it. */
-  shutdownExtensions(reason: ShutdownReason, deadlineMs: number): void {
+  /** Sends SHUTDOWN to the extensions that subscribed to it; returns the names of those that did not. */
+  shutdownExtensions(reason: ShutdownReason, deadlineMs: number): string[] {
+    const unsubscribed: string[] = [];
     for (const ext of this.extensions.values()) {
       if (ext.events.has('SHUTDOWN')) this.sendExtensionEvent(ext, { eventType: 'SHUTDOWN', shutdownReason: reason, deadlineMs });
+      else unsubscribed.push(ext.name);
     }
+    return unsubscribed;
+  }
+
+  /** The `/extension/exit/error` reports since the last call. */
+  takeExitErrors(): { readonly name: string; readonly errorType: string }[] {
+    return this.exitErrors.splice(0);
   }
 
   async close(): Promise<void> {
@@ -215,6 +227,9 @@ export class RuntimeApi {
       return this.expect(method, 'POST', req, res, () => this.register(req, res));
     } else if (path === `${EXTENSION_PREFIX}/event/next`) {
       return this.expect(method, 'GET', req, res, () => this.extensionNext(req, res));
+    } else if (path === `${EXTENSION_PREFIX}/init/error` || path === `${EXTENSION_PREFIX}/exit/error`) {
+      const phase = path.endsWith('/init/error') ? 'init' : 'exit';
+      return this.expect(method, 'POST', req, res, () => this.extensionError(phase, req, res));
     }
     req.resume();
     sendJson(res, 404, { errorMessage: `Unknown path ${path}`, errorType: 'NotFound' });
@@ -231,7 +246,7 @@ export class RuntimeApi {
     if (this.state === 'invoking' || this.state === 'init-failed') {
       return this.forbiddenTransition(res, 'RuntimeReady');
     }
-    if (this.state === 'init') this.state = 'idle';
+    if (this.state === 'init' || this.state === 'responded') this.state = 'idle';
     this.waitingNext?.socket?.destroy();
     this.waitingNext = res;
     res.on('close', () => {
@@ -274,7 +289,7 @@ export class RuntimeApi {
       return sendJson(res, 400, { errorMessage: 'Invalid function response mode', errorType: 'InvalidFunctionResponseMode' });
     }
     const streaming = mode === 'streaming';
-    const limit = streaming ? MAX_STREAMED_RESPONSE_BYTES : MAX_RESPONSE_BYTES;
+    const limit = MAX_RESPONSE_BYTES;
     readLimited(req, limit, (body, size) => {
       if (body === undefined) {
         const errorMessage = `Response payload size (${size} bytes) exceeded maximum allowed payload size (${limit} bytes).`;
@@ -288,7 +303,7 @@ export class RuntimeApi {
           errorType: 'RequestEntityTooLarge',
         });
       }
-      this.finishInvocation(streaming ? decodeStream(req, body) : { kind: 'response', payload: body });
+      this.finishInvocation(streaming ? decodeStream(req, body) : { kind: 'response', payload: body, contentType: req.headers['content-type'] });
       sendJson(res, 202, { status: 'OK' });
     });
   }
@@ -296,7 +311,12 @@ export class RuntimeApi {
   private error(requestId: string, req: http.IncomingMessage, res: http.ServerResponse): void {
     if (!this.checkInvocationId(requestId, 'RuntimeInvocationErrorResponse', req, res)) return;
     readLimited(req, MAX_RESPONSE_BYTES, (body) => {
-      this.finishInvocation({ kind: 'error', errorType: errorTypeOf(req), payload: body ?? Buffer.alloc(0) });
+      this.finishInvocation({
+        kind: 'error',
+        errorType: errorTypeOf(req),
+        payload: body ?? Buffer.alloc(0),
+        contentType: req.headers['content-type'],
+      });
       sendJson(res, 202, { status: 'OK' });
     });
   }
@@ -313,14 +333,18 @@ export class RuntimeApi {
     });
   }
 
-  /** Validates state and request id for `/response` and `/error`; answers the request itself when invalid. */
+  /**
+   * Validates state, then request id, for `/response` and `/error` (the RIE's order): outside an invocation, a second
+   * answer included, 403 InvalidStateTransition; another invocation's id, 400 InvalidRequestID. Answers the request
+   * itself when invalid.
+   */
   private checkInvocationId(requestId: string, target: string, req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    if (this.state === 'init' || this.state === 'init-failed') {
+    if (this.state !== 'invoking') {
       req.resume();
       this.forbiddenTransition(res, target);
       return false;
     }
-    if (this.state !== 'invoking' || this.current?.invocation.requestId !== requestId) {
+    if (this.current?.invocation.requestId !== requestId) {
       req.resume();
       sendJson(res, 400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
       return false;
@@ -331,7 +355,7 @@ export class RuntimeApi {
   private finishInvocation(reply: RuntimeReply): void {
     const current = this.current;
     this.current = undefined;
-    this.state = 'idle';
+    this.state = 'responded';
     current?.resolve(reply);
   }
 
@@ -383,13 +407,61 @@ export class RuntimeApi {
     });
   }
 
-  private extensionNext(req: http.IncomingMessage, res: http.ServerResponse): void {
+  /** The extension a request names in `Lambda-Extension-Identifier`; otherwise answers 403 as the RIE does. */
+  private identify(req: http.IncomingMessage, res: http.ServerResponse): Extension | undefined {
     const id = req.headers['lambda-extension-identifier'];
-    if (typeof id !== 'string') {
-      return sendJson(res, 403, { errorMessage: 'Missing Lambda-Extension-Identifier header', errorType: 'Extension.MissingHeader' });
+    if (typeof id !== 'string' || id === '') {
+      req.resume();
+      sendJson(res, 403, { errorMessage: 'Missing Lambda-Extension-Identifier header', errorType: 'Extension.MissingExtensionIdentifier' });
+      return undefined;
+    }
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+      req.resume();
+      sendJson(res, 403, { errorMessage: 'Invalid Lambda-Extension-Identifier', errorType: 'Extension.InvalidExtensionIdentifier' });
+      return undefined;
     }
     const ext = this.extensions.get(id);
-    if (!ext) return sendJson(res, 403, { errorMessage: `Unknown extension ${id}`, errorType: 'Extension.UnknownExtensionIdentifier' });
+    if (!ext) {
+      req.resume();
+      sendJson(res, 403, { errorMessage: `Unknown extension ${id}`, errorType: 'Extension.UnknownExtensionIdentifier' });
+    }
+    return ext;
+  }
+
+  /**
+   * `/extension/init/error` fails INIT with the extension's error type (the first invoke returns it);
+   * `/extension/exit/error` is recorded for the environment to log. Both need `Lambda-Extension-Function-Error-Type`.
+   */
+  private extensionError(phase: 'init' | 'exit', req: http.IncomingMessage, res: http.ServerResponse): void {
+    const ext = this.identify(req, res);
+    if (!ext) return;
+    const errorType = req.headers['lambda-extension-function-error-type'];
+    if (typeof errorType !== 'string' || errorType === '') {
+      req.resume();
+      return sendJson(res, 403, { errorMessage: 'Lambda-Extension-Function-Error-Type not found', errorType: 'Extension.MissingHeader' });
+    }
+    if (phase === 'init' && this.state !== 'init') {
+      req.resume();
+      return sendJson(res, 403, {
+        errorMessage: `State transition from Ready to InitError failed for extension ${ext.id}. Error: State transition is not allowed`,
+        errorType: 'Extension.InvalidExtensionState',
+      });
+    }
+    readLimited(req, MAX_RESPONSE_BYTES, () => {
+      if (phase === 'exit') {
+        this.exitErrors.push({ name: ext.name, errorType });
+      } else {
+        const errorMessage = `Extension ${ext.name} reported an initialization error: ${errorType}`;
+        this.state = 'init-failed';
+        this.settleInit({ kind: 'init-error', errorType, payload: Buffer.from(JSON.stringify({ errorMessage, errorType })) });
+      }
+      sendJson(res, 202, { status: 'OK' });
+    });
+  }
+
+  private extensionNext(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const ext = this.identify(req, res);
+    if (!ext) return;
     ext.waiting = res;
     res.on('close', () => {
       if (ext.waiting === res) ext.waiting = undefined;
@@ -430,9 +502,15 @@ function sendJson(res: http.ServerResponse, status: number, body: object): void 
   res.end(text);
 }
 
+/**
+ * The error type Lambda records for a runtime's `/error` or `/init/error`: the header when it names a `Runtime.` or
+ * `Function.` type (the RIE's `GetValidRuntimeOrFunctionErrorType`), else `Function.Unknown` / `Runtime.Unknown`.
+ */
 function errorTypeOf(req: http.IncomingMessage): string {
   const header = req.headers['lambda-runtime-function-error-type'];
-  return typeof header === 'string' && header !== '' ? header : 'Runtime.Unknown';
+  const type = typeof header === 'string' ? header : '';
+  if (/(Runtime|Function)\.[A-Z][a-zA-Z]+/.test(type)) return type;
+  return type.startsWith('Function.') ? 'Function.Unknown' : 'Runtime.Unknown';
 }
 
 /** Reads a body up to `limit` bytes; past it, drains the rest and calls back with `undefined` and the full size. */

@@ -4,6 +4,9 @@
  * `probeSandbox()` runs once and decides, per limit, what this machine can enforce:
  * - read-only filesystem: bubblewrap (`bwrap`) builds a root from read-only binds of the host's top-level entries,
  *   with the task root at /var/task and the layer at /opt (both read-only) and only /tmp writable;
+ * - isolation: the processes get no capabilities (and no way to regain them), their own PID, UTS, IPC and cgroup
+ *   namespaces, a read-only /proc/sys and /dev (so no /dev/shm, like Lambda); they share only the loopback network
+ *   (sibling micros and the local data service live there) and read the host's files;
  * - /tmp size: a per-environment ext4 image loop-mounted at /tmp when we may mount (root): disk-backed like
  *   Lambda's ephemeral storage, so it is NOT charged to the memory limit, and it stops with ENOSPC at its size.
  *   Otherwise a bwrap tmpfs with `--size` (stops at its size, but its pages count against the memory cgroup);
@@ -18,7 +21,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Cgroup, currentCgroupParents, type CgroupParent } from './cgroups';
 import { findExecutable } from './find-executable';
-import { MAX_PROCESSES, SPACE_MICRO_LIMITS } from '../../core/limits';
+import { MAX_OPEN_FILES, MAX_PROCESSES, SPACE_MICRO_LIMITS } from '../../core/limits';
 
 const run = promisify(execFile);
 
@@ -39,6 +42,7 @@ export interface SandboxCapabilities {
   readonly memoryCgroup?: CgroupParent;
   readonly pidsCgroup?: CgroupParent;
   readonly limits: {
+    readonly isolation: LimitStatus;
     readonly filesystem: LimitStatus;
     readonly tmp: LimitStatus;
     readonly memory: LimitStatus;
@@ -50,6 +54,7 @@ export interface SandboxCapabilities {
 export const UNCONFINED: SandboxCapabilities = {
   tmp: 'host',
   limits: {
+    isolation: { enforcement: 'not enforced', how: 'no sandbox configured: the processes run as this user, with its privileges' },
     filesystem: { enforcement: 'not enforced', how: 'no sandbox configured' },
     tmp: { enforcement: 'not enforced', how: 'no sandbox configured: the host /tmp is used' },
     memory: { enforcement: 'approximated', how: 'polled RSS of the process tree, killed past the limit' },
@@ -58,6 +63,23 @@ export const UNCONFINED: SandboxCapabilities = {
 };
 
 const SKIPPED_ROOT_ENTRIES = new Set(['tmp', 'dev', 'proc', 'var', 'opt']);
+/** Kernel interfaces under /proc that a process running as root may write without any capability: read-only. */
+const READ_ONLY_PROC_ENTRIES = ['sys', 'sysrq-trigger', 'fs', 'irq', 'bus'];
+
+/**
+ * What Lambda does not share with a function, taken away: every capability (bwrap also sets no_new_privs, so no
+ * exec regains one, not even as root), the host's PID, UTS (hostname), IPC and cgroup namespaces, writes to /proc's
+ * kernel settings, and /dev (read-only, so /dev/shm is not writable, as on Lambda). The network is kept: the app
+ * reaches its sibling micros and the local data service on 127.0.0.1.
+ */
+function isolationArgs(): string[] {
+  const procEntries = READ_ONLY_PROC_ENTRIES.filter((entry) => fs.existsSync(path.join('/proc', entry)));
+  return [
+    ...['--dev', '/dev', '--proc', '/proc', ...procEntries.flatMap((entry) => ['--ro-bind', `/proc/${entry}`, `/proc/${entry}`])],
+    ...['--unshare-pid', '--unshare-uts', '--unshare-ipc', '--unshare-cgroup-try', '--cap-drop', 'ALL', '--new-session', '--die-with-parent'],
+    ...['--remount-ro', '/', '--remount-ro', '/dev'],
+  ];
+}
 
 /** Host tools (bwrap, mkfs.ext4) may live in sbin directories a user's PATH leaves out. */
 function findHostTool(name: string): string | undefined {
@@ -88,11 +110,17 @@ async function probeBwrap(): Promise<{ root?: string[]; reason: string }> {
   try {
     const { stdout } = await run(bwrap, [
       ...root,
-      ...['--ro-bind', scratch, '/var/task', '--dir', '/opt', '--bind', scratch, '/tmp'],
-      ...['--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--die-with-parent', '--remount-ro', '/'],
-      ...['--', '/bin/sh', '-c', 'touch /var/task/x 2>/dev/null && echo writable; echo done'],
+      ...['--ro-bind', scratch, '/var/task', '--dir', '/opt', '--bind', scratch, '/tmp', ...isolationArgs()],
+      ...[
+        '--',
+        '/bin/sh',
+        '-c',
+        'touch /var/task/x 2>/dev/null && echo writable; grep -q "^CapEff:\\s*0*$" /proc/self/status || echo capable; echo done',
+      ],
     ]);
-    if (stdout.trim() !== 'done') return { reason: 'bwrap ran but /var/task was writable' };
+    if (stdout.includes('writable')) return { reason: 'bwrap ran but /var/task was writable' };
+    if (stdout.includes('capable')) return { reason: 'bwrap ran but the process kept capabilities' };
+    if (stdout.trim() !== 'done') return { reason: `bwrap ran but its probe answered ${JSON.stringify(stdout.trim())}` };
     return { root: [bwrap, ...root], reason: '' };
   } catch (err) {
     const message = ((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n')[0];
@@ -150,6 +178,14 @@ export async function probeSandbox(): Promise<SandboxCapabilities> {
     memoryCgroup: memoryProblem === undefined ? parents.memory : undefined,
     pidsCgroup: pidsProblem === undefined ? parents.pids : undefined,
     limits: {
+      isolation: bwrap.root
+        ? {
+            enforcement: 'enforced',
+            how: `no capabilities; own PID, hostname, IPC and cgroup namespaces; /proc/sys and /dev read-only. Shared: loopback network, the host's files (read-only)${
+              process.getuid?.() === 0 ? '; uid 0 without capabilities (Lambda: uid 993)' : ''
+            }`,
+          }
+        : { enforcement: 'not enforced', how: `the processes run as this user, with its privileges: ${bwrap.reason}` },
       filesystem: bwrap.root
         ? { enforcement: 'enforced', how: 'bubblewrap: read-only root, /var/task and /opt read-only, /tmp writable' }
         : { enforcement: 'not enforced', how: bwrap.reason },
@@ -185,7 +221,9 @@ export function formatLimitsTable(caps: SandboxCapabilities, limits: ConfiguredL
       'payload (6 MB each way)',
       { enforcement: 'enforced', how: 'events by the emulator, responses by the Runtime API, bodies over 5.5 MB by the router' },
     ],
-    ['environment variables', { enforcement: 'enforced', how: "Lambda's variables, nothing inherited from the shell" }],
+    ['environment variables', { enforcement: 'enforced', how: "Lambda's variables; from the shell only PATH, after Lambda's" }],
+    [`open files (${MAX_OPEN_FILES})`, { enforcement: 'enforced', how: 'rlimit (soft and hard), set before the runtime starts' }],
+    ['isolation', caps.limits.isolation],
     ['read-only filesystem', caps.limits.filesystem],
     [`/tmp size (${SPACE_MICRO_LIMITS.tmpMb} MB)`, caps.limits.tmp],
     [`memory (${limits.memoryMb ?? SPACE_MICRO_LIMITS.memoryMb} MB)`, caps.limits.memory],
@@ -238,6 +276,12 @@ export interface ConfinementOptions {
   readonly maxProcesses: number;
   /** Host files every process may read, by the path they see (`Sandbox.sharedPath`). */
   readonly sharedFiles?: Readonly<Record<string, string>>;
+  /**
+   * Host directories the function must not read (the app's local secrets in `.spaceport/`, which Lambda's package
+   * never holds): each is covered by an empty read-only directory, also where it appears under /var/task.
+   * @default none
+   */
+  readonly hiddenPaths?: readonly string[];
 }
 
 /** Where shared files appear inside a bubblewrap sandbox, which does not see the host's /tmp, /var or /opt. */
@@ -273,13 +317,15 @@ export class Confinement {
     return this.options.layerDir;
   }
 
-  /** The argv that runs `argv` inside this confinement, joined to its cgroups before it executes anything. */
+  /**
+   * The argv that runs `argv` inside this confinement: a shell joins the cgroups and sets Lambda's open-files limit
+   * before it executes anything.
+   */
   command(argv: readonly string[]): string[] {
     const inner = this.caps.bwrapRoot ? [...this.caps.bwrapRoot, ...this.bwrapMounts(), '--', ...argv] : [...argv];
     const procsFiles = [this.memoryCgroup, this.pidsCgroup].filter((g): g is Cgroup => g !== undefined).map((g) => g.procsFile);
-    if (procsFiles.length === 0) return inner;
-    const joins = procsFiles.map((_, i) => `echo $$ > "$${i + 1}"`).join(' && ');
-    return ['/bin/sh', '-c', `${joins} && shift ${procsFiles.length} && exec "$@"`, 'spaceport-join', ...procsFiles, ...inner];
+    const setup = [...procsFiles.map((_, i) => `echo $$ > "$${i + 1}"`), `ulimit -n ${MAX_OPEN_FILES}`].join(' && ');
+    return ['/bin/sh', '-c', `${setup} && shift ${procsFiles.length} && exec "$@"`, 'spaceport-sandbox', ...procsFiles, ...inner];
   }
 
   /** Process ids in this environment's cgroups (empty without cgroups). */
@@ -298,12 +344,27 @@ export class Confinement {
     const layer = this.options.layerDir ? ['--ro-bind', this.options.layerDir, '/opt'] : ['--dir', '/opt'];
     const tmp = this.tmpHostDir
       ? ['--bind', this.tmpHostDir, '/tmp']
-      : ['--size', String(this.options.ephemeralStorageMb * 1024 * 1024), '--tmpfs', '/tmp'];
+      : ['--perms', '1777', '--size', String(this.options.ephemeralStorageMb * 1024 * 1024), '--tmpfs', '/tmp'];
     const shared = Object.entries(this.options.sharedFiles ?? {}).flatMap(([name, hostPath]) => ['--ro-bind', hostPath, `${SHARED_DIR}/${name}`]);
     return [
       ...['--ro-bind', this.options.taskRoot, '/var/task', ...layer, ...tmp, ...shared],
-      ...['--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--die-with-parent', '--remount-ro', '/', '--chdir', '/var/task'],
+      ...this.hiddenPathMounts(),
+      ...isolationArgs(),
+      '--chdir',
+      '/var/task',
     ];
+  }
+
+  /** An empty read-only directory over each hidden path that exists, at its host path and under /var/task. */
+  private hiddenPathMounts(): string[] {
+    const taskRoot = path.resolve(this.options.taskRoot);
+    return (this.options.hiddenPaths ?? []).flatMap((hidden) => {
+      const full = path.resolve(hidden);
+      if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) return [];
+      const relative = path.relative(taskRoot, full);
+      const inTask = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+      return [full, ...(inTask ? [path.posix.join('/var/task', relative)] : [])].flatMap((target) => ['--tmpfs', target, '--remount-ro', target]);
+    });
   }
 }
 

@@ -54,7 +54,9 @@ export async function startEmulatedAdapter(options: {
       return {
         kind: reply.outcome,
         requestId: reply.requestId,
-        errorType: reply.functionErrorType ?? payload?.errorType,
+        // What a caller reads: the error body's type. Lambda records a header type outside Runtime.* / Function.*
+        // (the adapter's Spaceport.*) as Runtime.Unknown, so functionErrorType only fills in for a body without one.
+        errorType: payload?.errorType ?? reply.functionErrorType,
         errorMessage: payload?.errorMessage,
       };
     },
