@@ -15,6 +15,9 @@ export function handlerCode(module: string): lambda.Code {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: lambda.Runtime.NODEJS_24_X.bundlingImage,
+      // Names the handler in the bundling options, which key CDK's asset cache: every handler bundles from this one
+      // folder, and without it the first function's bundle would be staged for all of them.
+      environment: { SPACEPORT_HANDLER: module },
       local: {
         tryBundle(outputDir) {
           bundleHandler(module, join(outputDir, 'index.js'));
