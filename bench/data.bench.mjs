@@ -27,7 +27,7 @@ const { Deta } = require('deta');
 const { startLocalDataService } = require('../dist/lib/local/data/data-service.js');
 const { createDataHandler } = require('../dist/lib/data/service.js');
 const { serveData } = require('../dist/lib/local/data/node-http.js');
-const { SortedKeys } = require('../dist/lib/local/data/sorted-keys.js');
+const { OrderedMap } = require('../dist/lib/local/data/sorted-keys.js');
 
 const PROJECT_KEY = 'benchprj_BenchSecretBenchSecretBenchSecret12';
 const ROUNDS = 5;
@@ -39,43 +39,38 @@ const ITEMS = 10_000;
 class MemoryBaseStore {
   namespaces = new Map();
   version = 0;
-  space(ref) {
+  records(ref) {
     const id = `${ref.projectId}/${ref.base}`;
-    if (!this.namespaces.has(id)) this.namespaces.set(id, { keys: new SortedKeys(), records: new Map() });
+    if (!this.namespaces.has(id)) this.namespaces.set(id, new OrderedMap());
     return this.namespaces.get(id);
   }
-  async get(ref, key) {
-    return this.space(ref).records.get(key);
-  }
   set(ref, write) {
-    const space = this.space(ref);
-    if (!space.records.has(write.item.key)) space.keys.add(write.item.key);
-    space.records.set(write.item.key, { item: write.item, expires: write.expires, version: String(++this.version) });
+    this.records(ref).set(write.item.key, { item: write.item, expires: write.expires, version: String(++this.version) });
+  }
+  async get(ref, key) {
+    return this.records(ref).get(key);
   }
   async putMany(ref, writes) {
     for (const write of writes) this.set(ref, write);
     return { failed: [] };
   }
   async insert(ref, write, now) {
-    const existing = this.space(ref).records.get(write.item.key);
+    const existing = this.records(ref).get(write.item.key);
     if (existing && (existing.expires === undefined || existing.expires > now)) return false;
     this.set(ref, write);
     return true;
   }
   async replaceIfVersion(ref, write, version) {
-    if (this.space(ref).records.get(write.item.key)?.version !== version) return false;
+    if (this.records(ref).get(write.item.key)?.version !== version) return false;
     this.set(ref, write);
     return true;
   }
   async delete(ref, key) {
-    const space = this.space(ref);
-    space.records.delete(key);
-    space.keys.remove(key);
+    this.records(ref).delete(key);
   }
   async scan(ref, request) {
-    const space = this.space(ref);
-    const { keys, done } = space.keys.scan(request.range, request.descending ?? false, request.after, request.limit);
-    return { records: keys.map((key) => space.records.get(key)), done };
+    const { values, done } = this.records(ref).scan(request.range, request.descending ?? false, request.after, request.limit);
+    return { records: values, done };
   }
 }
 
@@ -92,7 +87,13 @@ const paths = {
   'in-memory Map': deta.Base('bench', floorHost),
 };
 
-const item = (index) => ({ key: `item-${String(index).padStart(6, '0')}`, n: index, name: `name ${index}`, tags: ['a', 'b'], nested: { even: index % 2 === 0 } });
+const item = (index) => ({
+  key: `item-${String(index).padStart(6, '0')}`,
+  n: index,
+  name: `name ${index}`,
+  tags: ['a', 'b'],
+  nested: { even: index % 2 === 0 },
+});
 for (const db of Object.values(paths)) {
   for (let start = 0; start < ITEMS; start += 25) await db.putMany(Array.from({ length: 25 }, (_, offset) => item(start + offset)));
 }
@@ -129,7 +130,9 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 const ms = (value) => `${value.toFixed(2)} ms`;
-console.log(`official deta SDK over TLS, sequential, ${ROUNDS} interleaved rounds (${PER_ROUND} put/get, ${FETCH_PER_ROUND} fetch per round and path)`);
+console.log(
+  `official deta SDK over TLS, sequential, ${ROUNDS} interleaved rounds (${PER_ROUND} put/get, ${FETCH_PER_ROUND} fetch per round and path)`,
+);
 for (const op of Object.keys(operations)) {
   const [d, m] = [samples[op].durable, samples[op]['in-memory Map']];
   console.log(

@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Command> = {
   dev: () => require('../lib/cli/dev').devCommand,
   trigger: () => require('../lib/cli/trigger').triggerCommand,
   keys: () => require('../lib/cli/keys').keysCommand,
+  data: () => require('../lib/cli/data').dataCommand,
   actions: () => require('../lib/cli/actions').actionsCommand,
   logs: () => require('../lib/cli/logs').logsCommand,
 };

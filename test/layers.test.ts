@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['lib/routing'],
   ['lib/auth', 'lib/data', 'lib/packaging', 'runtime-layer/node'],
   ['lib/handlers', 'lib/local'],
-  ['lib/local/emulator'],
+  ['lib/local/emulator', 'lib/local/data'],
   ['lib/constructs', 'lib/local/dev'],
   ['lib/operate'],
   ['lib/cli'],

@@ -89,7 +89,11 @@ export class BaseApi {
         return { status: 200, body: { key, ...update.echo } };
       }
     }
-    throw new DataError(503, 'Item is changing too often', `${UPDATE_ATTEMPTS} attempts to update ${JSON.stringify(key)} raced with other writes; retry`);
+    throw new DataError(
+      503,
+      'Item is changing too often',
+      `${UPDATE_ATTEMPTS} attempts to update ${JSON.stringify(key)} raced with other writes; retry`,
+    );
   }
 
   /**
@@ -118,22 +122,25 @@ export class BaseApi {
     let after = last === '' ? undefined : last;
     let scannedBytes = 0;
     for (;;) {
-      const wanted = limit + 1 - found.length;
       const page = await this.store.scan(ref, {
         range: query.keyRange ?? {},
         descending: sort === 'desc',
         after,
-        limit: filtered ? Math.max(wanted, SCAN_BATCH) : wanted,
+        limit: filtered ? SCAN_BATCH : Math.min(limit + 1 - found.length, SCAN_BATCH),
       });
       for (const record of page.records) {
         after = record.item.key;
+        if (this.isLive(record, now) && matches(record.item, query)) {
+          found.push(record.item);
+          if (found.length > limit) return pageOf(found.slice(0, limit), found[limit - 1]!.key);
+        }
+        // Deta's window: a page examines about 1 MB of items, which also bounds the response.
         scannedBytes += approximateSize(record);
-        if (!this.isLive(record, now) || !matches(record.item, query)) continue;
-        found.push(record.item);
-        if (found.length > limit) return pageOf(found.slice(0, limit), found[limit - 1]!.key);
+        if (scannedBytes >= QUERY_SCAN_BYTES && !(page.done && record === page.records[page.records.length - 1])) {
+          return pageOf(found, after);
+        }
       }
       if (page.done) return pageOf(found, undefined);
-      if (scannedBytes >= QUERY_SCAN_BYTES) return pageOf(found, after);
     }
   }
 

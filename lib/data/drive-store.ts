@@ -58,14 +58,7 @@ export interface DriveStore {
    * Store part `part` (1-based; a part sent again replaces the earlier one) of an upload. `length` is the byte
    * count when the client declared it. Durable when the promise resolves. Throws `NoSuchUpload`.
    */
-  putPart(
-    ref: DriveRef,
-    uploadId: string,
-    name: string,
-    part: number,
-    body: ByteStream,
-    length: number | undefined,
-  ): Promise<void>;
+  putPart(ref: DriveRef, uploadId: string, name: string, part: number, body: ByteStream, length: number | undefined): Promise<void>;
 
   /**
    * Make the parts, in ascending part number, the file `name` (replacing any file of that name), atomically and

@@ -31,7 +31,14 @@ export class DriveApi {
   }
 
   /** `POST /uploads/{id}/parts?name=&part=`: one part of at most 10 MiB. */
-  async putPart(ref: DriveRef, uploadId: string, rawName: string | null, rawPart: string | null, body: ByteStream, length: number | undefined): Promise<JsonReply> {
+  async putPart(
+    ref: DriveRef,
+    uploadId: string,
+    rawName: string | null,
+    rawPart: string | null,
+    body: ByteStream,
+    length: number | undefined,
+  ): Promise<JsonReply> {
     const name = checkName(rawName);
     const part = Number(rawPart);
     if (rawPart === null || !/^[1-9][0-9]*$/.test(rawPart) || part > MAX_PART_NUMBER) {
@@ -56,7 +63,13 @@ export class DriveApi {
   }
 
   /** `POST /files?name=`: a whole file of at most 10 MiB in one request. */
-  async putFile(ref: DriveRef, rawName: string | null, contentType: string | undefined, body: ByteStream, length: number | undefined): Promise<JsonReply> {
+  async putFile(
+    ref: DriveRef,
+    rawName: string | null,
+    contentType: string | undefined,
+    body: ByteStream,
+    length: number | undefined,
+  ): Promise<JsonReply> {
     const name = checkName(rawName);
     const uploadId = await this.store.initiate(ref, name, fileContentType(name, contentType));
     try {
@@ -136,8 +149,8 @@ function refFields(ref: DriveRef): Record<string, string> {
   return { project_id: ref.projectId, drive_name: ref.drive };
 }
 
-/** A file name from the `name` query parameter (already decoded, `+` as space). */
-function checkName(name: string | null): string {
+/** A file name from the `name` query parameter (already decoded, `+` as space), or from an export being imported. */
+export function checkName(name: string | null): string {
   if (name === null) throw badRequest('Name is missing', 'give the file name in the name query parameter');
   if (name.trim() === '') throw badRequest('Name is empty', 'the name query parameter is blank');
   if (name.endsWith('/')) throw badRequest('Name must not end with /', `${JSON.stringify(name)} names a folder`);

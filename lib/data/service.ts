@@ -23,7 +23,7 @@ export function createDataHandler(options: DataServiceOptions): DataHandler {
     if (given === undefined || given === '') throw new DataError(401, 'Unauthorized', 'send the project key in the X-API-Key header');
     const key = Buffer.from(given);
     if (key.length !== expectedKey.length || !timingSafeEqual(key, expectedKey)) {
-      throw new DataError(401, 'Unauthorized', 'the X-API-Key is not this app\'s project key');
+      throw new DataError(401, 'Unauthorized', "the X-API-Key is not this app's project key");
     }
     if (pathProjectId !== projectId) {
       throw new DataError(401, 'Unauthorized', `the project key belongs to project ${projectId}, not ${pathProjectId}`);

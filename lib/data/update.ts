@@ -139,4 +139,3 @@ function removeChild(parent: { [name: string]: JsonValue } | JsonValue[], name: 
   }
   if (/^(0|[1-9][0-9]*)$/.test(name) && Number(name) < parent.length) parent.splice(Number(name), 1);
 }
-

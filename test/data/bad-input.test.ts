@@ -2,29 +2,22 @@
  * Bad requests to the data service, sent raw over TLS: each answer is a JSON error naming what is wrong, with the
  * status the SDKs check, and nothing is stored.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_KEY, removeStateDir, startTestData, type TestData } from './data-helpers';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_KEY, type Reply, useTestData } from './data-helpers';
 
-let data: TestData;
-beforeAll(async () => {
-  data = await startTestData();
-});
-afterAll(async () => {
-  await data.stop();
-  removeStateDir(data);
-});
+const service = useTestData();
 
 const PROJECT = PROJECT_KEY.split('_')[0]!;
 const BASE = `/v1/${PROJECT}/bad`;
 const DRIVE = `/v1/${PROJECT}/bad-drive`;
 
 async function storedItems(): Promise<unknown[]> {
-  const reply = await data.request('POST', `${BASE}/query`, { body: '{}' });
+  const reply = await service().request('POST', `${BASE}/query`, { body: '{}' });
   expect(reply.status).toBe(200);
   return reply.body.items;
 }
 
-function expectError(reply: { status: number; body: any; headers: Headers }, status: number, message: RegExp): void {
+function expectError(reply: Reply, status: number, message: RegExp): void {
   expect(reply.status).toBe(status);
   expect(reply.headers.get('content-type')).toBe('application/json');
   expect(reply.body.errors.join(': ')).toMatch(message);
@@ -36,7 +29,7 @@ describe('auth', () => {
     ['a wrong key', { 'x-api-key': `${PROJECT}_wrongsecret` }, /not this app's project key/],
     ['an empty key', { 'x-api-key': '' }, /X-API-Key/],
   ])('refuses %s with 401', async (_, headers, message) => {
-    const reply = await data.request('PUT', `${BASE}/items`, { body: JSON.stringify({ items: [{ key: 'x' }] }), headers });
+    const reply = await service().request('PUT', `${BASE}/items`, { body: JSON.stringify({ items: [{ key: 'x' }] }), headers });
     expectError(reply, 401, message);
     expect(await storedItems()).toEqual([]);
   });
@@ -47,10 +40,10 @@ describe('auth', () => {
       const req = request(
         {
           host: '127.0.0.1',
-          port: data.service.port,
+          port: service().service.port,
           method: 'GET',
           path: `${BASE}/items/none`,
-          ca: data.service.tls.caPem,
+          ca: service().service.tls.caPem,
           headers: { 'X-Api-Key': PROJECT_KEY },
         },
         (res) => {
@@ -65,7 +58,7 @@ describe('auth', () => {
   });
 
   it("refuses another project's id with the app's own key", async () => {
-    const reply = await data.request('PUT', '/v1/otherproj/bad/items', { body: JSON.stringify({ items: [{ key: 'x' }] }) });
+    const reply = await service().request('PUT', '/v1/otherproj/bad/items', { body: JSON.stringify({ items: [{ key: 'x' }] }) });
     expectError(reply, 401, /belongs to project a0test12, not otherproj/);
     expect(await storedItems()).toEqual([]);
   });
@@ -91,25 +84,25 @@ describe('Base', () => {
     ],
     ['a key over 1024 bytes', JSON.stringify({ items: [{ key: 'k'.repeat(1025) }] }), 400, /Key too long/],
   ])('refuses a put with %s, storing nothing', async (_, body, status, message) => {
-    expectError(await data.request('PUT', `${BASE}/items`, { body }), status, message);
+    expectError(await service().request('PUT', `${BASE}/items`, { body }), status, message);
     expect(await storedItems()).toEqual([]);
   });
 
   it('refuses a request body over 16 MB with 413', async () => {
     const body = JSON.stringify({ items: [{ key: 'a', blob: 'x'.repeat(16 * 1024 * 1024) }] });
-    expectError(await data.request('PUT', `${BASE}/items`, { body }), 413, /Request Entity Too Large.*16 MB/);
+    expectError(await service().request('PUT', `${BASE}/items`, { body }), 413, /Request Entity Too Large.*16 MB/);
     expect(await storedItems()).toEqual([]);
   });
 
   it('refuses an insert without an item, and one with a bad key', async () => {
-    expectError(await data.request('POST', `${BASE}/items`, { body: '{"key": "x"}' }), 400, /Body must be \{"item"/);
-    expectError(await data.request('POST', `${BASE}/items`, { body: '{"item": {"key": false}}' }), 400, /item\.key is the boolean false/);
+    expectError(await service().request('POST', `${BASE}/items`, { body: '{"key": "x"}' }), 400, /Body must be \{"item"/);
+    expectError(await service().request('POST', `${BASE}/items`, { body: '{"item": {"key": false}}' }), 400, /item\.key is the boolean false/);
     expect(await storedItems()).toEqual([]);
   });
 
   it('refuses bad updates with 400 and a missing key with 404', async () => {
-    await data.request('PUT', `${BASE}/items`, { body: '{"items": [{"key": "u", "n": 1}]}' });
-    const update = (body: unknown, key = 'u') => data.request('PATCH', `${BASE}/items/${key}`, { body: JSON.stringify(body) });
+    await service().request('PUT', `${BASE}/items`, { body: '{"items": [{"key": "u", "n": 1}]}' });
+    const update = (body: unknown, key = 'u') => service().request('PATCH', `${BASE}/items/${key}`, { body: JSON.stringify(body) });
     expectError(await update({ set: {}, increment: {}, append: {}, prepend: {}, delete: [] }), 400, /Update is empty/);
     expectError(await update({ set: { 'a..b': 1 } }), 400, /Invalid attribute path/);
     expectError(await update({ set: { n: 2 }, delete: ['n'] }), 400, /Conflicting update/);
@@ -118,7 +111,7 @@ describe('Base', () => {
     expectError(await update({ frobnicate: {} }), 400, /Unknown update operation/);
     expectError(await update({ set: { n: 2 } }, 'absent'), 404, /Key not found/);
     expect(await storedItems()).toEqual([{ key: 'u', n: 1 }]);
-    await data.request('DELETE', `${BASE}/items/u`);
+    await service().request('DELETE', `${BASE}/items/u`);
   });
 
   it.each([
@@ -128,30 +121,30 @@ describe('Base', () => {
     ['an unknown operator', { query: [{ 'a?near': 1 }] }, /^Bad query: unknown operator in "a\?near"$/],
     ['two key conditions', { query: [{ key: 'a', 'key?pfx': 'a' }] }, /^Bad query: query\[0\] has more than one condition on the key$/],
   ])('refuses a query with %s', async (_, body, message) => {
-    expectError(await data.request('POST', `${BASE}/query`, { body: JSON.stringify(body) }), 400, message);
+    expectError(await service().request('POST', `${BASE}/query`, { body: JSON.stringify(body) }), 400, message);
   });
 
   it('reads keys with %2F and %25 from the path, and refuses broken percent-encoding', async () => {
-    await data.request('PUT', `${BASE}/items`, { body: JSON.stringify({ items: [{ key: 'a/b%c' }] }) });
-    expect((await data.request('GET', `${BASE}/items/a%2Fb%25c`)).body).toEqual({ key: 'a/b%c' });
-    expect((await data.request('GET', `${BASE}/items/a/b%25c`)).body).toEqual({ key: 'a/b%c' });
-    expectError(await data.request('GET', `${BASE}/items/a%2Fb%c`), 400, /Malformed percent-encoding/);
-    expectError(await data.request('DELETE', `${BASE}/items/%zz`), 400, /Malformed percent-encoding/);
+    await service().request('PUT', `${BASE}/items`, { body: JSON.stringify({ items: [{ key: 'a/b%c' }] }) });
+    expect((await service().request('GET', `${BASE}/items/a%2Fb%25c`)).body).toEqual({ key: 'a/b%c' });
+    expect((await service().request('GET', `${BASE}/items/a/b%25c`)).body).toEqual({ key: 'a/b%c' });
+    expectError(await service().request('GET', `${BASE}/items/a%2Fb%c`), 400, /Malformed percent-encoding/);
+    expectError(await service().request('DELETE', `${BASE}/items/%zz`), 400, /Malformed percent-encoding/);
     expect(await storedItems()).toEqual([{ key: 'a/b%c' }]);
-    await data.request('DELETE', `${BASE}/items/a%2Fb%25c`);
+    await service().request('DELETE', `${BASE}/items/a%2Fb%25c`);
     expect(await storedItems()).toEqual([]);
   });
 
   it('answers unknown endpoints with 404 and wrong methods with 405, as JSON', async () => {
-    expectError(await data.request('GET', `${BASE}/nothing`), 404, /Not found/);
-    expectError(await data.request('GET', '/v2/x'), 404, /Not found/);
-    expectError(await data.request('GET', `${BASE}/query`), 405, /Method not allowed.*use POST/);
+    expectError(await service().request('GET', `${BASE}/nothing`), 404, /Not found/);
+    expectError(await service().request('GET', '/v2/x'), 404, /Not found/);
+    expectError(await service().request('GET', `${BASE}/query`), 405, /Method not allowed.*use POST/);
   });
 });
 
 describe('Drive', () => {
   async function startUpload(name: string): Promise<string> {
-    const reply = await data.request('POST', `${DRIVE}/uploads?name=${encodeURIComponent(name)}`);
+    const reply = await service().request('POST', `${DRIVE}/uploads?name=${encodeURIComponent(name)}`);
     expect(reply.status).toBe(202);
     return reply.body.upload_id;
   }
@@ -159,42 +152,45 @@ describe('Drive', () => {
   it('refuses a part over 10 MiB with 413 and keeps the upload usable', async () => {
     const id = await startUpload('big');
     const tooBig = new Uint8Array(10 * 1024 * 1024 + 1);
-    expectError(await data.request('POST', `${DRIVE}/uploads/${id}/parts?name=big&part=1`, { body: tooBig }), 413, /10 MiB/);
-    expect((await data.request('POST', `${DRIVE}/uploads/${id}/parts?name=big&part=1`, { body: 'ok' })).status).toBe(200);
-    expect((await data.request('PATCH', `${DRIVE}/uploads/${id}?name=big`)).status).toBe(200);
-    expect((await data.request('GET', `${DRIVE}/files/download?name=big`)).body).toBe('ok');
-    await data.request('DELETE', `${DRIVE}/files`, { body: '{"names": ["big"]}' });
+    expectError(await service().request('POST', `${DRIVE}/uploads/${id}/parts?name=big&part=1`, { body: tooBig }), 413, /10 MiB/);
+    expect((await service().request('POST', `${DRIVE}/uploads/${id}/parts?name=big&part=1`, { body: 'ok' })).status).toBe(200);
+    expect((await service().request('PATCH', `${DRIVE}/uploads/${id}?name=big`)).status).toBe(200);
+    expect((await service().request('GET', `${DRIVE}/files/download?name=big`)).body).toBe('ok');
+    await service().request('DELETE', `${DRIVE}/files`, { body: '{"names": ["big"]}' });
   });
 
   it('refuses unknown uploads, uploads of another name, and bad part numbers', async () => {
     const id = await startUpload('mine');
-    expectError(await data.request('POST', `${DRIVE}/uploads/${'0'.repeat(32)}/parts?name=mine&part=1`, { body: 'x' }), 404, /Upload not found/);
-    expectError(await data.request('POST', `${DRIVE}/uploads/../../etc/parts?name=mine&part=1`, { body: 'x' }), 404, /Not found/);
-    expectError(await data.request('PATCH', `${DRIVE}/uploads/${id}?name=other`), 404, /Upload not found/);
-    expectError(await data.request('POST', `${DRIVE}/uploads/${id}/parts?name=mine&part=0`, { body: 'x' }), 400, /Invalid part number/);
-    expectError(await data.request('POST', `${DRIVE}/uploads/${id}/parts?name=mine&part=abc`, { body: 'x' }), 400, /Invalid part number/);
-    expect((await data.request('DELETE', `${DRIVE}/uploads/${id}?name=mine`)).status).toBe(200);
-    expectError(await data.request('PATCH', `${DRIVE}/uploads/${id}?name=mine`), 404, /Upload not found/);
-    expect((await data.request('GET', `${DRIVE}/files`)).body).toEqual({ names: [] });
+    expectError(await service().request('POST', `${DRIVE}/uploads/${'0'.repeat(32)}/parts?name=mine&part=1`, { body: 'x' }), 404, /Upload not found/);
+    expectError(await service().request('POST', `${DRIVE}/uploads/../../etc/parts?name=mine&part=1`, { body: 'x' }), 404, /Not found/);
+    expectError(await service().request('PATCH', `${DRIVE}/uploads/${id}?name=other`), 404, /Upload not found/);
+    expectError(await service().request('POST', `${DRIVE}/uploads/${id}/parts?name=mine&part=0`, { body: 'x' }), 400, /Invalid part number/);
+    expectError(await service().request('POST', `${DRIVE}/uploads/${id}/parts?name=mine&part=abc`, { body: 'x' }), 400, /Invalid part number/);
+    expect((await service().request('DELETE', `${DRIVE}/uploads/${id}?name=mine`)).status).toBe(200);
+    expectError(await service().request('PATCH', `${DRIVE}/uploads/${id}?name=mine`), 404, /Upload not found/);
+    expect((await service().request('GET', `${DRIVE}/files`)).body).toEqual({ names: [] });
   });
 
   it('refuses missing, blank and folder names', async () => {
-    expectError(await data.request('POST', `${DRIVE}/uploads`), 400, /Name is missing/);
-    expectError(await data.request('POST', `${DRIVE}/uploads?name=+`), 400, /Name is empty/);
-    expectError(await data.request('POST', `${DRIVE}/uploads?name=dir/`), 400, /must not end with \//);
-    expectError(await data.request('GET', `${DRIVE}/files/download?name=absent`), 404, /File not found/);
-    expectError(await data.request('GET', `${DRIVE}/files?limit=0`), 400, /Invalid limit/);
-    expectError(await data.request('GET', `${DRIVE}/files?recursive=maybe`), 400, /Invalid recursive/);
-    expectError(await data.request('DELETE', `${DRIVE}/files`, { body: '{"names": "a"}' }), 400, /names/);
+    expectError(await service().request('POST', `${DRIVE}/uploads`), 400, /Name is missing/);
+    expectError(await service().request('POST', `${DRIVE}/uploads?name=+`), 400, /Name is empty/);
+    expectError(await service().request('POST', `${DRIVE}/uploads?name=dir/`), 400, /must not end with \//);
+    expectError(await service().request('GET', `${DRIVE}/files/download?name=absent`), 404, /File not found/);
+    expectError(await service().request('GET', `${DRIVE}/files?limit=0`), 400, /Invalid limit/);
+    expectError(await service().request('GET', `${DRIVE}/files?recursive=maybe`), 400, /Invalid recursive/);
+    expectError(await service().request('DELETE', `${DRIVE}/files`, { body: '{"names": "a"}' }), 400, /names/);
   });
 
   it('takes a single-request upload, with a name quoted the Python way', async () => {
-    const reply = await data.request('POST', `${DRIVE}/files?name=one+file%2Fname.txt`, { body: 'whole', headers: { 'content-type': 'text/plain' } });
+    const reply = await service().request('POST', `${DRIVE}/files?name=one+file%2Fname.txt`, {
+      body: 'whole',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(reply.status).toBe(201);
     expect(reply.body).toEqual({ name: 'one file/name.txt', project_id: PROJECT, drive_name: 'bad-drive' });
-    const download = await data.request('GET', `${DRIVE}/files/download?name=one+file%2Fname.txt`);
+    const download = await service().request('GET', `${DRIVE}/files/download?name=one+file%2Fname.txt`);
     expect(download.headers.get('content-type')).toBe('text/plain');
     expect(download.body).toBe('whole');
-    await data.request('DELETE', `${DRIVE}/files`, { body: '{"names": ["one file/name.txt"]}' });
+    await service().request('DELETE', `${DRIVE}/files`, { body: '{"names": ["one file/name.txt"]}' });
   });
 });

@@ -2,17 +2,11 @@
  * Deta Base through the official `deta` 2.0.0 SDK, unchanged, against the local service over TLS: the behaviour
  * the SDK's own test suite pins (put/get/delete/insert/update/fetch), and what apps rely on beyond it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeStateDir, startTestData, type TestData } from './data-helpers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PutManyResponse } from 'deta/dist/types/types/base/response';
+import { useTestData } from './data-helpers';
 
-let data: TestData;
-beforeAll(async () => {
-  data = await startTestData();
-});
-afterAll(async () => {
-  await data.stop();
-  removeStateDir(data);
-});
+const service = useTestData();
 
 const wesley = { key: 'fetch-key-1', name: 'Wesley', user_age: 27, hometown: 'San Francisco', email: 'wesley@deta.sh' };
 const beverly = { key: 'fetch-key-2', name: 'Beverly', user_age: 51, hometown: 'Copernicus City', email: 'beverly@deta.sh' };
@@ -20,7 +14,7 @@ const kevin = { key: 'fetch-key-3', name: 'Kevin Garnett', user_age: 43, hometow
 
 describe('put, get, delete', () => {
   it('stores an item under its key and echoes exactly what was stored', async () => {
-    const db = data.deta.Base('put');
+    const db = service().deta.Base('put');
     expect(await db.put({ name: 'alex', age: 77 }, 'put_one')).toEqual({ name: 'alex', age: 77, key: 'put_one' });
     expect(await db.get('put_one')).toEqual({ name: 'alex', age: 77, key: 'put_one' });
     expect(await db.put({ key: 'put_one', name: 'alex', age: 78 })).toEqual({ key: 'put_one', name: 'alex', age: 78 });
@@ -28,21 +22,21 @@ describe('put, get, delete', () => {
   });
 
   it('generates a 12-character key of lower-case letters and digits when none is given', async () => {
-    const db = data.deta.Base('put');
+    const db = service().deta.Base('put');
     const stored = (await db.put({ name: 'no key' })) as { key: string };
     expect(stored.key).toMatch(/^[a-z0-9]{12}$/);
     expect(await db.get(stored.key)).toEqual({ name: 'no key', key: stored.key });
   });
 
   it.each([['Hello'], [1], [true], [false], [3.14159265359], [['a', 'b']], [null]])('wraps the plain value %p as {value}', async (value) => {
-    const db = data.deta.Base('put');
+    const db = service().deta.Base('put');
     const stored = (await db.put(value as never)) as { key: string };
     expect(stored).toEqual({ key: stored.key, value });
     expect(await db.get(stored.key)).toEqual({ key: stored.key, value });
   });
 
   it('keeps keys with slashes, percent signs, spaces and unicode', async () => {
-    const db = data.deta.Base('put');
+    const db = service().deta.Base('put');
     for (const key of ['%@#//#!#)#$_', 'a/b', '100%', 'with space', 'ünï €', 'a?b=c&d']) {
       expect(await db.put({ v: key }, key)).toEqual({ v: key, key });
       expect(await db.get(key)).toEqual({ v: key, key });
@@ -53,7 +47,7 @@ describe('put, get, delete', () => {
   });
 
   it('answers null for an absent key, and delete is null whether or not the key existed', async () => {
-    const db = data.deta.Base('delete');
+    const db = service().deta.Base('delete');
     expect(await db.get('never-stored')).toBeNull();
     await db.put({ a: 1 }, 'gone');
     expect(await db.delete('gone')).toBeNull();
@@ -62,7 +56,7 @@ describe('put, get, delete', () => {
   });
 
   it('keeps nested objects, lists and numbers as given', async () => {
-    const db = data.deta.Base('put');
+    const db = service().deta.Base('put');
     const item = { key: 'nested', profile: { age: 32, tags: ['x', { deep: [1, 2.5, -3] }] }, empty: {}, list: [], n: null, big: 9007199254740991 };
     expect(await db.put(item)).toEqual(item);
     expect(await db.get('nested')).toEqual(item);
@@ -71,26 +65,26 @@ describe('put, get, delete', () => {
 
 describe('putMany', () => {
   it('stores up to 25 items, generated keys included, in request order', async () => {
-    const db = data.deta.Base('put-many');
-    const result = (await db.putMany([
+    const db = service().deta.Base('put-many');
+    const result: PutManyResponse & { failed?: unknown } = await db.putMany([
       { name: 'Beverly', hometown: 'Copernicus City' },
       'dude',
       ['Namaskāra', 'marhabaan', 'hello', 'yeoboseyo'],
-    ])) as any;
+    ]);
     expect(result).toMatchObject({
       processed: {
         items: [{ name: 'Beverly', hometown: 'Copernicus City' }, { value: 'dude' }, { value: ['Namaskāra', 'marhabaan', 'hello', 'yeoboseyo'] }],
       },
     });
     expect(result.failed).toBeUndefined();
-    for (const item of result.processed.items) expect(item.key).toMatch(/^[a-z0-9]{12}$/);
+    for (const item of result.processed.items as { key: string }[]) expect(item.key).toMatch(/^[a-z0-9]{12}$/);
     const items = Array.from({ length: 25 }, (_, index) => ({ key: `k${String(index).padStart(2, '0')}`, index }));
-    expect(((await db.putMany(items)) as any).processed.items).toEqual(items);
+    expect((await db.putMany(items)).processed.items).toEqual(items);
     expect((await db.fetch({ 'key?pfx': 'k' })).count).toBe(25);
   });
 
   it('is refused by the SDK beyond 25 items or when empty', async () => {
-    const db = data.deta.Base('put-many');
+    const db = service().deta.Base('put-many');
     await expect(db.putMany(Array.from({ length: 26 }, (_, i) => ({ i })))).rejects.toThrow("We can't put more than 25 items at a time");
     await expect(db.putMany([])).rejects.toThrow("Items can't be empty");
   });
@@ -98,7 +92,7 @@ describe('putMany', () => {
 
 describe('insert', () => {
   it('creates an item and refuses a second one with the same key (409)', async () => {
-    const db = data.deta.Base('insert');
+    const db = service().deta.Base('insert');
     expect(await db.insert({ key: 'foo', data: 'bar' })).toEqual({ key: 'foo', data: 'bar' });
     await expect(db.insert({ key: 'foo', data: 'baz' })).rejects.toThrow('Item with key foo already exists');
     expect(await db.get('foo')).toEqual({ key: 'foo', data: 'bar' });
@@ -108,7 +102,7 @@ describe('insert', () => {
   });
 
   it('may take the key of an expired item, which is gone for every reader', async () => {
-    const db = data.deta.Base('insert');
+    const db = service().deta.Base('insert');
     const past = Math.floor(Date.now() / 1000) - 60;
     await db.put({ v: 'old' }, 'expired-key', { expireAt: past });
     expect(await db.insert({ key: 'expired-key', v: 'new' })).toEqual({ key: 'expired-key', v: 'new' });
@@ -118,7 +112,7 @@ describe('insert', () => {
 
 describe('update', () => {
   it('applies set, increment, append, prepend and trim on nested paths (the docs example)', async () => {
-    const db = data.deta.Base('update');
+    const db = service().deta.Base('update');
     await db.put({
       key: 'user-a',
       username: 'jimmy',
@@ -158,7 +152,7 @@ describe('update', () => {
   });
 
   it('creates missing attributes on increment and append, and sets TTL-only updates', async () => {
-    const db = data.deta.Base('update');
+    const db = service().deta.Base('update');
     await db.put({ a: 1 }, 'fresh');
     const later = Math.floor(Date.now() / 1000) + 3600;
     await db.update({ count: db.util.increment(5), tags: db.util.append('x') }, 'fresh', { expireAt: later });
@@ -177,7 +171,7 @@ describe('update', () => {
     ['appending to a non-list', { name: 'APPEND' }, 'update-errors'],
     ['setting and trimming the same attribute', { name: 'x', 'name.first': 'TRIM' }, 'update-errors'],
   ])('fails on %s, changing nothing', async (_, updates, key) => {
-    const db = data.deta.Base('update');
+    const db = service().deta.Base('update');
     await db.put({ name: 'patrick' }, 'update-errors');
     const resolved = Object.fromEntries(
       Object.entries(updates).map(([name, value]) => [
@@ -190,7 +184,7 @@ describe('update', () => {
   });
 
   it('updates items whose keys hold slashes and percent signs', async () => {
-    const db = data.deta.Base('update');
+    const db = service().deta.Base('update');
     await db.put({ value: 0, list: ['a'] }, '%@#//#!#)#$_');
     await db.update({ list: db.util.append(['b', 'c']) }, '%@#//#!#)#$_');
     await db.update({ list: db.util.prepend('x'), value: db.util.increment(1) }, '%@#//#!#)#$_');
@@ -200,7 +194,7 @@ describe('update', () => {
 });
 
 describe('fetch', () => {
-  const db = () => data.deta.Base('fetch');
+  const db = () => service().deta.Base('fetch');
   beforeAll(async () => {
     await db().putMany([wesley, beverly, kevin]);
   });
@@ -268,7 +262,7 @@ describe('fetch', () => {
   });
 
   it('queries nested paths, lists and whole objects', async () => {
-    const nested = data.deta.Base('fetch-nested');
+    const nested = service().deta.Base('fetch-nested');
     const a = { key: 'a', user: { profile: { age: 22, city: 'Berlin' }, tags: ['x', 'y'] }, time: { day: 'Tuesday', hour: '08:00' }, fav: [2, 4, 8] };
     const b = { key: 'b', user: { profile: { age: 40, city: 'Paris' }, tags: ['y'] }, time: { day: 'Monday', hour: '08:00' }, fav: [1] };
     await nested.putMany([a, b]);
@@ -314,9 +308,22 @@ describe('fetch', () => {
   });
 });
 
+describe('the 1 MB query window', () => {
+  it('ends a page after about 1 MB of items examined, with a last to resume from, and finds the rest after it', async () => {
+    const db = service().deta.Base('window');
+    const blob = 'x'.repeat(390 * 1024);
+    await db.putMany(['w1', 'w2', 'w3', 'w4'].map((key) => ({ key, blob, match: key === 'w4' })));
+    const first = await db.fetch({ match: true });
+    expect(first).toEqual({ count: 0, last: 'w3', items: [] });
+    const rest = await db.fetch({ match: true }, { last: first.last });
+    expect(rest.items.map((item) => item.key)).toEqual(['w4']);
+    expect(rest.last).toBeUndefined();
+  });
+});
+
 describe('TTL (__expires)', () => {
   it('stores __expires, hides expired items from get and fetch, and keeps live ones', async () => {
-    const db = data.deta.Base('ttl');
+    const db = service().deta.Base('ttl');
     const now = Math.floor(Date.now() / 1000);
     expect(await db.put({ v: 'live' }, 'live', { expireIn: 3600 })).toEqual({ v: 'live', key: 'live', __expires: expect.closeTo(now + 3600, 0) });
     expect(await db.put({ v: 'dead' }, 'dead', { expireAt: now - 1 })).toEqual({ v: 'dead', key: 'dead', __expires: now - 1 });

@@ -3,7 +3,15 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Deta } from 'deta';
+import { afterAll, beforeAll } from 'vitest';
 import { startLocalDataService, type LocalDataService } from '../../lib/local/data/data-service';
+
+/** A raw reply: the body parsed when it is JSON (as loosely typed as JSON.parse's result), else its text. */
+export interface Reply {
+  readonly status: number;
+  readonly body: ReturnType<typeof JSON.parse>;
+  readonly headers: Headers;
+}
 
 export const PROJECT_KEY = 'a0test12_SecretValueForTestsOnly0123456789';
 
@@ -13,7 +21,7 @@ export interface TestData {
   /** The official SDK, pointed at the service the way a micro's environment points it. */
   readonly deta: ReturnType<typeof Deta>;
   /** A raw HTTPS request to the service, with the project key unless `headers` names `x-api-key` (null: none). */
-  request(method: string, path: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }>;
+  request(method: string, path: string, init?: RequestInit): Promise<Reply>;
   stop(): Promise<void>;
 }
 
@@ -56,12 +64,7 @@ function headersOf(given: Record<string, string | null> = {}): Record<string, st
   return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
-async function rawRequest(
-  service: LocalDataService,
-  method: string,
-  path: string,
-  init: RequestInit,
-): Promise<{ status: number; body: any; headers: Headers }> {
+async function rawRequest(service: LocalDataService, method: string, path: string, init: RequestInit): Promise<Reply> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
@@ -89,4 +92,21 @@ async function rawRequest(
     req.on('error', reject);
     req.end(init.body);
   });
+}
+
+/** A service for the whole test file: started before its tests, stopped and removed after them. */
+export function useTestData(): () => TestData {
+  let data: TestData | undefined;
+  beforeAll(async () => {
+    data = await startTestData();
+  });
+  afterAll(async () => {
+    if (data === undefined) return;
+    await data.stop();
+    removeStateDir(data);
+  });
+  return () => {
+    if (data === undefined) throw new Error('the data service is not started yet');
+    return data;
+  };
 }

@@ -6,17 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeStateDir, startTestData, type TestData } from './data-helpers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestData } from './data-helpers';
 
-let data: TestData;
-beforeAll(async () => {
-  data = await startTestData();
-});
-afterAll(async () => {
-  await data.stop();
-  removeStateDir(data);
-});
+const service = useTestData();
 
 async function bytesOf(blob: Blob | null): Promise<Buffer> {
   expect(blob).not.toBeNull();
@@ -25,13 +18,13 @@ async function bytesOf(blob: Blob | null): Promise<Buffer> {
 
 describe('put and get', () => {
   it('stores text under a name with slashes and returns that name', async () => {
-    const drive = data.deta.Drive('put');
+    const drive = service().deta.Drive('put');
     expect(await drive.put('put-data/child/a', { data: 'Hello world' })).toBe('put-data/child/a');
     expect((await bytesOf(await drive.get('put-data/child/a'))).toString()).toBe('Hello world');
   });
 
   it('keeps names with spaces, unicode and URL characters', async () => {
-    const drive = data.deta.Drive('put');
+    const drive = service().deta.Drive('put');
     for (const name of ['name with spaces.txt', 'ünï €/ﬁle.txt', 'a+b&c=d?e#f%20g.txt', ' leading space']) {
       // Bytes, not a string: the SDK turns a string into one byte per UTF-16 unit.
       expect(await drive.put(name, { data: Buffer.from(name) })).toBe(name.trim());
@@ -40,7 +33,7 @@ describe('put and get', () => {
   });
 
   it('round-trips a file of three 10 MiB parts byte for byte', async () => {
-    const drive = data.deta.Drive('put');
+    const drive = service().deta.Drive('put');
     const content = randomBytes(10 * 1024 * 1024 * 2 + 1000);
     expect(await drive.put('large.bin', { data: content })).toBe('large.bin');
     const back = await bytesOf(await drive.get('large.bin'));
@@ -49,17 +42,17 @@ describe('put and get', () => {
   });
 
   it('stores an empty file (an upload of zero parts), from bytes and from a path', async () => {
-    const drive = data.deta.Drive('put');
+    const drive = service().deta.Drive('put');
     expect(await drive.put('empty', { data: new Uint8Array() })).toBe('empty');
     expect((await bytesOf(await drive.get('empty'))).length).toBe(0);
-    const file = join(data.stateDir, 'empty-file');
+    const file = join(service().stateDir, 'empty-file');
     writeFileSync(file, '');
     expect(await drive.put('empty-from-path', { path: file })).toBe('empty-from-path');
     expect((await bytesOf(await drive.get('empty-from-path'))).length).toBe(0);
   });
 
   it('overwrites a file of the same name', async () => {
-    const drive = data.deta.Drive('put');
+    const drive = service().deta.Drive('put');
     await drive.put('over', { data: 'first version, longer' });
     await drive.put('over', { data: 'second' });
     expect((await bytesOf(await drive.get('over'))).toString()).toBe('second');
@@ -67,7 +60,7 @@ describe('put and get', () => {
   });
 
   it('serves the content type given, else one guessed from the name', async () => {
-    const drive = data.deta.Drive('types');
+    const drive = service().deta.Drive('types');
     await drive.put('page', { data: '<p>hi</p>', contentType: 'text/html' });
     await drive.put('logo.svg', { data: '<svg/>' });
     await drive.put('unknown', { data: 'x' });
@@ -77,12 +70,12 @@ describe('put and get', () => {
   });
 
   it('answers null for a file that does not exist', async () => {
-    expect(await data.deta.Drive('put').get('not-there')).toBeNull();
+    expect(await service().deta.Drive('put').get('not-there')).toBeNull();
   });
 });
 
 describe('list', () => {
-  const drive = () => data.deta.Drive('list');
+  const drive = () => service().deta.Drive('list');
   beforeAll(async () => {
     for (const name of ['list-a', 'list-b', 'list-c', 'list/a', 'list/b', 'list/child/a', 'list/child/b']) {
       await drive().put(name, { data: 'hello' });
@@ -124,7 +117,7 @@ describe('list', () => {
 
 describe('delete', () => {
   it('deletes one file and returns its name, whether or not it existed', async () => {
-    const drive = data.deta.Drive('delete');
+    const drive = service().deta.Drive('delete');
     await drive.put('delete/a b', { data: 'x' });
     expect(await drive.delete('delete/a b')).toBe('delete/a b');
     expect(await drive.get('delete/a b')).toBeNull();
@@ -132,7 +125,7 @@ describe('delete', () => {
   });
 
   it('deletes many, reporting blank names as failed and refusing a list of only blank names', async () => {
-    const drive = data.deta.Drive('delete');
+    const drive = service().deta.Drive('delete');
     for (const name of ['delete-many-a', 'delete-many/a', 'delete-many/child/a']) await drive.put(name, { data: 'hello' });
     const deleted = await drive.deleteMany(['delete-many-a', 'delete-many/a', 'delete-many/child/a']);
     expect({ ...deleted, deleted: [...deleted.deleted].sort() }).toEqual({ deleted: ['delete-many-a', 'delete-many/a', 'delete-many/child/a'] });

@@ -17,9 +17,13 @@ let dev: TestDev;
 let cookie: string;
 
 async function start(): Promise<TestDev> {
-  const started = await startTestDev({ app: loadSpacefile(join(appDir, 'Spacefile')), auth: true });
+  const started = await startTestDev({ app: loadSpacefile(join(appDir, 'Spacefile')), auth: true, dataStateDir: join(appDir, '.spaceport') });
   const secret = readFileSync(join(appDir, '.spaceport', 'owner-secret'), 'utf8').trim();
-  const signin = await fetch(`${started.server.url}/__space/signin`, { method: 'POST', body: new URLSearchParams({ secret, next: '/' }), redirect: 'manual' });
+  const signin = await fetch(`${started.server.url}/__space/signin`, {
+    method: 'POST',
+    body: new URLSearchParams({ secret, next: '/' }),
+    redirect: 'manual',
+  });
   cookie = signin.headers.getSetCookie()[0]!.split(';')[0]!;
   return started;
 }
@@ -30,6 +34,7 @@ function call(path: string, init: RequestInit = {}): Promise<Response> {
 
 beforeAll(async () => {
   cpSync(join(__dirname, '..', 'fixtures', 'dev-data'), appDir, { recursive: true });
+  // The app keeps its data and its own local CA (made on the first run) in its .spaceport, as a user's app does.
   // The app ships the SDK in its node_modules; bundled to one file so the fixture needs no install.
   buildSync({
     entryPoints: [require.resolve('deta')],
@@ -61,8 +66,15 @@ describe('spaceport dev with Base and Drive', () => {
     const put = (await (await call('/notes', { method: 'POST', body: JSON.stringify({ text: 'first note', tags: ['a'] }) })).json()).result;
     expect(put).toEqual({ key: expect.stringMatching(/^[a-z0-9]{12}$/), text: 'first note', tags: ['a'] });
     expect((await (await call(`/notes/${put.key}`)).json()).result).toEqual(put);
-    expect((await (await call(`/notes?query=${encodeURIComponent(JSON.stringify({ 'tags?contains': 'a' }))}`)).json()).result).toEqual({ count: 1, items: [put] });
-    const upload = await call('/files/docs%2Fhello%20world.txt', { method: 'PUT', body: 'hello from node', headers: { 'content-type': 'text/plain' } });
+    expect((await (await call(`/notes?query=${encodeURIComponent(JSON.stringify({ 'tags?contains': 'a' }))}`)).json()).result).toEqual({
+      count: 1,
+      items: [put],
+    });
+    const upload = await call('/files/docs%2Fhello%20world.txt', {
+      method: 'PUT',
+      body: 'hello from node',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect((await upload.json()).result).toBe('docs/hello world.txt');
     const download = await call('/files/docs%2Fhello%20world.txt');
     expect(download.headers.get('content-type')).toBe('text/plain');
@@ -93,10 +105,18 @@ describe('spaceport dev with Base and Drive', () => {
 
   it("lets the signed-in owner's browser use the same data at /__space/v0/base and /__space/v0/drive with the key dummy", async () => {
     const browser = { 'x-api-key': 'dummy', 'content-type': 'application/json' };
-    const put = await call('/__space/v0/base/v1/dummy/notes/items', { method: 'PUT', headers: browser, body: JSON.stringify({ items: [{ key: 'from-browser', text: 'hi' }] }) });
+    const put = await call('/__space/v0/base/v1/dummy/notes/items', {
+      method: 'PUT',
+      headers: browser,
+      body: JSON.stringify({ items: [{ key: 'from-browser', text: 'hi' }] }),
+    });
     expect(put.status).toBe(207);
     expect((await (await call('/notes/from-browser')).json()).result).toEqual({ key: 'from-browser', text: 'hi' });
-    const fetched = await call('/__space/v0/base/v1/dummy/notes/query', { method: 'POST', headers: browser, body: '{"query":[{"key":"from-browser"}]}' });
+    const fetched = await call('/__space/v0/base/v1/dummy/notes/query', {
+      method: 'POST',
+      headers: browser,
+      body: '{"query":[{"key":"from-browser"}]}',
+    });
     expect(await fetched.json()).toEqual({ paging: { size: 1 }, items: [{ key: 'from-browser', text: 'hi' }] });
     const file = await call('/__space/v0/drive/v1/dummy/files/files/download?name=docs%2Fhello%20world.txt', { headers: browser });
     expect(await file.text()).toBe('hello from node');

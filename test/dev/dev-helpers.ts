@@ -1,5 +1,7 @@
 /** Starting `spaceport dev` in tests: real router, emulator and adapter, logs captured, processes tracked. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { vi } from 'vitest';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../lib/local/dev/dev-server';
@@ -63,8 +65,19 @@ export async function startTestDev(options: Omit<DevServerOptions, 'logStream' |
     },
   });
   const seen = new Set<number>();
+  // Test files run side by side on the same fixture apps: each dev server gets its own data (one spaceport dev
+  // per data directory), with the run's CA that this process trusts (test/global-setup.ts).
+  const dataStateDir = options.dataStateDir ?? mkdtempSync(join(tmpdir(), 'spaceport-dev-data-'));
+  if (options.dataStateDir === undefined) cpSync(join(process.env.SPACEPORT_TEST_STATE_DIR!, 'tls'), join(dataStateDir, 'tls'), { recursive: true });
   // Auth has its own tests (test/auth); these exercise the runtime, so every route is open unless a test asks.
-  const server = await startDevServer({ port: 0, watch: false, auth: false, ...options, logStream, color: false });
+  const started = await startDevServer({ port: 0, watch: false, auth: false, ...options, dataStateDir, logStream, color: false });
+  const server: DevServer = {
+    ...started,
+    stop: async () => {
+      await started.stop();
+      if (options.dataStateDir === undefined) rmSync(dataStateDir, { recursive: true, force: true });
+    },
+  };
   return {
     server,
     logs: () => text,

@@ -7,6 +7,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, write
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { UsageError } from '../../core/errors';
 import type { DataHandler } from '../../data/http';
 import { createDataHandler } from '../../data/service';
 import { FileDriveStore } from './file-drive-store';
@@ -113,7 +114,7 @@ function formatBytes(bytes: number): string {
  * local CA without losing the public roots. `caPath` and `bundlePath` are the files as the micro's processes see
  * them (inside the sandbox).
  */
-export function dataEnvironment(host: string, caPath: string, bundlePath: string): Record<string, string> {
+export function dataVariables(host: string, caPath: string, bundlePath: string): Record<string, string> {
   return {
     DETA_BASE_HOST: host,
     DETA_DRIVE_HOST: host,
@@ -146,7 +147,8 @@ function listenOnLoopback(server: Server, port: number): Promise<number> {
 }
 
 /** One `spaceport dev` per app owns its data: a second would interleave journal writes. */
-function lockDataDir(dataDir: string): () => void {
+/** Takes the app's data directory for this process: one spaceport dev (or import) at a time. */
+export function lockDataDir(dataDir: string): () => void {
   const file = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -158,7 +160,7 @@ function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(file, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
-        throw new Error(`${dataDir} is in use by another spaceport dev (pid ${holder}); stop it first`);
+        throw new UsageError(`${dataDir} is in use by another spaceport dev (pid ${holder}); stop it first`);
       }
       // Left by a process that is gone (a kill -9): take it over.
       unlinkSync(file);

@@ -5,14 +5,35 @@
  * place before it is acknowledged; uploads in progress (`drive/uploads/<id>/`) survive a restart.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { open, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { type ByteStream, type DriveRef, type DriveStore, type ListPage, type ListRequest, NoSuchUpload, type StoredFile } from '../../data/drive-store';
-import { Journal, syncDirectory } from './journal';
-import { SortedKeys } from './sorted-keys';
+import {
+  type ByteStream,
+  type DriveRef,
+  type DriveStore,
+  type ListPage,
+  type ListRequest,
+  NoSuchUpload,
+  type StoredFile,
+} from '../../data/drive-store';
+import { JournaledState, syncDirectory } from './journal';
+import { OrderedMap } from './sorted-keys';
 
 export const DRIVE_JOURNAL_FILE = 'drive.journal';
 const DRIVE_DIR = 'drive';
@@ -37,17 +58,16 @@ interface UploadMeta {
 
 interface Namespace {
   readonly ref: DriveRef;
-  readonly names: SortedKeys;
-  readonly files: Map<string, FileRecord>;
+  readonly files: OrderedMap<FileRecord>;
 }
 
-export class FileDriveStore implements DriveStore {
+export class FileDriveStore extends JournaledState<Entry> implements DriveStore {
   private readonly namespaces = new Map<string, Namespace>();
-  private journal!: Journal;
   private readonly blobs: string;
   private readonly uploads: string;
 
   private constructor(dir: string) {
+    super(COMPACTION_SLACK_LINES);
     this.blobs = join(dir, DRIVE_DIR, 'blobs');
     this.uploads = join(dir, DRIVE_DIR, 'uploads');
   }
@@ -57,11 +77,18 @@ export class FileDriveStore implements DriveStore {
     const store = new FileDriveStore(dir);
     mkdirSync(store.blobs, { recursive: true, mode: 0o700 });
     mkdirSync(store.uploads, { recursive: true, mode: 0o700 });
-    store.journal = await Journal.open(join(dir, DRIVE_JOURNAL_FILE), (entry) => store.apply(entry as Entry));
+    await store.openJournal(join(dir, DRIVE_JOURNAL_FILE));
     store.removeOrphanBlobs();
     store.removeAbandonedUploads(Date.now());
-    await store.compactIfWorthIt();
     return store;
+  }
+
+  /** The names of the project's drives that hold files, in order (what an export enumerates). */
+  async driveNames(projectId: string): Promise<string[]> {
+    return [...this.namespaces.values()]
+      .filter((namespace) => namespace.ref.projectId === projectId && namespace.files.size > 0)
+      .map((namespace) => namespace.ref.drive)
+      .sort();
   }
 
   /** Files and their bytes across every drive, and the journal's size. */
@@ -69,12 +96,12 @@ export class FileDriveStore implements DriveStore {
     let files = 0;
     let bytes = 0;
     for (const namespace of this.namespaces.values()) {
-      for (const file of namespace.files.values()) {
+      for (const [, file] of namespace.files.entries()) {
         files++;
         bytes += file.size;
       }
     }
-    return { files, bytes, journalBytes: this.journal.sizeBytes };
+    return { files, bytes, journalBytes: this.journalFile.sizeBytes };
   }
 
   async initiate(ref: DriveRef, name: string, contentType: string): Promise<string> {
@@ -87,7 +114,7 @@ export class FileDriveStore implements DriveStore {
     return uploadId;
   }
 
-  async putPart(ref: DriveRef, uploadId: string, name: string, part: number, body: ByteStream, _length: number | undefined): Promise<void> {
+  async putPart(ref: DriveRef, uploadId: string, name: string, part: number, body: ByteStream): Promise<void> {
     const dir = this.uploadDir(ref, uploadId, name);
     const temporary = join(dir, `${part}.${randomBytes(4).toString('hex')}.partial`);
     try {
@@ -130,7 +157,7 @@ export class FileDriveStore implements DriveStore {
   }
 
   async get(ref: DriveRef, name: string): Promise<StoredFile | undefined> {
-    this.journal.check();
+    this.checkJournal();
     const file = this.namespaces.get(namespaceKey(ref))?.files.get(name);
     if (file === undefined) return undefined;
     // Open now, so an overwrite or delete after this point cannot change what this download reads.
@@ -152,16 +179,12 @@ export class FileDriveStore implements DriveStore {
   }
 
   async list(ref: DriveRef, request: ListRequest): Promise<ListPage> {
-    this.journal.check();
-    const namespace = this.namespaces.get(namespaceKey(ref));
-    if (namespace === undefined) return { names: [], done: true };
+    this.checkJournal();
+    const files = this.namespaces.get(namespaceKey(ref))?.files;
+    if (files === undefined) return { names: [], done: true };
     const range = request.prefix ? { prefix: request.prefix } : {};
-    const { keys, done } = namespace.names.scan(range, false, request.after, request.limit);
+    const { keys, done } = files.scan(range, false, request.after, request.limit);
     return { names: keys, done };
-  }
-
-  async close(): Promise<void> {
-    await this.journal.close();
   }
 
   /** The upload's directory, once it is known to belong to this drive and name. */
@@ -173,41 +196,30 @@ export class FileDriveStore implements DriveStore {
     return dir;
   }
 
-  private async write(entry: Entry): Promise<void> {
-    this.apply(entry);
-    await this.journal.append(entry);
-    await this.compactIfWorthIt();
-  }
-
-  private apply(entry: Entry): void {
+  protected apply(entry: Entry): void {
     const ref = { projectId: entry.p, drive: entry.d };
     const key = namespaceKey(ref);
     let namespace = this.namespaces.get(key);
     if (namespace === undefined) {
-      namespace = { ref, names: new SortedKeys(), files: new Map() };
+      namespace = { ref, files: new OrderedMap() };
       this.namespaces.set(key, namespace);
     }
     if ('del' in entry) {
-      for (const name of entry.del) {
-        namespace.files.delete(name);
-        namespace.names.remove(name);
-      }
+      for (const name of entry.del) namespace.files.delete(name);
       return;
     }
-    if (!namespace.files.has(entry.n)) namespace.names.add(entry.n);
     namespace.files.set(entry.n, entry.f);
   }
 
-  private async compactIfWorthIt(): Promise<void> {
+  protected liveCount(): number {
     let files = 0;
     for (const namespace of this.namespaces.values()) files += namespace.files.size;
-    if (this.journal.lineCount <= 2 * files + COMPACTION_SLACK_LINES) return;
-    await this.journal.compact(() => this.liveEntries());
+    return files;
   }
 
-  private *liveEntries(): Iterable<Entry> {
+  protected *liveEntries(): Iterable<Entry> {
     for (const namespace of this.namespaces.values()) {
-      for (const [name, file] of namespace.files) yield { p: namespace.ref.projectId, d: namespace.ref.drive, n: name, f: file };
+      for (const [name, file] of namespace.files.entries()) yield { p: namespace.ref.projectId, d: namespace.ref.drive, n: name, f: file };
     }
   }
 
@@ -222,7 +234,7 @@ export class FileDriveStore implements DriveStore {
   /** Blobs left by a crash between writing a file and recording it (or between recording a delete and unlinking). */
   private removeOrphanBlobs(): void {
     const referenced = new Set<string>();
-    for (const namespace of this.namespaces.values()) for (const file of namespace.files.values()) referenced.add(file.blob);
+    for (const namespace of this.namespaces.values()) for (const [, file] of namespace.files.entries()) referenced.add(file.blob);
     for (const blob of readdirSync(this.blobs)) {
       if (!referenced.has(blob)) rmSync(join(this.blobs, blob), { force: true });
     }

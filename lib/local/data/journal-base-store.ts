@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import type { BaseRecord, BaseRef, BaseStore, BaseWrite, ScanPage, ScanRequest } from '../../data/base-store';
 import { MAX_PUT_ITEMS } from '../../data/limits';
-import { Journal } from './journal';
-import { SortedKeys } from './sorted-keys';
+import { JournaledState } from './journal';
+import { OrderedMap } from './sorted-keys';
 
 export const BASE_JOURNAL_FILE = 'base.journal';
 
@@ -25,42 +25,48 @@ type Entry = { p: string; b: string; put: BaseWrite[] } | { p: string; b: string
 
 interface Namespace {
   readonly ref: BaseRef;
-  readonly keys: SortedKeys;
-  readonly records: Map<string, BaseRecord>;
+  readonly records: OrderedMap<BaseRecord>;
 }
 
-export class JournalBaseStore implements BaseStore {
+export class JournalBaseStore extends JournaledState<Entry> implements BaseStore {
   private readonly namespaces = new Map<string, Namespace>();
-  private journal!: Journal;
   private version = 0;
-  private compacting: Promise<void> | undefined;
 
   private constructor(
     private readonly now: () => number,
-    private readonly compactionSlack: number,
-  ) {}
+    compactionSlack: number,
+  ) {
+    super(compactionSlack);
+  }
 
   /** Opens (creating) the store in `dir`, replaying its journal. */
   static async open(dir: string, options: JournalStoreOptions = {}): Promise<JournalBaseStore> {
     const store = new JournalBaseStore(options.now ?? Date.now, options.compactionSlack ?? DEFAULT_COMPACTION_SLACK);
-    store.journal = await Journal.open(join(dir, BASE_JOURNAL_FILE), (entry) => store.apply(entry as Entry));
-    await store.compactIfWorthIt();
+    await store.openJournal(join(dir, BASE_JOURNAL_FILE));
     return store;
   }
 
-  /** Live records across every base. */
+  /** Records across every base (expired ones until the next compaction). */
   get recordCount(): number {
     let count = 0;
     for (const namespace of this.namespaces.values()) count += namespace.records.size;
     return count;
   }
 
+  /** The names of the project's bases that hold records, in order (what an export enumerates). */
+  async baseNames(projectId: string): Promise<string[]> {
+    return [...this.namespaces.values()]
+      .filter((namespace) => namespace.ref.projectId === projectId && namespace.records.size > 0)
+      .map((namespace) => namespace.ref.base)
+      .sort();
+  }
+
   get journalBytes(): number {
-    return this.journal.sizeBytes;
+    return this.journalFile.sizeBytes;
   }
 
   async get(ref: BaseRef, key: string): Promise<BaseRecord | undefined> {
-    this.journal.check();
+    this.checkJournal();
     return this.namespaces.get(namespaceKey(ref))?.records.get(key);
   }
 
@@ -88,66 +94,43 @@ export class JournalBaseStore implements BaseStore {
   }
 
   async scan(ref: BaseRef, request: ScanRequest): Promise<ScanPage> {
-    this.journal.check();
-    const namespace = this.namespaces.get(namespaceKey(ref));
-    if (namespace === undefined) return { records: [], done: true };
-    const { keys, done } = namespace.keys.scan(request.range, request.descending ?? false, request.after, request.limit);
-    return { records: keys.map((key) => namespace.records.get(key)!), done };
+    this.checkJournal();
+    const records = this.namespaces.get(namespaceKey(ref))?.records;
+    if (records === undefined) return { records: [], done: true };
+    const { values, done } = records.scan(request.range, request.descending ?? false, request.after, request.limit);
+    return { records: values, done };
   }
 
-  async close(): Promise<void> {
-    await this.compacting;
-    await this.journal.close();
-  }
-
-  /**
-   * Applies `entry` to memory at once (so the check-then-write of insert and replaceIfVersion cannot interleave
-   * with another write) and resolves when its line is durable.
-   */
-  private async write(entry: Entry): Promise<void> {
-    this.apply(entry);
-    await this.journal.append(entry);
-    await this.compactIfWorthIt();
-  }
-
-  private apply(entry: Entry): void {
+  protected apply(entry: Entry): void {
     const ref = { projectId: entry.p, base: entry.b };
     const key = namespaceKey(ref);
     let namespace = this.namespaces.get(key);
     if (namespace === undefined) {
-      namespace = { ref, keys: new SortedKeys(), records: new Map() };
+      namespace = { ref, records: new OrderedMap() };
       this.namespaces.set(key, namespace);
     }
     if ('del' in entry) {
       namespace.records.delete(entry.del);
-      namespace.keys.remove(entry.del);
       return;
     }
     for (const write of entry.put) {
-      const record: BaseRecord = { item: write.item, expires: write.expires, version: String(++this.version) };
-      if (!namespace.records.has(write.item.key)) namespace.keys.add(write.item.key);
-      namespace.records.set(write.item.key, record);
+      namespace.records.set(write.item.key, { item: write.item, expires: write.expires, version: String(++this.version) });
     }
   }
 
-  private async compactIfWorthIt(): Promise<void> {
-    if (this.compacting !== undefined || this.journal.lineCount <= 2 * this.recordCount + this.compactionSlack) return;
-    this.compacting = this.journal.compact(() => this.liveEntries()).finally(() => {
-      this.compacting = undefined;
-    });
-    await this.compacting;
+  protected liveCount(): number {
+    return this.recordCount;
   }
 
   /** The live state as journal lines: each base's unexpired records, 25 to a line (expired ones are dropped). */
-  private *liveEntries(): Iterable<Entry> {
+  protected *liveEntries(): Iterable<Entry> {
     const now = this.now() / 1000;
     for (const namespace of this.namespaces.values()) {
       let batch: BaseWrite[] = [];
-      for (const record of namespace.records.values()) {
+      for (const [key, record] of [...namespace.records.entries()]) {
         if (record.expires !== undefined && record.expires <= now) {
           // Gone for every reader already; forget it in memory too.
-          namespace.records.delete(record.item.key);
-          namespace.keys.remove(record.item.key);
+          namespace.records.delete(key);
           continue;
         }
         batch.push(record.expires === undefined ? { item: record.item } : { item: record.item, expires: record.expires });

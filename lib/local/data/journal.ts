@@ -57,7 +57,12 @@ export class Journal {
       try {
         entry = JSON.parse(line);
       } catch (error) {
-        throw new Error(`${file}:${lines}: unreadable journal line (${(error as Error).message}); the file was changed by something other than spaceport`);
+        throw new Error(
+          `${file}:${lines}: unreadable journal line (${(error as Error).message}); the file was changed by something other than spaceport`,
+          {
+            cause: error,
+          },
+        );
       }
       replay(entry);
       start = end + 1;
@@ -170,3 +175,59 @@ export function syncDirectory(dir: string): void {
   }
 }
 
+/**
+ * In-memory state made durable by a journal. A write is applied to memory at once (so a store's check-then-write
+ * cannot interleave with another write) and resolves when its line is durable; the journal is compacted to the
+ * live state once it holds `compactionSlack` more lines than twice the live entries.
+ */
+export abstract class JournaledState<Entry> {
+  private journal: Journal | undefined;
+  private compacting: Promise<void> | undefined;
+
+  protected constructor(private readonly compactionSlack: number) {}
+
+  /** Replays `file` through `apply`, then compacts it if that is worth it. */
+  protected async openJournal(file: string): Promise<void> {
+    this.journal = await Journal.open(file, (entry) => this.apply(entry as Entry));
+    await this.compactIfWorthIt();
+  }
+
+  /** Changes memory as `entry` says (also when replaying). */
+  protected abstract apply(entry: Entry): void;
+  /** The live state as entries, for compaction. */
+  protected abstract liveEntries(): Iterable<Entry>;
+  /** How many entries the live state needs at least. */
+  protected abstract liveCount(): number;
+
+  protected get journalFile(): Journal {
+    if (this.journal === undefined) throw new Error('the journal is not open');
+    return this.journal;
+  }
+
+  /** Throws once a write has failed (`Journal.check`). */
+  protected checkJournal(): void {
+    this.journalFile.check();
+  }
+
+  protected async write(entry: Entry): Promise<void> {
+    this.apply(entry);
+    await this.journalFile.append(entry);
+    await this.compactIfWorthIt();
+  }
+
+  private async compactIfWorthIt(): Promise<void> {
+    const journal = this.journalFile;
+    if (this.compacting !== undefined || journal.lineCount <= 2 * this.liveCount() + this.compactionSlack) return;
+    this.compacting = journal
+      .compact(() => this.liveEntries())
+      .finally(() => {
+        this.compacting = undefined;
+      });
+    await this.compacting;
+  }
+
+  async close(): Promise<void> {
+    await this.compacting;
+    await this.journal?.close();
+  }
+}

@@ -57,7 +57,12 @@ export function ensureLocalTls(stateDir: string, now: Date = new Date()): LocalT
   const caKey = readFileSync(caKeyFile, 'utf8');
   const certFile = join(dir, SERVER_CERT);
   const keyFile = join(dir, SERVER_KEY);
-  if (!existsSync(certFile) || !existsSync(keyFile) || expiresSoon(readFileSync(certFile, 'utf8'), now) || !issuedBy(readFileSync(certFile, 'utf8'), caPem)) {
+  if (
+    !existsSync(certFile) ||
+    !existsSync(keyFile) ||
+    expiresSoon(readFileSync(certFile, 'utf8'), now) ||
+    !issuedBy(readFileSync(certFile, 'utf8'), caPem)
+  ) {
     const server = createServerCertificate(caPem, caKey, now);
     writePrivate(keyFile, server.key);
     writePublic(certFile, server.cert);

@@ -74,3 +74,40 @@ export class SortedKeys {
     return low;
   }
 }
+
+/** Values by key with the keys kept in order: a namespace of a local store. */
+export class OrderedMap<V> {
+  private readonly order = new SortedKeys();
+  private readonly byKey = new Map<string, V>();
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get(key: string): V | undefined {
+    return this.byKey.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  set(key: string, value: V): void {
+    if (!this.byKey.has(key)) this.order.add(key);
+    this.byKey.set(key, value);
+  }
+
+  delete(key: string): void {
+    if (this.byKey.delete(key)) this.order.remove(key);
+  }
+
+  entries(): IterableIterator<[string, V]> {
+    return this.byKey.entries();
+  }
+
+  /** Up to `limit` values in key order inside `range` after `after` (`SortedKeys.scan`). */
+  scan(range: KeyRange, descending: boolean, after: string | undefined, limit: number): { keys: string[]; values: V[]; done: boolean } {
+    const { keys, done } = this.order.scan(range, descending, after, limit);
+    return { keys, values: keys.map((key) => this.byKey.get(key)!), done };
+  }
+}

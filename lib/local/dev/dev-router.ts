@@ -15,7 +15,7 @@ import { readRequestBody } from '../request-body';
 import { requestLogLine } from './request-log';
 import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from '../../core/paths';
 import type { LocalActionState } from './trigger-page';
-import { isBrowserDataPath } from '../data/browser-path';
+import { isBrowserDataPath } from '../../data/browser-path';
 
 /** What the router needs from the rest of `spaceport dev`. */
 export interface RouterBackend {

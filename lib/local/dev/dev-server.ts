@@ -29,7 +29,7 @@ import { LocalAuth } from './local-auth';
 import { ensureInternalKey, stateDirFor } from '../state';
 import { SIGNIN_PATH } from '../../auth/rules';
 import { serveBrowserData } from '../data/browser-path';
-import { dataEnvironment, describeData, startLocalDataService } from '../data/data-service';
+import { dataVariables, describeData, startLocalDataService } from '../data/data-service';
 
 /** Names of the local data CA files as micros see them (`Sandbox.sharedPath`). */
 const CA_FILE = 'data-ca.pem';
@@ -88,6 +88,8 @@ export interface DevServerOptions {
    * @default false
    */
   readonly awsCredentials?: boolean;
+  /** Where Base and Drive data (`data/`) and the local CA (`tls/`) are kept. @default the app's `.spaceport` */
+  readonly dataStateDir?: string;
 }
 
 export interface DevServer {
@@ -135,15 +137,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     probeSandbox(),
     interpreterWarnings(app.micros, lambdaSearchPath(layerDir, process.env.PATH)),
   ]);
-  const data = await startLocalDataService({
-    stateDir: stateDirFor(app.rootDir),
-    projectKey,
-    port: options.port === 0 ? 0 : (options.port ?? DEFAULT_DEV_PORT) + 1,
-    log: (line) => logger.info(line),
-  });
-  const sandbox = new Sandbox(capabilities, { [CA_FILE]: data.tls.caFile, [CA_BUNDLE_FILE]: data.tls.bundleFile });
-  const dataEnv = dataEnvironment(data.host, sandbox.sharedPath(CA_FILE), sandbox.sharedPath(CA_BUNDLE_FILE));
-
   const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey);
   // Filled in once the router's port (part of every micro's environment) is known.
   let runtimes = new Map<string, MicroRuntime>();
@@ -182,18 +175,27 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       serveBrowserData({ handler: data.handler, projectKey, isOwner: auth && ((request) => auth.isOwner(request.headers)) }, req, res),
   };
   const server: Server = createRouter(backend);
-  const port = await listen(server, options.port ?? DEFAULT_DEV_PORT, options.host ?? '127.0.0.1').catch(async (error: unknown) => {
-    await data.close();
+  const port = await listen(server, options.port ?? DEFAULT_DEV_PORT, options.host ?? '127.0.0.1');
+  const hostname = `localhost:${port}`;
+  // Once the router has its port (a taken port is said first), before any micro gets its variables.
+  const data = await startLocalDataService({
+    stateDir: options.dataStateDir ?? stateDirFor(app.rootDir),
+    projectKey,
+    port: port + 1,
+    log: (line) => logger.info(line),
+  }).catch((error: unknown) => {
+    server.close();
     throw error;
   });
-  const hostname = `localhost:${port}`;
+  const sandbox = new Sandbox(capabilities, { [CA_FILE]: data.tls.caFile, [CA_BUNDLE_FILE]: data.tls.bundleFile });
+  const dataVariablesOfMicros = dataVariables(data.host, sandbox.sharedPath(CA_FILE), sandbox.sharedPath(CA_BUNDLE_FILE));
 
   runtimes = new Map(
     app.micros.map((micro) => [
       micro.name,
       new MicroRuntime({
         micro,
-        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname, data: dataEnv }, presets.get(micro.name) ?? {}),
+        environment: microFunctionVariables(micro, { projectKey, internalKey, hostname, data: dataVariablesOfMicros }, presets.get(micro.name) ?? {}),
         layerDir,
         sandbox,
         logger,

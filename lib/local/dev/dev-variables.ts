@@ -23,7 +23,7 @@ export interface SpaceEnvironment {
   readonly internalKey: string;
   /** `localhost:<router port>`: the primary's hostname, no scheme. */
   readonly hostname: string;
-  /** Where the micro's SDK finds Base and Drive and how it trusts them (`dataEnvironment`). */
+  /** Where the micro's SDK finds Base and Drive and how it trusts them (`dataVariables`). */
   readonly data?: Readonly<Record<string, string>>;
 }
 

@@ -274,14 +274,14 @@ export interface ConfinementOptions {
   readonly memoryMb: number;
   readonly ephemeralStorageMb: number;
   readonly maxProcesses: number;
-  /** Host files every process may read, by the path they see (`Sandbox.sharedPath`). */
-  readonly sharedFiles?: Readonly<Record<string, string>>;
   /**
    * Host directories the function must not read (the app's local secrets in `.spaceport/`, which Lambda's package
    * never holds): each is covered by an empty read-only directory, also where it appears under /var/task.
    * @default none
    */
   readonly hiddenPaths?: readonly string[];
+  /** Host files every process may read, by the path they see (`Sandbox.sharedPath`). */
+  readonly sharedFiles?: Readonly<Record<string, string>>;
 }
 
 /** Where shared files appear inside a bubblewrap sandbox, which does not see the host's /tmp, /var or /opt. */

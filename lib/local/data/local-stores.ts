@@ -1,0 +1,44 @@
+/**
+ * The app's local Base and Drive stores opened outside `spaceport dev`, for `spaceport data import|export`: the
+ * same journal stores under `.spaceport/data`, under the same lock, so an import never writes beside a running
+ * `spaceport dev`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataTarget } from '../../data/transfer';
+import { DATA_DIR, lockDataDir } from './data-service';
+import { FileDriveStore } from './file-drive-store';
+import { JournalBaseStore } from './journal-base-store';
+
+export interface LocalDataTarget extends DataTarget {
+  readonly dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Opens the stores of the app whose state directory is `stateDir`, for the project `projectId`. */
+export async function openLocalStores(stateDir: string, projectId: string): Promise<LocalDataTarget> {
+  const dataDir = join(stateDir, DATA_DIR);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const release = lockDataDir(dataDir);
+  let base: JournalBaseStore | undefined;
+  try {
+    base = await JournalBaseStore.open(dataDir);
+    const drive = await FileDriveStore.open(dataDir);
+    const opened = base;
+    return {
+      projectId,
+      dataDir,
+      base: opened,
+      drive,
+      catalog: { baseNames: (id) => opened.baseNames(id), driveNames: (id) => drive.driveNames(id) },
+      close: async () => {
+        await Promise.all([opened.close(), drive.close()]);
+        release();
+      },
+    };
+  } catch (error) {
+    await base?.close();
+    release();
+    throw error;
+  }
+}
