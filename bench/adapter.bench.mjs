@@ -5,7 +5,8 @@
 //   python       the same through the Python adapter
 //   serverless-http  an in-process handler wrapped by serverless-http (no app server, no hop), for comparison
 // plus the time from the app's listen to the adapter's first `next`, the adapter's RSS (and an idle `node -e`'s, for
-// comparison) and the layer zip size.
+// comparison) and the layer zip size. With BASELINE=<git ref>, both adapters of that ref's layer run too, interleaved
+// with this tree's (see layers.mjs).
 // Run: npm run build && node bench/run.js adapter   (builds the layer into a temporary directory itself)
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildLayers } from './layers.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -23,8 +25,12 @@ const WARMUP = 200;
 const COLD_STARTS = 7;
 
 const work = mkdtempSync(join(tmpdir(), 'spaceport-adapter-bench-'));
-const layer = join(work, 'layer');
-execFileSync(process.execPath, [join(repo, 'runtime-layer/build.mjs'), layer], { stdio: 'inherit' });
+const layers = buildLayers(work);
+const layer = layers[0].dir;
+/** Each adapter to measure: its name in the tables, runtime and layer. */
+const adapterRuns = layers.flatMap(({ label, dir }, i) =>
+  ['node', 'python'].map((runtime) => ({ name: i === 0 ? runtime : `${runtime} ${label}`, runtime, layer: dir })),
+);
 const app = join(work, 'app');
 execFileSync('mkdir', ['-p', app]);
 writeFileSync(
@@ -94,7 +100,7 @@ const EVENT = JSON.stringify({
 });
 
 /** Starts the layer's bootstrap like Lambda does; resolves once the adapter asks for its first event. */
-async function startAdapter(runtime) {
+async function startAdapter({ runtime, layer }) {
   const api = await runtimeApi();
   const port = await freePort();
   let listenAt;
@@ -161,39 +167,36 @@ const inProcess = async () => {
 };
 
 // Cold starts: spawn to first `next`, and app listen to first `next`.
-const cold = { node: [], python: [] };
+const cold = Object.fromEntries(adapterRuns.map(({ name }) => [name, []]));
 for (let i = 0; i < COLD_STARTS; i++) {
-  for (const runtime of ['node', 'python']) {
-    const adapter = await startAdapter(runtime);
-    cold[runtime].push(adapter);
+  for (const run of adapterRuns) {
+    const adapter = await startAdapter(run);
+    cold[run.name].push(adapter);
     await adapter.stop();
   }
 }
 
-const adapters = { node: await startAdapter('node'), python: await startAdapter('python') };
-const samples = { direct: [], node: [], python: [], 'serverless-http': [] };
-const measure = {
-  direct: () => direct(adapters.node.port),
-  node: async () => (await adapters.node.api.invoke(EVENT)).ms,
-  python: async () => (await adapters.python.api.invoke(EVENT)).ms,
-  'serverless-http': inProcess,
-};
+const adapters = {};
+for (const run of adapterRuns) adapters[run.name] = await startAdapter(run);
+const measure = { direct: () => direct(adapters.node.port) };
+for (const { name } of adapterRuns) measure[name] = async () => (await adapters[name].api.invoke(EVENT)).ms;
+measure['serverless-http'] = inProcess;
+const samples = Object.fromEntries(Object.keys(measure).map((name) => [name, []]));
 for (const name of Object.keys(measure)) for (let i = 0; i < WARMUP; i++) await measure[name]();
-for (const name of ['node', 'python']) {
+for (const { name } of adapterRuns) {
   const { body } = await adapters[name].api.invoke(EVENT);
   if (JSON.parse(body).body !== 'ok') throw new Error(`${name} adapter answered ${body}`);
 }
 for (let round = 0; round < ROUNDS; round++) {
   for (const name of Object.keys(measure)) for (let i = 0; i < PER_ROUND; i++) samples[name].push(await measure[name]());
 }
-const rss = { node: rssMb(adapters.node.pid), python: rssMb(adapters.python.pid) };
+const rss = Object.fromEntries(adapterRuns.map(({ name }) => [name, rssMb(adapters[name].pid)]));
 // What the Node 20 binary itself holds idle, for comparison with the Node adapter's RSS in the same run.
 const idleNode = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
 await new Promise((resolve) => setTimeout(resolve, 500));
 rss['node -e (idle)'] = rssMb(idleNode.pid);
 idleNode.kill();
-await adapters.node.stop();
-await adapters.python.stop();
+for (const adapter of Object.values(adapters)) await adapter.stop();
 
 execFileSync('zip', ['-q', '-r', '-X', join(work, 'layer.zip'), '.'], { cwd: layer });
 const zipKb = statSync(join(work, 'layer.zip')).size / 1024;
@@ -202,17 +205,18 @@ rmSync(work, { recursive: true, force: true });
 const fmt = (ms) => `${ms.toFixed(3)} ms`;
 const p50Direct = median(samples.direct);
 console.log(`warm latency over ${ROUNDS * PER_ROUND} sequential requests each (interleaved rounds), same app:`);
-console.log('path             p50        p99        p50 added over direct');
+const width = Math.max(16, ...Object.keys(samples).map((name) => name.length + 1));
+console.log(`${'path'.padEnd(width)} p50        p99        p50 added over direct`);
 for (const name of Object.keys(samples)) {
   const p50 = median(samples[name]);
   const added = name === 'direct' ? '' : name === 'serverless-http' ? '(in-process, no hop)' : fmt(p50 - p50Direct);
-  console.log(`${name.padEnd(16)} ${fmt(p50).padEnd(10)} ${fmt(quantile(samples[name], 0.99)).padEnd(10)} ${added}`);
+  console.log(`${name.padEnd(width)} ${fmt(p50).padEnd(10)} ${fmt(quantile(samples[name], 0.99)).padEnd(10)} ${added}`);
 }
-for (const runtime of ['node', 'python']) {
+for (const { name } of adapterRuns) {
   console.log(
-    `${runtime} adapter: app listen -> first next median ${fmt(median(cold[runtime].map((c) => c.listenToNextMs)))}` +
-      ` (max ${fmt(Math.max(...cold[runtime].map((c) => c.listenToNextMs)))}), spawn -> first next median ${fmt(median(cold[runtime].map((c) => c.coldMs)))}` +
-      ` over ${COLD_STARTS} starts; RSS after the warm run ${rss[runtime].total.toFixed(1)} MB (${rss[runtime].anon.toFixed(1)} MB private)`,
+    `${name} adapter: app listen -> first next median ${fmt(median(cold[name].map((c) => c.listenToNextMs)))}` +
+      ` (max ${fmt(Math.max(...cold[name].map((c) => c.listenToNextMs)))}), spawn -> first next median ${fmt(median(cold[name].map((c) => c.coldMs)))}` +
+      ` over ${COLD_STARTS} starts; RSS after the warm run ${rss[name].total.toFixed(1)} MB (${rss[name].anon.toFixed(1)} MB private)`,
   );
 }
 console.log(`node -e idle, same run: RSS ${rss['node -e (idle)'].total.toFixed(1)} MB (${rss['node -e (idle)'].anon.toFixed(1)} MB private)`);

@@ -2,11 +2,15 @@
 // layer and a copy of it without extensions/, interleaved: INIT duration (Lambda starts the runtime only once the
 // extension has registered, so its start adds to every cold start), the extension's resident memory while the
 // environment idles, and how long env.shutdown() takes (0 ms phase without it; SIGTERM, the adapter's exit, then
-// SHUTDOWN with it). Node runtime: only node on PATH (the Node implementation runs); Python runtime: python3 too
-// (the Python implementation runs). The app is the same tiny `node server.js` everywhere.
+// SHUTDOWN with it). Node runtime: only node on PATH; Python runtime: python3 too (as on Lambda). The app is the
+// same tiny `node server.js` everywhere. Also, without the emulator: the extension alone, from spawn to its register
+// request arriving at a stand-in Extensions API (what it adds to Lambda's INIT, less the platform's own spawn). With BASELINE=<git ref>, that ref's layer (its extension) runs too,
+// interleaved (see layers.mjs).
 // Run: npm run build && node bench/run.js extension
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { buildLayers } from './layers.mjs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,14 +19,15 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { ExecutionEnvironment } = require(join(repo, 'dist/lib/local/emulator'));
-const ROUNDS = 7;
+const ROUNDS = 11;
 
 const work = mkdtempSync(join(tmpdir(), 'spaceport-extension-bench-'));
-const withExtension = join(work, 'layer');
-execFileSync(process.execPath, [join(repo, 'runtime-layer/build.mjs'), withExtension], { stdio: 'inherit' });
+const layers = buildLayers(work);
 const withoutExtension = join(work, 'layer-without-extension');
-cpSync(withExtension, withoutExtension, { recursive: true });
+cpSync(layers[0].dir, withoutExtension, { recursive: true });
 rmSync(join(withoutExtension, 'extensions'), { recursive: true });
+/** [label, layer directory]: with the extension (this tree's, then the baseline's), and without one. */
+const variants = [...layers.map(({ label, dir }) => [`with (${label})`, dir]), ['without', withoutExtension]];
 mkdirSync(join(work, 'app'));
 writeFileSync(
   join(work, 'app', 'server.js'),
@@ -49,11 +54,12 @@ const EVENT = JSON.stringify({
 });
 let port = 47100;
 
-/** VmRSS and RssAnon (MB) of the running extension, found by its command line. */
+/** VmRSS and RssAnon (MB) of the running extension, found by its command line (not the sandbox's wrappers). */
 function extensionRss() {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      if (!/shutdown[-_]extension/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) continue;
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv.some((arg) => arg.endsWith('spaceport-shutdown')) || /(^|\/)(bwrap|sh)$/.test(argv[0])) continue;
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)[1]);
       return { total: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024 };
@@ -82,14 +88,40 @@ async function coldStart(runtime, layerDir) {
   return { initMs: result.initDurationMs, rss, shutdownMs: performance.now() - started };
 }
 
+/** Milliseconds from spawning the layer's extension to its register request reaching a stand-in Extensions API. */
+async function startToRegister(runtime, layerDir) {
+  let registered;
+  const arrived = new Promise((resolve) => (registered = resolve));
+  const api = createServer((req, res) => {
+    if (req.url.endsWith('/register')) registered(performance.now());
+    res.writeHead(200, { 'Lambda-Extension-Identifier': 'bench' });
+    req.resume().on('end', () => req.url.endsWith('/register') && res.end('{}')); // `next` is left waiting
+  });
+  await new Promise((resolve) => api.listen(0, '127.0.0.1', resolve));
+  const started = performance.now();
+  const child = spawn(join(layerDir, 'extensions', 'spaceport-shutdown'), [], {
+    env: { PATH: paths[runtime], AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.address().port}` },
+    stdio: 'ignore',
+  });
+  const ms = (await arrived) - started;
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('exit', resolve));
+  api.closeAllConnections();
+  api.close();
+  return ms;
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const alone = {};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const runtime of ['node', 'python']) {
+    for (const [label, layerDir] of variants.slice(0, -1)) (alone[`${runtime} ${label}`] ??= []).push(await startToRegister(runtime, layerDir));
+  }
+}
 const samples = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const runtime of ['node', 'python']) {
-    for (const [label, layerDir] of [
-      ['with', withExtension],
-      ['without', withoutExtension],
-    ]) {
+    for (const [label, layerDir] of variants) {
       (samples[`${runtime} ${label}`] ??= []).push(await coldStart(runtime, layerDir));
     }
   }
@@ -97,13 +129,22 @@ for (let round = 0; round < ROUNDS; round++) {
 rmSync(work, { recursive: true, force: true });
 
 console.log(`median of ${ROUNDS} interleaved cold starts per line (INIT = Lambda's Init Duration: extension, adapter, app, readiness):`);
+const init = (list) => median(list.map((s) => s.initMs));
+// Paired by round (with and without run back to back), so the load's drift over the run mostly cancels.
+const signed = (ms) => `${ms < 0 ? '' : '+'}${ms.toFixed(1)}`;
 for (const runtime of ['node', 'python']) {
-  const [withExt, withoutExt] = [samples[`${runtime} with`], samples[`${runtime} without`]];
-  const init = (list) => median(list.map((s) => s.initMs));
-  const rss = withExt.map((s) => s.rss).filter(Boolean);
+  const withoutExt = samples[`${runtime} without`];
   console.log(
-    `${runtime} runtime: INIT ${init(withExt).toFixed(1)} ms with the extension, ${init(withoutExt).toFixed(1)} ms without (+${(init(withExt) - init(withoutExt)).toFixed(1)} ms);` +
-      ` extension RSS ${median(rss.map((r) => r.total)).toFixed(1)} MB (${median(rss.map((r) => r.anon)).toFixed(1)} MB private);` +
-      ` env.shutdown() ${median(withExt.map((s) => s.shutdownMs)).toFixed(0)} ms with, ${median(withoutExt.map((s) => s.shutdownMs)).toFixed(0)} ms without`,
+    `${runtime} runtime: INIT ${init(withoutExt).toFixed(1)} ms without an extension, env.shutdown() ${median(withoutExt.map((s) => s.shutdownMs)).toFixed(0)} ms`,
   );
+  for (const [label] of variants.slice(0, -1)) {
+    const withExt = samples[`${runtime} ${label}`];
+    const rss = withExt.map((s) => s.rss).filter(Boolean);
+    console.log(
+      `  extension ${label}: INIT ${init(withExt).toFixed(1)} ms (${signed(median(withExt.map((s, i) => s.initMs - withoutExt[i].initMs)))} ms, median of the rounds' differences);` +
+        ` extension RSS ${median(rss.map((r) => r.total)).toFixed(1)} MB (${median(rss.map((r) => r.anon)).toFixed(1)} MB private);` +
+        ` env.shutdown() ${median(withExt.map((s) => s.shutdownMs)).toFixed(0)} ms;` +
+        ` alone, spawn to register ${median(alone[`${runtime} ${label}`]).toFixed(1)} ms`,
+    );
+  }
 }

@@ -26,11 +26,12 @@ export { UsageError } from './core/errors';
 // The CDK constructs.
 export { SpaceApp, type SpaceAppProps } from './constructs/app';
 export { SpaceMicro, type SpaceMicroProps } from './constructs/micro';
-export { SpaceRouter, type SpaceRouterProps } from './constructs/router';
+export { DEFAULT_THROTTLE, SpaceRouter, type SpaceRouterProps } from './constructs/router';
 export { SpaceAction, actionDeadLetterQueue, actionInvokerRole, type SpaceActionProps } from './constructs/action';
 export { SpaceProjectKey, type SpaceProjectKeyProps } from './constructs/project-key-secret';
 export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/internal-key-secret';
 export { SpaceAuth, type SpaceAuthProps } from './constructs/auth';
+export { SpaceData, type SpaceDataProps, type SpaceDataThrottle, type DataProjectKey } from './constructs/data';
 export { adapterLayer } from './constructs/adapter-layer';
 export { SpaceportConstructError } from './constructs/errors';
 export { microCode, type MicroPackagingOptions } from './packaging/micro-code';

@@ -1,9 +1,8 @@
 // Builds the Lambda layer into runtime-layer/dist/layer/: spaceport/bootstrap (executable), spaceport/adapter.js
 // (the Node adapter, one minified file), python/spaceport_adapter/ (the Python adapter, standard library only) and
-// extensions/spaceport-shutdown (executable; the external extension that gets the app SIGTERM at shutdown, with
-// its Node implementation in spaceport/shutdown-extension.js and its Python one in spaceport/shutdown_extension.py;
-// not in extensions/, where Lambda would start every file). The Python adapter's spaceport_adapter/constants.py is
-// generated here from lib/core, the one statement of each value the adapters share, so it is never copied by hand.
+// extensions/spaceport-shutdown (executable; the bash external extension that gets the app SIGTERM at shutdown).
+// The Python adapter's spaceport_adapter/constants.py is generated here from lib/core, the one statement of each
+// value the adapters share, so it is never copied by hand.
 // Usage: node runtime-layer/build.mjs [output directory, default runtime-layer/dist/layer]
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +16,7 @@ rmSync(layer, { recursive: true, force: true });
 mkdirSync(join(layer, 'spaceport'), { recursive: true });
 
 await build({
-  entryPoints: { adapter: join(root, 'node', 'main.ts'), 'shutdown-extension': join(root, 'node', 'shutdown-extension.ts') },
+  entryPoints: { adapter: join(root, 'node', 'main.ts') },
   outdir: join(layer, 'spaceport'),
   bundle: true,
   minify: true,
@@ -37,7 +36,6 @@ for (const [source, target] of [
   copyFileSync(join(root, source), join(layer, target));
   chmodSync(join(layer, target), 0o755);
 }
-copyFileSync(join(root, 'python', 'shutdown_extension.py'), join(layer, 'spaceport', 'shutdown_extension.py'));
 cpSync(join(root, 'python', 'spaceport_adapter'), join(layer, 'python', 'spaceport_adapter'), {
   recursive: true,
   filter: (source) => !source.includes('__pycache__') && !source.endsWith('.pyc'),

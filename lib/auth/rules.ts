@@ -8,14 +8,18 @@
  * - Otherwise the owner's session cookie, the app's internal key as `X-API-Key` (what Space gave micros as
  *   `DETA_API_KEY` to call each other; allowed like the owner), or on a micro with `presets.api_keys` a valid
  *   `X-Space-App-Key`. A wrong `X-API-Key` is no credential at all: the request is judged without it.
+ * - A browser's CORS preflight (no credentials by design) to a micro with `presets.api_keys` is answered by
+ *   Spaceport (`preflight.ts`), never by the micro.
  * - Everything else is denied: browsers are sent to sign in, API clients get a 401 JSON body.
  *
- * Paths are judged the way an app might read them: a request is public only if every reading of its path
- * (as sent; percent-decoded; with `.`/`..` and repeated slashes resolved) is public, and reserved if any reading is.
+ * Paths are judged the way an app might read them (`lib/core/paths.ts`): a request is public only if every
+ * reading of its path is public, and reserved if any reading is. A target that is not a path (absolute-form
+ * `http://host/path`, `*`) is refused: an app's server would read the path inside it, unjudged.
  */
-import { isUnder, RESERVED_PREFIX } from '../core/paths';
+import { isOriginForm, isReservedPath, pathReadings, RESERVED_PREFIX } from '../core/paths';
 import { matchRoute, stripBasePath } from '../routing/routes';
 import { INTERNAL_KEY_HEADER } from './internal-key';
+import { isCorsPreflight, preflightResponse } from './preflight';
 import type { AccessPolicy, MicroAccessPolicy } from './policy';
 import { type AuthResponse, jsonResponse, redirectResponse } from './responses';
 
@@ -45,6 +49,8 @@ export interface ApiKeyGrant {
 
 export interface AuthContext {
   readonly rules: AccessRules;
+  /** The name of the owner's session cookie. @default SESSION_COOKIE */
+  readonly sessionCookie?: string;
   /** Epoch milliseconds. */
   readonly now: number;
   /** True when `token` (a session cookie value) is a valid, unexpired owner session at `now`. */
@@ -56,13 +62,10 @@ export interface AuthContext {
 }
 
 export type AuthDecision =
-  | {
-      readonly outcome: 'allow';
-      readonly micro: string;
-      readonly via: 'public' | 'owner' | 'internal-key' | 'api-key' | 'cors-preflight';
-      readonly keyName?: string;
-    }
+  | { readonly outcome: 'allow'; readonly micro: string; readonly via: 'public' | 'owner' | 'internal-key' | 'api-key'; readonly keyName?: string }
   | { readonly outcome: 'deny'; readonly micro: string; readonly reason: string; readonly response: AuthResponse }
+  /** A CORS preflight to a micro with `presets.api_keys`: answered with `response`, never by the micro. */
+  | { readonly outcome: 'preflight'; readonly micro: string; readonly response: AuthResponse }
   | { readonly outcome: 'reserved'; readonly response: AuthResponse };
 
 /** The policy compiled once (public route patterns to regular expressions), so deciding does no setup per request. */
@@ -91,35 +94,6 @@ function publicRoutePattern(route: string): RegExp {
   return new RegExp(`^${literal.join('.*')}$`);
 }
 
-/** Resolves `.`, `..` and repeated slashes as a server normalising its path would. Keeps a trailing slash. */
-function resolveDots(path: string): string {
-  const segments: string[] = [];
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
-  }
-  const trailingSlash = segments.length > 0 && /\/\.{0,2}$/.test(path);
-  return '/' + segments.join('/') + (trailingSlash ? '/' : '');
-}
-
-/** Every way an app could read `path`: as sent, and percent-decoded (with `\` as `/`), both with dots resolved. */
-export function pathReadings(path: string): string[] {
-  const readings = [resolveDots(path)];
-  try {
-    const decoded = resolveDots(decodeURIComponent(path).replace(/\\/g, '/'));
-    if (decoded !== readings[0]) readings.push(decoded);
-  } catch {
-    // Malformed percent-encoding: an app cannot decode it either, so the path as sent is the only reading.
-  }
-  return readings;
-}
-
-/** Reserved when any reading is under `/__space` (case-insensitively: many routers ignore case). */
-function isReserved(readings: readonly string[]): boolean {
-  return readings.some((reading) => isUnder(reading.toLowerCase(), RESERVED_PREFIX));
-}
-
 export function cookieValues(cookies: readonly string[], name: string): string[] {
   const values: string[] = [];
   for (const pair of cookies) {
@@ -127,15 +101,6 @@ export function cookieValues(cookies: readonly string[], name: string): string[]
     if (eq > 0 && pair.slice(0, eq).trim() === name) values.push(pair.slice(eq + 1).trim());
   }
   return values;
-}
-
-/**
- * A browser's CORS preflight: an OPTIONS request that carries no credentials by design (the browser asks first
- * whether it may send `X-Space-App-Key` from another origin). Let through on micros that accept API keys, whose
- * callers are exactly such clients; the preflight carries no data and the request that follows is judged as usual.
- */
-function isCorsPreflight(request: AuthRequest): boolean {
-  return request.method === 'OPTIONS' && request.headers['origin'] !== undefined && request.headers['access-control-request-method'] !== undefined;
 }
 
 function wantsHtml(request: AuthRequest): boolean {
@@ -157,21 +122,28 @@ function deny(request: AuthRequest, micro: MicroAccessPolicy, reason: string, is
 }
 
 export async function authorize(request: AuthRequest, context: AuthContext): Promise<AuthDecision> {
+  if (!isOriginForm(request.path)) {
+    return {
+      outcome: 'reserved',
+      response: jsonResponse(400, { error: 'bad_request', message: 'the request target must be a path (origin-form), not a URL' }),
+    };
+  }
   const micro = context.rules.microFor(request.path);
-  const readings = micro ? pathReadings(stripBasePath(request.path, micro.path)) : [];
-  if (!micro || isReserved(readings)) {
+  const relativePath = micro ? stripBasePath(request.path, micro.path) : '';
+  if (!micro || isReservedPath(relativePath)) {
     return {
       outcome: 'reserved',
       response: jsonResponse(404, { error: 'not_found', message: `${request.path} belongs to the Space runtime and is not reachable` }),
     };
   }
-  if (readings.every((reading) => context.rules.isPublic(micro, reading))) {
+  // Before anything else, as in the cloud, where the router sends every preflight of such a micro to the runtime.
+  if (micro.apiKeys && isCorsPreflight(request)) {
+    return { outcome: 'preflight', micro: micro.name, response: preflightResponse(request) };
+  }
+  if (pathReadings(relativePath).every((reading) => context.rules.isPublic(micro, reading))) {
     return { outcome: 'allow', micro: micro.name, via: 'public' };
   }
-  if (micro.apiKeys && isCorsPreflight(request)) {
-    return { outcome: 'allow', micro: micro.name, via: 'cors-preflight' };
-  }
-  if (cookieValues(request.cookies, SESSION_COOKIE).some((token) => context.verifyOwnerSession(token, context.now))) {
+  if (cookieValues(request.cookies, context.sessionCookie ?? SESSION_COOKIE).some((token) => context.verifyOwnerSession(token, context.now))) {
     return { outcome: 'allow', micro: micro.name, via: 'owner' };
   }
   const internalKey = request.headers[INTERNAL_KEY_HEADER];

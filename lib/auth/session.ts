@@ -1,7 +1,7 @@
 /**
  * The owner's session: a cookie `v1.<expiry epoch seconds>.<HMAC-SHA256 signature>` signed with a key derived
- * from the owner secret. Stateless, so the authorizer verifies it without a store; rotating the owner secret
- * ends every session at once.
+ * from the owner secret. Stateless, so the authorizer verifies it without a store; `RotatingSessionSigner`
+ * follows the secret as it is now, so rotating it ends every session on the next request.
  */
 import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SESSION_COOKIE } from './rules';
@@ -20,10 +20,14 @@ export class SessionSigner {
   private readonly key: Buffer;
   private readonly secretDigest: Buffer;
 
-  /** Derives the signing key once; `secureCookies` is false only for plain-http localhost. */
+  /**
+   * Derives the signing key once; `secureCookies` is false only for plain-http localhost, where `cookieName`
+   * is the app's own (`localSessionCookie`) because every app there shares the host.
+   */
   constructor(
     ownerSecret: string,
     private readonly secureCookies: boolean,
+    readonly cookieName: string = SESSION_COOKIE,
   ) {
     if (ownerSecret.length < 16) throw new Error('the owner secret is too short (at least 16 characters)');
     // A key derived for this purpose only, so the secret itself never signs anything a client can see.
@@ -64,6 +68,33 @@ export class SessionSigner {
 
   private cookie(value: string, lifetime: string): string {
     const secure = this.secureCookies ? '; Secure' : '';
-    return `${SESSION_COOKIE}=${value}; Path=/; ${lifetime}; HttpOnly; SameSite=Lax${secure}`;
+    return `${this.cookieName}=${value}; Path=/; ${lifetime}; HttpOnly; SameSite=Lax${secure}`;
   }
+}
+
+/**
+ * The signer of the owner secret as it is now. `readSecret` supplies the current secret on every call (how it
+ * caches its source is its own business: a file's stat locally, the cloud's secret store there); the key is
+ * derived again only when the secret changed. A rotation thus ends every session and retires the old secret
+ * on the next request, without a restart or a new container.
+ */
+export class RotatingSessionSigner {
+  private last?: { readonly secret: string; readonly signer: SessionSigner };
+
+  constructor(
+    private readonly readSecret: () => string | Promise<string>,
+    private readonly secureCookies: boolean,
+    private readonly cookieName: string = SESSION_COOKIE,
+  ) {}
+
+  async current(): Promise<SessionSigner> {
+    const secret = await this.readSecret();
+    if (this.last?.secret !== secret) this.last = { secret, signer: new SessionSigner(secret, this.secureCookies, this.cookieName) };
+    return this.last.signer;
+  }
+}
+
+/** The session cookie of a local app: apps on localhost share the host (cookies ignore ports), not the cookie. */
+export function localSessionCookie(appRootDir: string): string {
+  return `${SESSION_COOKIE}_${createHash('sha256').update(appRootDir).digest('hex').slice(0, 8)}`;
 }

@@ -19,13 +19,50 @@ export function isSigninPath(path: string): boolean {
   return path === SIGNIN_PATH || path === SIGNOUT_PATH;
 }
 
-/** Only a path on this app: never `//host` or `/\host`, which browsers treat as another origin. */
+/**
+ * Only a path on this app: never `//host` or `/\host`, which browsers treat as another origin. Characters a
+ * `Location` header cannot carry (beyond ASCII, spaces) are percent-encoded; a lone surrogate sends it home.
+ */
 function safeNext(next: string | null): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\u0000-\u001f]/.test(next)) {
     return '/';
   }
-  return next;
+  try {
+    return next.replace(/[^\x21-\x7e]/gu, encodeURIComponent);
+  } catch {
+    return '/';
+  }
+}
+
+/**
+ * A sign-out that another site cannot cause: a browser's cross-site request says so in `Sec-Fetch-Site`, or its
+ * `Origin` names another host than the one it is sent to. Requests with neither (curl) are no browser's.
+ */
+function isSameOriginRequest(headers: Readonly<Record<string, string | undefined>>): boolean {
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  const origin = headers['origin'];
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === headers['host'];
+  } catch {
+    return false;
+  }
+}
+
+function signoutPage(): AuthResponse {
+  return htmlResponse(
+    200,
+    `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign out</title></head>
+<body><main>
+<h1>Sign out of this app</h1>
+<form method="post" action="${SIGNOUT_PATH}"><button type="submit">Sign out</button></form>
+</main></body></html>
+`,
+  );
 }
 
 function signinPage(status: number, next: string, error?: string): AuthResponse {
@@ -50,16 +87,19 @@ ${message}<form method="post" action="${SIGNIN_PATH}">
 
 export function handleSignin(request: SigninRequest, signer: SessionSigner, now: number): AuthResponse {
   if (request.path === SIGNOUT_PATH) {
-    if (request.method !== 'GET' && request.method !== 'POST') return methodNotAllowed(request);
+    // A GET only shows the button: an <img> or a link on any page must not sign the owner out.
+    if (request.method === 'GET' || request.method === 'HEAD') return signoutPage();
+    if (request.method !== 'POST') return methodNotAllowed(request);
+    if (!isSameOriginRequest(request.headers)) {
+      return jsonResponse(403, { error: 'forbidden', message: 'sign out from a page of this app: cross-site sign-out is refused' });
+    }
     return redirectResponse(303, SIGNIN_PATH, [signer.clearCookie()]);
   }
   if (request.method === 'GET' || request.method === 'HEAD') {
     return signinPage(200, safeNext(new URLSearchParams(request.query).get('next')));
   }
   if (request.method !== 'POST') return methodNotAllowed(request);
-  if (Buffer.byteLength(request.body) > MAX_SIGNIN_BODY_BYTES) {
-    return jsonResponse(413, { error: 'payload_too_large', message: `a sign-in form is at most ${MAX_SIGNIN_BODY_BYTES} bytes` });
-  }
+  if (Buffer.byteLength(request.body) > MAX_SIGNIN_BODY_BYTES) return signinTooLarge();
   const type = request.headers['content-type'] ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded')) {
     return jsonResponse(415, { error: 'unsupported_media_type', message: 'post the sign-in form as application/x-www-form-urlencoded' });
@@ -68,6 +108,10 @@ export function handleSignin(request: SigninRequest, signer: SessionSigner, now:
   const next = safeNext(form.get('next'));
   if (!signer.isOwnerSecret(form.get('secret') ?? '')) return signinPage(401, next, 'That is not the owner secret.');
   return redirectResponse(303, next, [signer.issueCookie(now)]);
+}
+
+export function signinTooLarge(): AuthResponse {
+  return jsonResponse(413, { error: 'payload_too_large', message: `a sign-in form is at most ${MAX_SIGNIN_BODY_BYTES} bytes` });
 }
 
 function methodNotAllowed(request: SigninRequest): AuthResponse {

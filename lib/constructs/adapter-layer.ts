@@ -6,9 +6,6 @@ import { adapterLayerDir, isLayerBuilt } from '../layer-dir';
 
 const LAYER_ID = 'SpaceportAdapterLayer';
 
-/** The executable the managed runtimes start instead of their own client (`AWS_LAMBDA_EXEC_WRAPPER`). */
-export const ADAPTER_WRAPPER = '/opt/spaceport/bootstrap';
-
 /**
  * The runtime adapter layer, created once per stack and shared by every micro in it, so a stack uploads and
  * publishes the adapter once however many micros it has.

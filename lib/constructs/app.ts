@@ -86,6 +86,11 @@ export interface SpaceAppProps {
    */
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   /**
+   * The app's request rate limit and burst (see `SpaceRouter`); above them API Gateway answers 429.
+   * @default DEFAULT_THROTTLE: 50 requests per second, bursts of 100
+   */
+  readonly throttle?: apigwv2.ThrottleSettings;
+  /**
    * Deta Base and Drive (`SpaceData`, created when the app has a micro): its settings, or `false` for an app that
    * keeps no data.
    * @default a SpaceData with its defaults: table and bucket retained when the stack is deleted
@@ -138,6 +143,8 @@ export class SpaceApp extends Construct {
       app: this.app,
       authorizer: props.authorizer ?? this.auth?.authorizer,
       runtimeIntegration: this.auth?.runtimeIntegration,
+      preflightIntegration: this.auth?.runtimeIntegration,
+      throttle: props.throttle,
       logRetention: props.logRetention,
       domain: props.domain,
       cdk: { httpApi: props.cdk?.httpApi },

@@ -79,7 +79,7 @@ export interface SpaceDataProps {
 }
 
 /** The default request rate: well above one owner's app, low enough to cap the bill of a runaway client. */
-const DEFAULT_THROTTLE: SpaceDataThrottle = { rateLimit: 100, burstLimit: 200 };
+const DEFAULT_DATA_THROTTLE: SpaceDataThrottle = { rateLimit: 100, burstLimit: 200 };
 
 /** Uploads that were never completed or aborted (a crashed client) stop costing storage after this long. */
 const ABANDONED_UPLOAD_DAYS = 1;
@@ -115,7 +115,7 @@ export class SpaceData extends Construct {
     super(scope, id);
     this.projectId = props.projectKey.projectId;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const throttle = props.throttle ?? DEFAULT_THROTTLE;
+    const throttle = props.throttle ?? DEFAULT_DATA_THROTTLE;
     if (!(throttle.rateLimit > 0) || !Number.isInteger(throttle.burstLimit) || throttle.burstLimit < 1) {
       throw new SpaceportConstructError(
         this,

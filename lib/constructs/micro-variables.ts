@@ -1,8 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { LAMBDA_ENVIRONMENT_LIMIT } from '../core/limits';
+import { functionVariables } from '../spacefile/platform-variables';
 import type { Micro } from '../spacefile/model';
-import { ADAPTER_WRAPPER } from './adapter-layer';
 import { SpaceportConstructError } from './errors';
 
 /** The port the adapter expects the micro's server on, in the cloud (locally each environment gets a free one). */
@@ -30,31 +30,24 @@ export function presetContextKey(microName: string, presetName: string): string 
 }
 
 /**
- * The environment a micro's function runs with: the adapter's configuration (the contract in
- * `runtime-layer/`), the Space environment apps read, and the micro's presets.
+ * The environment a micro's function runs with (`lib/spacefile/platform-variables.ts`, shared with `spaceport dev`):
+ * the adapter's configuration, the Space environment apps read, and the micro's presets.
  */
 export function microVariables(scope: IConstruct, inputs: MicroVariablesInputs): Record<string, string> {
   const { micro } = inputs;
-  const adapter: Record<string, string> = {
-    AWS_LAMBDA_EXEC_WRAPPER: ADAPTER_WRAPPER,
-    PORT: CLOUD_PORT,
-    SPACEPORT_BASE_PATH: micro.primary ? '' : micro.path,
-  };
-  if (micro.run !== undefined) adapter.SPACEPORT_RUN = micro.run;
-  if (micro.kind === 'static' && micro.serve !== undefined) adapter.SPACEPORT_STATIC_DIR = micro.serve;
-  const environment = {
-    ...resolvePresets(scope, micro, inputs.presetValues ?? {}),
-    ...adapter,
-    DETA_PROJECT_KEY: inputs.projectKey,
-    DETA_API_KEY: inputs.internalKey,
-    DETA_SPACE_APP: 'true',
-    DETA_RUNTIME: 'true',
-    DETA_SPACE_APP_VERSION: inputs.appVersion,
-    DETA_SPACE_APP_HOSTNAME: inputs.hostname,
-    DETA_SPACE_APP_MICRO_NAME: micro.name,
-    DETA_SPACE_APP_MICRO_TYPE: micro.primary ? 'primary' : 'normal',
-    ...(inputs.dataHost === undefined ? {} : { DETA_BASE_HOST: inputs.dataHost, DETA_DRIVE_HOST: inputs.dataHost }),
-  };
+  const environment = functionVariables(
+    micro,
+    {
+      projectKey: inputs.projectKey,
+      internalKey: inputs.internalKey,
+      hostname: inputs.hostname,
+      appVersion: inputs.appVersion,
+      command: micro.run,
+      port: CLOUD_PORT,
+      ...(inputs.dataHost !== undefined && { data: { DETA_BASE_HOST: inputs.dataHost, DETA_DRIVE_HOST: inputs.dataHost } }),
+    },
+    resolvePresets(scope, micro, inputs.presetValues ?? {}),
+  );
   checkEnvironmentSize(scope, micro, environment);
   return environment;
 }

@@ -8,14 +8,22 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { INTEGRATION_TIMEOUT_SECONDS } from '../core/limits';
 import { RESERVED_PREFIX } from '../core/paths';
 import { routeKeys } from '../routing/routes';
 import type { Micro, SpaceAppModel } from '../spacefile/model';
 import { SpaceportConstructError } from './errors';
 import { FunctionLogging } from './function-logging';
 
-/** API Gateway's own ceiling (30 s, 29 s in CDK): a cold start's init plus the 20 s invoke must fit. */
-const INTEGRATION_TIMEOUT = Duration.seconds(29);
+/** A cold start's init plus the 20 s invoke must fit in it. */
+const INTEGRATION_TIMEOUT = Duration.seconds(INTEGRATION_TIMEOUT_SECONDS);
+
+/**
+ * Requests per second (and the burst above it) the app's stage accepts before answering 429, denied requests
+ * included: every request runs the authorizer, so without a limit an anonymous flood spends the account's shared
+ * Lambda concurrency. Enough for a personal app and its API clients; raise it with `throttle`.
+ */
+export const DEFAULT_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
 
 /** A custom domain for the app (`SpaceRouterProps.domain`). */
 export interface SpaceDomainProps {
@@ -47,6 +55,18 @@ export interface SpaceRouterProps {
    * @default a small function answering 404 JSON
    */
   readonly runtimeIntegration?: apigwv2.HttpRouteIntegration;
+  /**
+   * What answers the CORS preflights (`OPTIONS`) of micros with `presets.api_keys`: a preflight carries no
+   * credentials, so the authorizer could only let it reach the micro unauthenticated. Only with `authorizer`.
+   * @default none: `OPTIONS` goes through the authorizer like any other method
+   */
+  readonly preflightIntegration?: apigwv2.HttpRouteIntegration;
+  /**
+   * The stage's request rate limit (steady requests per second) and burst; above them API Gateway answers 429
+   * before any authorizer or micro runs.
+   * @default DEFAULT_THROTTLE: 50 requests per second, bursts of 100
+   */
+  readonly throttle?: apigwv2.ThrottleSettings;
   /**
    * How long access logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
@@ -82,11 +102,13 @@ export class SpaceRouter extends Construct {
   readonly url: string;
   private readonly app: SpaceAppModel;
   private readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
+  private readonly preflightIntegration?: apigwv2.HttpRouteIntegration;
 
   constructor(scope: Construct, id: string, props: SpaceRouterProps) {
     super(scope, id);
     this.app = props.app;
     this.authorizer = props.authorizer;
+    this.preflightIntegration = props.authorizer ? props.preflightIntegration : undefined;
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: `Space app '${props.app.name}'`,
       createDefaultStage: false,
@@ -99,6 +121,7 @@ export class SpaceRouter extends Construct {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
+      throttle: props.throttle ?? DEFAULT_THROTTLE,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
         format: apigw.AccessLogFormat.jsonWithStandardFields(),
@@ -154,7 +177,21 @@ export class SpaceRouter extends Construct {
       timeout: INTEGRATION_TIMEOUT,
     });
     for (const key of routeKeys(micro)) {
-      this.httpApi.addRoutes({ path: key.slice('ANY '.length), methods: [apigwv2.HttpMethod.ANY], integration, authorizer: this.authorizer });
+      const path = key.slice('ANY '.length);
+      this.httpApi.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration, authorizer: this.authorizer });
+      if (micro.apiKeys && this.preflightIntegration) {
+        // A method route beats ANY on the same path: preflights never reach the micro (lib/auth/preflight.ts).
+        const [route] = this.httpApi.addRoutes({
+          path,
+          methods: [apigwv2.HttpMethod.OPTIONS],
+          integration: this.preflightIntegration,
+          authorizer: new apigwv2.HttpNoneAuthorizer(),
+        });
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: 'CORS preflights carry no credentials by design; the runtime function answers them and never reaches a micro.',
+        });
+      }
     }
   }
 }

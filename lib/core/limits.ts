@@ -26,5 +26,11 @@ export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 /** Processes and threads an execution environment may run at once, as Lambda allows. */
 export const MAX_PROCESSES = 1024;
 
+/**
+ * How long the front door waits for a micro: API Gateway's integration timeout (30 s at most; 29 s leaves the margin
+ * CDK insists on). SpaceRouter sets it and the dev router enforces it.
+ */
+export const INTEGRATION_TIMEOUT_SECONDS = 29;
+
 /** Open file descriptors of each process of an execution environment (soft and hard), as Lambda allows. */
 export const MAX_OPEN_FILES = 1024;

@@ -15,10 +15,10 @@ import { routeKeys } from '../routing/routes';
 import type { ApiKeyStore } from '../auth/api-keys';
 import { DynamoDbApiKeyStore } from './dynamodb-key-store';
 import { InternalKey } from '../auth/internal-key';
-import { readOwnerSecret, readSecretString, requiredEnv } from './owner-secret';
+import { readOwnerSecret, readSecretString, refreshedEvery, requiredEnv, SECRET_REFRESH_MS } from './owner-secret';
 import { type AccessPolicy, parseAccessPolicy } from '../auth/policy';
 import { AccessRules, type AuthRequest, authorize } from '../auth/rules';
-import { SessionSigner } from '../auth/session';
+import { RotatingSessionSigner } from '../auth/session';
 
 /** Environment variables the construct sets on the authorizer and the sign-in function. */
 export const AUTH_ENV = {
@@ -63,9 +63,12 @@ export function authRequestFromAuthorizerEvent(event: HttpApiAuthorizerEvent): A
 
 export interface AuthorizerDependencies {
   readonly policy: AccessPolicy;
-  /** Read once, on the first request of a cold start. */
+  /**
+   * The owner secret as it is now, asked for on every request so a rotation takes effect on the next one:
+   * cache its source as fits (the signing key is derived again only when the value changes).
+   */
   readonly readOwnerSecret: () => Promise<string>;
-  /** The app's internal key (`DETA_API_KEY`); read once, on the first request of a cold start. */
+  /** The app's internal key (`DETA_API_KEY`) as it is now, asked for on every request like the owner secret. */
   readonly readInternalKey: () => Promise<string>;
   readonly keys: Pick<ApiKeyStore, 'find'>;
   readonly now?: () => number;
@@ -75,16 +78,16 @@ export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiA
   const rules = new AccessRules(deps.policy);
   const microOfRoute = new Map(deps.policy.micros.flatMap((micro) => routeKeys(micro).map((key) => [key, micro.name] as const)));
   const now = deps.now ?? Date.now;
-  let secrets: Promise<{ sessions: SessionSigner; internalKey: InternalKey }> | undefined;
+  const signer = new RotatingSessionSigner(deps.readOwnerSecret, true);
+  let lastInternalKey: { readonly value: string; readonly key: InternalKey } | undefined;
+  const currentInternalKey = async (): Promise<InternalKey> => {
+    const value = await deps.readInternalKey();
+    if (lastInternalKey?.value !== value) lastInternalKey = { value, key: new InternalKey(value) };
+    return lastInternalKey.key;
+  };
   return async (event): Promise<SimpleAuthorizerResult> => {
-    secrets ??= Promise.all([deps.readOwnerSecret(), deps.readInternalKey()]).then(([ownerSecret, internalKey]) => ({
-      sessions: new SessionSigner(ownerSecret, true),
-      internalKey: new InternalKey(internalKey),
-    }));
-    const { sessions, internalKey } = await secrets.catch((error: unknown) => {
-      secrets = undefined; // retry the reads on the next request rather than failing until the next cold start
-      throw error;
-    });
+    // A secret that cannot be read fails this request (API Gateway answers 500); the next one reads again.
+    const [sessions, internalKey] = await Promise.all([signer.current(), currentInternalKey()]);
     const decision = await authorize(authRequestFromAuthorizerEvent(event), {
       rules,
       now: now(),
@@ -106,6 +109,9 @@ export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiA
       }
       case 'deny':
         return { isAuthorized: false, context: { micro: decision.micro, reason: decision.reason } };
+      case 'preflight':
+        // SpaceRouter sends these to the runtime function, which answers them; an authorizer cannot.
+        return { isAuthorized: false, context: { micro: decision.micro, reason: 'CORS preflights are answered by the runtime route' } };
       case 'reserved':
         return { isAuthorized: false, context: { reason: 'reserved path' } };
     }
@@ -124,8 +130,10 @@ function authorizerFromEnvironment(): (event: HttpApiAuthorizerEvent) => Promise
   const secretsManager = new SecretsManagerClient({});
   return createAuthorizer({
     policy: parseAccessPolicy(requiredEnv(AUTH_ENV.policy)),
-    readOwnerSecret: () => readOwnerSecret(secretsManager, requiredEnv(AUTH_ENV.ownerSecretId)),
-    readInternalKey: () => readSecretString(secretsManager, requiredEnv(AUTH_ENV.internalKeySecretId), "the app's internal key (DETA_API_KEY)"),
+    readOwnerSecret: refreshedEvery(SECRET_REFRESH_MS, () => readOwnerSecret(secretsManager, requiredEnv(AUTH_ENV.ownerSecretId))),
+    readInternalKey: refreshedEvery(SECRET_REFRESH_MS, () =>
+      readSecretString(secretsManager, requiredEnv(AUTH_ENV.internalKeySecretId), "the app's internal key (DETA_API_KEY)"),
+    ),
     keys: new DynamoDbApiKeyStore(requiredEnv(AUTH_ENV.apiKeysTable), new DynamoDBClient({})),
   });
 }

@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import { type ApiKeyRecord, type ApiKeyStore, hashApiKey, newApiKey } from '../auth/api-keys';
 import { generateInternalKey, MIN_INTERNAL_KEY_LENGTH } from '../auth/internal-key';
 import { generateOwnerSecret } from '../auth/session';
+import { STATE_DIR_NAME } from '../core/state-dir';
 
-export const STATE_DIR_NAME = '.spaceport';
 export const OWNER_SECRET_FILE = 'owner-secret';
 export const INTERNAL_KEY_FILE = 'internal-key';
 export const API_KEYS_FILE = 'api-keys.json';
@@ -53,6 +53,39 @@ function ensureSecretFile(file: string, generate: () => string, minLength: numbe
   return { secret: existing, created: false };
 }
 
+/**
+ * `.spaceport/owner-secret` as it is now: re-read when the file changes (its inode, size or mtime), so writing a
+ * new secret into it rotates it without a restart; a deleted file is generated again (`ensureOwnerSecret`).
+ */
+export class OwnerSecretFile {
+  readonly file: string;
+  private cached?: { readonly version: string; readonly secret: string };
+
+  constructor(readonly stateDir: string) {
+    this.file = join(stateDir, OWNER_SECRET_FILE);
+  }
+
+  read(): string {
+    const version = fileVersion(this.file);
+    if (this.cached?.version !== version) {
+      const { secret } = ensureOwnerSecret(this.stateDir);
+      this.cached = { version: fileVersion(this.file), secret };
+    }
+    return this.cached.secret;
+  }
+}
+
+/** What changes when a file is replaced or written: its inode, size and mtime (`missing` when it is not there). */
+function fileVersion(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return 'missing';
+  }
+}
+
 interface KeysFile {
   readonly keys: readonly ApiKeyRecord[];
 }
@@ -92,13 +125,7 @@ export class LocalApiKeyStore implements ApiKeyStore {
 
   /** The index by hash, rebuilt only when the file's inode, size or mtime changed (writes replace the file). */
   private byHash(): ReadonlyMap<string, ApiKeyRecord> {
-    let version = 'missing';
-    try {
-      const stat = statSync(this.file);
-      version = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+    const version = fileVersion(this.file);
     if (this.cached?.version !== version) {
       this.cached = { version, byHash: new Map(this.read().map((record) => [record.hash, record])) };
     }

@@ -2,8 +2,8 @@
  * One entry of `micros`: its own keys checked and defaulted. What depends on the other micros (the primary,
  * paths that collide, unique names) is decided by `app.ts`.
  */
-import { statSync } from 'node:fs';
-import { dirname, posix, resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { readActions, type ActionDraft } from './actions';
 import { DEFAULT_RUN, DEFAULT_SERVE, STATIC_LIKE_ENGINES, isStaticLike, kindOf, runtimeFor, type RuntimeChoice } from './engines';
 import { ENGINES, type Engine, type Micro, type SourceLocation } from './model';
@@ -146,15 +146,34 @@ function readSrc(reader: ValueReader | undefined, options: MicroReadOptions): { 
     return undefined;
   }
   const absolute = resolve(options.rootDir, src);
+  const outside = (): undefined => {
+    reader.error("must be a directory inside the app (the Spacefile's directory)", { found: `'${src}', which is ${absolute}` });
+    return undefined;
+  };
+  // Space's builder only ever saw the app: a micro reaching outside it would package (and serve) the machine.
+  if (leavesDirectory(options.rootDir, absolute)) return outside();
   if (!options.checkSources) return { src, srcDir: absolute };
   const stat = statSync(absolute, { throwIfNoEntry: false });
   if (!stat) {
     reader.error(`directory '${src}' does not exist`, { found: `nothing at ${absolute}` });
     return undefined;
   }
+  if (leavesDirectory(realpathSync(options.rootDir), realpathSync(absolute))) return outside();
   if (stat.isDirectory()) return { src, srcDir: absolute };
   reader.warn(`'${src}' is a file, not a directory: the micro uses the directory holding it, '${dirname(absolute)}'`);
   return { src, srcDir: dirname(absolute) };
+}
+
+/** True when `path` (absolute) is not `directory` or below it. */
+function leavesDirectory(directory: string, path: string): boolean {
+  const inside = relative(directory, path);
+  return inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside);
+}
+
+/** A path relative to the micro's src, normalised without `./` or a trailing `/`; undefined when it leaves src. */
+function insideSrc(raw: string): string | undefined {
+  const path = posix.normalize(raw.trim().replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
+  return posix.isAbsolute(path) || path === '..' || path.startsWith('../') ? undefined : path;
 }
 
 /** `api`, `/api/` and `/api` all mean `/api`. */
@@ -194,11 +213,8 @@ function readServe(micro: MapReader, engine: Engine | undefined): string | undef
   }
   const raw = reader.string();
   if (raw === undefined) return undefined;
-  const serve = posix.normalize(raw.trim().replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
-  if (posix.isAbsolute(serve) || serve === '..' || serve.startsWith('../')) {
-    reader.error("must be a directory inside the micro's src", { found: `'${raw}'` });
-    return undefined;
-  }
+  const serve = insideSrc(raw);
+  if (serve === undefined) reader.error("must be a directory inside the micro's src", { found: `'${raw}'` });
   return serve;
 }
 
@@ -210,6 +226,9 @@ function readInclude(micro: MapReader, engine: Engine | undefined): string[] | u
   }
   const include = readStrings(reader, 'file or directory');
   if (include === undefined) return undefined;
+  for (const entry of include) {
+    if (insideSrc(entry.value) === undefined) entry.reader.error("must be inside the micro's src", { found: `'${entry.value}'` });
+  }
   return [...new Set(include.map((entry) => entry.value))];
 }
 
@@ -238,15 +257,20 @@ function readRun(micro: MapReader, engine: Engine | undefined): string | undefin
 }
 
 /** A list of strings, each with where it is written; an empty list is treated as absent, with a warning. */
-function readStrings(reader: ValueReader | undefined, what: string): Array<{ value: string; location: SourceLocation }> | undefined {
+function readStrings(
+  reader: ValueReader | undefined,
+  what: string,
+): Array<{ value: string; location: SourceLocation; reader: ValueReader }> | undefined {
   const entries = reader?.strings();
   if (!reader || !entries) return undefined;
   if (entries.length === 0) {
     reader.warn(`lists no ${what} and is ignored`);
     return undefined;
   }
-  const read = entries.map(({ value, reader: item }) => ({ value, location: item.location }));
-  return read.every((entry): entry is { value: string; location: SourceLocation } => entry.value !== undefined) ? read : undefined;
+  const read = entries.map(({ value, reader: item }) => ({ value, location: item.location, reader: item }));
+  return read.every((entry): entry is { value: string; location: SourceLocation; reader: ValueReader } => entry.value !== undefined)
+    ? read
+    : undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 /** `presets` of a micro: the environment variables the installer fills in, and whether API keys are accepted. */
+import { isAdapterVariable, SPACE_VARIABLES } from './platform-variables';
 import type { EnvPreset } from './model';
 import type { ValueReader } from './reader';
 
@@ -63,6 +64,15 @@ function readEnvPreset(item: ValueReader): { preset: EnvPreset; reader: ValueRea
   }
   if (LAMBDA_RESERVED_ENV.has(name)) {
     nameReader.error(`'${name}' is set by AWS Lambda itself and cannot be a preset`);
+    return undefined;
+  }
+  if (isAdapterVariable(name)) {
+    nameReader.error(`'${name}' is set by the platform for the runtime adapter and cannot be a preset`);
+    return undefined;
+  }
+  // Published apps declared these (Deta ran them), and Space's own value won: so here, in the cloud and locally.
+  if (SPACE_VARIABLES.has(name)) {
+    nameReader.warn(`'${name}' is set by Space itself: this preset is ignored and the micro gets the platform's value`);
     return undefined;
   }
   const preset: EnvPreset = {

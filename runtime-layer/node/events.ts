@@ -5,7 +5,7 @@
  * (`Cookie`, `Host`, `X-Forwarded-*`, `x-amzn-request-context`, `x-amzn-lambda-context`), body decoded.
  */
 import { ACTION_EVENT_SOURCE } from '../../lib/core/action-event';
-import { ACTIONS_PATH, isUnder, RESERVED_PREFIX } from '../../lib/core/paths';
+import { ACTIONS_PATH, isOriginForm, isReservedPath, RESERVED_PREFIX } from '../../lib/core/paths';
 import { stripBasePath } from '../../lib/routing/routes';
 import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
 
@@ -82,24 +82,6 @@ function formatOf(event: Json): EventFormat | undefined {
   if (event.version === '2.0' || 'rawPath' in event) return 'v2';
   if (event.version === '1.0' || 'httpMethod' in event) return 'v1';
   return undefined;
-}
-
-/** Does `path` (as the app would decode and normalise it) lie under `/__space`? */
-function isReserved(path: string): boolean {
-  if (isUnder(path, RESERVED_PREFIX)) return true;
-  if (!/%|\/\/|\/\./.test(path)) return false;
-  let decoded = path;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    // Not valid percent-encoding: the app will not decode it either.
-  }
-  const segments: string[] = [];
-  for (const segment of decoded.split('/')) {
-    if (segment === '..') segments.pop();
-    else if (segment !== '' && segment !== '.') segments.push(segment);
-  }
-  return isUnder(`/${segments.join('/')}`, RESERVED_PREFIX);
 }
 
 /** The query string of a 1.0 or ALB event: API Gateway decodes values, ALB passes them as sent. */
@@ -197,8 +179,10 @@ function parseHttp(event: Json, format: EventFormat, context: InvocationContext)
     if (!(error instanceof MissingField)) throw error;
     return refuse(format, 400, `Bad request: the ${FORMAT_NAMES[format]} has no ${error.message}`);
   }
+  // Only a path goes on: the app's server would read the path inside an absolute-form target, unjudged.
+  if (!isOriginForm(rawPath)) return refuse(format, 400, 'Bad request: the request target must be a path, not a URL');
   const path = stripBasePath(rawPath, context.basePath);
-  if (isReserved(path)) return refuse(format, 404, `Not found: paths under ${RESERVED_PREFIX}/ are reserved for the Space runtime`);
+  if (isReservedPath(path)) return refuse(format, 404, `Not found: paths under ${RESERVED_PREFIX}/ are reserved for the Space runtime`);
   const body = decodeBody(event);
   if (body.length > BODY_LIMIT_BYTES) {
     return refuse(format, 413, `Payload too large: the request body is ${body.length} bytes, the limit is ${BODY_LIMIT_BYTES} bytes (5.5 MB)`);

@@ -4,7 +4,7 @@
  * The probe also finds which loopback address the app listens on (IPv4 first, then IPv6).
  */
 import { connect } from 'node:net';
-import { request } from 'node:http';
+import { Connection } from './http11';
 import type { Readiness } from './config';
 import type { AppProcess, ExitStatus } from './app-process';
 import { log } from './log';
@@ -32,17 +32,16 @@ function tcpProbe(host: string, port: number): Promise<boolean> {
   });
 }
 
-function httpProbe(host: string, port: number, path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host, port, path, method: 'GET', agent: false }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      resolve(status >= 100 && status <= 499);
-    });
-    req.setTimeout(PROBE_TIMEOUT_MS, () => req.destroy());
-    req.once('error', () => resolve(false));
-    req.end();
-  });
+async function httpProbe(host: string, port: number, path: string): Promise<boolean> {
+  const connection = new Connection(host, port);
+  try {
+    const { status } = await connection.exchange('GET', path, ['host', `127.0.0.1:${port}`], undefined, { timeoutMs: PROBE_TIMEOUT_MS });
+    return status >= 100 && status <= 499;
+  } catch {
+    return false;
+  } finally {
+    connection.close();
+  }
 }
 
 /** The first loopback host on which the app is ready, if any (a refused loopback connection costs microseconds). */

@@ -1,13 +1,18 @@
 /**
  * Static mode: the adapter serves a directory itself, no child process. The code is read-only on Lambda, so the
  * file list, content types and ETags are computed once at start; each request reads one file.
+ *
+ * What is served: every file under the directory, except dot-named files and directories (`.env`, `.git`,
+ * `.spaceport` with `spaceport dev`'s secrets) other than `/.well-known/` (RFC 8615), and except symlinks that
+ * lead out of the directory or nowhere. Locally the directory is the app's own source tree, so this is what keeps
+ * `serve: .` from serving the owner secret.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { AppRequest } from './events';
 import type { AppResponse } from './results';
 import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
+import { isWithin, realTarget } from '../../lib/core/tree-links';
 
 interface StaticFile {
   readonly file: string;
@@ -62,7 +67,8 @@ export class StaticSite {
       // Reported below.
     }
     if (!isDirectory) throw new Error(`SPACEPORT_STATIC_DIR: ${root} is not a directory`);
-    this.index(root, '');
+    const realRoot = realpathSync(root);
+    this.index(root, '', realRoot, new Set([realRoot]));
   }
 
   async serve(request: AppRequest): Promise<AppResponse> {
@@ -84,7 +90,9 @@ export class StaticSite {
       return { status: 304, reason: 'Not Modified', headers, body: Buffer.alloc(0) };
     }
     headers.set('content-length', [String(found.size)]);
-    const body = request.method === 'HEAD' ? Buffer.alloc(0) : await readFile(found.file);
+    // Synchronous: Lambda hands the adapter one request at a time, and fs/promises would load its module and start
+    // libuv's thread pool, four threads' worth of memory for the environment's life.
+    const body = request.method === 'HEAD' ? Buffer.alloc(0) : readFileSync(found.file);
     return { status: 200, reason: 'OK', headers, body };
   }
 
@@ -101,17 +109,20 @@ export class StaticSite {
     return this.files.get(key) ?? this.files.get(`${key}/index.html`);
   }
 
-  private index(directory: string, prefix: string): void {
+  /** Indexes `directory`; `ancestors` holds the real directories above it, so a link back to one (a loop) is not followed. */
+  private index(directory: string, prefix: string, realRoot: string, ancestors: ReadonlySet<string>, realDirectory = realRoot): void {
     for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (!isServedName(entry.name)) continue;
       const file = join(directory, entry.name);
       const key = `${prefix}/${entry.name}`;
-      if (entry.isDirectory()) {
-        this.index(file, key);
-      } else if (entry.isFile() || entry.isSymbolicLink()) {
-        const stats = statSync(file, { throwIfNoEntry: false });
-        if (stats === undefined || !stats.isFile()) continue;
+      const real = entry.isSymbolicLink() ? realTarget(file) : join(realDirectory, entry.name);
+      if (real === undefined || !isWithin(realRoot, real)) continue;
+      const stats = statSync(real, { throwIfNoEntry: false });
+      if (stats?.isDirectory()) {
+        if (!ancestors.has(real)) this.index(file, key, realRoot, new Set([...ancestors, real]), real);
+      } else if (stats?.isFile()) {
         this.files.set(key, {
-          file,
+          file: real,
           size: stats.size,
           etag: `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`,
           contentType: CONTENT_TYPES[extname(entry.name).toLowerCase()] ?? 'application/octet-stream',
@@ -119,6 +130,11 @@ export class StaticSite {
       }
     }
   }
+}
+
+/** Dot-named entries hold configuration and secrets, not pages; `.well-known` is for the world to read. */
+function isServedName(name: string): boolean {
+  return !name.startsWith('.') || name === '.well-known';
 }
 
 function headerValue(headers: readonly string[], name: string): string | undefined {

@@ -4,7 +4,7 @@
  * the app; readiness by HTTP; Python's `serve` fallback; static mode (Node).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLayer, runAdapter, type AdapterRuntime } from './helpers/adapter-process';
@@ -55,6 +55,21 @@ beforeAll(() => {
   writeFileSync(join(appDir, 'site/index.html'), '<h1>home</h1>');
   writeFileSync(join(appDir, 'site/style.css'), 'h1{}');
   writeFileSync(join(appDir, 'site/guide/index.html'), '<h1>guide</h1>');
+  // What a `serve: .` of an app's root holds besides its pages (issue 10, findings 4 and 5).
+  mkdirSync(join(appDir, 'site/.spaceport'));
+  writeFileSync(join(appDir, 'site/.spaceport/owner-secret'), 'the-owner-secret');
+  writeFileSync(join(appDir, 'site/.env'), 'TOKEN=x');
+  mkdirSync(join(appDir, 'site/.git'));
+  writeFileSync(join(appDir, 'site/.git/config'), '[core]');
+  mkdirSync(join(appDir, 'site/.well-known'));
+  writeFileSync(join(appDir, 'site/.well-known/security.txt'), 'Contact: mailto:a@b.example');
+  writeFileSync(join(appDir, 'outside.txt'), 'outside the served directory');
+  symlinkSync('/etc/passwd', join(appDir, 'site/passwd'));
+  symlinkSync(join(appDir, 'outside.txt'), join(appDir, 'site/outside.txt'));
+  symlinkSync('/etc', join(appDir, 'site/etc'));
+  symlinkSync('style.css', join(appDir, 'site/linked.css'));
+  symlinkSync('missing', join(appDir, 'site/dangling'));
+  symlinkSync('.', join(appDir, 'site/loop'));
 });
 afterAll(async () => {
   for (const adapter of running) await adapter.shutdown();
@@ -158,6 +173,9 @@ describe('python adapter', () => {
 
   test('an ASGI app without uvicorn is an init error saying what to install', async () => {
     writeFileSync(join(appDir, 'asgi_main.py'), 'async def app(scope, receive, send):\n    pass\n');
+    // Whether this machine's python3 has uvicorn must not matter: the app's directory comes first on sys.path,
+    // so this module stands for an app whose requirements lack it.
+    writeFileSync(join(appDir, 'uvicorn.py'), 'raise ImportError("No module named \'uvicorn\'")\n');
     const adapter = await start('python', { SPACEPORT_RUN: 'python3 -m spaceport_adapter.serve asgi_main:app' });
     const outcome = await adapter.invoke(get('/'));
     expect(outcome).toMatchObject({ kind: 'init-error' });
@@ -195,5 +213,22 @@ describe('node adapter static mode', () => {
     expect(await adapter.invoke(get('/docs/../app.js'))).toMatchObject({ kind: 'success', result: { statusCode: 404 } });
     const post = { ...(get('/docs/') as object), requestContext: { http: { method: 'POST' } } };
     expect(await adapter.invoke(post)).toMatchObject({ kind: 'success', result: { statusCode: 405 } });
+  });
+
+  test('never serves .spaceport or other dotfiles, except /.well-known (issue 10, finding 4)', async () => {
+    for (const path of ['/docs/.spaceport/owner-secret', '/docs/.env', '/docs/.git/config', '/docs/%2Espaceport/owner-secret']) {
+      expect(await adapter.invoke(get(path)), path).toMatchObject({ kind: 'success', result: { statusCode: 404 } });
+    }
+    expect(await adapter.invoke(get('/docs/.well-known/security.txt'))).toMatchObject({
+      kind: 'success',
+      result: { statusCode: 200, body: 'Contact: mailto:a@b.example' },
+    });
+  });
+
+  test('serves no symlink that leaves the served directory; one that stays in it is served (issue 10, finding 5)', async () => {
+    for (const path of ['/docs/passwd', '/docs/outside.txt', '/docs/etc/hostname', '/docs/dangling', '/docs/loop/style.css']) {
+      expect(await adapter.invoke(get(path)), path).toMatchObject({ kind: 'success', result: { statusCode: 404 } });
+    }
+    expect(await adapter.invoke(get('/docs/linked.css'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: 'h1{}' } });
   });
 });

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/handlers/authorizer';
+import { refreshedEvery } from '../../lib/handlers/owner-secret';
 import type { LocalApiKeyStore } from '../../lib/local/state';
 import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
@@ -65,6 +66,13 @@ const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: reado
     expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
     why: 'encoded backslash read as a slash',
   },
+  // The micro may route the literal path (Flask's `/<path:p>` under a private prefix): finding 1 of issue 10.
+  {
+    rawPath: '/notes/../public/x',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny'],
+    why: 'literal dots under a private path',
+  },
   {
     rawPath: '/api/items',
     routeKey: 'ANY /api/{proxy+}',
@@ -102,6 +110,12 @@ const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: reado
     why: 'even on a public micro',
   },
   {
+    rawPath: '/a/..%5C__space/v0/actions',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'encoded backslash and dots to the runtime',
+  },
+  {
     rawPath: '/%5F%5Fspace/v0/actions',
     routeKey: 'ANY /{proxy+}',
     expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
@@ -112,22 +126,14 @@ const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: reado
 describe('Lambda authorizer: route x credential', () => {
   let kinds: Credentials[];
   let authorizer: ReturnType<typeof createAuthorizer>;
-  let secretReads = 0;
-  let internalKeyReads = 0;
 
   beforeAll(async () => {
     let store: LocalApiKeyStore;
     ({ kinds, store } = await credentialKinds());
     authorizer = createAuthorizer({
       policy: helloPolicy,
-      readOwnerSecret: async () => {
-        secretReads += 1;
-        return OWNER_SECRET;
-      },
-      readInternalKey: async () => {
-        internalKeyReads += 1;
-        return INTERNAL_KEY;
-      },
+      readOwnerSecret: async () => OWNER_SECRET,
+      readInternalKey: async () => INTERNAL_KEY,
       keys: store,
       now: () => NOW,
     });
@@ -168,29 +174,30 @@ describe('Lambda authorizer: route x credential', () => {
     expect(result).toEqual({ isAuthorized: true, context: { micro: 'api', via: 'internal-key' } });
   });
 
-  it("lets a browser's CORS preflight through to a micro that takes API keys, and only there", async () => {
+  it('never lets an unauthenticated CORS preflight reach a micro: the runtime answers it (issue 10, finding 2)', async () => {
     const preflight = {
       origin: 'https://other.example',
       'access-control-request-method': 'POST',
       'access-control-request-headers': 'x-space-app-key',
     };
-    const toWeb = await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }));
-    expect(toWeb).toEqual({ isAuthorized: true, context: { micro: 'web', via: 'cors-preflight' } });
-    // api has no api_keys preset: nobody can call it from another origin, so its preflight gets no exception.
+    // The router sends OPTIONS of micros with api_keys to the runtime function; should one come here, it is denied.
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({
+      isAuthorized: false,
+    });
     expect(
       await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: preflight })),
     ).toMatchObject({ isAuthorized: false });
-    // A plain OPTIONS (no Origin, no requested method) is no preflight, and neither is a GET with the same headers.
     expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}' }))).toMatchObject({
       isAuthorized: false,
     });
-    expect(await authorizer(authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: preflight }))).toMatchObject({
-      isAuthorized: false,
-    });
-    // Nor does it open the runtime's paths.
     expect(
       await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/__space/v0/actions', routeKey: 'ANY /{proxy+}', headers: preflight })),
     ).toMatchObject({ isAuthorized: false });
+    // With a credential, an OPTIONS is a request like any other.
+    const { headers } = kinds.find((kind) => kind.label === 'valid key')!;
+    expect(await authorizer(authorizerEvent({ method: 'OPTIONS', rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers }))).toMatchObject({
+      isAuthorized: true,
+    });
   });
 
   it('never lets the internal key reach the action endpoint, however it is sent', async () => {
@@ -205,11 +212,6 @@ describe('Lambda authorizer: route x credential', () => {
         expect(result, `${method} ${rawPath}`).toEqual({ isAuthorized: false, context: { reason: 'reserved path' } });
       }
     }
-  });
-
-  it('reads the owner secret and the internal key once per cold start, not per request', () => {
-    expect(secretReads).toBe(1);
-    expect(internalKeyReads).toBe(1);
   });
 
   it('fails closed when the owner secret cannot be read, and retries on the next request', async () => {
@@ -228,5 +230,52 @@ describe('Lambda authorizer: route x credential', () => {
     const event = authorizerEvent({ rawPath: '/public/a', routeKey: 'ANY /{proxy+}' });
     await expect(flaky(event)).rejects.toThrow('AccessDeniedException');
     await expect(flaky(event)).resolves.toMatchObject({ isAuthorized: true });
+  });
+
+  it('follows a rotated owner secret and internal key on the next request, not the next cold start (issue 10, finding 9)', async () => {
+    let ownerSecret = OWNER_SECRET;
+    let internalKey = INTERNAL_KEY;
+    const rotating = createAuthorizer({
+      policy: helloPolicy,
+      readOwnerSecret: async () => ownerSecret,
+      readInternalKey: async () => internalKey,
+      keys: { find: async () => undefined },
+      now: () => NOW,
+    });
+    const session = kinds.find((kind) => kind.label === 'owner cookie')!.cookies;
+    const withSession = authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', cookies: session });
+    const withKey = (key: string) => authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: { 'x-api-key': key } });
+    expect(await rotating(withSession)).toMatchObject({ isAuthorized: true });
+    expect(await rotating(withKey(INTERNAL_KEY))).toMatchObject({ isAuthorized: true });
+    ownerSecret = 'the-rotated-owner-secret-of-enough-length';
+    internalKey = 'R'.repeat(43);
+    expect(await rotating(withSession)).toMatchObject({ isAuthorized: false });
+    expect(await rotating(withKey(INTERNAL_KEY))).toMatchObject({ isAuthorized: false });
+    expect(await rotating(withKey(internalKey))).toMatchObject({ isAuthorized: true });
+  });
+});
+
+describe('refreshedEvery (how the deployed functions read Secrets Manager)', () => {
+  it('reads again once the value is older than its age, and at once after a failed read', async () => {
+    let clock = 0;
+    let reads = 0;
+    let fail = false;
+    const read = refreshedEvery(
+      60_000,
+      async () => {
+        reads += 1;
+        if (fail) throw new Error('AccessDeniedException');
+        return `value ${reads}`;
+      },
+      () => clock,
+    );
+    expect(await read()).toBe('value 1');
+    clock = 59_999;
+    expect(await read()).toBe('value 1');
+    clock = 60_000;
+    fail = true;
+    await expect(read()).rejects.toThrow('AccessDeniedException');
+    fail = false;
+    expect(await read()).toBe('value 3');
   });
 });

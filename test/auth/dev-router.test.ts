@@ -8,6 +8,7 @@ import { LocalAuth } from '../../lib/local/dev/local-auth';
 import { accessPolicyOf } from '../../lib/auth/policy';
 import { createRouter, listen } from '../../lib/local/dev/dev-router';
 import { loadSpacefile } from '../../lib/spacefile/load';
+import { sendRaw } from '../helpers/raw-http';
 import { type Credentials, credentialKinds, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
 const app = loadSpacefile('examples/hello/Spacefile');
@@ -77,16 +78,27 @@ describe('dev router: route x credential over HTTP', () => {
   }
 });
 
-describe('dev router: CORS preflights', () => {
+describe('dev router: CORS preflights (issue 10, finding 2)', () => {
   const preflight = { origin: 'https://other.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-space-app-key' };
 
-  it('reach a micro that takes API keys, as through the cloud authorizer, and no other', async () => {
+  it('are answered by the router on a micro that takes API keys: the micro never runs and no body comes back', async () => {
     const before = invoked.length;
-    expect((await fetch(`${base}/notes`, { method: 'OPTIONS', headers: preflight })).status).toBe(200);
-    expect(invoked.length - before).toBe(1);
+    const response = await fetch(`${base}/notes`, { method: 'OPTIONS', headers: preflight, body: 'secret-stealing payload' });
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe('');
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-methods')).toBe('POST');
+    expect(response.headers.get('access-control-allow-headers')).toBe('x-space-app-key');
+    // Never credentials: a page of another origin cannot ride on the owner's cookie.
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(invoked.length).toBe(before);
+  });
+
+  it('get no exception on a micro without API keys, and a plain OPTIONS is judged like any request', async () => {
+    const before = invoked.length;
     expect((await fetch(`${base}/api/items`, { method: 'OPTIONS', headers: preflight })).status).toBe(401);
     expect((await fetch(`${base}/notes`, { method: 'OPTIONS' })).status).toBe(401);
-    expect(invoked.length - before).toBe(1);
+    expect(invoked.length).toBe(before);
   });
 });
 
@@ -123,7 +135,46 @@ describe('dev router: a browser signs in', () => {
     expect(back.status).toBe(200);
     expect(await back.text()).toBe('hello from web');
 
+    const tooLarge = await fetch(`${base}/__space/signin`, {
+      method: 'POST',
+      body: new URLSearchParams({ secret: 'x'.repeat(20_000) }),
+      redirect: 'manual',
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get('connection')).toBe('close');
+
     const signedOut = await fetch(`${base}/__space/signout`, { method: 'POST', redirect: 'manual' });
     expect(signedOut.headers.getSetCookie()[0]).toMatch(/^spaceport_session=; Path=\/; Max-Age=0/);
+  });
+});
+
+describe('dev router: paths sent as they are, dots and all (issue 10, findings 1 and 11)', () => {
+  // fetch resolves dot segments before sending; curl --path-as-is does not, and neither does this.
+  it('denies a private path dressed as a public one, and keeps every spelling of /__space from the micro', async () => {
+    const before = invoked.length;
+    const accept = { accept: 'application/json' };
+    expect((await sendRaw(base, { path: '/notes/../public/hello.txt', headers: accept })).status).toBe(401);
+    expect((await sendRaw(base, { path: '/notes/..%2Fpublic/hello.txt', headers: accept })).status).toBe(401);
+    for (const path of ['/__SPACE/v0/actions', '/a/..%5C__space/v0/actions', '/docs/%255F%255Fspace/v0/actions']) {
+      expect((await sendRaw(base, { method: 'POST', path, headers: accept })).status, path).toBe(404);
+    }
+    expect(invoked.length).toBe(before);
+    expect((await sendRaw(base, { path: '/public/./hello.txt' })).status).toBe(200);
+  });
+});
+
+describe('dev router: request targets that are not paths (issue 10, finding 3)', () => {
+  it('refuses absolute-form and asterisk-form targets before anything reaches a micro, signed in or not', async () => {
+    const { cookies } = kinds.find((kind) => kind.label === 'owner cookie')!;
+    const before = invoked.length;
+    for (const target of ['http://x/__space/v0/actions', 'http://x/public/hello.txt', '*']) {
+      const response = await sendRaw(base, {
+        method: 'POST',
+        path: target,
+        headers: { cookie: cookies.join('; '), 'content-type': 'application/json' },
+      });
+      expect(response.status, target).toBe(400);
+    }
+    expect(invoked.length).toBe(before);
   });
 });

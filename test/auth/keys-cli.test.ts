@@ -91,7 +91,8 @@ describe('spaceport keys (local)', () => {
 
   it('takes effect in the dev router without a restart, and a deleted key stops working', async () => {
     const auth = LocalAuth.open(loadSpacefile(spacefile, { checkSources: false }), generateInternalKey());
-    const request = (key: string) => auth.answer({ method: 'GET', url: '/notes', headers: { 'x-space-app-key': key }, body: Buffer.alloc(0) });
+    const request = (key: string) =>
+      auth.answer({ method: 'GET', url: '/notes', headers: { 'x-space-app-key': key }, readBody: async () => Buffer.alloc(0) });
     await keys('create', 'ci');
     const key = stdout.join('').trim();
     expect(await request(key)).toBeUndefined();
@@ -112,5 +113,45 @@ describe('local owner secret', () => {
     expect(second.ownerSecretCreated).toBe(false);
     expect(second.ownerSecret).toBe(first.ownerSecret);
     expect(statSync(join(dir, '.spaceport', 'owner-secret')).mode & 0o077).toBe(0);
+  });
+
+  it('rotates without a restart: a new secret in the file ends every session and retires the old one (issue 10, finding 9)', async () => {
+    const app = loadSpacefile(spacefile, { checkSources: false });
+    const auth = LocalAuth.open(app, generateInternalKey());
+    const signin = (secret: string) =>
+      auth.answer({
+        method: 'POST',
+        url: '/__space/signin',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        readBody: async () => Buffer.from(new URLSearchParams({ secret }).toString()),
+      });
+    const withSession = (cookie: string) =>
+      auth.answer({ method: 'GET', url: '/notes', headers: { cookie, accept: 'application/json' }, readBody: async () => Buffer.alloc(0) });
+    const old = auth.ownerSecret;
+    const signedIn = await signin(old);
+    const cookie = signedIn!.headers.find(([name]) => name === 'set-cookie')![1].split(';')[0]!;
+    expect(await withSession(cookie)).toBeUndefined();
+
+    writeFileSync(join(dir, '.spaceport', 'owner-secret'), 'a-brand-new-owner-secret-after-a-leak\n');
+    expect((await withSession(cookie))?.statusCode).toBe(401);
+    expect((await signin(old))?.statusCode).toBe(401);
+    expect((await signin('a-brand-new-owner-secret-after-a-leak'))?.statusCode).toBe(303);
+  });
+
+  it('names its session cookie after the app, so apps on localhost do not share one (issue 10, finding 12)', async () => {
+    const app = loadSpacefile(spacefile, { checkSources: false });
+    const auth = LocalAuth.open(app, generateInternalKey());
+    const response = await auth.answer({
+      method: 'POST',
+      url: '/__space/signin',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      readBody: async () => Buffer.from(new URLSearchParams({ secret: auth.ownerSecret }).toString()),
+    });
+    const cookie = response!.headers.find(([name]) => name === 'set-cookie')![1];
+    expect(cookie).toMatch(/^spaceport_session_[0-9a-f]{8}=v1\./);
+    const otherDir = mkdtempSync(join(tmpdir(), 'spaceport-other-app-'));
+    writeFileSync(join(otherDir, 'Spacefile'), readFileSync(spacefile));
+    const other = LocalAuth.open(loadSpacefile(join(otherDir, 'Spacefile'), { checkSources: false }), generateInternalKey());
+    expect(other.sessionCookie).not.toBe(auth.sessionCookie);
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateInternalKey, InternalKey } from '../../lib/auth/internal-key';
 import type { MicroAccessPolicy } from '../../lib/auth/policy';
-import { AccessRules, type ApiKeyGrant, type AuthContext, type AuthRequest, authorize, pathReadings } from '../../lib/auth/rules';
+import { AccessRules, type ApiKeyGrant, type AuthContext, type AuthRequest, authorize } from '../../lib/auth/rules';
 
 function policyOf(...micros: MicroAccessPolicy[]) {
   return { primary: micros.find((m) => m.path === '/')!, micros };
@@ -66,8 +66,32 @@ describe('public routes', () => {
     expect(await outcome('/assets/..\\admin')).toBe('deny');
   });
 
+  it('judges the path as sent too: a router that reads /admin/../assets/x literally reaches /admin (finding 1)', async () => {
+    // Werkzeug's `/admin/<path:p>`, Express's `/admin/*` and Starlette route the literal path, dots and all.
+    expect(await outcome('/admin/../assets/x')).toBe('deny');
+    expect(await outcome('/admin/./../assets/x')).toBe('deny');
+    expect(await outcome('/admin/..\\assets/x')).toBe('deny');
+    expect(await outcome('/admin/%252e%252e/assets/x')).toBe('deny');
+    // A path whose every reading is public stays public.
+    expect(await outcome('/assets/./css/site.css')).toBe('allow');
+    expect(await outcome('/assets/css%20dir/site.css')).toBe('allow');
+  });
+
+  it('never opens a target that is not a path (absolute-form, asterisk-form) (finding 3)', async () => {
+    for (const path of ['http://x/__space/v0/actions', 'http://x/about', '*', 'about']) {
+      const decision = await authorize(request(path, { cookies: ['spaceport_session=good'] }), context(rules));
+      expect(decision.outcome, path).toBe('reserved');
+      if (decision.outcome === 'reserved') expect(decision.response.status, path).toBe(400);
+    }
+  });
+
   it('keeps runtime paths unreachable however they are spelled', async () => {
     for (const path of [
+      '/a/..%5C__space/v0/actions',
+      '/a/..%5c__SPACE/v0/actions',
+      '/open/%255F%255Fspace/v0/actions',
+      '//x/__space/v0/actions',
+      '/open/..\\__Space/v0',
       '/__space/v0/actions',
       '/__SPACE/v0/actions',
       '/open/__space/v0/actions',
@@ -79,14 +103,6 @@ describe('public routes', () => {
       expect(decision.outcome, path).toBe('reserved');
       if (decision.outcome === 'reserved') expect(decision.response.status).toBe(404);
     }
-  });
-});
-
-describe('pathReadings', () => {
-  it('gives the path as sent and as decoded, dots and repeated slashes resolved', () => {
-    expect(pathReadings('/a//b/./c/')).toEqual(['/a/b/c/']);
-    expect(pathReadings('/a/%2e%2e/b')).toEqual(['/a/%2e%2e/b', '/b']);
-    expect(pathReadings('/bad%zz')).toEqual(['/bad%zz']);
   });
 });
 

@@ -66,10 +66,39 @@ describe('sign-in page', () => {
     expect(response.status).toBe(303);
     expect(response.cookies[0]).toMatch(/^spaceport_session=; Path=\/; Max-Age=0;/);
   });
+
+  it('signs out only on a same-origin POST: another page cannot log the owner out (issue 10, finding 12)', () => {
+    const page = handleSignin({ method: 'GET', path: '/__space/signout', query: '', headers: {}, body: '' }, signer, NOW);
+    expect(page.status).toBe(200);
+    expect(page.cookies).toEqual([]);
+    expect(page.body).toContain('<form method="post" action="/__space/signout">');
+    const crossSite = { ...post('', '/__space/signout'), headers: { host: 'app.example', origin: 'https://evil.example' } };
+    expect(handleSignin(crossSite, signer, NOW)).toMatchObject({ status: 403, cookies: [] });
+    const fetchedCrossSite = { ...post('', '/__space/signout'), headers: { host: 'app.example', 'sec-fetch-site': 'cross-site' } };
+    expect(handleSignin(fetchedCrossSite, signer, NOW)).toMatchObject({ status: 403, cookies: [] });
+    const sameOrigin = {
+      ...post('', '/__space/signout'),
+      headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin' },
+    };
+    expect(handleSignin(sameOrigin, signer, NOW).status).toBe(303);
+  });
+
+  it('returns to a next with characters outside ASCII, percent-encoded, never a 500 (issue 10, finding 12)', () => {
+    const response = handleSignin(post(form({ secret: OWNER_SECRET, next: '/\u0100?q=\u00e9 x' })), signer, NOW);
+    expect(response).toMatchObject({ status: 303, headers: { location: '/%C4%80?q=%C3%A9%20x' } });
+    const page = handleSignin({ method: 'GET', path: '/__space/signin', query: 'next=%2F%C4%80', headers: {}, body: '' }, signer, NOW);
+    expect(page.body).toContain('value="/%C4%80"');
+  });
 });
 
 describe('session tokens', () => {
   const token = cookiePair(signer.issueCookie(NOW)).split('=')[1]!;
+
+  it('is valid 1 ms before it expires and refused at its expiry (issue 19)', () => {
+    const expiresAt = Number(token.split('.')[1]) * 1000;
+    expect(signer.verify(token, expiresAt - 1)).toBe(true);
+    expect(signer.verify(token, expiresAt)).toBe(false);
+  });
 
   it('rejects tampered, truncated and foreign tokens', () => {
     const [version, expires, signature] = token.split('.');
@@ -97,5 +126,54 @@ describe('cloud sign-in function (payload 2.0)', () => {
     expect(result).toMatchObject({ statusCode: 303, headers: { location: '/x' } });
     expect(result.cookies[0]).toMatch(/^spaceport_session=v1\..*; Secure$/);
     expect((await handle(event('/__space/v0/actions', 'POST'))).statusCode).toBe(404);
+  });
+
+  it('answers CORS preflights of micros with api_keys without any micro, and nothing else it is sent (issue 10, finding 2)', async () => {
+    const { createSigninHandler } = await import('../../lib/handlers/signin-handler');
+    const handle = createSigninHandler({ readOwnerSecret: async () => OWNER_SECRET, now: () => NOW });
+    const options = (headers: Record<string, string>) => ({
+      rawPath: '/notes',
+      rawQueryString: '',
+      headers,
+      requestContext: { http: { method: 'OPTIONS' } },
+      body: 'x',
+      isBase64Encoded: false,
+    });
+    const answered = await handle(
+      options({
+        origin: 'https://other.example',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'x-space-app-key,content-type',
+      }),
+    );
+    expect(answered).toMatchObject({
+      statusCode: 204,
+      body: '',
+      headers: {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'PUT',
+        'access-control-allow-headers': 'x-space-app-key,content-type',
+      },
+    });
+    expect((await handle(options({}))).statusCode).toBe(405);
+  });
+
+  it('follows a rotated owner secret at once: old sessions and the old secret stop working (issue 10, finding 9)', async () => {
+    const { createSigninHandler } = await import('../../lib/handlers/signin-handler');
+    let current = OWNER_SECRET;
+    const handle = createSigninHandler({ readOwnerSecret: async () => current, now: () => NOW });
+    const signin = (secret: string) =>
+      handle({
+        rawPath: '/__space/signin',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        requestContext: { http: { method: 'POST' } },
+        body: form({ secret }),
+        isBase64Encoded: false,
+      });
+    expect((await signin(OWNER_SECRET)).statusCode).toBe(303);
+    current = 'the-rotated-owner-secret-of-enough-length';
+    expect((await signin(OWNER_SECRET)).statusCode).toBe(401);
+    expect((await signin(current)).statusCode).toBe(303);
   });
 });

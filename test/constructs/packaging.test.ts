@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -47,6 +47,38 @@ describe('source selection', () => {
       '.spaceignore': 'secret.txt\n*.log\n!keep.log\n',
     });
     expect(selectSourceFiles(app.micros[0])).toEqual(['.spaceignore', 'Spacefile', 'dist/index.html', 'keep.log']);
+  });
+});
+
+describe('what never leaves the machine (issue 10, findings 4 and 5)', () => {
+  const STATIC = 'v: 0\nmicros:\n  - name: site\n    src: .\n    engine: static\n    serve: .\n';
+
+  test('.spaceport (the owner secret, keys) is never packaged, even when .spaceignore re-includes it', () => {
+    const app = writeApp(STATIC, {
+      'index.html': '',
+      '.spaceport/owner-secret': 'secret',
+      '.spaceport/api-keys.json': '{}',
+      'nested/.spaceport/internal-key': 'key',
+      '.spaceignore': '!.spaceport\n!.spaceport/**\n',
+    });
+    expect(selectSourceFiles(app.micros[0])).toEqual(['.spaceignore', 'Spacefile', 'index.html']);
+  });
+
+  test('symlinks: one inside src is packaged as its file, a dangling one or a loop is skipped, one leaving src is refused', () => {
+    const app = writeApp(STATIC, { 'index.html': 'home', 'assets/app.css': 'css' });
+    const root = app.rootDir;
+    symlinkSync('index.html', join(root, 'home.html'));
+    symlinkSync('assets', join(root, 'styles'));
+    symlinkSync('missing', join(root, 'dangling'));
+    symlinkSync('.', join(root, 'loop'));
+    expect(selectSourceFiles(app.micros[0])).toEqual(['Spacefile', 'assets/app.css', 'home.html', 'index.html', 'styles/app.css']);
+    const output = out();
+    packageMicro(app.micros[0], output, X86);
+    expect(readFileSync(join(output, 'home.html'), 'utf8')).toBe('home');
+
+    symlinkSync('/etc', join(root, 'etc'));
+    expect(() => selectSourceFiles(app.micros[0])).toThrow(PackagingError);
+    expect(() => selectSourceFiles(app.micros[0])).toThrow("'etc' is a symlink to /etc, outside the micro's src");
   });
 });
 

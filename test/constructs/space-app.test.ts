@@ -3,6 +3,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { SpaceApp } from '../../lib/constructs/app';
+import { DEFAULT_THROTTLE } from '../../lib/constructs/router';
 import { loadSpacefile } from '../../lib/spacefile/load';
 import type { SpaceAppModel } from '../../lib/spacefile/model';
 import { ENV, fixtureLayer, nagFindings, type Synthesized, synth } from './helpers';
@@ -143,6 +144,15 @@ describe('the example app', () => {
     const url = Object.values(example.template.findOutputs('*', { Description: "URL of the Space app 'hello'" }));
     expect(url).toHaveLength(1);
     expect(JSON.stringify(url[0].Value)).toContain('.execute-api.eu-west-1.');
+  });
+
+  test("the stage throttles every request, denied or not, by default, so a flood cannot take the account's concurrency (issue 10, finding 8)", () => {
+    example.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit },
+    });
+    const custom = synth({ app: model, authorizer: new HttpIamAuthorizer(), throttle: { rateLimit: 5, burstLimit: 10 } });
+    custom.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } });
   });
 
   test("each action's output is the command that runs it now on its micro's function", () => {

@@ -8,6 +8,22 @@ import { microFunctionVariables, parseEnvFlag, resolvePresets } from '../../lib/
 import { loadOrCreateProjectKey } from '../../lib/local/project-key-file';
 import { ensureInternalKey } from '../../lib/local/state';
 import { app, micro } from './model-helpers';
+import { synth, writeApp } from '../constructs/helpers';
+
+const deployedApp = writeApp(
+  'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node server.js\n    presets:\n      env:\n        - name: GREETING\n          default: hi\n',
+  { 'server.js': '' },
+);
+const deployedWeb = deployedApp.primary;
+
+/** The environment of the web micro's function in a synthesized stack. */
+function synthesizedEnvironment(): Record<string, unknown> {
+  const { template } = synth({ spacefile: deployedApp.spacefile });
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')).map(
+    (resource) => resource.Properties.Environment?.Variables ?? {},
+  );
+  return functions.find((variables) => variables.DETA_SPACE_APP_MICRO_NAME === 'web')!;
+}
 
 const location = { file: '/app/Spacefile', line: 12, column: 9 };
 const web = micro({
@@ -78,6 +94,33 @@ describe('microFunctionVariables', () => {
     const staticEnv = microFunctionVariables(docs, space, {});
     expect(staticEnv.SPACEPORT_STATIC_DIR).toBe('dist');
     expect(staticEnv.SPACEPORT_RUN).toBeUndefined();
+  });
+});
+
+describe('one micro environment for the cloud and spaceport dev (issue 10, finding 10)', () => {
+  it("gives the platform's variables precedence over any preset value", () => {
+    const env = microFunctionVariables(web, space, {
+      GREETING: 'Hi',
+      DETA_API_KEY: 'evil',
+      SPACEPORT_BASE_PATH: '/evil',
+      DETA_SPACE_APP_HOSTNAME: 'evil.example',
+    });
+    expect(env).toMatchObject({
+      DETA_API_KEY: space.internalKey,
+      SPACEPORT_BASE_PATH: '',
+      DETA_SPACE_APP_HOSTNAME: 'localhost:4200',
+      GREETING: 'Hi',
+    });
+  });
+
+  it('sets the same variables as the deployed function, whose PORT is fixed', () => {
+    const deployed = synthesizedEnvironment();
+    const local = microFunctionVariables(deployedWeb, space, { GREETING: 'x' });
+    expect(Object.keys(local).sort()).toEqual(
+      Object.keys(deployed)
+        .filter((name) => name !== 'PORT')
+        .sort(),
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import { accessPolicyOf } from '../../lib/auth/policy';
 import type { HttpApiEvent } from '../../lib/local/http-api-event';
 import { createRouter, listen } from '../../lib/local/dev/dev-router';
 import { app, micro } from './model-helpers';
+import { sendRaw } from '../helpers/raw-http';
 
 const events: Array<{ micro: string; event: HttpApiEvent }> = [];
 const logged: string[] = [];
@@ -104,5 +105,74 @@ describe('dev router', () => {
     await expect(listen(http.createServer(), port, '127.0.0.1')).rejects.toThrow(
       new UsageError(`port ${port} on 127.0.0.1 is already in use (another spaceport dev?): pass --port <free port>`),
     );
+  });
+
+  it('answers only to the names it listens on: a rebound DNS name cannot reach it (issue 10, finding 6)', async () => {
+    const port = new URL(base).port;
+    const before = events.length;
+    const rebound = await sendRaw(base, {
+      method: 'POST',
+      path: '/__space/dev/actions/tick',
+      headers: { host: `evil.example:${port}`, origin: `http://evil.example:${port}` },
+    });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toContain('evil.example');
+    expect((await sendRaw(base, { path: '/public/page', headers: { host: `evil.example:${port}` } })).status).toBe(403);
+    expect((await sendRaw(base, { path: '/public/page', headers: { host: 'localhost' } })).status).toBe(403);
+    expect(events.length).toBe(before);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `LOCALHOST:${port}`]) {
+      expect((await sendRaw(base, { path: '/public/page', headers: { host } })).status, host).toBe(200);
+    }
+  });
+
+  it("gives up on a micro after API Gateway's integration timeout, with 504 (issue 10, finding 12)", async () => {
+    const stuck = createRouter({
+      app: theApp,
+      gatewayTimeoutMs: 100,
+      log: () => undefined,
+      invokeHttp: () => new Promise(() => undefined),
+      triggerAction: async () => undefined,
+      renderDevPage: () => '',
+    });
+    const url = `http://127.0.0.1:${await listen(stuck, 0, '127.0.0.1')}`;
+    try {
+      const response = await fetch(`${url}/api/items`);
+      expect(response.status).toBe(504);
+      expect(await response.json()).toMatchObject({ message: 'Gateway Timeout' });
+    } finally {
+      stuck.closeAllConnections();
+      await new Promise((resolve) => stuck.close(resolve));
+    }
+  });
+
+  it('denies before reading the body: an anonymous upload is not buffered (issue 10, finding 12)', async () => {
+    const guarded = createRouter({
+      app: theApp,
+      auth: new LocalAuth(accessPolicyOf(theApp), 'an-owner-secret-long-enough-for-tests', false, generateInternalKey(), {
+        find: async () => undefined,
+      }),
+      log: () => undefined,
+      invokeHttp: async () => ({ statusCode: 200, headers: [], body: Buffer.from('ok') }),
+      triggerAction: async () => undefined,
+      renderDevPage: () => '',
+    });
+    const port = await listen(guarded, 0, '127.0.0.1');
+    try {
+      // 5 MB announced, 10 bytes sent: the answer must come without the rest.
+      const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = http.request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/upload', headers: { 'content-length': '5000000', accept: 'application/json' } },
+          resolve,
+        );
+        req.on('error', reject);
+        req.write(Buffer.alloc(10));
+      });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers.connection).toBe('close');
+      response.destroy();
+    } finally {
+      guarded.closeAllConnections();
+      await new Promise((resolve) => guarded.close(resolve));
+    }
   });
 });

@@ -341,6 +341,35 @@ describe('serve, include and run by engine', () => {
     expect(onlyProblem(micro('static', '    serve: ../site\n'))).toMatchObject({ message: "must be a directory inside the micro's src" });
   });
 
+  it("refuses a src outside the app, as Space's builder only saw the app (issue 10, finding 12)", () => {
+    for (const src of ['/etc', '../../..', '..', './a/../../b']) {
+      expect(onlyProblem(ONE_MICRO.replace('src: .', `src: ${src}`)), src).toMatchObject({
+        keyPath: 'micros[0].src',
+        location: at(4, 10),
+        message: "must be a directory inside the app (the Spacefile's directory)",
+      });
+    }
+    expect(load(ONE_MICRO.replace('src: .', 'src: ./a/../b')).app.primary.srcDir).toBe('/apps/demo/b');
+  });
+
+  it("refuses include entries outside the micro's src (issue 10, finding 12)", () => {
+    const problems = problemsOf(micro('nodejs16', '    include:\n      - dist\n      - ../secrets\n      - /etc/passwd\n'));
+    expect(problems).toEqual([
+      expect.objectContaining({
+        keyPath: 'micros[0].include[1]',
+        location: at(8, 9),
+        message: "must be inside the micro's src",
+        found: "'../secrets'",
+      }),
+      expect.objectContaining({
+        keyPath: 'micros[0].include[2]',
+        location: at(9, 9),
+        message: "must be inside the micro's src",
+        found: "'/etc/passwd'",
+      }),
+    ]);
+  });
+
   it('refuses include on static-like engines', () => {
     expect(onlyProblem(micro('vue', '    include:\n      - dist\n'))).toMatchObject({
       keyPath: 'micros[0].include',
@@ -390,6 +419,32 @@ describe('presets', () => {
     expect(onlyProblem(ONE_MICRO + '    presets:\n      env:\n        - name: AWS_REGION\n').message).toBe(
       "'AWS_REGION' is set by AWS Lambda itself and cannot be a preset",
     );
+  });
+
+  it('refuses a preset named like a variable the runtime adapter is configured by (issue 10, finding 10)', () => {
+    for (const name of ['PORT', 'AWS_LAMBDA_EXEC_WRAPPER', 'SPACEPORT_BASE_PATH', 'SPACEPORT_ANYTHING']) {
+      expect(onlyProblem(ONE_MICRO + `    presets:\n      env:\n        - name: ${name}\n`), name).toMatchObject({
+        keyPath: 'micros[0].presets.env[0].name',
+        location: at(8, 17),
+        message: `'${name}' is set by the platform for the runtime adapter and cannot be a preset`,
+      });
+    }
+  });
+
+  it("ignores, with a warning, a preset named like a variable Space sets: Space's value wins, in the cloud and locally (issue 10, finding 10)", () => {
+    const { app, warnings } = load(
+      ONE_MICRO +
+        '    presets:\n      env:\n        - name: DETA_API_KEY\n        - name: DETA_SPACE_APP_HOSTNAME\n          default: evil.example\n        - name: TOKEN\n',
+    );
+    expect(app.primary.envPresets.map((preset) => preset.name)).toEqual(['TOKEN']);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        keyPath: 'micros[0].presets.env[0].name',
+        location: at(8, 17),
+        message: "'DETA_API_KEY' is set by Space itself: this preset is ignored and the micro gets the platform's value",
+      }),
+      expect.objectContaining({ keyPath: 'micros[0].presets.env[1].name', location: at(9, 17) }),
+    ]);
   });
 
   it('warns about a name defined twice; the last definition wins in the first place', () => {

@@ -15,13 +15,13 @@ export interface BrowserDataOptions {
   readonly handler: DataHandler;
   readonly projectKey: string;
   /** Whether the request carries the owner's session; undefined when auth is off (every route open). */
-  readonly isOwner?: (request: IncomingMessage) => boolean;
+  readonly isOwner?: (request: IncomingMessage) => Promise<boolean>;
 }
 
 /** Serves a browser data request (the caller checked `isBrowserDataPath`). */
 export async function serveBrowserData(options: BrowserDataOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?', 1)[0]!;
-  if (options.isOwner !== undefined && !options.isOwner(request)) {
+  if (options.isOwner !== undefined && !(await options.isOwner(request))) {
     return refuse(response, 401, ['Unauthorized', "sign in as the app's owner to use its Base and Drive from the browser"]);
   }
   const target = browserDataTarget(path, { origin: request.headers.origin, host: request.headers.host }, options.projectKey);

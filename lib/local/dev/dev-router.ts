@@ -1,19 +1,22 @@
 /**
  * The dev router: what API Gateway's HTTP API is in the cloud. It picks the micro with the same `matchRoute`
- * the cloud route keys come from, answers 413 before invoking when a body exceeds the platform limit, keeps
- * `/__space/` for the runtime, and serves the dev-only action trigger (loopback only).
+ * the cloud route keys come from, judges access before reading a body, answers 413 before invoking when a body
+ * exceeds the platform limit, gives up on a micro after API Gateway's integration timeout, keeps `/__space/`
+ * for the runtime, and serves the dev-only action trigger (loopback only). It answers only requests addressed
+ * to a name it listens on, so a web page cannot reach it through a DNS name rebound to this machine.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { matchRoute } from '../../routing/routes';
 import type { SpaceAppModel } from '../../spacefile/model';
 import { UsageError } from '../../core/errors';
 import type { LocalAuth } from './local-auth';
 import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
-import { BODY_LIMIT_BYTES } from '../../core/limits';
-import { readRequestBody } from '../request-body';
+import { BODY_LIMIT_BYTES, INTEGRATION_TIMEOUT_SECONDS } from '../../core/limits';
+import { type BodyReadResult, readRequestBody } from '../request-body';
 import { requestLogLine } from './request-log';
-import { DEV_ACTIONS_PATH, DEV_PAGE_PATH } from '../../core/paths';
+import { DEV_ACTIONS_PATH, DEV_PAGE_PATH, isOriginForm } from '../../core/paths';
 import type { LocalActionState } from './trigger-page';
 import { isBrowserDataPath } from '../../data/browser-path';
 
@@ -35,6 +38,26 @@ export interface RouterBackend {
   log(source: string, line: string): void;
   /** Serves the browser's Base and Drive path (`/__space/v0/base|drive/...`), streamed, before any body limit. */
   serveBrowserData?(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+  /** How long a request may wait for its micro, as API Gateway's integration timeout. @default 29 s */
+  readonly gatewayTimeoutMs?: number;
+}
+
+/** The names each listening router answers to, set by `listen`. */
+const hostNamesOf = new WeakMap<http.Server, ReadonlySet<string>>();
+
+/** `localhost` and the address listened on; on a wildcard address, every address of this machine and its name. */
+function hostNames(listenHost: string, address: AddressInfo): ReadonlySet<string> {
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  const addresses = wildcard ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address)) : [address.address];
+  const names = new Set(['localhost', listenHost.toLowerCase(), ...addresses.map((ip) => (ip.includes(':') ? `[${ip}]` : ip))]);
+  if (wildcard) names.add(hostname().toLowerCase());
+  return names;
+}
+
+/** True when `host` (the Host header) names this router: one of its names and its port. */
+function isOwnHost(host: string | undefined, names: ReadonlySet<string>, port: number): boolean {
+  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec((host ?? '').toLowerCase());
+  return match !== null && names.has(match[1]!) && Number(match[2] ?? 80) === port;
 }
 
 export function jsonResponse(statusCode: number, value: unknown): HttpResponse {
@@ -94,23 +117,57 @@ async function handleReserved(backend: RouterBackend, req: http.IncomingMessage,
 }
 
 export function createRouter(backend: RouterBackend): http.Server {
-  return http.createServer(async (req, res) => {
+  const gatewayTimeoutMs = backend.gatewayTimeoutMs ?? INTEGRATION_TIMEOUT_SECONDS * 1000;
+  const server = http.createServer(async (req, res) => {
     const started = performance.now();
     const receivedAt = new Date();
     const url = req.url ?? '/';
+    const headOnly = req.method === 'HEAD';
+    const names = hostNamesOf.get(server);
+    if (names && !isOwnHost(req.headers.host, names, (server.address() as AddressInfo).port)) {
+      res.setHeader('connection', 'close');
+      const message = `Forbidden: this spaceport dev answers only to ${[...names].join(', ')}, not '${req.headers.host ?? ''}'`;
+      writeResponse(res, jsonResponse(403, { message }), headOnly);
+      return;
+    }
+    // API Gateway only ever passes a path on; an absolute-form target (`http://x/__space/...`) would let the
+    // micro's server read a path nobody judged.
+    if (!isOriginForm(url)) {
+      writeResponse(res, jsonResponse(400, { message: 'Bad Request: the request target must be a path, not a URL' }), headOnly);
+      return;
+    }
     const path = url.split('?', 1)[0];
     const route = matchRoute(backend.app, path);
-    const headOnly = req.method === 'HEAD';
     // A request the router answers for a micro (denied, too large) gets its log line too: the micro never saw it.
     const logAnswered = (statusCode: number, label: 'denied' | 'refused'): void => {
       if (route.kind === 'micro') backend.log(route.micro.name, requestLogLine(req.method ?? 'GET', path, statusCode, started, label));
     };
+    let bodyRead: Promise<BodyReadResult> | undefined;
+    const readBody = (limit: number): Promise<BodyReadResult> => (bodyRead ??= readRequestBody(req, limit));
     try {
       if (backend.serveBrowserData && isBrowserDataPath(path)) {
         await backend.serveBrowserData(req, res);
         return;
       }
-      const read = await readRequestBody(req, BODY_LIMIT_BYTES);
+      const denied = await backend.auth?.answer({
+        method: req.method ?? 'GET',
+        url,
+        headers: req.headers,
+        readBody: async (limit) => {
+          const read = await readBody(limit);
+          return read.kind === 'body' ? read.body : undefined;
+        },
+      });
+      if (denied) {
+        // The body of a denied request is never read (nor the rest of a sign-in form over its limit): close the
+        // connection rather than drain it.
+        const bodyComplete = bodyRead !== undefined && (await bodyRead).kind === 'body';
+        if (!bodyComplete && hasBody(req)) res.setHeader('connection', 'close');
+        logAnswered(denied.statusCode, 'denied');
+        writeResponse(res, denied, headOnly);
+        return;
+      }
+      const read = await readBody(BODY_LIMIT_BYTES);
       if (read.kind === 'too-large') {
         // The rest of the body is never read: close the connection after answering.
         res.setHeader('connection', 'close');
@@ -123,12 +180,6 @@ export function createRouter(backend: RouterBackend): http.Server {
           }),
           headOnly,
         );
-        return;
-      }
-      const denied = await backend.auth?.answer({ method: req.method ?? 'GET', url, headers: req.headers, body: read.body });
-      if (denied) {
-        logAnswered(denied.statusCode, 'denied');
-        writeResponse(res, denied, headOnly);
         return;
       }
       if (route.kind === 'reserved') {
@@ -147,13 +198,36 @@ export function createRouter(backend: RouterBackend): http.Server {
         },
         route.micro,
       );
-      writeResponse(res, await backend.invokeHttp(route.micro.name, event), headOnly);
+      const response = await withinGatewayTimeout(backend.invokeHttp(route.micro.name, event), gatewayTimeoutMs);
+      if (response === undefined) {
+        logAnswered(504, 'refused');
+        const detail = `micro ${route.micro.name} did not answer within ${gatewayTimeoutMs / 1000} s, API Gateway's integration timeout`;
+        writeResponse(res, jsonResponse(504, { message: 'Gateway Timeout', detail }), headOnly);
+        return;
+      }
+      writeResponse(res, response, headOnly);
     } catch (error) {
       // A bug here must cost one request, not the dev server.
       if (!res.headersSent) writeResponse(res, jsonResponse(500, { message: `spaceport dev: ${String(error)}` }), headOnly);
       else res.destroy();
     }
   });
+  return server;
+}
+
+function hasBody(req: http.IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+}
+
+/** `response`, or undefined when it takes longer than `timeoutMs` (the micro's invocation goes on, as on Lambda). */
+async function withinGatewayTimeout(response: Promise<HttpResponse>, timeoutMs: number): Promise<HttpResponse | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+  try {
+    return await Promise.race([response, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Listens on `host:port`; a taken port is a clear user error, not a stack trace. */
@@ -172,5 +246,7 @@ export async function listen(server: http.Server, port: number, host: string): P
       resolve();
     });
   });
-  return (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo;
+  hostNamesOf.set(server, hostNames(host, address));
+  return address.port;
 }

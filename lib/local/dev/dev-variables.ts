@@ -1,13 +1,11 @@
 /**
- * The environment variables of a micro's function, built from the model the same way the cloud constructs do:
- * the adapter's configuration (`SPACEPORT_*`), the Space environment (`DETA_*`) and the preset values.
+ * The environment variables of a micro's function under `spaceport dev`: the same definition as the deployed
+ * function's (`lib/spacefile/platform-variables.ts`), with the preset values from `--env`, `.env` and the Spacefile.
  * `PORT` is left to the pool, which gives each execution environment its own.
  */
+import { functionVariables } from '../../spacefile/platform-variables';
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { UsageError } from '../../core/errors';
-
-/** Where the layer's entry point is once the layer is unpacked at `/opt`. */
-export const EXEC_WRAPPER = '/opt/spaceport/bootstrap';
 
 /** Where preset values come from, strongest first: `--env` flags, the `.env` file, the Spacefile defaults. */
 export interface PresetSources {
@@ -63,23 +61,7 @@ export function resolvePresets(app: SpaceAppModel, sources: PresetSources): Map<
   return values;
 }
 
-/** The function environment of `micro`, without `PORT`. */
+/** The function environment of `micro`, without `PORT`; a static micro's `dev` command replaces serving its files. */
 export function microFunctionVariables(micro: Micro, space: SpaceEnvironment, presets: Readonly<Record<string, string>>): Record<string, string> {
-  const command = micro.dev ?? micro.run;
-  return {
-    AWS_LAMBDA_EXEC_WRAPPER: EXEC_WRAPPER,
-    // A static micro's `dev` command (a dev server) replaces serving its built files.
-    ...(command !== undefined ? { SPACEPORT_RUN: command } : { SPACEPORT_STATIC_DIR: micro.serve ?? '.' }),
-    SPACEPORT_BASE_PATH: micro.primary ? '' : micro.path,
-    DETA_PROJECT_KEY: space.projectKey,
-    DETA_API_KEY: space.internalKey,
-    DETA_SPACE_APP: 'true',
-    DETA_RUNTIME: 'true',
-    DETA_SPACE_APP_VERSION: 'dev',
-    DETA_SPACE_APP_HOSTNAME: space.hostname,
-    DETA_SPACE_APP_MICRO_NAME: micro.name,
-    DETA_SPACE_APP_MICRO_TYPE: micro.primary ? 'primary' : 'normal',
-    ...space.data,
-    ...presets,
-  };
+  return functionVariables(micro, { ...space, appVersion: 'dev', command: micro.dev ?? micro.run }, presets);
 }

@@ -9,20 +9,21 @@ import type { HttpResponse } from '../http-api-event';
 import type { SpaceAppModel } from '../../spacefile/model';
 import type { ApiKeyStore } from '../../auth/api-keys';
 import { InternalKey } from '../../auth/internal-key';
-import { ensureOwnerSecret, LocalApiKeyStore, stateDirFor } from '../state';
+import { ensureOwnerSecret, LocalApiKeyStore, OwnerSecretFile, stateDirFor } from '../state';
 import { accessPolicyOf, type AccessPolicy } from '../../auth/policy';
 import type { AuthResponse } from '../../auth/responses';
 import { AccessRules, type AuthRequest, authorize, cookieValues, SESSION_COOKIE } from '../../auth/rules';
-import { SessionSigner } from '../../auth/session';
-import { handleSignin, isSigninPath } from '../../auth/signin';
+import { localSessionCookie, RotatingSessionSigner } from '../../auth/session';
+import { handleSignin, isSigninPath, MAX_SIGNIN_BODY_BYTES, signinTooLarge } from '../../auth/signin';
 
-/** A request as the dev router holds it once the body is read. */
+/** A request as the dev router holds it before its body is read. */
 export interface LocalRequest {
   readonly method: string;
   /** Path and query as sent. */
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
+  /** Reads the body, at most `limit` bytes (undefined when it is larger). Only sign-in posts are read here. */
+  readonly readBody: (limit: number) => Promise<Buffer | undefined>;
 }
 
 function toAuthRequest(request: LocalRequest): AuthRequest {
@@ -51,21 +52,29 @@ export function toHttpResponse(response: AuthResponse): HttpResponse {
 
 export class LocalAuth {
   private readonly rules: AccessRules;
-  private readonly signer: SessionSigner;
+  private readonly signer: RotatingSessionSigner;
   private readonly internalKey: InternalKey;
+  /** The name of the owner's session cookie: the app's own, since every app on localhost shares the host. */
+  readonly sessionCookie: string;
 
   /**
-   * Reads (or, on the first run, creates) `.spaceport/` next to the Spacefile. `internalKey` is passed in because
-   * the micros need it whether or not auth is on (`ensureInternalKey`).
+   * Reads (or, on the first run, creates) `.spaceport/` next to the Spacefile; the owner secret is followed as the
+   * file changes (`OwnerSecretFile`). `internalKey` is passed in because the micros need it whether or not auth
+   * is on (`ensureInternalKey`).
    */
   static open(app: SpaceAppModel, internalKey: string): LocalAuth {
     const stateDir = stateDirFor(app.rootDir);
     const { secret, created } = ensureOwnerSecret(stateDir);
-    return new LocalAuth(accessPolicyOf(app), secret, created, internalKey, new LocalApiKeyStore(stateDir));
+    const file = new OwnerSecretFile(stateDir);
+    return new LocalAuth(accessPolicyOf(app), secret, created, internalKey, new LocalApiKeyStore(stateDir), Date.now, {
+      currentOwnerSecret: () => file.read(),
+      sessionCookie: localSessionCookie(app.rootDir),
+    });
   }
 
   constructor(
     policy: AccessPolicy,
+    /** The owner secret at start (what `spaceport dev` prints on the run that created it). */
     readonly ownerSecret: string,
     /** True on the run that generated the secret: the one time `spaceport dev` prints it. */
     readonly ownerSecretCreated: boolean,
@@ -73,27 +82,39 @@ export class LocalAuth {
     internalKey: string,
     private readonly keys: Pick<ApiKeyStore, 'find'>,
     private readonly now: () => number = Date.now,
+    options: {
+      /** The owner secret as it is now. @default always `ownerSecret` */
+      readonly currentOwnerSecret?: () => string;
+      /** @default SESSION_COOKIE */
+      readonly sessionCookie?: string;
+    } = {},
   ) {
     this.rules = new AccessRules(policy);
+    this.sessionCookie = options.sessionCookie ?? SESSION_COOKIE;
     // Local dev is plain http on localhost, where browsers drop Secure cookies (Safari) or need not see them.
-    this.signer = new SessionSigner(ownerSecret, false);
+    this.signer = new RotatingSessionSigner(options.currentOwnerSecret ?? (() => ownerSecret), false, this.sessionCookie);
     this.internalKey = new InternalKey(internalKey);
   }
 
   /**
    * The response auth gives instead of the micro's (a sign-in page, a denial, a micro's runtime path), or
-   * undefined when the request may go on: to the micro, or to the router's own `/__space/` pages.
+   * undefined when the request may go on: to the micro, or to the router's own `/__space/` pages. Decided from
+   * the request line and headers alone, so a denied request's body is never read.
    */
   async answer(request: LocalRequest): Promise<HttpResponse | undefined> {
     const authRequest = toAuthRequest(request);
     if (isSigninPath(authRequest.path)) {
-      return toHttpResponse(handleSignin({ ...authRequest, body: request.body.toString('utf8') }, this.signer, this.now()));
+      const body = await request.readBody(MAX_SIGNIN_BODY_BYTES);
+      if (body === undefined) return toHttpResponse(signinTooLarge());
+      return toHttpResponse(handleSignin({ ...authRequest, body: body.toString('utf8') }, await this.signer.current(), this.now()));
     }
     if (!this.rules.microFor(authRequest.path)) return undefined;
+    const signer = await this.signer.current();
     const decision = await authorize(authRequest, {
       rules: this.rules,
+      sessionCookie: this.sessionCookie,
       now: this.now(),
-      verifyOwnerSession: (token, at) => this.signer.verify(token, at),
+      verifyOwnerSession: (token, at) => signer.verify(token, at),
       verifyInternalKey: (key) => this.internalKey.matches(key),
       verifyApiKey: (key) => this.keys.find(key),
     });
@@ -101,8 +122,9 @@ export class LocalAuth {
   }
 
   /** Whether the request carries the signed-in owner's session: the only way into the browser's Base and Drive. */
-  isOwner(headers: IncomingHttpHeaders): boolean {
-    const { cookies } = toAuthRequest({ method: 'GET', url: '/', headers, body: Buffer.alloc(0) });
-    return cookieValues(cookies, SESSION_COOKIE).some((token) => this.signer.verify(token, this.now()));
+  async isOwner(headers: IncomingHttpHeaders): Promise<boolean> {
+    const { cookies } = toAuthRequest({ method: 'GET', url: '/', headers, readBody: async () => Buffer.alloc(0) });
+    const signer = await this.signer.current();
+    return cookieValues(cookies, this.sessionCookie).some((token) => signer.verify(token, this.now()));
   }
 }

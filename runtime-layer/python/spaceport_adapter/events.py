@@ -20,6 +20,12 @@ REPLACED_HEADERS = frozenset((
 ))
 # Characters a decoded path may hold that are not allowed in a request target.
 UNSAFE_PATH_CHARS = re.compile(r'[^\x21-\x7e]|["<>\\^`{|}#?]')
+# lib/core/paths.ts: something in a path that some reading would change, how often a path may be decoded,
+# a leading `//host` that URL parsers read as an authority, and the ends of a path that keep a trailing slash.
+READ_DIFFERENTLY = re.compile(r"[%\\]|//|/\.")
+DECODINGS = 2
+LEADING_AUTHORITY = re.compile(r"^//[^/]*")
+TRAILING_DOTS = re.compile(r"/\.{0,2}$")
 # A `%` that does not start an escape: decodeURIComponent would throw.
 BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Outside the base64 alphabet (after mapping the URL-safe one): skipped, as Node's decoder does.
@@ -103,31 +109,55 @@ def _format_of(event):
     return None
 
 
-def _is_reserved(path):
-    """Does `path`, as the app would decode and normalise it, lie under /__space?"""
-    if _is_under(path, RESERVED_PREFIX):
-        return True
-    if "%" not in path and "//" not in path and "/." not in path:
-        return False
-    decoded = _decode_uri_component(path)
+def _resolve_dots(path):
+    """Resolves `.`, `..` and repeated slashes as a server normalising its path would. Keeps a trailing slash."""
     segments = []
-    for segment in decoded.split("/"):
+    for segment in path.split("/"):
+        if segment in ("", "."):
+            continue
         if segment == "..":
             if segments:
                 segments.pop()
-        elif segment not in ("", "."):
+        else:
             segments.append(segment)
-    return _is_under("/" + "/".join(segments), RESERVED_PREFIX)
+    trailing_slash = bool(segments) and TRAILING_DOTS.search(path) is not None
+    return "/" + "/".join(segments) + ("/" if trailing_slash else "")
+
+
+def path_readings(path):
+    """Every way a framework may read `path`, the same list as lib/core/paths.ts's pathReadings."""
+    if not READ_DIFFERENTLY.search(path):
+        return [path]
+    spellings = [path]
+    current = path
+    for _ in range(DECODINGS):
+        decoded = _decode_uri_component(current)
+        if decoded is None or decoded == current:
+            break
+        spellings.append(decoded)
+        current = decoded
+    readings = {}
+    for spelling in spellings:
+        for slashes in (spelling, spelling.replace("\\", "/")):
+            for without_authority in (slashes, LEADING_AUTHORITY.sub("", slashes, count=1) or "/"):
+                readings[without_authority] = None
+                readings[_resolve_dots(without_authority)] = None
+    return list(readings)
+
+
+def is_reserved_path(path):
+    """True when any reading of `path` lies under /__space, in any case."""
+    return any(_is_under(reading.lower(), RESERVED_PREFIX) for reading in path_readings(path))
 
 
 def _decode_uri_component(text):
-    """Like JavaScript's decodeURIComponent, leaving text that is not valid percent-encoded UTF-8 as it is."""
+    """Like JavaScript's decodeURIComponent; None for text that is not valid percent-encoded UTF-8."""
     if BAD_PERCENT.search(text):
-        return text
+        return None
     try:
         return unquote(text, errors="strict")
     except UnicodeDecodeError:
-        return text
+        return None
 
 
 def _encode_component(text):
@@ -233,8 +263,11 @@ def _parse_http(event, fmt, base_path, lambda_context):
             source_ip = identity.get("sourceIp") if isinstance(identity, dict) else None
     except _MissingField as missing:
         return Refused(fmt, 400, f"Bad request: the {FORMAT_NAMES[fmt]} has no {missing}")
+    # Only a path goes on: the app's server would read the path inside an absolute-form target, unjudged.
+    if not raw_path.startswith("/"):
+        return Refused(fmt, 400, "Bad request: the request target must be a path, not a URL")
     path = _strip_base_path(raw_path, base_path)
-    if _is_reserved(path):
+    if is_reserved_path(path):
         return Refused(fmt, 404, f"Not found: paths under {RESERVED_PREFIX}/ are reserved for the Space runtime")
     body = _decode_body(event)
     if len(body) > BODY_LIMIT_BYTES:

@@ -4,6 +4,7 @@
  */
 import { ExecutionEnvironment } from '../../../lib/local/emulator';
 import { findFreePort } from '../../../lib/local/dev/free-port';
+import type { Sandbox } from '../../../lib/local/emulator/sandbox';
 import type { AdapterRuntime } from './adapter-process';
 
 /** The managed runtime each adapter runs on; the bootstrap picks the adapter from `AWS_EXECUTION_ENV`. */
@@ -32,6 +33,8 @@ export async function startEmulatedAdapter(options: {
   taskRoot: string;
   env: Record<string, string>;
   timeoutMs?: number;
+  /** How the environment is confined; unconfined by default. */
+  sandbox?: Sandbox;
 }): Promise<EmulatedAdapter> {
   const port = await findFreePort();
   const lines: string[] = [];
@@ -42,6 +45,7 @@ export async function startEmulatedAdapter(options: {
     runtime: LAMBDA_RUNTIME[options.runtime],
     environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap', PORT: String(port), ...options.env },
     timeoutMs: options.timeoutMs,
+    sandbox: options.sandbox,
     log: (line) => lines.push(line),
   });
   return {
