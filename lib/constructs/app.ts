@@ -231,6 +231,7 @@ export class SpaceApp extends Construct {
       url: this.router.url,
       scheduleGroup: this.scheduleGroup?.scheduleGroupName,
       accessLogGroup: this.router.accessLogGroup.logGroupName,
+      data: this.data ? { table: this.data.table.tableName, bucket: this.data.bucket.bucketName, projectId: this.projectKey.projectId } : undefined,
       micros: Object.fromEntries(
         Object.entries(this.micros).map(([name, micro]) => [
           name,

@@ -19,6 +19,7 @@ import {
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   type BaseRecord,
@@ -91,6 +92,31 @@ export class DynamoDbBaseStore implements BaseStore {
 
   async delete(ref: BaseRef, key: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: primaryKey(ref, key) }));
+  }
+
+  /**
+   * The names of the project's bases that hold items (what an export enumerates). A table Scan reading only the
+   * partition keys: it reads the whole table once, so it serves exports and imports, never a request path.
+   */
+  async baseNames(projectId: string): Promise<string[]> {
+    const prefix = `${projectId}/`;
+    const names = new Set<string>();
+    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ProjectionExpression: '#pk',
+          FilterExpression: 'begins_with(#pk, :prefix)',
+          ExpressionAttributeNames: { '#pk': BASE_TABLE_SCHEMA.partitionKey },
+          ExpressionAttributeValues: { ':prefix': { S: prefix } },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) names.add(item[BASE_TABLE_SCHEMA.partitionKey]!.S!.slice(prefix.length));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return [...names].sort();
   }
 
   async scan(ref: BaseRef, request: ScanRequest): Promise<ScanPage> {

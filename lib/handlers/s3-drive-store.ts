@@ -109,6 +109,19 @@ export class S3DriveStore implements DriveStore {
     return { failed };
   }
 
+  /** The names of the project's drives that hold files (what an export enumerates): one listing by folder. */
+  async driveNames(projectId: string): Promise<string[]> {
+    const prefix = `${projectId}/`;
+    const names: string[] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken }));
+      for (const common of page.CommonPrefixes ?? []) names.push(common.Prefix!.slice(prefix.length, -1));
+      ContinuationToken = page.NextContinuationToken;
+    } while (ContinuationToken);
+    return names.sort();
+  }
+
   async list(ref: DriveRef, request: ListRequest): Promise<ListPage> {
     const prefix = drivePrefix(ref);
     const result = await this.client.send(
