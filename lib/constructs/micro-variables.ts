@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { LAMBDA_ENVIRONMENT_LIMIT } from '../core/limits';
-import { functionVariables } from '../spacefile/platform-variables';
+import { dataHostVariables, functionVariables } from '../spacefile/platform-variables';
 import type { Micro } from '../spacefile/model';
 import { SpaceportConstructError } from './errors';
 
@@ -44,7 +44,7 @@ export function microVariables(scope: IConstruct, inputs: MicroVariablesInputs):
       appVersion: inputs.appVersion,
       command: micro.run,
       port: CLOUD_PORT,
-      ...(inputs.dataHost !== undefined && { data: { DETA_BASE_HOST: inputs.dataHost, DETA_DRIVE_HOST: inputs.dataHost } }),
+      ...(inputs.dataHost !== undefined && { data: dataHostVariables(inputs.dataHost) }),
     },
     resolvePresets(scope, micro, inputs.presetValues ?? {}),
   );

@@ -68,6 +68,9 @@ describe('the example app', () => {
       DETA_SPACE_APP_MICRO_TYPE: 'primary',
       DETA_BASE_HOST: dataHost,
       DETA_DRIVE_HOST: dataHost,
+      // deta-go reads whole root endpoints.
+      DETA_BASE_ROOT_ENDPOINT: { 'Fn::Join': ['', ['https://', dataHost, '/v1']] },
+      DETA_DRIVE_ROOT_ENDPOINT: { 'Fn::Join': ['', ['https://', dataHost, '/v1']] },
     });
     expect(environmentOf(example, 'api')).toMatchObject({
       SPACEPORT_RUN: 'python3 main.py',
