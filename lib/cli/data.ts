@@ -1,13 +1,15 @@
 /**
  * `spaceport data import <export.zip|dir>` and `spaceport data export <out.zip>`: the app's Deta Base and Drive data
- * in and out of the local store, in the layout of Deta Space's exports, so data exported from Space comes home and
- * can be backed up and moved.
+ * in and out of the local store or, with `--deployed`/`--stack`, the deployed app's table and bucket, in the layout of
+ * Deta Space's exports, so data exported from Space comes home and moves between local and cloud.
  */
 import { existsSync } from 'node:fs';
 import { ArchiveError, openArchive } from '../data/archive';
-import { exportArchive, importArchive, type ImportReport, type TransferProgress } from '../data/transfer';
+import { exportArchive, importArchive, type DataTarget, type ImportReport, type TransferProgress } from '../data/transfer';
 import { openLocalStores } from '../local/data/local-stores';
 import { loadOrCreateProjectKey } from '../local/project-key-file';
+import { DeployedAppError } from '../operate/aws-errors';
+import { deployedDataTarget } from '../operate/deployed-data';
 import { stateDirFor } from '../local/state';
 import { loadSpacefile } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
@@ -15,16 +17,19 @@ import { SpacefileError } from '../spacefile/problems';
 import { defineCommand, usageError } from './arguments';
 import { UsageError } from '../core/errors';
 import type { Command } from './command';
+import { DEPLOYED_TARGET_OPTIONS, deployedTarget } from './deployed-target';
 
 const COMMAND_LINE = {
-  summary: "Import a Deta Space data export into the app's local Base and Drive, or export them to one",
-  usage: 'data import <export.zip|dir> [--overwrite] [--dry-run] | export <out.zip>  [--spacefile <path>]',
+  summary: "Import a Deta Space data export into the app's Base and Drive (local, or deployed), or export them to one",
+  usage: 'data import <export.zip|dir> [--overwrite] [--dry-run] | export <out.zip>  [--spacefile <path>] [--deployed | --stack <name>]',
   arguments: {
-    'import <export.zip|dir>': 'bases/<base>.json and drives/<drive>/<files> from a Space export, into the local store',
-    'export <out.zip>': 'every live item and file of the local store, in the same layout',
+    'import <export.zip|dir>': 'bases/<base>.json and drives/<drive>/<files> from a Space export, into the app',
+    'export <out.zip>': 'every live item and file of the app, in the same layout',
   },
   options: {
-    spacefile: { type: 'string', value: '<path>', description: "the app's Spacefile (default: ./Spacefile): its .spaceport/ holds the data" },
+    ...DEPLOYED_TARGET_OPTIONS,
+    spacefile: { type: 'string', value: '<path>', description: "the app's Spacefile (default: ./Spacefile): its .spaceport/ holds the local data" },
+    deployed: { type: 'boolean', description: "the deployed app's DynamoDB table and S3 bucket (your AWS credentials), not the local store" },
     overwrite: { type: 'boolean', description: 'import: replace items and files that exist (default: keep them and report them)' },
     'dry-run': { type: 'boolean', description: 'import: check the export and report what would happen; write nothing' },
   },
@@ -39,14 +44,7 @@ export const dataCommand: Command = defineCommand(COMMAND_LINE, async ({ positio
     throw usageError(COMMAND_LINE, verb === 'import' || verb === 'export' ? `'data ${verb}' takes one path` : 'expected import or export');
   }
   if (verb === 'export' && (values.overwrite || values['dry-run'])) throw new UsageError('--overwrite and --dry-run apply to data import');
-  const app = load(values.spacefile ?? 'Spacefile');
-  const projectId = loadOrCreateProjectKey(app.rootDir).split('_')[0]!;
-  let target;
-  try {
-    target = await openLocalStores(stateDirFor(app.rootDir), projectId);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const target = values.deployed || values.stack !== undefined ? await openDeployed(values) : await openLocal(values.spacefile ?? 'Spacefile');
   try {
     if (verb === 'export') {
       if (existsSync(path)) throw new UsageError(`${path} exists; give a new file name (an export never overwrites)`);
@@ -64,7 +62,7 @@ export const dataCommand: Command = defineCommand(COMMAND_LINE, async ({ positio
         dryRun: values['dry-run'],
         onProgress: progressPrinter(started),
       }).catch(asUsageError);
-      process.stdout.write(formatReport(report, target.dataDir, Date.now() - started));
+      process.stdout.write(formatReport(report, target.where, Date.now() - started));
       return report.bases.some((base) => base.failed.length > 0) || report.drives.some((drive) => drive.failed.length > 0) ? 1 : 0;
     } finally {
       archive.close();
@@ -73,6 +71,31 @@ export const dataCommand: Command = defineCommand(COMMAND_LINE, async ({ positio
     await target.close();
   }
 });
+
+interface OpenTarget extends DataTarget {
+  readonly where: string;
+  close(): void | Promise<void>;
+}
+
+async function openLocal(spacefile: string): Promise<OpenTarget> {
+  const app = load(spacefile);
+  const projectId = loadOrCreateProjectKey(app.rootDir).split('_')[0]!;
+  try {
+    const target = await openLocalStores(stateDirFor(app.rootDir), projectId);
+    return { ...target, where: target.dataDir, close: () => target.close() };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function openDeployed(values: { spacefile?: string; stack?: string; region?: string }): Promise<OpenTarget> {
+  const { app } = await deployedTarget(values);
+  try {
+    return deployedDataTarget(app);
+  } catch (error) {
+    throw error instanceof DeployedAppError ? new UsageError(error.message) : error;
+  }
+}
 
 function load(spacefile: string): SpaceAppModel {
   try {
@@ -110,11 +133,11 @@ function progressPrinter(started: number): (progress: TransferProgress) => void 
   };
 }
 
-function formatReport(report: ImportReport, dataDir: string, elapsedMs: number): string {
+function formatReport(report: ImportReport, where: string, elapsedMs: number): string {
   const lines: string[] = [
     report.dryRun
-      ? `Dry run: nothing was written to ${dataDir}. An import would do this:`
-      : `Imported into ${dataDir} in ${(elapsedMs / 1000).toFixed(1)} s:`,
+      ? `Dry run: nothing was written to ${where}. An import would do this:`
+      : `Imported into ${where} in ${(elapsedMs / 1000).toFixed(1)} s:`,
   ];
   const verb = report.dryRun ? 'to write' : 'written';
   for (const base of report.bases) {

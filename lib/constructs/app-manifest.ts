@@ -17,6 +17,8 @@ export interface DeployedAppManifest {
   readonly scheduleGroup?: string;
   /** The HTTP API's access log group: one line per request. */
   readonly accessLogGroup: string;
+  /** The app's Deta Base table and Drive bucket, and the project id their keys start with (absent with `data: false`). */
+  readonly data?: { readonly table: string; readonly bucket: string; readonly projectId: string };
   /** By micro name. */
   readonly micros: Readonly<Record<string, { readonly functionName: string; readonly logGroup: string }>>;
 }

@@ -18,6 +18,7 @@ import { SpaceProjectKey } from './project-key-secret';
 import { MANIFEST_OUTPUT_ID, type DeployedAppManifest } from './app-manifest';
 import { SpaceRouter, type SpaceDomainProps } from './router';
 import { SpaceAuth } from './auth';
+import { SpaceData, type SpaceDataProps } from './data';
 import { lambdaRuntime } from './runtimes';
 
 export interface SpaceAppProps {
@@ -96,6 +97,12 @@ export interface SpaceAppProps {
    */
   readonly throttle?: apigwv2.ThrottleSettings;
   /**
+   * Deta Base and Drive (`SpaceData`, created when the app has a micro): its settings, or `false` for an app that
+   * keeps no data.
+   * @default a SpaceData with its defaults: table and bucket retained when the stack is deleted
+   */
+  readonly data?: false | Omit<SpaceDataProps, 'projectKey' | 'ownerSecret' | 'logRetention'>;
+  /**
    * Escape hatch: overrides merged over every micro's function, the HTTP API and every schedule.
    * @default no overrides
    */
@@ -118,6 +125,8 @@ export class SpaceApp extends Construct {
   readonly router: SpaceRouter;
   /** The owner secret, API key table, authorizer and sign-in function, unless `authorizer` replaced them. */
   readonly auth?: SpaceAuth;
+  /** Deta Base and Drive, unless `data: false`. */
+  readonly data?: SpaceData;
   /** By micro name. */
   readonly micros: Readonly<Record<string, SpaceMicro>>;
   /** By action id. */
@@ -151,6 +160,15 @@ export class SpaceApp extends Construct {
       domain: props.domain,
       cdk: { httpApi: props.cdk?.httpApi },
     });
+    if (props.data !== false && this.app.micros.length > 0) {
+      this.data = new SpaceData(this, 'Data', {
+        ...props.data,
+        projectKey: this.projectKey,
+        ownerSecret: this.auth?.ownerSecret,
+        logRetention: props.logRetention,
+      });
+      if (this.auth) this.data.addBrowserPath(this.router.httpApi);
+    }
     const micros: Record<string, SpaceMicro> = {};
     for (const micro of this.app.micros) {
       const runtimeName = props.runtimes?.[micro.name];
@@ -159,6 +177,7 @@ export class SpaceApp extends Construct {
         projectKey: this.projectKey,
         internalKey: this.internalKey,
         hostname: this.router.hostname,
+        dataHost: this.data?.host,
         appVersion: props.appVersion,
         presetValues: props.presetValues?.[micro.name],
         runtime: runtimeName ? lambdaRuntime(runtimeName) : undefined,
@@ -212,6 +231,7 @@ export class SpaceApp extends Construct {
       url: this.router.url,
       scheduleGroup: this.scheduleGroup?.scheduleGroupName,
       accessLogGroup: this.router.accessLogGroup.logGroupName,
+      data: this.data ? { table: this.data.table.tableName, bucket: this.data.bucket.bucketName, projectId: this.projectKey.projectId } : undefined,
       micros: Object.fromEntries(
         Object.entries(this.micros).map(([name, micro]) => [
           name,

@@ -2,7 +2,6 @@
  * The cloud side of "private by default": the owner secret, the API key table, the Lambda authorizer that
  * every micro route goes through, and the sign-in function behind `/__space/*`.
  */
-import { join } from 'node:path';
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -76,7 +75,7 @@ export class SpaceAuth extends Construct {
 
     const environment = { [AUTH_ENV.ownerSecretParameter]: this.ownerSecret.parameterName };
     this.authorizerFunction = handlerFunction(this, 'Authorizer', {
-      module: join(__dirname, '..', 'handlers', 'authorizer'),
+      module: 'authorizer',
       description: 'Spaceport authorizer: private by default',
       logRetention: props.logRetention,
       environment: {
@@ -87,7 +86,7 @@ export class SpaceAuth extends Construct {
       },
     });
     this.signinFunction = handlerFunction(this, 'Signin', {
-      module: join(__dirname, '..', 'handlers', 'signin-handler'),
+      module: 'signin-handler',
       description: 'Spaceport owner sign-in (/__space/*)',
       logRetention: props.logRetention,
       environment,

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Aws, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -108,7 +107,7 @@ function secretGenerator(stack: Stack): lambda.Function {
   return (
     (stack.node.tryFindChild(id) as lambda.Function | undefined) ??
     handlerFunction(stack, id, {
-      module: join(__dirname, '..', 'handlers', 'generated-secret'),
+      module: 'generated-secret',
       description: 'Spaceport: generates the app secrets into SSM SecureString parameters at deploy time',
       timeout: Duration.seconds(30),
     })

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { LAMBDA_ENVIRONMENT_LIMIT } from '../core/limits';
-import { functionVariables } from '../spacefile/platform-variables';
+import { dataHostVariables, functionVariables } from '../spacefile/platform-variables';
 import type { Micro } from '../spacefile/model';
 import { SpaceportConstructError } from './errors';
 
@@ -17,6 +17,8 @@ export interface MicroVariablesInputs {
   readonly internalKey: string;
   readonly hostname: string;
   readonly appVersion: string;
+  /** `DETA_BASE_HOST` and `DETA_DRIVE_HOST`: the app's data endpoint (`SpaceData.host`), when it has one. */
+  readonly dataHost?: string;
 }
 
 /** What a value known only at deploy time (the host, the project and internal keys) is counted as: all are well under this. */
@@ -42,6 +44,7 @@ export function microVariables(scope: IConstruct, inputs: MicroVariablesInputs):
       appVersion: inputs.appVersion,
       command: micro.run,
       port: CLOUD_PORT,
+      ...(inputs.dataHost !== undefined && { data: dataHostVariables(inputs.dataHost) }),
     },
     resolvePresets(scope, micro, inputs.presetValues ?? {}),
   );

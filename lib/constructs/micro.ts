@@ -30,6 +30,11 @@ export interface SpaceMicroProps {
   /** The app's host, no scheme (`DETA_SPACE_APP_HOSTNAME`), e.g. `SpaceRouter.hostname`. */
   readonly hostname: string;
   /**
+   * The app's Deta Base and Drive host (`SpaceData.host`), given to the micro as `DETA_BASE_HOST` and `DETA_DRIVE_HOST`.
+   * @default none: the SDKs fall back to Deta's own hosts, which no longer exist
+   */
+  readonly dataHost?: string;
+  /**
    * `DETA_SPACE_APP_VERSION`.
    * @default '1'
    */
@@ -105,6 +110,7 @@ export class SpaceMicro extends Construct {
       internalKey: props.internalKey.environmentValue,
       hostname: props.hostname,
       appVersion: props.appVersion ?? '1',
+      dataHost: props.dataHost,
     });
     const overrides = props.cdk?.function ?? {};
     this.function = new lambda.Function(this, 'Function', {

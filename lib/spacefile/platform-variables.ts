@@ -44,6 +44,19 @@ export interface PlatformValues {
   readonly data?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Where every official SDK finds the app's Base and Drive served at `host` (no scheme; the SDKs speak https): the JS
+ * and Python SDKs read the hosts, deta-go whole root endpoints. The same in the cloud and under `spaceport dev`.
+ */
+export function dataHostVariables(host: string): Record<string, string> {
+  return {
+    DETA_BASE_HOST: host,
+    DETA_DRIVE_HOST: host,
+    DETA_BASE_ROOT_ENDPOINT: `https://${host}/v1`,
+    DETA_DRIVE_ROOT_ENDPOINT: `https://${host}/v1`,
+  };
+}
+
 export function functionVariables(micro: Micro, platform: PlatformValues, presets: Readonly<Record<string, string>>): Record<string, string> {
   const server: Record<string, string> =
     platform.command !== undefined

@@ -15,13 +15,24 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
   const app = loadSpacefile(EXAMPLE);
 
   it('sends every micro route, public or not, through the Lambda authorizer; only /__space is open', () => {
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+    const appApi = { Ref: space.router.httpApi.stack.getLogicalId(space.router.httpApi.node.defaultChild as never) };
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: appApi } })).map(
+      (route) => route.Properties,
+    );
     const open = routes
       .filter((route) => route.AuthorizationType === 'NONE')
       .map((route) => route.RouteKey)
       .sort();
-    // Besides the runtime's own paths, only the CORS preflights of web (api_keys), answered by the runtime function.
-    expect(open).toEqual(['ANY /__space', 'ANY /__space/{proxy+}', 'OPTIONS /', 'OPTIONS /{proxy+}']);
+    // Besides the runtime's own paths: the CORS preflights of web (api_keys), answered by the runtime function, and
+    // the browser's Base and Drive paths, which the data function serves to the owner's session alone (docs/data.md).
+    expect(open).toEqual([
+      'ANY /__space',
+      'ANY /__space/v0/base/{proxy+}',
+      'ANY /__space/v0/drive/{proxy+}',
+      'ANY /__space/{proxy+}',
+      'OPTIONS /',
+      'OPTIONS /{proxy+}',
+    ]);
     const guarded = routes.filter((route) => route.AuthorizationType !== 'NONE');
     // docs (public: true) and web's /public/* included: the authorizer allows them itself.
     expect(guarded.map((route) => route.RouteKey).sort()).toEqual(app.micros.flatMap(routeKeys).sort());
@@ -78,7 +89,7 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
     expect(JSON.stringify(variablesOf(space.auth!.signinFunction))).not.toContain(keyId);
   });
 
-  it('lets the auth functions read the owner secret parameter and nothing else of SSM; only the generator writes', () => {
+  it('lets the auth functions and the data function (the browser path) read the owner secret parameter and nothing else of SSM; only the generator writes', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => policy.Properties);
     const ssmStatements = policies.flatMap((policy) =>
       (policy.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
@@ -94,6 +105,7 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
       [
         [roleOf(space.auth!.authorizerFunction), ownerSecret],
         [roleOf(space.auth!.signinFunction), ownerSecret],
+        [roleOf(space.data!.function), ownerSecret],
       ].sort(),
     );
     const writers = ssmStatements.filter((statement) => statement.action !== 'ssm:GetParameter');
@@ -109,9 +121,10 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
       KeySchema: [{ AttributeName: 'hash', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
     });
+    const apiKeysTable = space.auth!.apiKeysTable.stack.getLogicalId(space.auth!.apiKeysTable.node.defaultChild as never);
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    const dynamo = statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
-    expect(dynamo.map((statement) => statement.Action)).toEqual(['dynamodb:GetItem']);
+    const onKeys = statements.filter((statement) => JSON.stringify(statement.Resource).includes(apiKeysTable));
+    expect(onKeys.map((statement) => statement.Action)).toEqual(['dynamodb:GetItem']);
   });
 
   it('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
@@ -124,12 +137,12 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
 });
 
 describe('SpaceAuth bundling', () => {
-  it('bundles the authorizer, the sign-in function and the secret generator with esbuild, without Docker', () => {
+  it('bundles the authorizer, the sign-in function, the secret generator and the data function with esbuild, without Docker', () => {
     const { template } = synth({ spacefile: EXAMPLE }, { bundle: true });
     const handlers = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
       /^Spaceport/.test(fn.Properties.Description ?? ''),
     );
-    expect(handlers).toHaveLength(3);
+    expect(handlers).toHaveLength(4);
     for (const fn of handlers) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
   });
 });

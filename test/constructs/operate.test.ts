@@ -41,6 +41,9 @@ describe('the manifest output', () => {
     expect(resolved).toContain('\\"scheduleGroup\\":\\"Test-App-Schedules-');
     expect(resolved).toMatch(/accessLogGroup.*"Ref":"AppRouterAccessLogs[0-9A-F]{8}"/);
     expect(resolved).toMatch(/"Ref":"AppMicrowebFunction[0-9A-F]{8}"/);
+    // The Base table, the Drive bucket and the project id their keys start with: spaceport data --deployed.
+    expect(resolved).toMatch(/\\"data\\":\{\\"table\\":\\"","?,?\{"Ref":"AppDataBase[0-9A-F]{8}"\}/);
+    expect(resolved).toMatch(/\\"projectId\\":\\"[a-z0-9]+\\"/);
   });
 });
 

@@ -51,6 +51,7 @@ describe('the example app', () => {
 
   test('each micro gets the adapter configuration and the Space environment', () => {
     const hostname = { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/HttpApi/) }, '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] };
+    const dataHost = { 'Fn::GetAtt': [expect.stringMatching(/^AppDataEndpoint/), 'DomainName'] };
     expect(environmentOf(example, 'web')).toEqual({
       AWS_LAMBDA_EXEC_WRAPPER: '/opt/spaceport/bootstrap',
       SPACEPORT_RUN: 'node server.js',
@@ -65,6 +66,11 @@ describe('the example app', () => {
       DETA_SPACE_APP_HOSTNAME: hostname,
       DETA_SPACE_APP_MICRO_NAME: 'web',
       DETA_SPACE_APP_MICRO_TYPE: 'primary',
+      DETA_BASE_HOST: dataHost,
+      DETA_DRIVE_HOST: dataHost,
+      // deta-go reads whole root endpoints.
+      DETA_BASE_ROOT_ENDPOINT: { 'Fn::Join': ['', ['https://', dataHost, '/v1']] },
+      DETA_DRIVE_ROOT_ENDPOINT: { 'Fn::Join': ['', ['https://', dataHost, '/v1']] },
     });
     expect(environmentOf(example, 'api')).toMatchObject({
       SPACEPORT_RUN: 'python3 main.py',
@@ -85,7 +91,8 @@ describe('the example app', () => {
   });
 
   test('function logs go to their own log group, written by a role limited to it', () => {
-    example.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 6);
+    // Three micros, the authorizer, the sign-in, the secret generator, the data function, and the access logs of the app's and the data APIs.
+    example.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 9);
     example.template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     for (const role of Object.values(example.template.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -93,7 +100,8 @@ describe('the example app', () => {
   });
 
   test('routes send each path to its micro, payload 2.0, /__space to the runtime', () => {
-    const routes = example.template.findResources('AWS::ApiGatewayV2::Route');
+    const appApi = example.stack.getLogicalId(example.space.router.httpApi.node.defaultChild as never);
+    const routes = example.template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: appApi } } });
     const integrations = example.template.findResources('AWS::ApiGatewayV2::Integration');
     const target = (route: { Properties: { Target: { 'Fn::Join': [string, unknown[]] } } }) => {
       const integrationId = (route.Properties.Target['Fn::Join'][1][1] as { Ref: string }).Ref;

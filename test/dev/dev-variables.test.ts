@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../lib/core/errors';
 import { parseDotenv } from '../../lib/local/dev/dotenv';
+import { dataVariables } from '../../lib/local/data/data-service';
 import { microFunctionVariables, parseEnvFlag, resolvePresets } from '../../lib/local/dev/dev-variables';
 import { loadOrCreateProjectKey } from '../../lib/local/project-key-file';
 import { ensureInternalKey } from '../../lib/local/state';
@@ -113,14 +114,21 @@ describe('one micro environment for the cloud and spaceport dev (issue 10, findi
     });
   });
 
-  it('sets the same variables as the deployed function, whose PORT is fixed', () => {
+  it('sets the same variables as the deployed function, whose PORT is fixed; locally the data host is trusted through its CA', () => {
     const deployed = synthesizedEnvironment();
-    const local = microFunctionVariables(deployedWeb, space, { GREETING: 'x' });
-    expect(Object.keys(local).sort()).toEqual(
+    const data = dataVariables('127.0.0.1:4300', '/var/spaceport/ca.pem', '/var/spaceport/ca-bundle.pem');
+    const local = microFunctionVariables(deployedWeb, { ...space, data }, { GREETING: 'x' });
+    const LOCAL_TRUST = ['NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE'];
+    expect(
+      Object.keys(local)
+        .filter((name) => !LOCAL_TRUST.includes(name))
+        .sort(),
+    ).toEqual(
       Object.keys(deployed)
         .filter((name) => name !== 'PORT')
         .sort(),
     );
+    expect(Object.keys(local)).toEqual(expect.arrayContaining(LOCAL_TRUST));
   });
 });
 

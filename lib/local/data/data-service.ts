@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { UsageError } from '../../core/errors';
 import type { DataHandler } from '../../data/http';
 import { createDataHandler } from '../../data/service';
+import { dataHostVariables } from '../../spacefile/platform-variables';
 import { FileDriveStore } from './file-drive-store';
 import { JournalBaseStore } from './journal-base-store';
 import { ensureLocalTls, type LocalTls } from './local-tls';
@@ -116,14 +117,10 @@ function formatBytes(bytes: number): string {
  */
 export function dataVariables(host: string, caPath: string, bundlePath: string): Record<string, string> {
   return {
-    DETA_BASE_HOST: host,
-    DETA_DRIVE_HOST: host,
-    // deta-go reads whole endpoints (and Go honours SSL_CERT_FILE below).
-    DETA_BASE_ROOT_ENDPOINT: `https://${host}/v1`,
-    DETA_DRIVE_ROOT_ENDPOINT: `https://${host}/v1`,
+    ...dataHostVariables(host),
     // Node adds these to its built-in roots.
     NODE_EXTRA_CA_CERTS: caPath,
-    // OpenSSL (Python's ssl, curl) and requests replace their roots with these files: the bundle has both.
+    // OpenSSL (Python's ssl, curl, Go) and requests replace their roots with these files: the bundle has both.
     SSL_CERT_FILE: bundlePath,
     REQUESTS_CA_BUNDLE: bundlePath,
   };

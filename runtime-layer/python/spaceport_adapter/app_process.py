@@ -40,6 +40,7 @@ class AppProcess:
         self._tail = collections.deque(maxlen=TAIL_LINES)
         # Set whenever the app prints: servers often print when they listen, so readiness can look right away.
         self.output_seen = threading.Event()
+        self._forwarders = []
         try:
             self._child = subprocess.Popen(
                 ["/bin/sh", "-c", command], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
@@ -75,11 +76,15 @@ class AppProcess:
     def output_tail(self):
         """The last lines printed; once the app exited, its final lines too (its pipes may still hold them)."""
         if self._child is not None and self._child.poll() is not None:
-            # Bounded: a grandchild that outlives sh may keep the pipes open.
-            deadline = time.monotonic() + OUTPUT_DRAIN_SECONDS
-            for forwarder in self._forwarders:
-                forwarder.join(max(0.0, deadline - time.monotonic()))
+            self._drain_output()
         return "\n".join(self._tail)
+
+    def _drain_output(self):
+        """Waits for the forwarders to pass on what an exited app printed last; bounded, as a grandchild that
+        outlives sh may keep the pipes open."""
+        deadline = time.monotonic() + OUTPUT_DRAIN_SECONDS
+        for forwarder in self._forwarders:
+            forwarder.join(max(0.0, deadline - time.monotonic()))
 
     def signal(self, signum):
         """Sends `signum` to the app's whole process group (which outlives sh when the command forks)."""
@@ -99,6 +104,8 @@ class AppProcess:
         while self.signal(0) and _group_running(self._child.pid) and time.monotonic() < deadline:
             time.sleep(0.01)
         self.signal(signal.SIGKILL)
+        # Its last words (a shutdown message) reach the log before the adapter exits.
+        self._drain_output()
 
     def kill(self):
         self.signal(signal.SIGKILL)

@@ -1,0 +1,79 @@
+/**
+ * The CloudFront Function's code, run as CloudFront runs it: the viewer-request event in, a request or a response
+ * out (`require('crypto')` is the runtime's own module; its subset matches Node's createHash).
+ */
+import { createHash } from 'node:crypto';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { edgeFunctionCode } from '../../lib/handlers/data-edge-function';
+import { driveObjectKey } from '../../lib/handlers/s3-drive-store';
+
+const PROJECT_KEY = 'a0test12_SecretValueForTestsOnly0123456789';
+const PROJECT_ID = 'a0test12';
+
+type Viewer = {
+  uri: string;
+  querystring: Record<string, { value: string }>;
+  headers: Record<string, { value: string }>;
+};
+
+function runEdge(request: Viewer): Viewer & { statusCode?: number; body?: { data: string } } {
+  const code = edgeFunctionCode({ projectKey: PROJECT_KEY, projectId: PROJECT_ID });
+  const sandbox = { require: (name: string) => (name === 'crypto' ? { createHash } : undefined), event: { request }, result: undefined };
+  runInNewContext(`${code}\nresult = handler(event);`, sandbox);
+  return sandbox.result as never;
+}
+
+const download = (name: string, key = PROJECT_KEY, projectId = PROJECT_ID): Viewer => ({
+  uri: `/v1/${projectId}/my%20drive/files/download`,
+  querystring: { name: { value: name } },
+  headers: { 'x-api-key': { value: key } },
+});
+
+describe('the edge function', () => {
+  it('turns a download into the object key the S3 store writes, every piece encoded', () => {
+    for (const [sent, name] of [
+      ['folder%2Fa%20b.txt', 'folder/a b.txt'],
+      ['name+with+spaces.txt', 'name with spaces.txt'],
+      ['..', '..'],
+      ['a%2F..%2F..%2Fother%2Fx', 'a/../../other/x'],
+      ['%C3%A9%E2%82%AC%2B', 'é€+'],
+    ]) {
+      const request = runEdge(download(sent));
+      expect(request.statusCode).toBeUndefined();
+      expect(decodeURIComponent(request.uri.slice(1))).toBe(driveObjectKey({ projectId: PROJECT_ID, drive: 'my drive' }, name));
+      // One path segment per piece: a name's slashes and dots never become path segments S3 or CloudFront resolve.
+      expect(request.uri.split('/')).toHaveLength(4);
+      expect(request.uri).not.toMatch(/\/\.\.?(\/|$)/);
+      expect(request.querystring).toEqual({});
+      expect(request.headers['x-api-key']).toBeUndefined();
+    }
+  });
+
+  it('re-encodes a part name canonically and keeps the key for API Gateway', () => {
+    const request = runEdge({
+      uri: `/v1/${PROJECT_ID}/d/uploads/abc123/parts`,
+      querystring: { name: { value: 'a+b%2Fc' }, part: { value: '2' } },
+      headers: { 'x-api-key': { value: PROJECT_KEY } },
+    });
+    expect(request.uri).toBe(`/v1/${PROJECT_ID}/d/uploads/abc123/parts`);
+    expect(request.querystring).toEqual({ name: { value: 'a%20b%2Fc' }, part: { value: '2' } });
+    expect(request.headers['x-api-key']).toEqual({ value: PROJECT_KEY });
+  });
+
+  it('answers a wrong or missing key, another project and a missing name with the JSON errors the SDKs read', () => {
+    const cases: [Viewer, number, string][] = [
+      [download('a', 'a0test12_wrong'), 401, 'Unauthorized'],
+      [{ ...download('a'), headers: {} }, 401, 'Unauthorized'],
+      [download('a', PROJECT_KEY, 'otherprj'), 401, 'Unauthorized'],
+      [{ ...download('a'), querystring: {} }, 400, 'Name is empty'],
+      [download('%20'), 400, 'Name is empty'],
+      [download('%E0%A4%A'), 400, 'Malformed percent-encoding'],
+    ];
+    for (const [request, status, message] of cases) {
+      const response = runEdge(request);
+      expect(response.statusCode).toBe(status);
+      expect(JSON.parse(response.body!.data).errors[0]).toBe(message);
+    }
+  });
+});
