@@ -4,7 +4,7 @@
  * primary and for micros under a path: the router says the scheme and port it serves, the adapter the path it
  * stripped, and what a client claims about them never passes. Real router, emulator, adapter and servers.
  */
-import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,10 +18,21 @@ beforeAll(async () => {
   requirePythonModules(['flask', 'starlette', 'uvicorn']);
   const dir = mkdtempSync(join(tmpdir(), 'spaceport-forwarded-links-'));
   cpSync(join(__dirname, '../fixtures/forwarded-links'), dir, { recursive: true });
-  symlinkSync(join(__dirname, '../../node_modules'), join(dir, 'express/node_modules'));
+  // The micro gets Express as a package of its own, as npm would install it: a link to this repository's
+  // node_modules could lead where the sandbox does not show (its own /tmp, when the repository lives there).
+  copyWithDependencies('express', join(__dirname, '../../node_modules'), join(dir, 'express/node_modules'));
   dev = await startTestDev({ app: loadSpacefile(join(dir, 'Spacefile')), schedule: false });
 });
 afterAll(() => dev?.server.stop());
+
+/** Copies package `name` and, recursively, its dependencies from a flat node_modules. */
+function copyWithDependencies(name: string, from: string, to: string, copied = new Set<string>()): void {
+  if (copied.has(name) || !existsSync(join(from, name))) return; // a nested dependency came with its parent
+  copied.add(name);
+  cpSync(join(from, name), join(to, name), { recursive: true, dereference: true });
+  const manifest = JSON.parse(readFileSync(join(from, name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) copyWithDependencies(dependency, from, to, copied);
+}
 
 /** The stylesheet link of the page at `url`, and what fetching that link gives. */
 async function followLink(url: string, headers: Record<string, string> = {}): Promise<{ href: string; status: number; css: string }> {

@@ -363,11 +363,23 @@ export class Confinement {
     const shared = Object.entries(this.options.sharedFiles ?? {}).flatMap(([name, hostPath]) => ['--ro-bind', hostPath, `${SHARED_DIR}/${name}`]);
     return [
       ...[this.options.writableTaskRoot ? '--bind' : '--ro-bind', this.options.taskRoot, '/var/task', ...layer, ...tmp, ...shared],
+      ...this.taskRootUnderTmp(),
       ...this.hiddenPathMounts(),
       ...isolationArgs(),
       '--chdir',
       '/var/task',
     ];
+  }
+
+  /**
+   * The code also at its own host path when that is under /tmp, which the function's own /tmp would hide: a
+   * virtualenv's scripts name their interpreter by absolute path (`#!/tmp/app/.venv/bin/python`), as they would
+   * wherever else the app lives, where the read-only host root shows them.
+   */
+  private taskRootUnderTmp(): string[] {
+    const taskRoot = path.resolve(this.options.taskRoot);
+    if (!taskRoot.startsWith('/tmp/')) return [];
+    return [this.options.writableTaskRoot ? '--bind' : '--ro-bind', taskRoot, taskRoot];
   }
 
   /** An empty read-only directory over each hidden path that exists, at its host path and under /var/task. */
