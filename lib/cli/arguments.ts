@@ -5,6 +5,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Command } from './command';
 import { UsageError } from '../core/errors';
+import { loadSpacefile } from '../spacefile/load';
+import type { SpaceAppModel } from '../spacefile/model';
+import { SpacefileError } from '../spacefile/problems';
 
 type ParseArgsOption = NonNullable<ParseArgsConfig['options']>[string];
 
@@ -117,4 +120,14 @@ function describeParseError(error: Error & { code?: string }): string {
     return /does not take an argument/.test(error.message) ? `${option} takes no value` : `${option} needs a value`;
   }
   return error.message.split('\n')[0]!;
+}
+
+/** The app of a command's Spacefile (sources not checked); an invalid Spacefile is the user's to fix, with every problem. */
+export function loadCommandSpacefile(spacefile: string): SpaceAppModel {
+  try {
+    return loadSpacefile(spacefile, { checkSources: false });
+  } catch (error) {
+    if (error instanceof SpacefileError) throw new UsageError(`${spacefile} is not a valid Spacefile:\n${error.format()}`);
+    throw error;
+  }
 }

@@ -11,11 +11,9 @@ import { loadOrCreateProjectKey } from '../local/project-key-file';
 import { DeployedAppError } from '../operate/aws-errors';
 import { deployedDataTarget } from '../operate/deployed-data';
 import { stateDirFor } from '../local/state';
-import { loadSpacefile } from '../spacefile/load';
-import type { SpaceAppModel } from '../spacefile/model';
-import { SpacefileError } from '../spacefile/problems';
-import { defineCommand, usageError } from './arguments';
+import { defineCommand, loadCommandSpacefile, usageError } from './arguments';
 import { UsageError } from '../core/errors';
+import { formatBytes } from '../core/format-bytes';
 import type { Command } from './command';
 import { DEPLOYED_TARGET_OPTIONS, deployedTarget } from './deployed-target';
 
@@ -78,7 +76,7 @@ interface OpenTarget extends DataTarget {
 }
 
 async function openLocal(spacefile: string): Promise<OpenTarget> {
-  const app = load(spacefile);
+  const app = loadCommandSpacefile(spacefile);
   const projectId = loadOrCreateProjectKey(app.rootDir).split('_')[0]!;
   try {
     const target = await openLocalStores(stateDirFor(app.rootDir), projectId);
@@ -94,15 +92,6 @@ async function openDeployed(values: { spacefile?: string; stack?: string; region
     return deployedDataTarget(app);
   } catch (error) {
     throw error instanceof DeployedAppError ? new UsageError(error.message) : error;
-  }
-}
-
-function load(spacefile: string): SpaceAppModel {
-  try {
-    return loadSpacefile(spacefile, { checkSources: false });
-  } catch (error) {
-    if (error instanceof SpacefileError) throw new UsageError(`${spacefile} is not a valid Spacefile:\n${error.format()}`);
-    throw error;
   }
 }
 
@@ -178,16 +167,4 @@ function formatReport(report: ImportReport, where: string, elapsedMs: number): s
 
 function sample(values: readonly string[]): string {
   return values.slice(0, 5).join(', ') + (values.length > 5 ? ', ...' : '');
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${Math.round(bytes)} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -9,10 +9,8 @@ import type { ApiKeyRecord, ApiKeyStore } from '../auth/api-keys';
 import { DynamoDbApiKeyStore } from '../handlers/dynamodb-key-store';
 import { LocalApiKeyStore, stateDirFor } from '../local/state';
 import { AUTH_ENV } from '../handlers/authorizer';
-import { loadSpacefile } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
-import { SpacefileError } from '../spacefile/problems';
-import { defineCommand, usageError, type ParsedCommandLine } from './arguments';
+import { defineCommand, loadCommandSpacefile, usageError, type ParsedCommandLine } from './arguments';
 import type { Command } from './command';
 import { UsageError } from '../core/errors';
 import { formatTable } from './table';
@@ -48,7 +46,7 @@ interface KeysArgs {
 
 export const keysCommand: Command = defineCommand(COMMAND_LINE, async (parsed) => {
   const options = keysArgs(parsed);
-  const app = load(options.spacefile);
+  const app = loadCommandSpacefile(options.spacefile);
   const { store, where } = openStore(app, options);
   switch (options.action) {
     case 'create': {
@@ -91,15 +89,6 @@ function keysArgs({ values, positionals }: ParsedCommandLine<typeof COMMAND_LINE
   if (local && values.table !== undefined) throw new UsageError('pass either --local or --table, not both');
   const table = values.table ?? (local ? undefined : process.env[AUTH_ENV.apiKeysTable]);
   return { action, name, micro: values.micro, spacefile: values.spacefile ?? 'Spacefile', local, table };
-}
-
-function load(spacefile: string): SpaceAppModel {
-  try {
-    return loadSpacefile(spacefile, { checkSources: false });
-  } catch (error) {
-    if (error instanceof SpacefileError) throw new UsageError(`${spacefile} is not a valid Spacefile:\n${error.format()}`);
-    throw error;
-  }
 }
 
 /** Local when asked, or when `spaceport dev` has run here and no table is named; the cloud table otherwise. */

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors';
+import { formatBytes } from '../../core/format-bytes';
 import type { DataHandler } from '../../data/http';
 import { createDataHandler } from '../../data/service';
 import { dataHostVariables } from '../../spacefile/platform-variables';
@@ -96,18 +97,6 @@ export function describeData(service: LocalDataService): string {
     `data: Base and Drive on https://${service.host} (micros get DETA_BASE_HOST and DETA_DRIVE_HOST), ` +
     `kept in ${service.dataDir}: ${items} item${items === 1 ? '' : 's'}, ${files} file${files === 1 ? '' : 's'}, ${formatBytes(bytesOnDisk)} on disk`
   );
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /**
