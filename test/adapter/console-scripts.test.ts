@@ -13,7 +13,7 @@ import { packageMicro } from '../../lib/packaging/micro-code';
 import { writeApp } from '../constructs/helpers';
 import { buildWheel } from '../python-wheels';
 import { buildLayer } from './helpers/adapter-process';
-import { startEmulatedAdapter, type EmulatedAdapter } from './helpers/emulated-adapter';
+import { httpGetEvent, startEmulatedAdapter, type EmulatedAdapter } from './helpers/emulated-adapter';
 
 /** A server that answers "hello from <its arguments>" on $PORT, as the module of a console script. */
 const HELLO_SERVER = [
@@ -67,13 +67,6 @@ test('run: <console script> reaches the micro under the adapter, as `uvicorn mai
     taskRoot: packaged,
     env: { SPACEPORT_RUN: 'hello-server the console script' },
   });
-  const outcome = await adapter.invoke({
-    version: '2.0',
-    rawPath: '/',
-    rawQueryString: '',
-    headers: { host: 'x' },
-    requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
-    isBase64Encoded: false,
-  });
+  const outcome = await adapter.invoke(httpGetEvent());
   expect(outcome).toMatchObject({ kind: 'success', result: { statusCode: 200, body: 'hello from the console script' } });
 });

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLayer, runAdapter, type AdapterRuntime } from './helpers/adapter-process';
-import { startEmulatedAdapter, type EmulatedAdapter } from './helpers/emulated-adapter';
+import { httpGetEvent, startEmulatedAdapter, type EmulatedAdapter } from './helpers/emulated-adapter';
 
 const CRASHING_APP = `
 const http = require('node:http');
@@ -31,16 +31,7 @@ def app(environ, start_response):
     return [f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}?{environ['QUERY_STRING']} {body}".encode()]
 `;
 
-function get(path: string): unknown {
-  return {
-    version: '2.0',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'x' },
-    requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
-    isBase64Encoded: false,
-  };
-}
+const get = httpGetEvent;
 
 let layer: ReturnType<typeof buildLayer>;
 let appDir: string;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLayer, type AdapterRuntime } from './helpers/adapter-process';
-import { startEmulatedAdapter, type EmulatedAdapter } from './helpers/emulated-adapter';
+import { httpGetEvent, startEmulatedAdapter, type EmulatedAdapter } from './helpers/emulated-adapter';
 
 /** Answers with its NODE_OPTIONS, its V8 heap limit and the NODE_OPTIONS of the adapter that started it. */
 const HEAP_APP = `
@@ -37,14 +37,7 @@ require('node:http').createServer((req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
-const GET = {
-  version: '2.0',
-  rawPath: '/',
-  rawQueryString: '',
-  headers: { host: 'x' },
-  requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
-  isBase64Encoded: false,
-};
+const GET = httpGetEvent();
 const LAMBDA_512_MB_FLAGS = '--max-old-space-size=461 --max-semi-space-size=25';
 
 interface AppView {

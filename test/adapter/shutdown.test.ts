@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLayer, type AdapterRuntime } from './helpers/adapter-process';
-import { startEmulatedAdapter } from './helpers/emulated-adapter';
+import { httpGetEvent, startEmulatedAdapter } from './helpers/emulated-adapter';
 import { probeSandbox, Sandbox } from '../../lib/local/emulator/sandbox';
 
 const NODE_APP = `
@@ -92,16 +92,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function get(path: string): unknown {
-  return {
-    version: '2.0',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'x' },
-    requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
-    isBase64Encoded: false,
-  };
-}
+const get = httpGetEvent;
 
 describe.each(CASES)('$runtime micro ($interpreter only on PATH)', ({ runtime, interpreter, run }) => {
   async function runThenShutdown(layerDir: string, sandbox?: Sandbox): Promise<{ mark: string; appPid: number; lines: string[] }> {

@@ -5,20 +5,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer, type SimpleAuthorizerResult } from '../../lib/handlers/authorizer';
 import type { LocalApiKeyStore } from '../../lib/local/state';
-import { authorizerEvent, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
+import { authorizerEvent, CREDENTIAL_LABELS, type Credentials, credentialKinds, helloPolicy, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
 type Expected = 'allow' | 'deny';
-const CREDENTIALS = [
-  'none',
-  'owner cookie',
-  'expired cookie',
-  'forged cookie',
-  'valid key',
-  'deleted key',
-  'internal key',
-  'wrong internal key',
-  'user key as X-API-Key',
-] as const;
 
 /** Per route: the expected outcome for each credential above, in order. */
 const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: readonly Expected[]; why: string }> = [
@@ -139,7 +128,7 @@ describe('Lambda authorizer: route x credential', () => {
   });
 
   for (const row of MATRIX) {
-    CREDENTIALS.forEach((credential, index) => {
+    CREDENTIAL_LABELS.forEach((credential, index) => {
       const expected = row.expected[index]!;
       it(`${row.rawPath} with ${credential}: ${expected} (${row.why})`, async () => {
         const { cookies, headers } = kinds.find((kind) => kind.label === credential)!;

@@ -9,7 +9,7 @@ import { accessPolicyOf } from '../../lib/auth/policy';
 import { createRouter, listen } from '../../lib/local/dev/dev-router';
 import { loadSpacefile } from '../../lib/spacefile/load';
 import { sendRaw } from '../helpers/raw-http';
-import { type Credentials, credentialKinds, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
+import { CREDENTIAL_LABELS, type Credentials, credentialKinds, INTERNAL_KEY, NOW, OWNER_SECRET } from './fixtures';
 
 const app = loadSpacefile('examples/hello/Spacefile');
 const invoked: string[] = [];
@@ -36,17 +36,6 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-const CREDENTIALS = [
-  'none',
-  'owner cookie',
-  'expired cookie',
-  'forged cookie',
-  'valid key',
-  'deleted key',
-  'internal key',
-  'wrong internal key',
-  'user key as X-API-Key',
-] as const;
 const MATRIX: ReadonlyArray<{ path: string; expected: readonly number[] }> = [
   { path: '/', expected: [401, 200, 401, 401, 200, 401, 200, 401, 401] },
   { path: '/public/hello.txt', expected: [200, 200, 200, 200, 200, 200, 200, 200, 200] },
@@ -61,7 +50,7 @@ const MATRIX: ReadonlyArray<{ path: string; expected: readonly number[] }> = [
 
 describe('dev router: route x credential over HTTP', () => {
   for (const row of MATRIX) {
-    CREDENTIALS.forEach((credential, index) => {
+    CREDENTIAL_LABELS.forEach((credential, index) => {
       it(`${row.path} with ${credential}: ${row.expected[index]}`, async () => {
         const { cookies, headers } = kinds.find((kind) => kind.label === credential)!;
         const before = invoked.length;

@@ -36,6 +36,19 @@ export interface Credentials {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** The credentials the access matrices try, in the order their expected outcomes are written. */
+export const CREDENTIAL_LABELS = [
+  'none',
+  'owner cookie',
+  'expired cookie',
+  'forged cookie',
+  'valid key',
+  'deleted key',
+  'internal key',
+  'wrong internal key',
+  'user key as X-API-Key',
+] as const;
+
 /** Every kind of credential the matrix tries, made with a real signer and a real (file) key store. */
 export async function credentialKinds(): Promise<{ kinds: Credentials[]; store: LocalApiKeyStore }> {
   const signer = new SessionSigner(OWNER_SECRET, true);

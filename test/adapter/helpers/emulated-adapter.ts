@@ -67,3 +67,15 @@ export async function startEmulatedAdapter(options: {
     shutdown: () => environment.shutdown(),
   };
 }
+
+/** A payload 2.0 GET of `path`, as API Gateway's HTTP API sends it, for tests that only need a page. */
+export function httpGetEvent(path = '/'): unknown {
+  return {
+    version: '2.0',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'x' },
+    requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
+    isBase64Encoded: false,
+  };
+}
