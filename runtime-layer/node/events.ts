@@ -49,7 +49,11 @@ const FORMAT_NAMES: Record<EventFormat, string> = {
   v1: 'API Gateway REST (payload 1.0) event',
   alb: 'ALB event',
 };
-/** Request headers the adapter sets itself, or that make no sense once the body has been decoded and buffered. */
+/**
+ * Request headers the adapter sets itself, that make no sense once the body has been decoded and buffered, or that
+ * only a client would have sent: API Gateway passes a client's `X-Forwarded-Host` and `Forwarded` as they came, and
+ * proxy-aware apps build links and redirects from them.
+ */
 const REPLACED_HEADERS = new Set([
   'connection',
   'keep-alive',
@@ -61,6 +65,8 @@ const REPLACED_HEADERS = new Set([
   'x-amzn-request-context',
   'x-amzn-lambda-context',
   'x-forwarded-prefix',
+  'x-forwarded-host',
+  'forwarded',
 ]);
 /** Characters a decoded path may hold that are not allowed in a request target. */
 const UNSAFE_PATH_CHARS = /[^\x21-\x7e]|["<>\\^`{|}#?]/gu;

@@ -13,10 +13,11 @@ FORMAT_NAMES = {
     "v1": "API Gateway REST (payload 1.0) event",
     "alb": "ALB event",
 }
-# Request headers the adapter sets itself, or that make no sense once the body has been decoded and buffered.
+# Request headers the adapter sets itself, that make no sense once the body has been decoded and buffered, or that
+# only a client would have sent (API Gateway passes a client's X-Forwarded-Host and Forwarded as they came).
 REPLACED_HEADERS = frozenset((
     "connection", "keep-alive", "transfer-encoding", "content-length", "expect", "upgrade", "proxy-connection",
-    "x-amzn-request-context", "x-amzn-lambda-context", "x-forwarded-prefix",
+    "x-amzn-request-context", "x-amzn-lambda-context", "x-forwarded-prefix", "x-forwarded-host", "forwarded",
 ))
 # Characters a decoded path may hold that are not allowed in a request target.
 UNSAFE_PATH_CHARS = re.compile(r'[^\x21-\x7e]|["<>\\^`{|}#?]')
