@@ -15,9 +15,11 @@ import { commandSteps, PackagingError, runStep } from './steps';
 
 /** Lambda's limit on a function's code and layers, unzipped. */
 const LAMBDA_CODE_LIMIT_BYTES = 250 * 1024 * 1024;
+/** npm's per-project configuration, which may hold registry tokens. */
+const NPM_CONFIG_FILE = '.npmrc';
 
 /** Bumped when packaging changes what it produces from the same input, so old assets are not reused. */
-const PACKAGING_VERSION = '3';
+const PACKAGING_VERSION = '4';
 
 export interface MicroPackagingOptions {
   /** The function's instruction set: Python wheels and npm platform binaries are chosen for it. */
@@ -123,6 +125,9 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
       }
       copyPreservingMode(join(scratch, from), to === '' ? outputDir : join(outputDir, to));
     }
+    // npm reads the app's .npmrc to install (registry tokens, legacy-peer-deps); nothing reads it at run time, and its
+    // tokens must not travel with the code into cdk.out, the assets bucket and the function.
+    rmSync(join(outputDir, NPM_CONFIG_FILE), { force: true });
     checkNodeEntryStarts(micro, outputDir);
     const { files, bytes } = treeSize(outputDir);
     if (bytes > LAMBDA_CODE_LIMIT_BYTES) {

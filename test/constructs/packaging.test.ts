@@ -187,6 +187,17 @@ describe('packageMicro', () => {
     expect(execFileSync('node', ['index.js'], { cwd: dir, encoding: 'utf8' })).toBe('runtime-dep\n');
   });
 
+  test("the app's .npmrc (registry tokens) is used to install but never packaged", () => {
+    const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n    run: node index.js\n', {
+      'index.js': '',
+      '.npmrc': '//registry.example/:_authToken=secret-token\n',
+    });
+    const dir = out();
+    packageMicro(app.micros[0], dir, X86);
+    expect(existsSync(join(dir, 'index.js'))).toBe(true);
+    expect(existsSync(join(dir, '.npmrc'))).toBe(false);
+  });
+
   test('the same input packages to the same output and hash; a change in source or target changes the hash', () => {
     const app = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: nodejs16\n', {
       'index.js': 'console.log(1)',
