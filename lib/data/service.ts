@@ -36,6 +36,8 @@ export function createDataHandler(options: DataServiceOptions): DataHandler {
     const pathProjectId = decodeSegment(segments[2]!, 'project id');
     const name = decodeSegment(segments[3]!, 'base or drive name');
     if (name.trim() === '') throw badRequest('Name is empty', 'the path names no base or drive');
+    // A drive is the key prefix `<projectId>/<drive>/` in S3: a `/` in its name would reach into another drive's files.
+    if (name.includes('/')) throw badRequest('Name must not contain /', `${JSON.stringify(name)} is not a base or drive name`);
     authenticate(request, pathProjectId);
     const [endpoint, ...rest] = segments.slice(4);
     const method = request.method.toUpperCase();

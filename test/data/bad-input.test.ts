@@ -171,6 +171,11 @@ describe('Drive', () => {
     expect((await service().request('GET', `${DRIVE}/files`)).body).toEqual({ names: [] });
   });
 
+  it('refuses a base or drive name with a slash, which would reach into another drive in S3', async () => {
+    expectError(await service().request('GET', `/v1/${PROJECT}/a%2Fb/files`), 400, /Name must not contain \//);
+    expectError(await service().request('GET', `/v1/${PROJECT}/notes%2Fold/items/k`), 400, /Name must not contain \//);
+  });
+
   it('refuses missing, blank and folder names', async () => {
     expectError(await service().request('POST', `${DRIVE}/uploads`), 400, /Name is missing/);
     expectError(await service().request('POST', `${DRIVE}/uploads?name=+`), 400, /Name is empty/);
