@@ -3,7 +3,7 @@
  * stores in `<app>/.spaceport/data`, served over HTTPS on the loopback interface with the app's local CA, and the
  * environment that makes a micro's SDK reach it and trust it.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import type { DataHandler } from '../../data/http';
 import { createDataHandler } from '../../data/service';
 import { dataHostVariables } from '../../spacefile/platform-variables';
 import { FileDriveStore } from './file-drive-store';
+import { makeDirectoryDurably } from './journal';
 import { JournalBaseStore } from './journal-base-store';
 import { ensureLocalTls, type LocalTls } from './local-tls';
 import { serveData } from './node-http';
@@ -46,7 +47,7 @@ export interface LocalDataService {
 
 export async function startLocalDataService(options: LocalDataServiceOptions): Promise<LocalDataService> {
   const dataDir = join(options.stateDir, DATA_DIR);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDirectoryDurably(dataDir);
   const releaseLock = lockDataDir(dataDir);
   let base: JournalBaseStore | undefined;
   let drive: FileDriveStore | undefined;

@@ -32,7 +32,7 @@ import {
   NoSuchUpload,
   type StoredFile,
 } from '../../data/drive-store';
-import { JournaledState, syncDirectory } from './journal';
+import { JournaledState, makeDirectoryDurably, syncDirectory } from './journal';
 import { OrderedMap } from './sorted-keys';
 
 export const DRIVE_JOURNAL_FILE = 'drive.journal';
@@ -75,8 +75,8 @@ export class FileDriveStore extends JournaledState<Entry> implements DriveStore 
   /** Opens (creating) the store in `dir`, replaying its journal and removing blobs no name refers to. */
   static async open(dir: string): Promise<FileDriveStore> {
     const store = new FileDriveStore(dir);
-    mkdirSync(store.blobs, { recursive: true, mode: 0o700 });
-    mkdirSync(store.uploads, { recursive: true, mode: 0o700 });
+    makeDirectoryDurably(store.blobs);
+    makeDirectoryDurably(store.uploads);
     await store.openJournal(join(dir, DRIVE_JOURNAL_FILE));
     store.removeOrphanBlobs();
     store.removeAbandonedUploads(Date.now());

@@ -5,7 +5,7 @@
  * acknowledged and is cut off when the journal is next opened. Compaction rewrites the live state to a new file
  * that replaces the old one by an atomic rename.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, existsSync, ftruncateSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync, ftruncateSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -166,6 +166,19 @@ export class Journal {
 }
 
 /** Makes a rename or a new file in `dir` durable. */
+/**
+ * Creates `dir` and any missing parents so that they survive a power loss: each new directory's entry is fsynced in
+ * its parent, or a journal or file written inside could outlive the directory that names it.
+ */
+export function makeDirectoryDurably(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (first === undefined) return;
+  for (let created = dir; ; created = dirname(created)) {
+    syncDirectory(dirname(created));
+    if (created === first) return;
+  }
+}
+
 export function syncDirectory(dir: string): void {
   const fd = openSync(dir, 'r');
   try {

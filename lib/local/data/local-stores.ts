@@ -3,11 +3,11 @@
  * same journal stores under `.spaceport/data`, under the same lock, so an import never writes beside a running
  * `spaceport dev`.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataTarget } from '../../data/transfer';
 import { DATA_DIR, lockDataDir } from './data-service';
 import { FileDriveStore } from './file-drive-store';
+import { makeDirectoryDurably } from './journal';
 import { JournalBaseStore } from './journal-base-store';
 
 export interface LocalDataTarget extends DataTarget {
@@ -18,7 +18,7 @@ export interface LocalDataTarget extends DataTarget {
 /** Opens the stores of the app whose state directory is `stateDir`, for the project `projectId`. */
 export async function openLocalStores(stateDir: string, projectId: string): Promise<LocalDataTarget> {
   const dataDir = join(stateDir, DATA_DIR);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDirectoryDurably(dataDir);
   const release = lockDataDir(dataDir);
   let base: JournalBaseStore | undefined;
   try {
