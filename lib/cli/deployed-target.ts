@@ -6,11 +6,9 @@ import { existsSync } from 'node:fs';
 import { defaultStackName } from '../constructs/app-manifest';
 import { DeployedAppError } from '../operate/aws-errors';
 import { findDeployedApp, type DeployedApp } from '../operate/deployed-app';
-import { loadSpacefile } from '../spacefile/load';
 import type { SpaceAppModel } from '../spacefile/model';
-import { SpacefileError } from '../spacefile/problems';
 import { UsageError } from '../core/errors';
-import type { OptionSpec } from './arguments';
+import { loadCommandSpacefile, type OptionSpec } from './arguments';
 
 export const DEPLOYED_TARGET_OPTIONS = {
   spacefile: { type: 'string', value: '<path>', description: "the app's Spacefile (default: ./Spacefile): names the stack" },
@@ -41,10 +39,5 @@ function loadOptionalSpacefile(path: string | undefined, required: boolean): Spa
     if (required) throw new UsageError(`no ${file} here: pass --spacefile <path> or --stack <name> to say which app`);
     return undefined;
   }
-  try {
-    return loadSpacefile(file, { checkSources: false });
-  } catch (error) {
-    if (error instanceof SpacefileError) throw new UsageError(`${file} is not a valid Spacefile:\n${error.format()}`);
-    throw error;
-  }
+  return loadCommandSpacefile(file);
 }

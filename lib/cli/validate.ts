@@ -4,6 +4,7 @@ import type { SpaceAppModel } from '../spacefile/model';
 import { SpacefileError, formatProblem, type SpacefileProblem } from '../spacefile/problems';
 import { defineCommand, spacefileArgument } from './arguments';
 import type { Command } from './command';
+import { formatTable } from './table';
 
 const COMMAND_LINE = {
   summary: 'Check a Spacefile and show its micros and actions',
@@ -30,9 +31,9 @@ export const validateCommand: Command = defineCommand(COMMAND_LINE, async ({ val
 });
 
 function describeApp(app: SpaceAppModel, warnings: readonly SpacefileProblem[]): string {
-  const micros = table(
+  const micros = formatTable([
     ['NAME', 'ENGINE', 'KIND', 'RUNTIME', 'PATH', 'PRIMARY', 'PUBLIC ROUTES', 'API KEYS'],
-    app.micros.map((micro) => [
+    ...app.micros.map((micro) => [
       micro.name,
       micro.engine,
       micro.kind,
@@ -42,26 +43,15 @@ function describeApp(app: SpaceAppModel, warnings: readonly SpacefileProblem[]):
       micro.publicRoutes.join(' ') || '-',
       micro.apiKeys ? 'yes' : 'no',
     ]),
-  );
+  ]).trimEnd();
   const sections = [`App '${app.name}' (${app.spacefile}): valid.`, `\nMicros\n${micros}`];
   if (app.actions.length > 0) {
-    const actions = table(
+    const actions = formatTable([
       ['ID', 'NAME', 'MICRO', 'INTERVAL', 'EVENTBRIDGE'],
-      app.actions.map((action) => [action.id, action.name, action.microName, action.interval.source, action.interval.eventBridgeExpression]),
-    );
+      ...app.actions.map((action) => [action.id, action.name, action.microName, action.interval.source, action.interval.eventBridgeExpression]),
+    ]).trimEnd();
     sections.push(`\nActions\n${actions}`);
   }
   if (warnings.length > 0) sections.push(`\nWarnings\n${warnings.map(formatProblem).join('\n')}`);
   return sections.join('\n') + '\n';
-}
-
-/** Columns padded to their widest cell. */
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join('  ')
-      .trimEnd();
-  return [headers, ...rows].map(line).join('\n');
 }

@@ -44,7 +44,7 @@ export interface DeployedAction {
 }
 
 /** How far back `listDeployedActions` looks for an action's last run (CloudWatch Logs filters cost per GB scanned). */
-export const LAST_RUN_LOOKBACK_DAYS = 2;
+const LAST_RUN_LOOKBACK_DAYS = 2;
 
 export interface ListOptions {
   /** The Spacefile's actions, when the Spacefile is at hand: the reference the origins are judged against. */
@@ -81,7 +81,7 @@ export async function setActionInterval(app: DeployedApp, id: string, interval: 
  * The interval a schedule's description records. `SpaceAction` ends every description with `: <interval>`, the
  * Space syntax of the expression it deployed, so the interval survives without the Spacefile at hand.
  */
-export function intervalOfDescription(description: string | undefined): string | undefined {
+function intervalOfDescription(description: string | undefined): string | undefined {
   return description ? /: ([^:]+)$/.exec(description)?.[1] : undefined;
 }
 

@@ -13,7 +13,7 @@ import { PackagingError } from './steps';
 export type ModuleSyntax = 'esm' | 'cjs';
 
 /** What the package.json nearest to `file`, up to `root`, declares as `"type"`, and where it is. */
-export function declaredModuleType(root: string, file: string): { readonly type?: string; readonly packageJson?: string } {
+function declaredModuleType(root: string, file: string): { readonly type?: string; readonly packageJson?: string } {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
     const packageJson = join(dir, 'package.json');
     if (existsSync(packageJson)) {
@@ -37,7 +37,7 @@ export function loadedAs(root: string, file: string): ModuleSyntax | undefined {
 }
 
 /** The module syntax `file` is written in (esbuild's reading of it alone), or undefined when it shows neither. */
-export function syntaxOf(file: string): ModuleSyntax | undefined {
+function syntaxOf(file: string): ModuleSyntax | undefined {
   try {
     const { metafile } = buildSync({
       // From stdin: esbuild would otherwise take the nearest package.json's "type" as the file's syntax.

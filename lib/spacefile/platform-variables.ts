@@ -7,7 +7,7 @@
 import type { Micro } from './model';
 
 /** The executable the managed runtimes start instead of their own client, once the adapter layer is at `/opt`. */
-export const ADAPTER_EXEC_WRAPPER = '/opt/spaceport/bootstrap';
+const ADAPTER_EXEC_WRAPPER = '/opt/spaceport/bootstrap';
 
 /** What Space set on every micro (apps read them; `DETA_RUNTIME` and `DETA_API_KEY` are undocumented but used). */
 export const SPACE_VARIABLES: ReadonlySet<string> = new Set([
