@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import ignore from 'ignore';
 import { STATE_DIR_NAME } from '../core/state-dir';
 import type { Micro } from '../spacefile/model';
@@ -39,6 +39,7 @@ export function selectSourceFiles(micro: Micro, assemblyDir?: string): string[] 
   const spaceignore = join(micro.srcDir, SPACEIGNORE_FILE);
   if (existsSync(spaceignore)) rules.add(readFileSync(spaceignore, 'utf8'));
 
+  const isIgnored = (path: string): boolean => NEVER_PACKAGED.ignores(path) || rules.ignores(path);
   const realSrc = realpathSync(micro.srcDir);
   const files: string[] = [];
   /** `ancestors`: the real directories above, so a link back to one of them (a loop) is not followed. */
@@ -58,8 +59,9 @@ export function selectSourceFiles(micro: Micro, assemblyDir?: string): string[] 
         }
       }
       const isDirectory = statSync(real).isDirectory();
-      const asIgnored = isDirectory ? `${path}/` : path;
-      if (NEVER_PACKAGED.ignores(asIgnored) || rules.ignores(asIgnored)) continue;
+      // A link is judged by its own path and by what it leads to: `cfg -> .spaceport` packages no secrets.
+      const readings = entry.isSymbolicLink() && real !== realSrc ? [path, relative(realSrc, real)] : [path];
+      if (readings.some((reading) => isIgnored(isDirectory ? `${reading}/` : reading))) continue;
       if (!isDirectory) files.push(path);
       else if (!isCloudAssembly(join(micro.srcDir, path), assembly) && !ancestors.has(real)) walk(path, real, new Set([...ancestors, real]));
     }

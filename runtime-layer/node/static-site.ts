@@ -12,7 +12,7 @@
  * GET or HEAD for an unknown path without a file extension, from a client that accepts HTML, gets that file.
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
 import type { AppRequest } from './events';
 import type { AppResponse } from './results';
 import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
@@ -129,6 +129,8 @@ export class StaticSite {
       const key = `${prefix}/${entry.name}`;
       const real = entry.isSymbolicLink() ? realTarget(file) : join(realDirectory, entry.name);
       if (real === undefined || !isWithin(realRoot, real)) continue;
+      // A link is judged by what it leads to as well: `cfg -> ../.spaceport` serves no dot-named directory.
+      if (entry.isSymbolicLink() && !relative(realRoot, real).split(sep).every(isServedName)) continue;
       const stats = statSync(real, { throwIfNoEntry: false });
       if (stats?.isDirectory()) {
         if (!ancestors.has(real)) this.index(file, key, realRoot, new Set([...ancestors, real]), real);

@@ -62,6 +62,9 @@ describe('payload 2.0 (HTTP API, function URLs)', () => {
   it('tells the app the micro path it was mounted at in X-Forwarded-Prefix, never what the client claimed', () => {
     const mounted = headersOf(requestOf(v2({ rawPath: '/api/items', headers: { 'x-forwarded-prefix': '/evil' } }), { ...CONTEXT, basePath: '/api' }));
     expect(mounted['x-forwarded-prefix']).toEqual(['/api']);
+    // A client's claims about the front door, which API Gateway passes as sent, never reach the app.
+    const forged = headersOf(requestOf(v2({ headers: { 'x-forwarded-host': 'evil.example', forwarded: 'host=evil.example' } }), CONTEXT));
+    expect([forged['x-forwarded-host'], forged.forwarded]).toEqual([undefined, undefined]);
     expect(headersOf(requestOf(v2(), { ...CONTEXT, basePath: '' }))['x-forwarded-prefix']).toBeUndefined();
   });
 

@@ -61,6 +61,8 @@ beforeAll(() => {
   symlinkSync('style.css', join(appDir, 'site/linked.css'));
   symlinkSync('missing', join(appDir, 'site/dangling'));
   symlinkSync('.', join(appDir, 'site/loop'));
+  symlinkSync('.spaceport', join(appDir, 'site/state'));
+  symlinkSync('.env', join(appDir, 'site/settings.txt'));
 });
 afterAll(async () => {
   for (const adapter of running) await adapter.shutdown();
@@ -217,7 +219,15 @@ describe('node adapter static mode', () => {
   });
 
   test('serves no symlink that leaves the served directory; one that stays in it is served (issue 10, finding 5)', async () => {
-    for (const path of ['/docs/passwd', '/docs/outside.txt', '/docs/etc/hostname', '/docs/dangling', '/docs/loop/style.css']) {
+    for (const path of [
+      '/docs/passwd',
+      '/docs/outside.txt',
+      '/docs/etc/hostname',
+      '/docs/dangling',
+      '/docs/loop/style.css',
+      '/docs/state/owner-secret',
+      '/docs/settings.txt',
+    ]) {
       expect(await adapter.invoke(get(path)), path).toMatchObject({ kind: 'success', result: { statusCode: 404 } });
     }
     expect(await adapter.invoke(get('/docs/linked.css'))).toMatchObject({ kind: 'success', result: { statusCode: 200, body: 'h1{}' } });

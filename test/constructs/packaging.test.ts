@@ -78,6 +78,14 @@ describe('what never leaves the machine (issue 10, findings 4 and 5)', () => {
     packageMicro(app.micros[0], output, X86);
     expect(readFileSync(join(output, 'home.html'), 'utf8')).toBe('home');
 
+    // A link is judged by what it leads to as well: to .spaceport, or to a file the default ignores drop.
+    symlinkSync('.spaceport', join(root, 'state'));
+    symlinkSync('.env', join(root, 'settings'));
+    writeFileSync(join(root, '.env'), 'TOKEN=x');
+    mkdirSync(join(root, '.spaceport'));
+    writeFileSync(join(root, '.spaceport/owner-secret'), 'secret');
+    expect(selectSourceFiles(app.micros[0])).toEqual(['Spacefile', 'assets/app.css', 'home.html', 'index.html', 'styles/app.css']);
+
     symlinkSync('/etc', join(root, 'etc'));
     expect(() => selectSourceFiles(app.micros[0])).toThrow(PackagingError);
     expect(() => selectSourceFiles(app.micros[0])).toThrow("'etc' is a symlink to /etc, outside the micro's src");

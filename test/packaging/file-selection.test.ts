@@ -25,6 +25,14 @@ function nodeMicro(extra: string, files: Record<string, string>) {
 }
 
 describe('selectSourceFiles', () => {
+  it('judges a link by what it leads to as well: a link to .spaceport or to a .env file packages neither', () => {
+    const micro = nodeMicro('', { 'index.js': '', '.env': 'TOKEN=x', '.spaceport/owner-secret': 'secret' });
+    symlinkSync('.spaceport', join(micro.srcDir, 'state'));
+    symlinkSync('.env', join(micro.srcDir, 'settings'));
+    symlinkSync('.', join(micro.srcDir, 'here'));
+    expect(selectSourceFiles(micro)).toEqual(['Spacefile', 'index.js']);
+  });
+
   it('leaves out what Deta never uploaded: node_modules, .venv, build, dist, .git and .env files', () => {
     expect(selectSourceFiles(nodeMicro('', EVERY_DEFAULT))).toEqual(['Spacefile', 'index.js', 'src/env.js']);
   });
