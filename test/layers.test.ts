@@ -14,6 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['lib/spacefile'],
   ['lib/routing'],
   ['lib/auth', 'lib/data', 'lib/packaging', 'runtime-layer/node'],
+  ['lib/console'],
   ['lib/handlers', 'lib/local'],
   ['lib/local/emulator', 'lib/local/data'],
   ['lib/constructs', 'lib/local/dev'],
