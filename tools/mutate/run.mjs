@@ -5,9 +5,10 @@
 //   --changed  (CI) run Stryker only for modules whose sources or tests differ from their incremental file; the
 //              others are judged from it as committed, which is what an incremental run would conclude anyway.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MODULES, moduleNamed } from './modules.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -48,6 +49,20 @@ function isUnchanged(report) {
   return recorded.every(([path, file]) => existsSync(join(ROOT, path)) && readFileSync(join(ROOT, path), 'utf8') === file.source);
 }
 
+/**
+ * For a module whose tests reach the local data service over TLS: a fresh local CA, trusted the way
+ * test/global-setup.ts trusts it for vitest (Node reads NODE_EXTRA_CA_CERTS only when a process starts, so it must
+ * be in Stryker's environment, which its test runners inherit). Uses the build, as the global setup does.
+ */
+async function localCa() {
+  const built = join(ROOT, 'dist/lib/local/data/local-tls.js');
+  if (!existsSync(built)) throw new Error(`mutate: ${built} is missing: run \`npm run build\` first`);
+  const { ensureLocalTls } = await import(pathToFileURL(built).href);
+  const stateDir = mkdtempSync(join(tmpdir(), 'spaceport-mutate-tls-'));
+  const env = { NODE_EXTRA_CA_CERTS: ensureLocalTls(stateDir).caFile, SPACEPORT_TEST_STATE_DIR: stateDir };
+  return { env, remove: () => rmSync(stateDir, { recursive: true, force: true }) };
+}
+
 const rows = [];
 let failed = false;
 for (const module of modules) {
@@ -57,11 +72,13 @@ for (const module of modules) {
   if (!(changedOnly && committed && isUnchanged(committed))) {
     if (committed && !full) forgetStaticSurvivors(incrementalFile, committed);
     const stryker = join(ROOT, 'tools/mutate/node_modules/.bin/stryker');
+    const ca = module.localCa ? await localCa() : undefined;
     const run = spawnSync(stryker, ['run', 'tools/mutate/stryker.config.mjs', ...(full ? ['--force'] : [])], {
       cwd: ROOT,
       stdio: 'inherit',
-      env: { ...process.env, SPACEPORT_MUTATE_MODULE: module.name },
+      env: { ...process.env, ...ca?.env, SPACEPORT_MUTATE_MODULE: module.name },
     });
+    ca?.remove();
     const reportFile = join(ROOT, 'reports/mutation', `${module.name}.json`);
     if (!existsSync(reportFile) || (run.status !== 0 && run.status !== 1)) {
       console.error(`mutate: Stryker did not finish on '${module.name}' (exit ${run.status ?? run.signal})`);
