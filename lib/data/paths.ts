@@ -13,18 +13,18 @@ export function parsePath(name: string): string[] | undefined {
 
 /** The value at `path` inside `value`, or undefined. */
 export function valueAt(value: JsonValue, path: readonly string[]): JsonValue | undefined {
-  let current: JsonValue | undefined = value;
-  for (const segment of path) {
-    current = child(current, segment);
-    if (current === undefined) return undefined;
-  }
-  return current;
+  return path.reduce<JsonValue | undefined>(child, value);
 }
 
 function child(value: JsonValue | undefined, segment: string): JsonValue | undefined {
   if (isJsonObject(value)) return Object.hasOwn(value, segment) ? value[segment] : undefined;
-  if (Array.isArray(value) && /^(0|[1-9][0-9]*)$/.test(segment)) return value[Number(segment)];
-  return undefined;
+  const index = listIndex(segment);
+  return Array.isArray(value) && index !== undefined ? value[index] : undefined;
+}
+
+/** The list index a segment names (`0`, `12`; not `01`, `1e0` or `-1`), or undefined. */
+export function listIndex(segment: string): number | undefined {
+  return /^(0|[1-9][0-9]*)$/.test(segment) ? Number(segment) : undefined;
 }
 
 /** The object or list holding the last segment of `path`, or undefined when it does not exist. */

@@ -84,7 +84,7 @@ function parseCondition(field: string): { path: string[]; op: Operator } {
     if (found === undefined) throw badQuery(`unknown operator in "${field}"`);
     op = found;
   }
-  const path = name === '' ? undefined : parsePath(name);
+  const path = parsePath(name);
   if (path === undefined) throw badQuery(`"${field}" names no attribute`);
   return { path, op };
 }
@@ -137,10 +137,7 @@ function checkOperand(field: string, op: Operator, value: JsonValue): void {
       const bothNumbers = typeof from === 'number' && typeof to === 'number';
       const bothStrings = typeof from === 'string' && typeof to === 'string';
       if (!bothNumbers && !bothStrings) throw badQuery(`"${field}" needs two numbers or two strings`);
-      return;
     }
-    default:
-      return;
   }
 }
 

@@ -6,7 +6,7 @@ import type { Item, JsonValue } from './base-store';
 import { badRequest } from './errors';
 import { isJsonObject } from './json';
 import { describe } from './items';
-import { parentOf, parsePath, valueAt } from './paths';
+import { listIndex, parentOf, parsePath, valueAt } from './paths';
 
 type ValueOperation = 'set' | 'increment' | 'append' | 'prepend';
 const VALUE_OPERATIONS: readonly ValueOperation[] = ['set', 'increment', 'append', 'prepend'];
@@ -125,8 +125,8 @@ function setChild(parent: { [name: string]: JsonValue } | JsonValue[], name: str
     parent[name] = value;
     return;
   }
-  const index = Number(name);
-  if (!/^(0|[1-9][0-9]*)$/.test(name) || index > parent.length) {
+  const index = listIndex(name);
+  if (index === undefined || index > parent.length) {
     throw badRequest('Invalid list index', `${change.operation} "${change.name}": the list has ${parent.length} elements`);
   }
   parent[index] = value;
@@ -137,5 +137,6 @@ function removeChild(parent: { [name: string]: JsonValue } | JsonValue[], name: 
     delete parent[name];
     return;
   }
-  if (/^(0|[1-9][0-9]*)$/.test(name) && Number(name) < parent.length) parent.splice(Number(name), 1);
+  const index = listIndex(name);
+  if (index !== undefined && index < parent.length) parent.splice(index, 1);
 }

@@ -120,6 +120,18 @@ describe('Base', () => {
     ['an unknown sort', { sort: 'random' }, /Sort must be/],
     ['an unknown operator', { query: [{ 'a?near': 1 }] }, /^Bad query: unknown operator in "a\?near"$/],
     ['two key conditions', { query: [{ key: 'a', 'key?pfx': 'a' }] }, /^Bad query: query\[0\] has more than one condition on the key$/],
+    ['a clause that is not an object', { query: [null] }, /^Bad query: query\[0\] must be an object of conditions$/],
+    ['OR clauses with different keys', { query: [{ key: 'a' }, { key: 'b' }] }, /^Bad query: every OR clause must have the same key condition \(or none\)$/],
+    ['an operator without a path', { query: [{ '?gt': 1 }] }, /^Bad query: "\?gt" names no attribute$/],
+    ['an unknown operator without a path', { query: [{ '?near': 1 }] }, /^Bad query: unknown operator in "\?near"$/],
+    ['an empty path segment', { query: [{ 'a..b': 1 }] }, /^Bad query: "a\.\.b" names no attribute$/],
+    ['a key range of numbers', { query: [{ 'key?r': [1, 2] }] }, /^Bad query: "key\?r" needs two string keys$/],
+    ['a key compared with a number', { query: [{ 'key?>': 12 }] }, /^Bad query: "key\?>" compares keys, which are strings$/],
+    ['contains on the key', { query: [{ 'key?contains': 'x' }] }, /^Bad query: "key\?contains": \?contains is not supported on the key$/],
+    ['a range that is a string', { query: [{ 'key?r': 'ab' }] }, /^Bad query: "key\?r" needs a list of two bounds$/],
+    ['a prefix that is a number', { query: [{ 'name?pfx': 12 }] }, /^Bad query: "name\?pfx" needs a string prefix$/],
+    ['lt with a boolean', { query: [{ 'n?lt': true }] }, /^Bad query: "n\?lt" compares numbers or strings$/],
+    ['a range of a string and a number', { query: [{ 'n?r': ['a', 1] }] }, /^Bad query: "n\?r" needs two numbers or two strings$/],
   ])('refuses a query with %s', async (_, body, message) => {
     expectError(await service().request('POST', `${BASE}/query`, { body: JSON.stringify(body) }), 400, message);
   });

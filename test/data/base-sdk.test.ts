@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PutManyResponse } from 'deta/dist/types/types/base/response';
-import { useTestData } from './data-helpers';
+import { PROJECT_KEY, useTestData } from './data-helpers';
 
 const service = useTestData();
 
@@ -305,6 +305,48 @@ describe('fetch', () => {
     [['not an object']],
   ])('rejects the invalid query %j with "Bad query"', async (query) => {
     await expect(db().fetch(query as never)).rejects.toThrow(/^Bad query$/);
+  });
+});
+
+describe('query semantics at the edges', () => {
+  const db = () => service().deta.Base('fetch-edge');
+  const p = { key: 'p', n: null, list: [1, 2], big: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], obj: { a: 1 }, tags: ['a', 'b'], num: 5 };
+  const q = { key: 'p2', num: 7 };
+  beforeAll(async () => {
+    await db().putMany([p, q]);
+  });
+
+  it.each<[string, unknown, unknown[]]>([
+    ['a path through null matches nothing', { 'n.x': 1 }, []],
+    ['null equals only null', { n: {} }, []],
+    ['null equals null', { n: null }, [p]],
+    ['a list never equals a string', { tags: 'ab' }, []],
+    ['a list equals a list only when every member does', { list: [1, 3] }, []],
+    ['a list equals the same list', { list: [1, 2] }, [p]],
+    ['an object equals one with exactly its attributes', { obj: { a: 1, b: 2 } }, []],
+    ['an object equals the same object', { obj: { a: 1 } }, [p]],
+    ['a list index 0', { 'list.0': 1 }, [p]],
+    ['a list index 1', { 'list.1': 2 }, [p]],
+    ['a list index of two digits', { 'big.10': 10 }, [p]],
+    ['a list index with a leading zero names no member', { 'list.01': 2 }, []],
+    ['a list index in exponent notation names no member', { 'list.1e0': 2 }, []],
+    ['a path below the key is not the key', { 'key.x': 'p' }, []],
+    ['the key equals exactly, not as a prefix', { key: 'p' }, [p]],
+    ['ne matches items without the attribute', { 'missing?ne': 1 }, [p, q]],
+    ['lt excludes the operand', { 'num?lt': 5 }, []],
+    ['lte includes the operand', { 'num?lte': 5 }, [p]],
+    ['r excludes what is below its lower bound', { 'num?r': [6, 7] }, [q]],
+    ['r includes both bounds', { 'num?r': [5, 7] }, [p, q]],
+    ['contains matches only strings and lists', { 'num?contains': 5 }, []],
+    ['key?r is a key range', { 'key?r': ['p2', 'p3'] }, [q]],
+  ])('%s: fetch(%j)', async (_, query, items) => {
+    expect(await db().fetch(query as never)).toEqual({ count: items.length, items });
+  });
+
+  it('reads a null query as everything and a single object as a list of one', async () => {
+    const query = (body: unknown) => service().request('POST', `/v1/${PROJECT_KEY.split('_')[0]}/fetch-edge/query`, { body: JSON.stringify(body) });
+    expect(await query({ query: null })).toMatchObject({ status: 200, body: { paging: { size: 2 }, items: [p, q] } });
+    expect(await query({ query: { key: 'p2' } })).toMatchObject({ status: 200, body: { paging: { size: 1 }, items: [q] } });
   });
 });
 
