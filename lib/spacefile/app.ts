@@ -33,14 +33,17 @@ export function readApp(document: ValueReader, options: AppReadOptions): SpaceAp
   checkUniqueNames(drafts);
   const primary = choosePrimary(drafts, microsReader);
   const micros = drafts.flatMap((draft) => {
-    const path = draft === primary ? '/' : pathOf(draft);
-    return draft.base && path !== undefined ? [{ ...draft.base, primary: draft === primary, path }] : [];
+    if (!draft.base) return [];
+    // A non-primary micro's path: as written, or `/<name>`.
+    const path = draft === primary ? '/' : (draft.path?.value ?? `/${draft.base.name}`);
+    return [{ ...draft.base, primary: draft === primary, path }];
   });
   checkPaths(micros, drafts);
   checkActions(drafts);
 
   const errors = document.context.problems.errors;
   const primaryMicro = micros.find((micro) => micro.primary);
+  // Stryker disable next-line ConditionalExpression: equivalent, load() refuses a Spacefile with any recorded error, which each of these implies
   if (errors.length > 0 || !primaryMicro || micros.length !== drafts.length) return undefined;
   return {
     spacefile: options.spacefile,
@@ -109,6 +112,7 @@ function choosePrimary(drafts: readonly MicroDraft[], microsReader: ValueReader)
     return only;
   }
   const primaries = drafts.filter((draft) => draft.primary?.value === true);
+  // Stryker disable next-line EqualityOperator: equivalent, one draft returned above
   if (primaries.length === 0 && drafts.length > 1) {
     microsReader.error('no micro is marked as the primary', {
       expected: "exactly one micro with 'primary: true' when there are several",
@@ -119,12 +123,6 @@ function choosePrimary(drafts: readonly MicroDraft[], microsReader: ValueReader)
     extra.primary?.reader.error(`only one micro may be the primary; ${primaries[0]!.reader.keyPath} already is`);
   }
   return primaries[0];
-}
-
-/** A non-primary micro's path: as written, or `/<name>`. */
-function pathOf(draft: MicroDraft): string | undefined {
-  if (draft.path) return draft.path.value;
-  return draft.name === undefined ? undefined : `/${draft.name}`;
 }
 
 /** Each path must reach exactly one micro, and never the runtime's own `/__space` paths. */
@@ -143,8 +141,9 @@ function checkPaths(micros: readonly Micro[], drafts: readonly MicroDraft[]): vo
     } else if (isUnder(micro.path, RESERVED_PREFIX)) {
       where.error(`path '${micro.path}'${written} is reserved for the Space runtime (${RESERVED_PREFIX})`);
     } else {
-      const other = micros.find((candidate) => candidate !== micro && !candidate.primary && candidate.path === micro.path);
-      if (other && micros.indexOf(other) < micros.indexOf(micro)) {
+      // The first micro on a path keeps it (the primary's is '/', refused above).
+      const other = micros.slice(0, micros.indexOf(micro)).find((candidate) => candidate.path === micro.path);
+      if (other) {
         where.error(`path '${micro.path}'${written} is already used by micro '${other.name}'`);
       }
     }

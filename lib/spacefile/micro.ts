@@ -80,11 +80,13 @@ export function readMicro(item: ValueReader, options: MicroReadOptions): MicroDr
 
   const draft = {
     reader: item,
+    // Stryker disable next-line ConditionalExpression: equivalent, checkUniqueNames skips a draft without a name either way
     ...(name !== undefined && nameReader && { name, nameReader }),
     ...(primaryReader && primaryValue !== undefined && { primary: { value: primaryValue, reader: primaryReader } }),
     ...(pathReader && pathValue !== undefined && { path: { value: pathValue, reader: pathReader } }),
     actions,
   };
+  // Stryker disable next-line ConditionalExpression: equivalent, load() refuses a Spacefile with any recorded error
   const valid = item.context.problems.errors.length === errorsBefore;
   if (!valid || name === undefined || engine === undefined || source === undefined) return draft;
   const kind = kindOf(engine);
@@ -172,7 +174,7 @@ function leavesDirectory(directory: string, path: string): boolean {
 
 /** A path relative to the micro's src, normalised without `./` or a trailing `/`; undefined when it leaves src. */
 function insideSrc(raw: string): string | undefined {
-  const path = posix.normalize(raw.trim().replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
+  const path = posix.normalize(raw.trim().replace(/\\/g, '/')).replace(/\/$/, '') || '.';
   return posix.isAbsolute(path) || path === '..' || path.startsWith('../') ? undefined : path;
 }
 
@@ -181,7 +183,7 @@ function readPath(reader: ValueReader): string | undefined {
   const raw = reader.string();
   if (raw === undefined) return undefined;
   const path = ('/' + raw.trim().replace(/^\/+/, '')).replace(/\/+$/, '') || '/';
-  const segments = path.split('/').slice(1);
+  const segments = path.split('/');
   if (path === '/' || (PATH_PATTERN.test(path) && !segments.some((segment) => segment === '.' || segment === '..'))) return path;
   reader.error('is not a valid micro path', {
     expected: "segments of letters, digits, '.', '_', '~' or '-', such as /api",
@@ -268,6 +270,7 @@ function readStrings(
     return undefined;
   }
   const read = entries.map(({ value, reader: item }) => ({ value, location: item.location, reader: item }));
+  // Stryker disable next-line ConditionalExpression: equivalent, an entry that is not a string has recorded an error, so the micro is refused
   return read.every((entry): entry is { value: string; location: SourceLocation; reader: ValueReader } => entry.value !== undefined)
     ? read
     : undefined;
@@ -284,6 +287,7 @@ function readPublicRoutes(micro: MapReader): string[] {
     micro.keyReader('public_routes').error("'public' and 'public_routes' cannot be used together", {
       suggestion: "Keep 'public_routes' (use \"/*\" to make everything public) and remove 'public'.",
     });
+    // Stryker disable next-line ArrayDeclaration: equivalent, the error refuses the micro
     return [];
   }
   if (isPublic) return ['/*'];

@@ -60,7 +60,7 @@ export const MODULES = [
     name: 'spacefile-rules',
     enabled: false,
     mutate: ['lib/spacefile/{app,micro,actions,engines,presets}.ts'],
-    tests: ['test/spacefile/rules.test.ts', 'test/spacefile/load.test.ts'],
+    tests: ['test/spacefile/rules.test.ts', 'test/spacefile/load.test.ts', 'test/spacefile/details.test.ts'],
     break: 0,
   },
   {
