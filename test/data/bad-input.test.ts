@@ -121,7 +121,11 @@ describe('Base', () => {
     ['an unknown operator', { query: [{ 'a?near': 1 }] }, /^Bad query: unknown operator in "a\?near"$/],
     ['two key conditions', { query: [{ key: 'a', 'key?pfx': 'a' }] }, /^Bad query: query\[0\] has more than one condition on the key$/],
     ['a clause that is not an object', { query: [null] }, /^Bad query: query\[0\] must be an object of conditions$/],
-    ['OR clauses with different keys', { query: [{ key: 'a' }, { key: 'b' }] }, /^Bad query: every OR clause must have the same key condition \(or none\)$/],
+    [
+      'OR clauses with different keys',
+      { query: [{ key: 'a' }, { key: 'b' }] },
+      /^Bad query: every OR clause must have the same key condition \(or none\)$/,
+    ],
     ['an operator without a path', { query: [{ '?gt': 1 }] }, /^Bad query: "\?gt" names no attribute$/],
     ['an unknown operator without a path', { query: [{ '?near': 1 }] }, /^Bad query: unknown operator in "\?near"$/],
     ['an empty path segment', { query: [{ 'a..b': 1 }] }, /^Bad query: "a\.\.b" names no attribute$/],

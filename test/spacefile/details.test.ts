@@ -11,13 +11,15 @@ import { appDir, load, onlyProblem, problemsOf, yaml } from './helpers';
 
 /** A one-micro app; `keys` are appended to the micro at its indentation. */
 function withMicro(keys = '', engine = 'nodejs16'): string {
-  return yaml`
+  return (
+    yaml`
     v: 0
     micros:
       - name: web
         src: .
         engine: ${engine}
-  ` + keys.replace(/^(?=.)/gm, '    ');
+  ` + keys.replace(/^(?=.)/gm, '    ')
+  );
 }
 
 /** An app of the micros `names`, the first the primary; `keys` are appended to the last one. */
@@ -28,7 +30,13 @@ function withMicros(names: readonly string[], keys = ''): string {
 
 /** `count` valid actions, as the lines of an `actions:` list at a micro's indentation. */
 function actions(count: number, prefix: string): string {
-  return 'actions:\n' + Array.from({ length: count }, (_, i) => `  - id: ${prefix}${i}\n    name: ${prefix} ${i}\n    trigger: schedule\n    default_interval: 1 minute\n`).join('');
+  return (
+    'actions:\n' +
+    Array.from(
+      { length: count },
+      (_, i) => `  - id: ${prefix}${i}\n    name: ${prefix} ${i}\n    trigger: schedule\n    default_interval: 1 minute\n`,
+    ).join('')
+  );
 }
 
 describe('what each problem expects and found', () => {
@@ -37,35 +45,125 @@ describe('what each problem expects and found', () => {
     ['v missing', 'micros:\n  - name: web\n    src: .\n    engine: nodejs16\n', { keyPath: 'v', expected: '0' }],
     ['an empty micro list', 'v: 0\nmicros: []\n', { message: 'must list at least one micro', expected: 'a list of 1 to 5 micros' }],
     ['a micro name missing', 'v: 0\nmicros:\n  - src: .\n    engine: nodejs16\n', { keyPath: 'micros[0].name', expected: 'a name like my-micro' }],
-    ['a src missing', 'v: 0\nmicros:\n  - name: web\n    engine: nodejs16\n', { keyPath: 'micros[0].src', expected: "the micro's directory, relative to the Spacefile" }],
-    ['an invalid micro name', withMicro().replace('name: web', 'name: _web'), { expected: 'a letter or digit, then letters, digits, "_" or "-"', found: "'_web'" }],
-    ['an unknown engine', withMicro('', 'cobol'), { message: 'is not a known engine', expected: 'one of static, react, svelte, vue, next, nuxt, svelte-kit, python3.9, python3.8, nodejs16, custom' }],
+    [
+      'a src missing',
+      'v: 0\nmicros:\n  - name: web\n    engine: nodejs16\n',
+      { keyPath: 'micros[0].src', expected: "the micro's directory, relative to the Spacefile" },
+    ],
+    [
+      'an invalid micro name',
+      withMicro().replace('name: web', 'name: _web'),
+      { expected: 'a letter or digit, then letters, digits, "_" or "-"', found: "'_web'" },
+    ],
+    [
+      'an unknown engine',
+      withMicro('', 'cobol'),
+      {
+        message: 'is not a known engine',
+        expected: 'one of static, react, svelte, vue, next, nuxt, svelte-kit, python3.9, python3.8, nodejs16, custom',
+      },
+    ],
     ['an empty src', withMicro().replace('src: .', 'src: "  "'), { message: 'must not be empty', expected: "a directory such as '.' or './api'" }],
     ['a src outside the app', withMicro().replace('src: .', 'src: ../x'), { found: "'../x', which is /apps/x" }],
-    ['a path with a space', withMicros(['web', 'api'], 'path: a b/api\n'), { message: 'is not a valid micro path', expected: "segments of letters, digits, '.', '_', '~' or '-', such as /api", found: "'a b/api'" }],
+    [
+      'a path with a space',
+      withMicros(['web', 'api'], 'path: a b/api\n'),
+      { message: 'is not a valid micro path', expected: "segments of letters, digits, '.', '_', '~' or '-', such as /api", found: "'a b/api'" },
+    ],
     ['a path with a . segment', withMicros(['web', 'api'], 'path: a/./b\n'), { message: 'is not a valid micro path' }],
     ['a path of /', withMicros(['web', 'api'], 'path: /\n'), { message: "'/' belongs to the primary micro", suggestion: "Use a path like '/api'." }],
-    ['a default path taken', withMicros(['web', 'api', 'other'], 'path: /api\n'), { keyPath: 'micros[2].path', message: "path '/api' is already used by micro 'api'" }],
-    ['a path taken by a default', withMicros(['web', 'other', 'api']).replace('  - name: other\n    src: .\n    engine: nodejs16\n', '  - name: other\n    src: .\n    engine: nodejs16\n    path: /api\n'), { keyPath: 'micros[2]', message: "path '/api' (the default for micro 'api') is already used by micro 'other'" }],
-    ['no primary', withMicros(['web', 'api']).replace('    primary: true\n', ''), { expected: "exactly one micro with 'primary: true' when there are several" }],
-    ['static without serve', withMicro('', 'static'), { message: "'serve' is required for engine static", expected: 'the directory of files to serve, relative to src' }],
+    [
+      'a default path taken',
+      withMicros(['web', 'api', 'other'], 'path: /api\n'),
+      { keyPath: 'micros[2].path', message: "path '/api' is already used by micro 'api'" },
+    ],
+    [
+      'a path taken by a default',
+      withMicros(['web', 'other', 'api']).replace(
+        '  - name: other\n    src: .\n    engine: nodejs16\n',
+        '  - name: other\n    src: .\n    engine: nodejs16\n    path: /api\n',
+      ),
+      { keyPath: 'micros[2]', message: "path '/api' (the default for micro 'api') is already used by micro 'other'" },
+    ],
+    [
+      'no primary',
+      withMicros(['web', 'api']).replace('    primary: true\n', ''),
+      { expected: "exactly one micro with 'primary: true' when there are several" },
+    ],
+    [
+      'static without serve',
+      withMicro('', 'static'),
+      { message: "'serve' is required for engine static", expected: 'the directory of files to serve, relative to src' },
+    ],
     ['serve outside src', withMicro('serve: ..\n', 'static'), { message: "must be a directory inside the micro's src", found: "'..'" }],
     ['include on a static micro', withMicro('include:\n  - dist\n', 'vue'), { suggestion: "Use 'serve' to choose the directory to serve." }],
-    ['custom without run', withMicro('', 'custom'), { message: "'run' is required for engine custom", expected: 'the command that starts the server on $PORT' }],
+    [
+      'custom without run',
+      withMicro('', 'custom'),
+      { message: "'run' is required for engine custom", expected: 'the command that starts the server on $PORT' },
+    ],
     ['an empty run', withMicro('run: "  "\n'), { message: 'must not be empty', expected: 'the command that starts the server on $PORT' }],
-    ['public with public_routes', withMicro('public: true\npublic_routes:\n  - /x\n'), { suggestion: "Keep 'public_routes' (use \"/*\" to make everything public) and remove 'public'." }],
+    [
+      'public with public_routes',
+      withMicro('public: true\npublic_routes:\n  - /x\n'),
+      { suggestion: "Keep 'public_routes' (use \"/*\" to make everything public) and remove 'public'." },
+    ],
     ['a blank public route', withMicro('public_routes:\n  - "  "\n'), { message: 'must not be empty', expected: 'a route such as /public/*' }],
-    ['a preset without a name', withMicro('presets:\n  env:\n    - description: x\n'), { keyPath: 'micros[0].presets.env[0].name', expected: 'an environment variable name' }],
-    ['an invalid preset name', withMicro('presets:\n  env:\n    - name: 1X\n'), { expected: 'a letter followed by letters, digits or underscores (at least 2 characters)', found: "'1X'" }],
-    ['an action without id or name', withMicro('actions:\n  - trigger: schedule\n    default_interval: 1 minute\n    name: n\n'), { keyPath: 'micros[0].actions[0].id', expected: 'a unique action id' }],
-    ['an action without a name', withMicro('actions:\n  - trigger: schedule\n    default_interval: 1 minute\n    id: a\n'), { keyPath: 'micros[0].actions[0].name', expected: 'a unique action name' }],
-    ['an action without a trigger', withMicro('actions:\n  - id: a\n    name: n\n    default_interval: 1 minute\n'), { keyPath: 'micros[0].actions[0].trigger', expected: "'schedule'" }],
-    ['an action without an interval', withMicro('actions:\n  - id: a\n    name: n\n    trigger: schedule\n'), { keyPath: 'micros[0].actions[0].default_interval', expected: 'a rate like "5 minutes" or a cron expression' }],
-    ['an unknown trigger', withMicro('actions:\n  - id: a\n    name: n\n    trigger: webhook\n    default_interval: 1 minute\n'), { message: 'is not a supported trigger', expected: "'schedule'", found: "'webhook'" }],
-    ['a trigger that is not a string', withMicro('actions:\n  - id: a\n    name: n\n    trigger: [schedule]\n    default_interval: 1 minute\n'), { keyPath: 'micros[0].actions[0].trigger', found: 'a list' }],
-    ['an empty action id', withMicro('actions:\n  - id: ""\n    name: n\n    trigger: schedule\n    default_interval: 1 minute\n'), { keyPath: 'micros[0].actions[0].id', message: 'must not be empty' }],
-    ['a blank action name', withMicro('actions:\n  - id: a\n    name: "  "\n    trigger: schedule\n    default_interval: 1 minute\n'), { keyPath: 'micros[0].actions[0].name', message: 'must not be empty' }],
-    ['a long description', withMicro(`actions:\n  - id: a\n    name: n\n    description: ${'d'.repeat(143)}\n    trigger: schedule\n    default_interval: 1 minute\n`), { message: 'is too long', expected: 'at most 142 characters', found: '143 characters' }],
+    [
+      'a preset without a name',
+      withMicro('presets:\n  env:\n    - description: x\n'),
+      { keyPath: 'micros[0].presets.env[0].name', expected: 'an environment variable name' },
+    ],
+    [
+      'an invalid preset name',
+      withMicro('presets:\n  env:\n    - name: 1X\n'),
+      { expected: 'a letter followed by letters, digits or underscores (at least 2 characters)', found: "'1X'" },
+    ],
+    [
+      'an action without id or name',
+      withMicro('actions:\n  - trigger: schedule\n    default_interval: 1 minute\n    name: n\n'),
+      { keyPath: 'micros[0].actions[0].id', expected: 'a unique action id' },
+    ],
+    [
+      'an action without a name',
+      withMicro('actions:\n  - trigger: schedule\n    default_interval: 1 minute\n    id: a\n'),
+      { keyPath: 'micros[0].actions[0].name', expected: 'a unique action name' },
+    ],
+    [
+      'an action without a trigger',
+      withMicro('actions:\n  - id: a\n    name: n\n    default_interval: 1 minute\n'),
+      { keyPath: 'micros[0].actions[0].trigger', expected: "'schedule'" },
+    ],
+    [
+      'an action without an interval',
+      withMicro('actions:\n  - id: a\n    name: n\n    trigger: schedule\n'),
+      { keyPath: 'micros[0].actions[0].default_interval', expected: 'a rate like "5 minutes" or a cron expression' },
+    ],
+    [
+      'an unknown trigger',
+      withMicro('actions:\n  - id: a\n    name: n\n    trigger: webhook\n    default_interval: 1 minute\n'),
+      { message: 'is not a supported trigger', expected: "'schedule'", found: "'webhook'" },
+    ],
+    [
+      'a trigger that is not a string',
+      withMicro('actions:\n  - id: a\n    name: n\n    trigger: [schedule]\n    default_interval: 1 minute\n'),
+      { keyPath: 'micros[0].actions[0].trigger', found: 'a list' },
+    ],
+    [
+      'an empty action id',
+      withMicro('actions:\n  - id: ""\n    name: n\n    trigger: schedule\n    default_interval: 1 minute\n'),
+      { keyPath: 'micros[0].actions[0].id', message: 'must not be empty' },
+    ],
+    [
+      'a blank action name',
+      withMicro('actions:\n  - id: a\n    name: "  "\n    trigger: schedule\n    default_interval: 1 minute\n'),
+      { keyPath: 'micros[0].actions[0].name', message: 'must not be empty' },
+    ],
+    [
+      'a long description',
+      withMicro(`actions:\n  - id: a\n    name: n\n    description: ${'d'.repeat(143)}\n    trigger: schedule\n    default_interval: 1 minute\n`),
+      { message: 'is too long', expected: 'at most 142 characters', found: '143 characters' },
+    ],
     ['six actions in a micro', withMicro(actions(6, 'a')), { keyPath: 'micros[0].actions[5]', found: '6 actions' }],
   ])('%s', (_, spacefile, problem) => {
     expect(onlyProblem(spacefile)).toMatchObject(problem);
@@ -88,7 +186,9 @@ describe('what each problem expects and found', () => {
     const { app, warnings } = loadSpacefileWithWarnings(spacefile);
     const api = join(dirname(spacefile), 'api');
     expect(app.primary.srcDir).toBe(api);
-    expect(warnings).toEqual([expect.objectContaining({ message: `'./api/main.js' is a file, not a directory: the micro uses the directory holding it, '${api}'` })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ message: `'./api/main.js' is a file, not a directory: the micro uses the directory holding it, '${api}'` }),
+    ]);
   });
 
   it('refuses _HANDLER and _X_AMZN_TRACE_ID by the name rule Lambda applies', () => {
@@ -113,7 +213,9 @@ describe('what each problem expects and found', () => {
     'LAMBDA_RUNTIME_DIR',
     'LAMBDA_TASK_ROOT',
   ])('refuses the Lambda-reserved variable %s as a preset', (name) => {
-    expect(onlyProblem(withMicro(`presets:\n  env:\n    - name: ${name}\n`)).message).toBe(`'${name}' is set by AWS Lambda itself and cannot be a preset`);
+    expect(onlyProblem(withMicro(`presets:\n  env:\n    - name: ${name}\n`)).message).toBe(
+      `'${name}' is set by AWS Lambda itself and cannot be a preset`,
+    );
   });
 });
 
@@ -122,7 +224,11 @@ describe('what each warning says', () => {
     ['v: 1', withMicro().replace('v: 0', 'v: 1'), { keyPath: 'v', found: '1' }],
     ['the only micro not primary', withMicro('primary: false\n'), { message: 'is ignored: the only micro of an app is always its primary' }],
     ["the primary's path", withMicro('path: /web\n'), { message: "is ignored: the primary micro always serves '/'" }],
-    ['run on a static micro', withMicro('serve: .\nrun: node x\n', 'static'), { message: 'is ignored: a static micro is a directory of files that Spaceport serves itself' }],
+    [
+      'run on a static micro',
+      withMicro('serve: .\nrun: node x\n', 'static'),
+      { message: 'is ignored: a static micro is a directory of files that Spaceport serves itself' },
+    ],
     ['an empty commands list', withMicro('commands: []\n'), { message: 'lists no command and is ignored' }],
     ['an empty include list', withMicro('include: []\n'), { message: 'lists no file or directory and is ignored' }],
   ])('%s', (_, spacefile, warning) => {
@@ -160,8 +266,10 @@ describe('paths, serve and include as written', () => {
 
 describe('the app limits', () => {
   it('allows 25 actions in an app and refuses the 26th', () => {
-    const names = ['m0', 'm1', 'm2', 'm3', 'm4'];
-    const app = (count: number) => withMicros(names).replace(/(  - name: (m\d)\n    src: \.\n    engine: nodejs16\n(    primary: true\n)?)/g, (micro, _all, name: string) => micro + actions(name === 'm4' ? count : 5, name).replace(/^(?=.)/gm, '    '));
+    const micro = (name: string, count: number) =>
+      `  - name: ${name}\n    src: .\n    engine: nodejs16\n${name === 'm0' ? '    primary: true\n' : ''}` +
+      actions(count, name).replace(/^(?=.)/gm, '    ');
+    const app = (last: number) => 'v: 0\nmicros:\n' + ['m0', 'm1', 'm2', 'm3'].map((name) => micro(name, 5)).join('') + micro('m4', last);
     expect(load(app(5)).app.actions).toHaveLength(25);
     expect(problemsOf(app(6)).map((p) => [p.keyPath, p.message, p.found])).toEqual([
       ['micros[4].actions[5]', 'a micro may declare at most 5 actions', '6 actions'],
