@@ -133,6 +133,7 @@ describe('Base', () => {
     ['a key compared with a number', { query: [{ 'key?>': 12 }] }, /^Bad query: "key\?>" compares keys, which are strings$/],
     ['contains on the key', { query: [{ 'key?contains': 'x' }] }, /^Bad query: "key\?contains": \?contains is not supported on the key$/],
     ['a range that is a string', { query: [{ 'key?r': 'ab' }] }, /^Bad query: "key\?r" needs a list of two bounds$/],
+    ['a range of three bounds', { query: [{ 'n?r': [1, 2, 3] }] }, /^Bad query: "n\?r" needs a list of two bounds$/],
     ['a prefix that is a number', { query: [{ 'name?pfx': 12 }] }, /^Bad query: "name\?pfx" needs a string prefix$/],
     ['lt with a boolean', { query: [{ 'n?lt': true }] }, /^Bad query: "n\?lt" compares numbers or strings$/],
     ['a range of a string and a number', { query: [{ 'n?r': ['a', 1] }] }, /^Bad query: "n\?r" needs two numbers or two strings$/],

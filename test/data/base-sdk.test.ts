@@ -322,6 +322,7 @@ describe('query semantics at the edges', () => {
     ['null equals null', { n: null }, [p]],
     ['a list never equals a string', { tags: 'ab' }, []],
     ['a list equals a list only when every member does', { list: [1, 3] }, []],
+    ['a list never equals a longer one', { list: [1, 2, 3] }, []],
     ['a list equals the same list', { list: [1, 2] }, [p]],
     ['an object equals one with exactly its attributes', { obj: { a: 1, b: 2 } }, []],
     ['an object equals the same object', { obj: { a: 1 } }, [p]],
