@@ -19,6 +19,7 @@ export function valueAt(value: JsonValue, path: readonly string[]): JsonValue | 
 function child(value: JsonValue | undefined, segment: string): JsonValue | undefined {
   if (isJsonObject(value)) return Object.hasOwn(value, segment) ? value[segment] : undefined;
   const index = listIndex(segment);
+  // Stryker disable next-line ConditionalExpression: equivalent, a list indexed by undefined is undefined
   return Array.isArray(value) && index !== undefined ? value[index] : undefined;
 }
 

@@ -77,16 +77,15 @@ function checkedPath(name: string, operation: string): string[] {
  * Appending and prepending to the same list is the exception: either order gives the same list.
  */
 function checkOverlaps(changes: readonly Change[]): void {
-  for (let i = 0; i < changes.length; i++) {
-    for (let j = i + 1; j < changes.length; j++) {
-      const [a, b] = [changes[i]!, changes[j]!];
+  changes.forEach((a, i) => {
+    for (const b of changes.slice(i + 1)) {
       if (a.name === b.name && new Set([a.operation, b.operation, 'append', 'prepend']).size === 2) continue;
       const shorter = Math.min(a.path.length, b.path.length);
       if (a.path.slice(0, shorter).every((segment, index) => segment === b.path[index])) {
         throw badRequest('Conflicting update', `${a.operation} "${a.name}" and ${b.operation} "${b.name}" touch the same attribute`);
       }
     }
-  }
+  });
 }
 
 /** `item` with every change applied (a copy); a 400 when a change does not fit the item. */
@@ -138,5 +137,6 @@ function removeChild(parent: { [name: string]: JsonValue } | JsonValue[], name: 
     return;
   }
   const index = listIndex(name);
+  // Stryker disable next-line ConditionalExpression: equivalent, undefined < length is false
   if (index !== undefined && index < parent.length) parent.splice(index, 1);
 }

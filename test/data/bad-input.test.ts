@@ -82,7 +82,34 @@ describe('Base', () => {
       400,
       /Item too large: items\[1\]/,
     ],
-    ['a key over 1024 bytes', JSON.stringify({ items: [{ key: 'k'.repeat(1025) }] }), 400, /Key too long/],
+    [
+      'a key over 1024 bytes',
+      JSON.stringify({ items: [{ key: 'k'.repeat(1025) }] }),
+      400,
+      /^Key too long: items\[0\]\.key is 1025 bytes, at most 1024 are allowed$/,
+    ],
+    ['a blank key', '{"items": [{"key": "  "}]}', 400, /^Key is empty: items\[0\]\.key$/],
+    ['a null item', '{"items": [null]}', 400, /^Item must be a JSON object: items\[0\] is null$/],
+    ['a list item', '{"items": [[1]]}', 400, /^Item must be a JSON object: items\[0\] is a list$/],
+    [
+      'an object __expires',
+      '{"items": [{"key": "a", "__expires": {}}]}',
+      400,
+      /^__expires must be a number: items\[0\]\.__expires is an object; give Unix seconds$/,
+    ],
+    [
+      'a boolean __expires',
+      '{"items": [{"key": "a", "__expires": true}]}',
+      400,
+      /^__expires must be a number: items\[0\]\.__expires is the boolean true; give Unix seconds$/,
+    ],
+    ['a large integer in a list', '{"items": [{"key": "a", "l": [1, 12345678901234567890]}]}', 400, /^Number too large: items\[0\]\.l\[1\] is /],
+    [
+      'an item nested 33 deep',
+      JSON.stringify({ items: [{ key: 'deep', a: Array.from({ length: 32 }).reduce<unknown>((inner) => ({ a: inner }), 1) }] }),
+      400,
+      /^Item nested too deeply: items\[0\](\.a){32}: at most 32 levels$/,
+    ],
   ])('refuses a put with %s, storing nothing', async (_, body, status, message) => {
     expectError(await service().request('PUT', `${BASE}/items`, { body }), status, message);
     expect(await storedItems()).toEqual([]);
@@ -108,10 +135,40 @@ describe('Base', () => {
     expectError(await update({ set: { n: 2 }, delete: ['n'] }), 400, /Conflicting update/);
     expectError(await update({ increment: { n: '1' } }), 400, /Increment needs a number: increment\.n/);
     expectError(await update({ append: { l: 'x' } }), 400, /Append needs a list/);
-    expectError(await update({ frobnicate: {} }), 400, /Unknown update operation/);
+    expectError(await update({ frobnicate: {} }), 400, /^Unknown update operation: "frobnicate"; use set, increment, append, prepend or delete$/);
+    expectError(await update([1]), 400, /^Update must be a JSON object: the body is a list$/);
+    expectError(await update({ set: 5 }), 400, /^set must be an object: it is the number 5$/);
+    expectError(await update({ prepend: { l: 'x' } }), 400, /^Prepend needs a list: prepend\.l is the string "x"$/);
+    expectError(await update({ append: { l: 1 } }), 400, /^Append needs a list: append\.l is the number 1$/);
+    expectError(await update({ delete: 'n' }), 400, /^delete must be a list of attribute names: it is the string "n"$/);
+    expectError(await update({ delete: ['n', 1] }), 400, /^delete must be a list of attribute names: it is a list$/);
+    expectError(await update({ delete: ['a..b'] }), 400, /^Invalid attribute path: delete "a\.\.b" has an empty segment$/);
+    expectError(await update({ set: { 'a..b': 1 } }), 400, /^Invalid attribute path: set "a\.\.b" has an empty segment$/);
+    expectError(await update({}), 400, /^Update is empty: give at least one attribute to set, increment, append, prepend or delete$/);
+    expectError(await update({ set: { key: 'v' } }), 400, /^The key cannot be updated: set "key"$/);
+    expectError(await update({ set: { n: 2 }, delete: ['n'] }), 400, /^Conflicting update: set "n" and delete "n" touch the same attribute$/);
+    expectError(await update({ set: { 'p.x': 1 }, delete: ['p'] }), 400, /^Conflicting update: set "p\.x" and delete "p" touch the same attribute$/);
+    expectError(await update({ set: { p: {} }, increment: { 'p.n': 1 } }), 400, /^Conflicting update: set "p" and increment "p\.n"/);
+    expectError(await update({ append: { l: [1] }, prepend: { 'l.0': [1] } }), 400, /^Conflicting update: append "l" and prepend "l\.0"/);
+    expectError(
+      await update({ set: { 'm.n.o': 1 } }),
+      400,
+      /^Parent attribute does not exist: set "m\.n\.o": "m\.n" is not an object or list in the item$/,
+    );
     expectError(await update({ set: { n: 2 } }, 'absent'), 404, /Key not found/);
     expect(await storedItems()).toEqual([{ key: 'u', n: 1 }]);
     await service().request('DELETE', `${BASE}/items/u`);
+  });
+
+  it('names the attribute a value update does not fit', async () => {
+    await service().request('PUT', `${BASE}/items`, { body: '{"items": [{"key": "w", "s": "x", "n": 1, "l": [1, 2]}]}' });
+    const update = (body: unknown) => service().request('PATCH', `${BASE}/items/w`, { body: JSON.stringify(body) });
+    expectError(await update({ increment: { s: 1 } }), 400, /^Cannot increment a non-number: "s" is the string "x"$/);
+    expectError(await update({ append: { n: [1] } }), 400, /^Cannot append to a non-list: "n" is the number 1$/);
+    expectError(await update({ set: { 'l.3': 1 } }), 400, /^Invalid list index: set "l\.3": the list has 2 elements$/);
+    expectError(await update({ set: { 'l.x': 1 } }), 400, /^Invalid list index: set "l\.x": the list has 2 elements$/);
+    expect(await storedItems()).toEqual([{ key: 'w', s: 'x', n: 1, l: [1, 2] }]);
+    await service().request('DELETE', `${BASE}/items/w`);
   });
 
   it.each([

@@ -183,6 +183,35 @@ describe('update', () => {
     expect(await db.get('update-errors')).toEqual({ key: 'update-errors', name: 'patrick' });
   });
 
+  it('sets, appends to and deletes list members by index, and skips null operations', async () => {
+    const path = `/v1/${PROJECT_KEY.split('_')[0]}/update-lists/items`;
+    const update = async (body: unknown) => (await service().request('PATCH', `${path}/l`, { body: JSON.stringify(body) })).status;
+    await service().request('PUT', path, { body: JSON.stringify({ items: [{ key: 'l', l: [1, 2], n: 1 }] }) });
+    expect(await update({ set: { 'l.2': 3 } })).toBe(200);
+    expect(await update({ set: { 'l.0': 0 } })).toBe(200);
+    expect(await update({ delete: ['l.1', 'l.9', 'l.x'] })).toBe(200);
+    expect(await update({ append: { l: [9] }, prepend: { l: [8] } })).toBe(200);
+    expect(await update({ set: null, increment: { n: 1 }, delete: null })).toBe(200);
+    expect((await service().request('GET', `${path}/l`)).body).toEqual({ key: 'l', l: [8, 0, 3, 9], n: 2 });
+  });
+
+  it('generates a key for a null key and keeps a null __expires as no expiry', async () => {
+    const path = `/v1/${PROJECT_KEY.split('_')[0]}/put-nulls/items`;
+    const reply = await service().request('PUT', path, {
+      body: JSON.stringify({
+        items: [
+          { key: null, a: 1 },
+          { key: 'n', __expires: null },
+        ],
+      }),
+    });
+    expect(reply.status).toBe(207);
+    expect(reply.body.processed.items).toEqual([
+      { key: expect.stringMatching(/^[a-z0-9]{12}$/), a: 1 },
+      { key: 'n', __expires: null },
+    ]);
+  });
+
   it('updates items whose keys hold slashes and percent signs', async () => {
     const db = service().deta.Base('update');
     await db.put({ value: 0, list: ['a'] }, '%@#//#!#)#$_');
@@ -342,6 +371,11 @@ describe('query semantics at the edges', () => {
     ['key?r is a key range', { 'key?r': ['p2', 'p3'] }, [q]],
   ])('%s: fetch(%j)', async (_, query, items) => {
     expect(await db().fetch(query as never)).toEqual({ count: items.length, items });
+  });
+
+  it('keeps a lower key bound when scanning in descending order', async () => {
+    expect(await db().fetch({ 'key?>=': 'p2' }, { desc: true })).toEqual({ count: 1, items: [q] });
+    expect(await db().fetch({ 'key?>': 'p' }, { desc: true })).toEqual({ count: 1, items: [q] });
   });
 
   it('reads a null query as everything and a single object as a list of one', async () => {

@@ -9,6 +9,8 @@ const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a
 it('orders keys as UTF-8 bytes, unlike JavaScript string comparison', () => {
   expect('\u{1F600}' < '\uFF61').toBe(true);
   expect(compareKeys('\u{1F600}', '\uFF61')).toBeGreaterThan(0);
+  expect(compareKeys('\u{10FFFF}', '\u{10FFFE}')).toBeGreaterThan(0);
+  expect(compareKeys('\u{10FFFE}', '\u{10FFFF}')).toBeLessThan(0);
   fc.assert(
     fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }), (a, b) => {
       expect(Math.sign(compareKeys(a, b))).toBe(Math.sign(utf8Order(a, b)));
