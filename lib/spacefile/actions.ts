@@ -9,7 +9,6 @@ export const MAX_ACTIONS_PER_APP = 25;
 const MAX_DESCRIPTION_LENGTH = 142;
 
 const ACTION_KEYS = ['id', 'name', 'description', 'trigger', 'default_interval', 'path'] as const;
-const TRIGGERS = ['schedule'];
 
 /** An action as read, before the app-wide checks (unique ids and names) that need every micro's actions. */
 export interface ActionDraft {
@@ -70,7 +69,7 @@ function readTrigger(reader: ValueReader | undefined): 'schedule' | undefined {
   const text = reader?.string();
   if (text === undefined) return undefined;
   if (text === 'schedule') return text;
-  reader?.error('is not a supported trigger', { expected: TRIGGERS.map((t) => `'${t}'`).join(' or '), found: `'${text}'` });
+  reader?.error('is not a supported trigger', { expected: "'schedule'", found: `'${text}'` });
   return undefined;
 }
 
