@@ -137,6 +137,6 @@ function removeChild(parent: { [name: string]: JsonValue } | JsonValue[], name: 
     return;
   }
   const index = listIndex(name);
-  // Stryker disable next-line ConditionalExpression: equivalent, undefined < length is false
-  if (index !== undefined && index < parent.length) parent.splice(index, 1);
+  // Splicing at or past the end removes nothing.
+  if (index !== undefined) parent.splice(index, 1);
 }

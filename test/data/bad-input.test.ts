@@ -110,6 +110,12 @@ describe('Base', () => {
       400,
       /^Item nested too deeply: items\[0\](\.a){32}: at most 32 levels$/,
     ],
+    [
+      'a list nested 33 deep',
+      JSON.stringify({ items: [{ key: 'deep', l: Array.from({ length: 32 }).reduce<unknown>((inner) => [inner], 1) }] }),
+      400,
+      /^Item nested too deeply: items\[0\]\.l(\[0\]){31}: at most 32 levels$/,
+    ],
   ])('refuses a put with %s, storing nothing', async (_, body, status, message) => {
     expectError(await service().request('PUT', `${BASE}/items`, { body }), status, message);
     expect(await storedItems()).toEqual([]);
