@@ -52,8 +52,8 @@ export async function startLocalDataService(options: LocalDataServiceOptions): P
   let base: JournalBaseStore | undefined;
   let drive: FileDriveStore | undefined;
   try {
-    base = await JournalBaseStore.open(dataDir);
-    drive = await FileDriveStore.open(dataDir);
+    base = await JournalBaseStore.open(dataDir, { log: options.log });
+    drive = await FileDriveStore.open(dataDir, options.log);
     const tls = ensureLocalTls(options.stateDir);
     const handler = createDataHandler({ base, drive, projectKey: options.projectKey, log: options.log });
     const server = createServer({ cert: tls.cert, key: tls.key }, (request, response) => {
