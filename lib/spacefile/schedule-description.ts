@@ -26,6 +26,11 @@ export function intervalOfScheduleDescription(description: string | undefined): 
 
 /** `description` recording `intervalSource` instead of its interval (or in addition, when it recorded none). */
 export function withScheduleInterval(description: string | undefined, intervalSource: string): string {
-  const who = description === undefined ? '' : intervalOfScheduleDescription(description) === undefined ? description : description.replace(INTERVAL_AT_END, '');
+  const who =
+    description === undefined
+      ? ''
+      : intervalOfScheduleDescription(description) === undefined
+        ? description
+        : description.replace(INTERVAL_AT_END, '');
   return who.slice(0, MAX_DESCRIPTION_LENGTH - SEPARATOR.length - intervalSource.length) + SEPARATOR + intervalSource;
 }

@@ -36,7 +36,10 @@ it('takes over the lock of a process that is gone, and of a pid now held by a yo
   writeFileSync(join(dir, `lock.${process.pid}.1.0abc`), '');
   writeFileSync(join(dir, `lock.${process.pid}.1.0abc.held`), '');
   const release = lockDataDir(dir);
-  expect(readdirSync(dir).sort()).toEqual([expect.stringMatching(new RegExp(`^lock\\.${process.pid}\\.\\d+\\.[0-9a-f]{16}$`)), expect.stringMatching(/\.held$/)]);
+  expect(readdirSync(dir).sort()).toEqual([
+    expect.stringMatching(new RegExp(`^lock\\.${process.pid}\\.\\d+\\.[0-9a-f]{16}$`)),
+    expect.stringMatching(/\.held$/),
+  ]);
   release();
   expect(readdirSync(dir)).toEqual([]);
 });
@@ -48,6 +51,27 @@ it('refuses while another live process holds the lock, naming its pid, and leave
   expect(readdirSync(dir)).toHaveLength(2);
   release();
   lockDataDir(dir)();
+});
+
+it('never takes the lock from a live process that is still deciding, and takes it once that process is gone', async () => {
+  const dir = newDir();
+  // A process stopped between making its claim and marking it held (no start time: judged by its pid alone).
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const claim = join(dir, `lock.${child.pid}..c0ffee`);
+  writeFileSync(claim, '');
+  try {
+    expect(() => lockDataDir(dir)).toThrow(new RegExp(`other processes \\(pid ${child.pid}\\) kept contending for it`));
+    writeFileSync(`${claim}.held`, '');
+    expect(() => lockDataDir(dir)).toThrow(new RegExp(`in use by another spaceport dev \\(pid ${child.pid}\\)`));
+    expect(readdirSync(dir).sort()).toEqual([`lock.${child.pid}..c0ffee`, `lock.${child.pid}..c0ffee.held`]);
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  const release = lockDataDir(dir);
+  expect(existsSync(claim)).toBe(false);
+  release();
 });
 
 it('refuses while a live process holds a lock written by an earlier spaceport release', () => {

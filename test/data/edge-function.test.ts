@@ -106,7 +106,11 @@ describe('the edge function', () => {
     ];
     for (const [uri, status, message] of cases) {
       const response = runEdge(request(uri));
-      expect({ uri, status: response.statusCode, message: response.body && JSON.parse(response.body.data).errors[0] }).toEqual({ uri, status, message });
+      expect({ uri, status: response.statusCode, message: response.body && JSON.parse(response.body.data).errors[0] }).toEqual({
+        uri,
+        status,
+        message,
+      });
     }
     // Dots in a drive name are the name's own (the API accepts them): they stay inside the one encoded piece.
     const dots = runEdge(request(`/v1/${PROJECT_ID}/%2E%2E/files/download`));

@@ -30,9 +30,11 @@ export function lockDataDir(dataDir: string): () => void {
     rmSync(join(dataDir, own + HELD), { force: true });
     rmSync(join(dataDir, own), { force: true });
   };
+  let contenders: Claim[] = [];
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     createExclusively(join(dataDir, own));
     const { others, held } = liveClaims(dataDir, own);
+    contenders = others;
     if (others.length === 0) {
       createExclusively(join(dataDir, own + HELD));
       return release;
@@ -44,7 +46,8 @@ export function lockDataDir(dataDir: string): () => void {
     // Only contenders that have not decided yet: step back for a random moment so one of us finds itself alone.
     sleep(1 + Math.random() * 10);
   }
-  throw new Error(`could not lock ${dataDir}: other processes kept contending for it`);
+  const pids = [...new Set(contenders.map((claim) => claim.pid))].join(', ');
+  throw new UsageError(`could not lock ${dataDir}: other processes (pid ${pids}) kept contending for it; stop them or try again`);
 }
 
 /** The claims other than `own` whose processes live (removing the rest), and the one among them that holds. */
