@@ -53,7 +53,7 @@ const freePort = () =>
     });
   });
 
-const { RuntimeApi } = require(join(repo, 'dist/lib/local/emulator/runtime-api.js'));
+const { RuntimeApi } = require(join(repo, 'dist/lib/local/emulator/runtime-api-server.js'));
 
 /** The emulator's Runtime API; each event is timed from its handover to the adapter's pending `next` to its result. */
 async function runtimeApi() {
