@@ -33,42 +33,24 @@ function socketInodes(pgid: number): Set<string> {
   return inodes;
 }
 
-/** The ports and socket inodes of the listening sockets in one of /proc/net's TCP tables; undefined if it cannot be read. */
-function listeners(table: string): Array<{ port: number; inode: string }> | undefined {
-  let text: string;
-  try {
-    text = readFileSync(table, 'latin1');
-  } catch (error) {
-    // No tcp6 table: the kernel has no IPv6, so nothing listens on it.
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? [] : undefined;
-  }
-  const found: Array<{ port: number; inode: string }> = [];
-  for (const line of text.split('\n').slice(1)) {
-    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 10 || fields[3] !== LISTEN_STATE) continue;
-    found.push({ port: parseInt(fields[1].slice(fields[1].lastIndexOf(':') + 1), 16), inode: fields[9] });
-  }
-  return found;
-}
-
 /** Ports (ascending) on which a process of group `pgid` has a listening TCP socket, IPv4 or IPv6. */
 export function listeningPorts(pgid: number): number[] {
   const inodes = socketInodes(pgid);
   if (inodes.size === 0) return [];
   const ports = new Set<number>();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const { port, inode } of listeners(table) ?? []) if (inodes.has(inode)) ports.add(port);
+    let text: string;
+    try {
+      text = readFileSync(table, 'latin1');
+    } catch {
+      continue; // no IPv6
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10 || fields[3] !== LISTEN_STATE || !inodes.has(fields[9])) continue;
+      ports.add(parseInt(fields[1].slice(fields[1].lastIndexOf(':') + 1), 16));
+    }
   }
   return [...ports].sort((a, b) => a - b);
-}
-
-/**
- * False when no IPv6 socket listens on `port` (so a connection to [::1]:port would be refused); true when one does,
- * or when the table cannot be read. Node only: its connect() checks an IPv6 literal with isIPv6's regular
- * expression, which V8 compiles to ~100 KB of bytecode and, from its second use, ~135 KB of machine code, both kept
- * for the process's life. Asking first spares that for the many apps that listen on IPv4 (see docs/benchmarks.md).
- */
-export function listensOnIPv6(port: number): boolean {
-  return listeners('/proc/net/tcp6')?.some((listener) => listener.port === port) ?? true;
 }

@@ -11,13 +11,12 @@ import { connect } from 'node:net';
 import { Connection } from './http11';
 import type { Readiness } from './config';
 import type { AppProcess, ExitStatus } from './app-process';
-import { listeningPorts, listensOnIPv6 } from './listening-ports';
+import { listeningPorts } from './listening-ports';
 import { log } from './log';
 
 const POLL_MS = 10;
 const PROGRESS_MARKS_MS = [100, 500, 1000, 2000, 5000];
-const IPV4_LOOPBACK = '127.0.0.1';
-const IPV6_LOOPBACK = '::1';
+const LOOPBACK_HOSTS = ['127.0.0.1', '::1'];
 /** A probe that takes longer than this counts as "not ready yet". */
 const PROBE_TIMEOUT_MS = 1000;
 /** When, and how often, to look for a port the app's processes listen on instead of `$PORT`. */
@@ -54,13 +53,9 @@ async function httpProbe(host: string, port: number, path: string): Promise<bool
   }
 }
 
-/**
- * The first loopback host on which the app is ready, if any (a refused loopback connection costs microseconds).
- * IPv6 is tried only when something listens there: see `listensOnIPv6` for what a connection to ::1 costs.
- */
+/** The first loopback host on which the app is ready, if any (a refused loopback connection costs microseconds). */
 export async function probe(readiness: Readiness, port: number): Promise<string | undefined> {
-  for (const host of [IPV4_LOOPBACK, IPV6_LOOPBACK]) {
-    if (host === IPV6_LOOPBACK && !listensOnIPv6(port)) continue;
+  for (const host of LOOPBACK_HOSTS) {
     if (await (readiness.kind === 'tcp' ? tcpProbe(host, port) : httpProbe(host, port, readiness.path))) return host;
   }
   return undefined;
