@@ -103,8 +103,11 @@ const EVENT = JSON.stringify({
   isBase64Encoded: false,
 });
 
-/** Starts the layer's bootstrap like Lambda does; resolves once the adapter asks for its first event. */
-async function startAdapter({ runtime, layer }) {
+/**
+ * Starts the layer's bootstrap like Lambda does; resolves once the adapter asks for its first event. `staticSite`:
+ * the Node adapter serves the app's directory itself (a static micro), no app process.
+ */
+async function startAdapter({ runtime, layer }, staticSite = false) {
   const api = await runtimeApi();
   const port = await freePort();
   let listenAt;
@@ -117,7 +120,7 @@ async function startAdapter({ runtime, layer }) {
       LAMBDA_TASK_ROOT: app,
       PORT: String(port),
       AWS_EXECUTION_ENV: runtime === 'node' ? 'AWS_Lambda_nodejs22.x' : 'AWS_Lambda_python3.12',
-      SPACEPORT_RUN: 'node server.js',
+      ...(staticSite ? { SPACEPORT_STATIC_DIR: '.' } : { SPACEPORT_RUN: 'node server.js' }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -126,7 +129,7 @@ async function startAdapter({ runtime, layer }) {
     if (match) listenAt = Number(match[1]);
   });
   // The app's LISTEN line reaches us through the adapter, possibly just after its first `next`.
-  while (api.firstNextAt() === undefined || listenAt === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+  while (api.firstNextAt() === undefined || (listenAt === undefined && !staticSite)) await new Promise((resolve) => setTimeout(resolve, 1));
   return {
     port,
     api,
@@ -172,11 +175,19 @@ const inProcess = async () => {
 
 // Cold starts: spawn to first `next`, app listen to first `next`, and memory after MEMORY_REQUESTS requests.
 const cold = Object.fromEntries(adapterRuns.map(({ name }) => [name, []]));
+const staticMemory = {};
 for (let i = 0; i < COLD_STARTS; i++) {
   for (const run of adapterRuns) {
     const adapter = await startAdapter(run);
     for (let j = 0; j < MEMORY_REQUESTS; j++) await adapter.api.invoke(EVENT);
     cold[run.name].push({ ...adapter, memory: rssMb(adapter.pid) });
+    await adapter.stop();
+  }
+  // The Node adapter serving the same directory as a static site (GET / answers 404: a lookup, no file read).
+  for (const run of adapterRuns.filter(({ runtime }) => runtime === 'node')) {
+    const adapter = await startAdapter(run, true);
+    for (let j = 0; j < MEMORY_REQUESTS; j++) await adapter.api.invoke(EVENT);
+    (staticMemory[run.name] ??= []).push(rssMb(adapter.pid));
     await adapter.stop();
   }
 }
@@ -242,6 +253,10 @@ for (const { name } of adapterRuns) {
       ` over ${COLD_STARTS} starts; private memory after ${MEMORY_REQUESTS} requests median ${mb(median(privateMb))} (min ${mb(Math.min(...privateMb))},` +
       ` RSS ${mb(median(cold[name].map((c) => c.memory.total)))}); after the warm run ${mb(rss[name].anon)} private (RSS ${mb(rss[name].total)})`,
   );
+}
+for (const [name, memory] of Object.entries(staticMemory)) {
+  const privateMb = memory.map((m) => m.anon);
+  console.log(`${name} adapter, static site: private memory after ${MEMORY_REQUESTS} requests median ${mb(median(privateMb))} (min ${mb(Math.min(...privateMb))})`);
 }
 for (const name of Object.keys(references)) console.log(`${name}, same run: ${mb(rss[name].anon)} private (RSS ${mb(rss[name].total)})`);
 console.log(`layer zip (zip -r -X of the built layer): ${zipKb.toFixed(1)} KB`);
