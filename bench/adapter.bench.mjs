@@ -222,7 +222,9 @@ const references = {
 for (const [name, { flags, code }] of Object.entries(references)) {
   // It says when its work is done (a loaded machine may take longer than any fixed wait to start it), with a bare
   // write: process.stdout would load streams the idle process otherwise never has.
-  const idle = spawn(process.execPath, [...flags, '-e', `${code} require('node:fs').writeSync(1, 'idle'); setInterval(() => {}, 1 << 30);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const idle = spawn(process.execPath, [...flags, '-e', `${code} require('node:fs').writeSync(1, 'idle'); setInterval(() => {}, 1 << 30);`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise((resolve) => idle.stdout.once('data', resolve));
   await new Promise((resolve) => setTimeout(resolve, 200));
   rss[name] = rssMb(idle.pid);
@@ -256,7 +258,9 @@ for (const { name } of adapterRuns) {
 }
 for (const [name, memory] of Object.entries(staticMemory)) {
   const privateMb = memory.map((m) => m.anon);
-  console.log(`${name} adapter, static site: private memory after ${MEMORY_REQUESTS} requests median ${mb(median(privateMb))} (min ${mb(Math.min(...privateMb))})`);
+  console.log(
+    `${name} adapter, static site: private memory after ${MEMORY_REQUESTS} requests median ${mb(median(privateMb))} (min ${mb(Math.min(...privateMb))})`,
+  );
 }
 for (const name of Object.keys(references)) console.log(`${name}, same run: ${mb(rss[name].anon)} private (RSS ${mb(rss[name].total)})`);
 console.log(`layer zip (zip -r -X of the built layer): ${zipKb.toFixed(1)} KB`);
