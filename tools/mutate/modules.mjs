@@ -76,7 +76,7 @@ export const MODULES = [
     break: 100,
   },
   // The query language: conditions, paths into an item, JSON equality.
-  dataModule('query', 'lib/data/{query,paths,json}.ts', { enabled: false, break: 0 }),
+  dataModule('query', 'lib/data/{query,paths,json}.ts', { break: 100 }),
   // What an item may be (keys, sizes, depth, expiry), updates, key order, the limits.
   dataModule('items', 'lib/data/{items,update,base-store,limits}.ts', { enabled: false, break: 0 }),
   // The Base endpoints: put, insert, get, delete, update, query paging and expiry.
