@@ -195,6 +195,15 @@ describe('update', () => {
     expect((await service().request('GET', `${path}/l`)).body).toEqual({ key: 'l', l: [8, 0, 3, 9], n: 2 });
   });
 
+  it('stores an item of exactly 400 KB as JSON and refuses one byte more', async () => {
+    const path = `/v1/${PROJECT_KEY.split('_')[0]}/put-limit/items`;
+    const item = (extra: number) => ({ key: 'max', blob: 'x'.repeat(400 * 1024 - '{"key":"max","blob":""}'.length + extra) });
+    expect((await service().request('PUT', path, { body: JSON.stringify({ items: [item(0)] }) })).status).toBe(207);
+    expect((await service().request('PUT', path, { body: JSON.stringify({ items: [item(1)] }) })).body).toEqual({
+      errors: ['Item too large', 'items[0] is 409601 bytes as JSON, at most 409600 are allowed'],
+    });
+  });
+
   it('generates a key for a null key and keeps a null __expires as no expiry', async () => {
     const path = `/v1/${PROJECT_KEY.split('_')[0]}/put-nulls/items`;
     const reply = await service().request('PUT', path, {
