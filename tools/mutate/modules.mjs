@@ -78,7 +78,7 @@ export const MODULES = [
   // The query language: conditions, paths into an item, JSON equality.
   dataModule('query', 'lib/data/{query,paths,json}.ts', { break: 100 }),
   // What an item may be (keys, sizes, depth, expiry), updates, key order, the limits.
-  dataModule('items', 'lib/data/{items,update,base-store,limits}.ts', { enabled: false, break: 0 }),
+  dataModule('items', 'lib/data/{items,update,base-store,limits}.ts', { break: 98 }),
   // The Base endpoints: put, insert, get, delete, update, query paging and expiry.
   dataModule('base', 'lib/data/base.ts', { enabled: false, break: 0 }),
   // The Drive endpoints: uploads, downloads, listing, deletion.
