@@ -59,7 +59,7 @@ export const MODULES = [
     name: 'spacefile-rules',
     mutate: ['lib/spacefile/{app,micro,actions,engines,presets}.ts'],
     tests: ['test/spacefile/rules.test.ts', 'test/spacefile/load.test.ts', 'test/spacefile/details.test.ts'],
-    break: 99,
+    break: 100,
   },
   {
     name: 'adapter-events',
