@@ -49,12 +49,12 @@ describe('ActionScheduler', () => {
     });
     scheduler.start();
     expect(scheduler.setInterval('tick', everyMinutes(15))).toBe(true);
-    expect(scheduler.upcoming()[0]).toMatchObject({ interval: { source: '15 minutes' }, next: new Date('2024-01-01T12:15:00.000Z') });
+    expect(scheduler.upcoming()[0]).toMatchObject({ interval: { source: '*/15 * * * *' }, next: new Date('2024-01-01T12:15:00.000Z') });
     clock.advance(30 * 60_000);
     expect(fired).toEqual(['12:15', '12:30']);
     scheduler.setEnabled('tick', false);
     expect(scheduler.setInterval('tick', everyMinutes(5))).toBe(true);
-    expect(scheduler.upcoming()[0]).toMatchObject({ paused: true, next: undefined, interval: { source: '5 minutes' } });
+    expect(scheduler.upcoming()[0]).toMatchObject({ paused: true, next: undefined, interval: { source: '*/5 * * * *' } });
     scheduler.setEnabled('tick', true);
     expect(scheduler.upcoming()[0].next).toEqual(new Date('2024-01-01T12:35:00.000Z'));
     expect(scheduler.setInterval('nope', everyMinutes(5))).toBe(false);
