@@ -59,6 +59,17 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
+/**
+ * Lets go of a streamed body that will not be sent (a HEAD, a failed write): a file handle or a temporary export
+ * is released when its stream is destroyed.
+ */
+export function discardBody(body: ConsoleResponse['body']): void {
+  if (Buffer.isBuffer(body)) return;
+  const stream = body as { destroy?: () => void; return?: () => unknown };
+  if (typeof stream.destroy === 'function') stream.destroy();
+  else void stream.return?.();
+}
+
 export function htmlPage(status: number, html: string): ConsoleResponse {
   return { status, headers: { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(html) };
 }
