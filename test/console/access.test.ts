@@ -141,6 +141,20 @@ describe('the console answers only the signed-in owner', () => {
     },
   );
 
+  it("refuses everyone else's post before reading its body, and the owner's over the body limit", async () => {
+    const big = Buffer.alloc(6 * 1024 * 1024, 'a');
+    const send = (cookie?: string): Promise<Response> =>
+      app.dev.get('/__space/data/upload', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.dev.server.url, ...(cookie ? { cookie } : {}) },
+        body: big,
+      });
+    expect((await send()).status).toBe(401);
+    const owner = await send(app.cookie);
+    expect(owner.status).toBe(413);
+    expect((await owner.json()).detail).toContain('at most 5767168 bytes');
+  });
+
   it('takes the same post with the session token from a console page', async () => {
     const response = await post(app, '/__space/keys/create', { name: 'from-the-page', micro: '' });
     expect(response.status).toBe(200);
