@@ -140,7 +140,15 @@ describe('Base', () => {
     expect(edited).toContain('&#34;note&#34;: &#34;&#60;b&#62;bold&#60;/b&#62;&#34;');
     const notJson = await post(app, '/__space/data/item', { base: 'people', key: 'p02', item: '{"n": ' }, csrf);
     expect(notJson.status).toBe(400);
-    expect(noticeOf(await notJson.text())).toContain('the item is not JSON');
+    const kept = await notJson.text();
+    expect(noticeOf(kept)).toContain('the item is not JSON');
+    expect(kept).toContain('<title>Item p02');
+    expect(kept).toContain('>{&#34;n&#34;: </textarea>');
+    const badItem = await post(app, '/__space/data/item', { base: 'people', item: '{"key": "x", "__expires": "soon"}' }, csrf);
+    expect(badItem.status).toBe(400);
+    const keptNew = await badItem.text();
+    expect(keptNew).toContain('<title>Base people');
+    expect(keptNew).toContain('&#34;__expires&#34;: &#34;soon&#34;}</textarea>');
 
     const deleted = await text(await post(app, '/__space/data/item/delete', { base: 'people', key: 'p02' }, csrf));
     expect(noticeOf(deleted)).toContain('Deleted <code>p02</code> from people');
