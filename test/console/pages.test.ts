@@ -250,8 +250,18 @@ describe('App Actions', () => {
     const missing = await post(app, '/__space/app-actions/run', { micro: 'web', action: 'greet', 'input.name': '' }, csrf);
     expect(missing.status).toBe(400);
     expect(noticeOf(await missing.text())).toContain('&#39;name&#39; is required by the action Greet someone');
-    const notNumber = await post(app, '/__space/app-actions/run', { micro: 'web', action: 'greet', 'input.name': 'A', 'input.times': 'many' }, csrf);
-    expect(noticeOf(await notNumber.text())).toContain('must be a number');
+    const notNumber = await post(
+      app,
+      '/__space/app-actions/run',
+      { micro: 'web', action: 'greet', 'input.name': 'A"b', 'input.times': 'many', 'input.loud': 'true' },
+      csrf,
+    );
+    const again = await notNumber.text();
+    expect(noticeOf(again)).toContain('must be a number');
+    expect(again).toContain('name="input.name" value="A&#34;b" required>');
+    expect(again).toContain('name="input.times" value="many">');
+    expect(again).toContain('name="input.loud" value="true" checked>');
+    expect(again).toMatch(/name="input.text">/);
     expect((await post(app, '/__space/app-actions/run', { micro: 'docs', action: 'greet' }, csrf)).status).toBe(400);
     expect((await post(app, '/__space/app-actions/run', { micro: 'web', action: 'nope' }, csrf)).status).toBe(400);
   });
