@@ -41,6 +41,17 @@ describe('engines built without commands', () => {
     expect(files(dir)).toEqual(['dist/assets/app.js', 'dist/index.html']);
   });
 
+  test("a Vite app under engine react builds dist, not CRA's build: the synth error names the directory to serve", () => {
+    const micro = frameworkApp('react', { 'dist/index.html': '<div id="root"></div>', 'dist/assets/app.js': '' });
+    expect(() => packageMicro(micro, out(), NODE)).toThrow(
+      /micro 'web' .*: serves 'build', which does not exist after its build ran: the build wrote its site to 'dist'; set serve: dist$/,
+    );
+    // A build that wrote no site anywhere gets no guess.
+    expect(() => packageMicro(frameworkApp('react', { 'dist/app.js': '' }), out(), NODE)).toThrow(
+      /serves 'build', which does not exist after its build ran$/,
+    );
+  });
+
   test('next: the standalone server at the root, its static files and public beside it, no source', () => {
     const dir = out();
     const micro = frameworkApp(
