@@ -12,6 +12,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { relayArguments } from '../../lib/packaging/step-progress';
 
 const ROOT = resolve(__dirname, '../..');
+/** What a terminal line redrawn in place starts with: carriage return, then erase the line (as a pattern). */
+const REDRAW = `\r${String.fromCharCode(27)}\\[K`;
 
 /** A step that prints a line, waits for the file `go` (or never), then prints another and exits with `status`. */
 function fakeStep(dir: string, status = 0): string {
@@ -29,7 +31,11 @@ function runStepInChild(script: string, terminal = false): ChildProcess {
   const quote = (text: string): string => `'${text.replace(/'/g, "'\\''")}'`;
   const command = [process.execPath, '-e', program, script].map(quote).join(' ');
   // `script` gives the command a pseudo-terminal as stdin, stdout and stderr, and copies what it shows to our pipe.
-  return spawn('script', ['-qfec', `stty cols 60; ${command}`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm' } });
+  return spawn('script', ['-qfec', `stty cols 60; ${command}`, '/dev/null'], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, TERM: 'xterm' },
+  });
 }
 
 const children: ChildProcess[] = [];
@@ -87,18 +93,22 @@ describe('packaging steps show their progress and their time', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spaceport-progress-'));
     const child = watch(runStepInChild(fakeStep(dir), true));
     // Redrawn in place (carriage return, erase line) with the elapsed seconds, then again a second later.
-    await child.until(/\r\x1b\[K\[spaceport\] web: slow build 0 s: compiling 1 of 2/);
-    await child.until(/\r\x1b\[K\[spaceport\] web: slow build [1-9]\d* s: compiling 1 of 2/);
+    await child.until(new RegExp(`${REDRAW}\\[spaceport\\] web: slow build 0 s: compiling 1 of 2`));
+    await child.until(new RegExp(`${REDRAW}\\[spaceport\\] web: slow build [1-9]\\d* s: compiling 1 of 2`));
     expect(child.text()).not.toMatch(/web: {3}compiling/); // no scrolling log lines on a terminal
     writeFileSync(join(dir, 'go'), '');
     expect(await child.exit).toBe(0);
-    expect(child.text()).toMatch(/\r\x1b\[K\[spaceport\] web: slow build done in \d+\.\d s\r?\n$/);
+    expect(child.text()).toMatch(new RegExp(`${REDRAW}\\[spaceport\\] web: slow build done in \\d+\\.\\d s\\r?\\n$`));
   });
 
   test('a step silent for long says in a log that it is still running', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spaceport-progress-'));
     const script = `while [ ! -e "${dir}/go" ]; do sleep 0.05; done`;
-    const child = watch(spawn(process.execPath, relayArguments('[spaceport] web: ', 'quiet step', '/bin/sh', ['-c', script], 200), { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = watch(
+      spawn(process.execPath, relayArguments('[spaceport] web: ', 'quiet step', '/bin/sh', ['-c', script], 200), {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     expect(await child.until(/still running/)).toMatch(/^\[spaceport\] web: quiet step: still running, \d+ s\n/);
     writeFileSync(join(dir, 'go'), '');
     expect(await child.exit).toBe(0);
