@@ -73,8 +73,9 @@ child.on('error', (error) => {
 });
 child.on('close', (status, signal) => {
   end();
+  // Dies of the same signal, so the caller reports it; Node ignores a few (SIGPIPE): then a plain failure.
   if (signal) process.kill(process.pid, signal);
-  else process.exit(status);
+  process.exit(signal ? 1 : status);
 });
 `;
 

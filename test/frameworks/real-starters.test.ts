@@ -18,7 +18,7 @@
  * packaging from dist/, which the test run builds first) so the starters build side by side, two at a time.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -201,6 +201,7 @@ describe.concurrent('real starters, packaged as Space built them', () => {
       // The quick-start's change: the standalone server, which needs no node_modules of its own beside it.
       const config = join(root, 'web', 'next.config.mjs');
       writeFileSync(config, readFileSync(config, 'utf8').replace('const nextConfig = {', "const nextConfig = {\n  output: 'standalone',"));
+      expect(readFileSync(config, 'utf8')).toContain("output: 'standalone'");
       const asset = await packageApp(root, spacefile('next'));
       expect(existsSync(join(asset, 'server.js'))).toBe(true);
       expect(existsSync(join(asset, '.next', 'static'))).toBe(true);
@@ -219,7 +220,7 @@ describe.concurrent('real starters, packaged as Space built them', () => {
       const asset = await packageApp(root, spacefile('nuxt'));
       expect(existsSync(join(asset, '.output', 'server', 'index.mjs'))).toBe(true);
       expect(existsSync(join(asset, 'node_modules')) || existsSync(join(asset, 'app'))).toBe(false);
-      await expectPageAndAssets(await serve(asset, join(root, 'Spacefile')), /<div id="__nuxt">/);
+      await expectPageAndAssets(await serve(asset, join(root, 'Spacefile')), '<title>Welcome to Nuxt!</title>');
     },
   );
 
@@ -241,14 +242,19 @@ describe.concurrent('real starters, packaged as Space built them', () => {
         readFileSync(join(app, 'svelte.config.js'), 'utf8').replace('@sveltejs/adapter-auto', '@sveltejs/adapter-node'),
       );
 
+      // The developer's own tree for `spaceport dev` below, installed as they would while synth packages a copy.
+      const devRoot = mkdtempSync(join(tmpdir(), 'spaceport-starter-dev-'));
+      cpSync(root, devRoot, { recursive: true });
+      const installed = run('npm', ['install', '--no-audit'], { cwd: join(devRoot, 'web'), env: NPM_ENV });
+
       const asset = await packageApp(root, spacefile('svelte-kit'));
       expect(JSON.parse(readFileSync(join(asset, 'package.json'), 'utf8')).type).toBe('module');
       await expectPageAndAssets(await serve(asset, join(root, 'Spacefile')), 'Welcome to SvelteKit');
 
-      // The developer's own tree, installed as they would, under `spaceport dev`: the engine's dev command (vite's dev
-      // server) behind the router, private by default, reached by the signed-in owner.
-      await run('npm', ['install', '--no-audit'], { cwd: app, env: NPM_ENV });
-      const dev = await startTestDev({ app: loadSpacefile(join(root, 'Spacefile')), auth: true, schedule: false, watch: false });
+      // Under `spaceport dev`: the engine's dev command (vite's dev server) behind the router, private by default,
+      // reached by the signed-in owner.
+      await installed;
+      const dev = await startTestDev({ app: loadSpacefile(join(devRoot, 'Spacefile')), auth: true, schedule: false, watch: false });
       devs.push(dev);
       const page = (path: string, cookie?: string): Promise<Response> =>
         dev.get(path, { headers: { accept: 'text/html', ...(cookie && { cookie }) }, redirect: 'manual' });

@@ -89,6 +89,12 @@ describe('packaging steps show their progress and their time', () => {
     expect(child.text()).not.toContain('done in');
   });
 
+  test('a step killed by a signal is reported as killed, not as a success or an exit code', async () => {
+    const child = watch(runStepInChild('echo started; kill -TERM $$'));
+    expect(await child.exit).toBe(1);
+    expect(child.text()).toMatch(/micro 'web' \(Spacefile:3\): slow build failed \(killed by SIGTERM\):\nstarted\n$/);
+  });
+
   test('on a terminal: one line redrawn with the time and the latest output, cleared at the end', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spaceport-progress-'));
     const child = watch(runStepInChild(fakeStep(dir), true));
