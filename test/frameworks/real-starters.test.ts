@@ -18,7 +18,7 @@
  * packaging from dist/, which the test run builds first) so the starters build side by side, two at a time.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,15 +41,23 @@ const devs: TestDev[] = [];
 beforeAll(() => {
   layer = buildLayer();
 });
+/** Every starter and asset directory, removed at the end: each holds hundreds of MB of node_modules. */
+const scratch: string[] = [];
+function temporary(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
 afterAll(async () => {
   for (const adapter of adapters) await adapter.shutdown();
   for (const dev of devs) await dev.server.stop();
   layer?.remove();
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs a starter generator non-interactively in a fresh directory; returns that directory. */
 async function starter(command: string[]): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'spaceport-starter-'));
+  const dir = temporary('spaceport-starter-');
   await run('npx', ['--yes', ...command], { cwd: dir, env: NPM_ENV });
   return dir;
 }
@@ -88,7 +96,7 @@ try {
 /** Writes the app's Spacefile and packages its micro; resolves with the asset's directory, rejects with synth's message. */
 async function packageApp(root: string, spacefile: string): Promise<string> {
   writeFileSync(join(root, 'Spacefile'), spacefile);
-  const out = mkdtempSync(join(tmpdir(), 'spaceport-asset-'));
+  const out = temporary('spaceport-asset-');
   return packagingSlot(async () => {
     try {
       await run(process.execPath, ['-e', PACKAGE_MICRO, join(root, 'Spacefile'), out], { cwd: ROOT, env: NPM_ENV, maxBuffer: 64 * 1024 * 1024 });
@@ -202,7 +210,7 @@ describe.concurrent('real starters, packaged as Space built them', () => {
     "Nuxt (Nuxt's minimal template, engine nuxt): built, only .output packaged, its page and assets load",
     { timeout: INSTALL_AND_BUILD_MS },
     async () => {
-      const root = mkdtempSync(join(tmpdir(), 'spaceport-starter-'));
+      const root = temporary('spaceport-starter-');
       writeNuxtMinimal(join(root, 'web'));
       const asset = await packageApp(root, spacefile('nuxt'));
       expect(existsSync(join(asset, '.output', 'server', 'index.mjs'))).toBe(true);
@@ -230,7 +238,7 @@ describe.concurrent('real starters, packaged as Space built them', () => {
       );
 
       // The developer's own tree for `spaceport dev` below, installed as they would while synth packages a copy.
-      const devRoot = mkdtempSync(join(tmpdir(), 'spaceport-starter-dev-'));
+      const devRoot = temporary('spaceport-starter-dev-');
       cpSync(root, devRoot, { recursive: true });
       const installed = run('npm', ['install', '--no-audit'], { cwd: join(devRoot, 'web'), env: NPM_ENV });
 
