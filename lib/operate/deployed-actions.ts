@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { parseInterval, type Interval } from '../spacefile/interval';
 import type { ActionOverride, ScheduledAction } from '../spacefile/model';
+import { intervalOfScheduleDescription, withScheduleInterval } from '../spacefile/schedule-description';
 import { actionRunLogPrefix, parseActionRunLine, type ActionRunRecord } from '../core/action-log';
 import { DeployedAppError, describeAwsError } from './aws-errors';
 import type { DeployedApp } from './deployed-app';
@@ -73,20 +74,8 @@ export async function setActionEnabled(app: DeployedApp, id: string, enabled: bo
 export async function setActionInterval(app: DeployedApp, id: string, interval: Interval): Promise<void> {
   await updateSchedule(app, id, (schedule) => ({
     ScheduleExpression: interval.eventBridgeExpression,
-    Description: describedWithInterval(schedule.Description, interval.source),
+    Description: withScheduleInterval(schedule.Description, interval.source),
   }));
-}
-
-/**
- * The interval a schedule's description records. `SpaceAction` ends every description with `: <interval>`, the
- * Space syntax of the expression it deployed, so the interval survives without the Spacefile at hand.
- */
-function intervalOfDescription(description: string | undefined): string | undefined {
-  return description ? /: ([^:]+)$/.exec(description)?.[1] : undefined;
-}
-
-function describedWithInterval(description: string | undefined, source: string): string {
-  return description && intervalOfDescription(description) !== undefined ? description.replace(/: [^:]+$/, `: ${source}`) : `: ${source}`;
 }
 
 async function readSchedules(client: SchedulerClient, app: DeployedApp): Promise<GetScheduleCommandOutput[]> {
@@ -108,7 +97,7 @@ function describeSchedule(app: DeployedApp, schedule: GetScheduleCommandOutput, 
   const enabled = schedule.State !== 'DISABLED';
   const override = options.overrides?.[id];
   const declared = options.spacefileActions?.find((action) => action.id === id)?.interval.source;
-  const deployed = intervalOfDescription(schedule.Description);
+  const deployed = intervalOfScheduleDescription(schedule.Description);
   // The Space syntax behind the live expression: the override's, the Spacefile's, or what the deploy wrote.
   const candidates = [override?.interval, declared, deployed].filter((source): source is string => source !== undefined);
   const interval = candidates.map(tryParse).find((parsed) => parsed?.eventBridgeExpression === expression);
@@ -172,7 +161,7 @@ async function updateSchedule(
     const next = { ...schedule, ...change(schedule) };
     // A rate no cron expresses starts on its grid (as SpaceAction deploys it), at a firing still to come: EventBridge
     // refuses a StartDate in the past. Crons need none.
-    const interval = tryParse(intervalOfDescription(next.Description) ?? '');
+    const interval = tryParse(intervalOfScheduleDescription(next.Description) ?? '');
     await client.send(
       new UpdateScheduleCommand({
         Name: next.Name,
