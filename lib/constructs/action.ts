@@ -6,6 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { actionEvent } from '../core/action-event';
+import { scheduleDescription } from '../handlers/action-schedules';
 import type { Interval } from '../spacefile/interval';
 import type { ScheduledAction } from '../spacefile/model';
 
@@ -71,8 +72,8 @@ export class SpaceAction extends Construct {
     this.deadLetterQueue = props.deadLetterQueue ?? actionDeadLetterQueue(this, 'DeadLetterQueue');
     this.role = props.role ?? actionInvokerRole(this, 'InvokerRole', props.function);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      // Ends with the interval in Space syntax: `spaceport actions` reads it back (deployed-actions.ts).
-      description: `Space action '${action.name}' (${action.id}) of micro '${action.microName}': ${interval.source}`,
+      // Ends with the interval in Space syntax: `spaceport actions` and the console read it back.
+      description: scheduleDescription(action, interval.source),
       schedule: scheduler.ScheduleExpression.expression(interval.eventBridgeExpression, TimeZone.ETC_UTC),
       // A rate no cron expresses starts on its grid, so it fires at the minutes `spaceport dev` fires it.
       start: interval.startDate(new Date(Date.now() + RATE_START_MARGIN_MS)),

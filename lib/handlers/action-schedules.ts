@@ -1,0 +1,199 @@
+/**
+ * A deployed app's scheduled actions as EventBridge Scheduler keeps them: one schedule per action in the app's
+ * schedule group, read, paused, resumed and given a new interval through the Scheduler API, and each action's last
+ * run found in its micro's log. One implementation for `spaceport actions` (lib/operate) and the owner's console
+ * function, which pass their own clients.
+ *
+ * The schedule's description is the one place a schedule records what Spaceport knows beyond the expression:
+ * `SpaceAction` writes it with `scheduleDescription`, everyone reads it with `readScheduleDescription`.
+ */
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  GetScheduleCommand,
+  type GetScheduleCommandOutput,
+  ListSchedulesCommand,
+  type SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
+import { actionRunLogPrefix, parseActionRunLine, type ActionRunRecord } from '../core/action-log';
+import { UsageError } from '../core/errors';
+import { parseInterval, type Interval } from '../spacefile/interval';
+
+/** How far back `lastActionRun` looks (CloudWatch Logs filters cost per GB scanned). */
+export const LAST_RUN_LOOKBACK_DAYS = 2;
+
+/** Marks a schedule the owner changed in the console, which no cdk.context.json records (docs/console.md). */
+const CONSOLE_MARK = ' (changed in the console)';
+
+export interface ScheduleDescription {
+  /** The interval in Space syntax the expression was written from. */
+  readonly interval?: string;
+  /** The owner changed the schedule in the console since it was deployed. */
+  readonly changedInConsole: boolean;
+}
+
+/**
+ * The description of an action's schedule: it ends with `: <interval>`, the Space syntax of the expression, so the
+ * interval survives without the Spacefile at hand.
+ */
+export function scheduleDescription(
+  action: { readonly name: string; readonly id: string; readonly microName: string },
+  interval: string,
+  changedInConsole = false,
+): string {
+  return `Space action '${action.name}' (${action.id}) of micro '${action.microName}'${changedInConsole ? CONSOLE_MARK : ''}: ${interval}`;
+}
+
+export function readScheduleDescription(description: string | undefined): ScheduleDescription {
+  const match = description ? /^(.*?): ([^:]+)$/s.exec(description) : null;
+  return { interval: match?.[2], changedInConsole: match?.[1]?.endsWith(CONSOLE_MARK) ?? false };
+}
+
+/** The description with a new interval and console mark, keeping what precedes them. */
+function describedWith(description: string | undefined, interval: string, changedInConsole: boolean): string {
+  const head = description ? /^(.*?): [^:]+$/s.exec(description)?.[1] : undefined;
+  const subject = head === undefined ? '' : head.endsWith(CONSOLE_MARK) ? head.slice(0, -CONSOLE_MARK.length) : head;
+  return `${subject}${changedInConsole ? CONSOLE_MARK : ''}: ${interval}`;
+}
+
+/** One action's live schedule. */
+export interface ActionSchedule {
+  /** The action id, from the event the schedule delivers. */
+  readonly id: string;
+  readonly scheduleName: string;
+  /** The name of the function the schedule invokes. */
+  readonly functionName?: string;
+  /** The live EventBridge expression, e.g. `cron(0/15 * * * ? *)`. */
+  readonly expression: string;
+  readonly enabled: boolean;
+  readonly description: ScheduleDescription;
+  /** The interval behind the expression, when the description's is the one it was written from. */
+  readonly interval?: Interval;
+}
+
+export class NoSuchActionError extends UsageError {
+  constructor(readonly id: string) {
+    super(`no scheduled action '${id}'`);
+  }
+}
+
+/** Every action schedule of `group`, in schedule-name order. */
+export async function readActionSchedules(client: SchedulerClient, group: string | undefined): Promise<ActionSchedule[]> {
+  return (await readSchedules(client, group)).map(describeSchedule);
+}
+
+/** What an owner may change on a schedule. */
+export interface ScheduleChange {
+  readonly enabled?: boolean;
+  readonly interval?: Interval;
+  /** Mark the schedule as changed in the console (true) or clear the mark (false); unchanged when absent. */
+  readonly changedInConsole?: boolean;
+}
+
+/** Applies `change` to action `id`'s live schedule. */
+export async function updateActionSchedule(client: SchedulerClient, group: string | undefined, id: string, change: ScheduleChange): Promise<void> {
+  const schedule = (await readSchedules(client, group)).find((candidate) => actionIdOf(candidate) === id);
+  if (!schedule) throw new NoSuchActionError(id);
+  const current = readScheduleDescription(schedule.Description);
+  const intervalSource = change.interval?.source ?? current.interval;
+  const marked = change.changedInConsole ?? current.changedInConsole;
+  const description = intervalSource === undefined ? schedule.Description : describedWith(schedule.Description, intervalSource, marked);
+  // A rate no cron expresses starts on its grid (as SpaceAction deploys it), at a firing still to come: EventBridge
+  // refuses a StartDate in the past. Crons need none.
+  const interval = change.interval ?? tryParse(intervalSource);
+  // UpdateSchedule replaces the whole schedule: send back everything it has, with the change over it.
+  await client.send(
+    new UpdateScheduleCommand({
+      Name: schedule.Name,
+      GroupName: schedule.GroupName,
+      ScheduleExpression: change.interval?.eventBridgeExpression ?? schedule.ScheduleExpression,
+      ScheduleExpressionTimezone: schedule.ScheduleExpressionTimezone,
+      StartDate: interval ? interval.startDate(new Date()) : schedule.StartDate,
+      EndDate: schedule.EndDate,
+      Description: description,
+      State: change.enabled === undefined ? schedule.State : change.enabled ? 'ENABLED' : 'DISABLED',
+      KmsKeyArn: schedule.KmsKeyArn,
+      Target: schedule.Target,
+      FlexibleTimeWindow: schedule.FlexibleTimeWindow,
+      ActionAfterCompletion: schedule.ActionAfterCompletion,
+    }),
+  );
+}
+
+/** The most recent run of action `id` that `logGroup` recorded (the adapter's run line) in the last days. */
+export async function lastActionRun(
+  logs: CloudWatchLogsClient,
+  logGroup: string,
+  id: string,
+  now: Date,
+): Promise<(ActionRunRecord & { readonly at: Date }) | undefined> {
+  let latest: (ActionRunRecord & { readonly at: Date }) | undefined;
+  let nextToken: string | undefined;
+  do {
+    const page = await logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: logGroup,
+        filterPattern: `"${actionRunLogPrefix(id)}"`,
+        startTime: now.getTime() - LAST_RUN_LOOKBACK_DAYS * 86_400_000,
+        nextToken,
+      }),
+    );
+    for (const event of page.events ?? []) {
+      const record = parseActionRunLine(event.message ?? '');
+      if (record?.id === id && (!latest || (event.timestamp ?? 0) >= latest.at.getTime())) {
+        latest = { ...record, at: new Date(event.timestamp ?? 0) };
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return latest;
+}
+
+async function readSchedules(client: SchedulerClient, group: string | undefined): Promise<GetScheduleCommandOutput[]> {
+  if (!group) return [];
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListSchedulesCommand({ GroupName: group, NextToken }));
+    names.push(...(page.Schedules ?? []).flatMap((summary) => (summary.Name ? [summary.Name] : [])));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  names.sort();
+  return Promise.all(names.map((Name) => client.send(new GetScheduleCommand({ Name, GroupName: group }))));
+}
+
+function describeSchedule(schedule: GetScheduleCommandOutput): ActionSchedule {
+  const expression = schedule.ScheduleExpression ?? '';
+  const description = readScheduleDescription(schedule.Description);
+  const interval = tryParse(description.interval);
+  return {
+    id: actionIdOf(schedule),
+    scheduleName: schedule.Name ?? '',
+    functionName: schedule.Target?.Arn?.split(':').at(-1),
+    expression,
+    enabled: schedule.State !== 'DISABLED',
+    description,
+    interval: interval?.eventBridgeExpression === expression ? interval : undefined,
+  };
+}
+
+/** The action id is in the event the schedule delivers: `{"source":"spaceport.action","event":{"id":...}}`. */
+function actionIdOf(schedule: GetScheduleCommandOutput): string {
+  try {
+    const input = JSON.parse(schedule.Target?.Input ?? '') as { event?: { id?: unknown } };
+    if (typeof input.event?.id === 'string') return input.event.id;
+  } catch {
+    // Not a Spaceport action event: named by the schedule instead.
+  }
+  return schedule.Name ?? '';
+}
+
+export function tryParse(source: string | undefined): Interval | undefined {
+  if (source === undefined) return undefined;
+  try {
+    return parseInterval(source);
+  } catch {
+    return undefined;
+  }
+}
