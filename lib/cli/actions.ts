@@ -82,7 +82,9 @@ async function deployedActions(target: DeployedTarget, verb: Verb, id: string | 
     if (actions.length === 0) process.stderr.write(`Stack '${app.stackName}' has no scheduled actions.\n`);
     else process.stdout.write(formatDeployed(actions));
     if (actions.some(changedInConsole)) {
-      process.stderr.write("Values marked [console] were changed in the owner's console: 'spaceport actions keep' records them for the next deploy.\n");
+      process.stderr.write(
+        "Values marked [console] were changed in the owner's console: 'spaceport actions keep' records them for the next deploy.\n",
+      );
     }
     return 0;
   }

@@ -9,7 +9,15 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Interval } from '../spacefile/interval';
 import type { ActionOverride, ScheduledAction } from '../spacefile/model';
 import type { ActionRunRecord } from '../core/action-log';
-import { lastActionRun, NoSuchActionError, readActionSchedules, tryParse, updateActionSchedule, type ActionSchedule, type ScheduleChange } from '../handlers/action-schedules';
+import {
+  lastActionRun,
+  NoSuchActionError,
+  readActionSchedules,
+  tryParse,
+  updateActionSchedule,
+  type ActionSchedule,
+  type ScheduleChange,
+} from '../handlers/action-schedules';
 import { DeployedAppError, describeAwsError } from './aws-errors';
 import type { DeployedApp } from './deployed-app';
 
