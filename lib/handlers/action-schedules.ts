@@ -78,9 +78,19 @@ export class NoSuchActionError extends UsageError {
   }
 }
 
-/** Every action schedule of `group`, in schedule-name order. */
-export async function readActionSchedules(client: SchedulerClient, group: string | undefined): Promise<ActionSchedule[]> {
-  return (await readSchedules(client, group)).map(describeSchedule);
+/**
+ * Where an app's schedules are: its schedule group and, when known (the console function knows them from synth),
+ * the schedules' names, which spares listing the group (ListSchedules cannot be limited to one group in IAM).
+ */
+export interface AppSchedules {
+  readonly client: SchedulerClient;
+  readonly group?: string;
+  readonly names?: readonly string[];
+}
+
+/** Every action schedule of the app, in schedule-name order. */
+export async function readActionSchedules(schedules: AppSchedules): Promise<ActionSchedule[]> {
+  return (await readSchedules(schedules)).map(describeSchedule);
 }
 
 /** What an owner may change on a schedule. */
@@ -92,8 +102,8 @@ export interface ScheduleChange {
 }
 
 /** Applies `change` to action `id`'s live schedule. */
-export async function updateActionSchedule(client: SchedulerClient, group: string | undefined, id: string, change: ScheduleChange): Promise<void> {
-  const schedule = (await readSchedules(client, group)).find((candidate) => actionIdOf(candidate) === id);
+export async function updateActionSchedule(schedules: AppSchedules, id: string, change: ScheduleChange): Promise<void> {
+  const schedule = (await readSchedules(schedules)).find((candidate) => actionIdOf(candidate) === id);
   if (!schedule) throw new NoSuchActionError(id);
   const current = readScheduleDescription(schedule.Description);
   const intervalSource = change.interval?.source ?? current.interval;
@@ -103,7 +113,7 @@ export async function updateActionSchedule(client: SchedulerClient, group: strin
   // refuses a StartDate in the past. Crons need none.
   const interval = change.interval ?? tryParse(intervalSource);
   // UpdateSchedule replaces the whole schedule: send back everything it has, with the change over it.
-  await client.send(
+  await schedules.client.send(
     new UpdateScheduleCommand({
       Name: schedule.Name,
       GroupName: schedule.GroupName,
@@ -150,8 +160,14 @@ export async function lastActionRun(
   return latest;
 }
 
-async function readSchedules(client: SchedulerClient, group: string | undefined): Promise<GetScheduleCommandOutput[]> {
+async function readSchedules({ client, group, names: known }: AppSchedules): Promise<GetScheduleCommandOutput[]> {
   if (!group) return [];
+  const names = known ? [...known] : await listScheduleNames(client, group);
+  names.sort();
+  return Promise.all(names.map((Name) => client.send(new GetScheduleCommand({ Name, GroupName: group }))));
+}
+
+async function listScheduleNames(client: SchedulerClient, group: string): Promise<string[]> {
   const names: string[] = [];
   let NextToken: string | undefined;
   do {
@@ -159,8 +175,7 @@ async function readSchedules(client: SchedulerClient, group: string | undefined)
     names.push(...(page.Schedules ?? []).flatMap((summary) => (summary.Name ? [summary.Name] : [])));
     NextToken = page.NextToken;
   } while (NextToken);
-  names.sort();
-  return Promise.all(names.map((Name) => client.send(new GetScheduleCommand({ Name, GroupName: group }))));
+  return names;
 }
 
 function describeSchedule(schedule: GetScheduleCommandOutput): ActionSchedule {

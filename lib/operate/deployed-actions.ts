@@ -60,7 +60,7 @@ export interface ListOptions {
 
 /** Every action of the deployed app, in schedule-name order. */
 export async function listDeployedActions(app: DeployedApp, options: ListOptions = {}): Promise<DeployedAction[]> {
-  const schedules = await withScheduler(app, (client) => readActionSchedules(client, app.scheduleGroup));
+  const schedules = await withScheduler(app, (client) => readActionSchedules({ client, group: app.scheduleGroup }));
   const now = options.now ?? new Date();
   const actions = schedules.map((schedule) => describeSchedule(app, schedule, options, now));
   if (options.lastRun === false) return actions;
@@ -124,7 +124,7 @@ function describeSchedule(app: DeployedApp, schedule: ActionSchedule, options: L
 async function updateSchedule(app: DeployedApp, id: string, change: ScheduleChange): Promise<void> {
   await withScheduler(app, async (client) => {
     try {
-      await updateActionSchedule(client, app.scheduleGroup, id, change);
+      await updateActionSchedule({ client, group: app.scheduleGroup }, id, change);
     } catch (error) {
       if (error instanceof NoSuchActionError) throw new DeployedAppError(`stack '${app.stackName}' has no action '${id}' (see spaceport actions)`);
       throw error;
