@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DEV_PORT } from '../local/dev/dev-server';
 import { DEV_ACTIONS_PATH } from '../core/paths';
-import type { LocalActionState } from '../local/dev/trigger-page';
+import type { LocalActionState } from '../local/dev/action-state';
 import { CONTEXT_FILE, readActionOverrides, recordActionOverride } from '../operate/action-overrides';
 import { DeployedAppError } from '../operate/aws-errors';
 import { listDeployedActions, setActionEnabled, setActionInterval, type DeployedAction } from '../operate/deployed-actions';

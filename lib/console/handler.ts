@@ -67,6 +67,14 @@ const POSTS: ReadonlyMap<string, { readonly post: Post; readonly page: PageName 
   ['app-actions/run', { post: runAppAction, page: 'app-actions' }],
 ] as const);
 
+/** Every route of the console (path and method): what the access matrix in the tests walks. */
+export function consoleRoutes(): Array<{ readonly method: 'GET' | 'POST'; readonly path: string }> {
+  return [
+    ...[...GETS.keys()].map((route) => ({ method: 'GET' as const, path: CONSOLE_PATH + route })),
+    ...[...POSTS.keys()].map((route) => ({ method: 'POST' as const, path: CONSOLE_PATH + route })),
+  ];
+}
+
 /** True for the paths the console answers (the router sends it everything else under `/__space` that is not its own). */
 export function isConsolePath(path: string): boolean {
   if (path === CONSOLE_PATH.slice(0, -1)) return true;

@@ -24,13 +24,18 @@ import { type ActionOutcome, MicroRuntime } from './micro-runtime';
 import { loadOrCreateProjectKey } from '../project-key-file';
 import { createRouter, listen } from './dev-router';
 import { ActionScheduler, type ScheduledFiring } from './scheduler';
-import { renderTriggerPage, type LocalActionState } from './trigger-page';
+import type { LocalActionState } from './action-state';
+import { localConsoleBackend } from './console-backend';
+import { handleConsoleRequest } from '../../console/handler';
+import { CONSOLE_PATH } from '../../console/layout';
+import type { ConsoleBackend } from '../../console/backend';
 import { watchSource } from './watcher';
 import { LocalAuth } from './local-auth';
-import { ensureInternalKey, stateDirFor } from '../state';
+import { ensureInternalKey, LocalApiKeyStore, stateDirFor } from '../state';
 import { SIGNIN_PATH } from '../../auth/rules';
 import { serveBrowserData } from '../data/browser-path';
 import { dataVariables, describeData, startLocalDataService } from '../data/data-service';
+import { projectIdOf } from '../../data/service';
 
 /** Names of the local data CA files as micros see them (`Sandbox.sharedPath`). */
 const CA_FILE = 'data-ca.pem';
@@ -147,7 +152,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     probeSandbox(),
     interpreterWarnings(app.micros, lambdaSearchPath(layerDir, process.env.PATH)),
   ]);
-  const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey);
+  const keys = new LocalApiKeyStore(stateDirFor(app.rootDir));
+  const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey, keys);
   // Filled in once the router's port (part of every micro's environment) is known.
   let runtimes = new Map<string, MicroRuntime>();
   const lastRuns = new Map<string, LocalActionState['lastRun']>();
@@ -163,23 +169,26 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     clock: options.clock,
     fire: (action) => void runAction(action.id, 'schedule'),
   });
+  const listActions = (): LocalActionState[] =>
+    scheduler.upcoming().map(({ action, interval, next, paused }) => ({
+      id: action.id,
+      name: action.name,
+      micro: action.microName,
+      interval: interval.source,
+      paused,
+      nextRun: next?.toISOString(),
+      lastRun: lastRuns.get(action.id),
+    }));
+  // Made once the router's port (part of the app's URL) and the data stores are known.
+  let consoleBackend: ConsoleBackend | undefined;
   const backend = {
     app,
     auth,
     invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) => runtimes.get(microName)!.invokeHttp(event),
     triggerAction: (id: string) => runAction(id, 'manual'),
-    listActions: (): LocalActionState[] =>
-      scheduler.upcoming().map(({ action, next, paused }) => ({
-        id: action.id,
-        name: action.name,
-        micro: action.microName,
-        interval: action.interval.source,
-        paused,
-        nextRun: next?.toISOString(),
-        lastRun: lastRuns.get(action.id),
-      })),
+    listActions,
     setActionEnabled: (id: string, enabled: boolean) => scheduler.setEnabled(id, enabled),
-    renderDevPage: () => renderTriggerPage(app.name, scheduler.upcoming()),
+    console: auth && (async (request: Parameters<typeof handleConsoleRequest>[0]) => handleConsoleRequest(request, consoleBackend!, await auth.consoleOptions())),
     log: logger.log,
     serveBrowserData: (req: IncomingMessage, res: ServerResponse) =>
       serveBrowserData({ handler: data.handler, projectKey, isOwner: auth && ((request) => auth.isOwner(request.headers)) }, req, res),
@@ -196,6 +205,21 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }).catch((error: unknown) => {
     server.close();
     throw error;
+  });
+  consoleBackend = localConsoleBackend({
+    app,
+    url: `http://${hostname}`,
+    scheduler,
+    listActions,
+    runAction: async (id) => ((await runAction(id, 'manual')) ? lastRuns.get(id) : undefined),
+    keys,
+    data: { projectId: projectIdOf(projectKey), ...data.stores },
+    callMicro: (micro, method, path, body) => {
+      const runtime = runtimes.get(micro);
+      if (!runtime) throw new UsageError(`no micro named '${micro}' in ${app.spacefile}`);
+      return runtime.callAppAction(method, path, body);
+    },
+    logger,
   });
   const sandbox = new Sandbox(capabilities, { [CA_FILE]: data.tls.caFile, [CA_BUNDLE_FILE]: data.tls.bundleFile });
   const dataVariablesOfMicros = dataVariables(data.host, sandbox.sharedPath(CA_FILE), sandbox.sharedPath(CA_BUNDLE_FILE));
@@ -260,7 +284,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
   if (auth) logger.info(`private by default: sign in at http://${hostname}${SIGNIN_PATH}`);
   logger.info(describeData(data));
-  logger.info(`ready on http://${hostname} (actions: http://${hostname}/__space/dev)`);
+  logger.info(`ready on http://${hostname}${auth ? ` (console: http://${hostname}${CONSOLE_PATH})` : ''}`);
 
   let stopping: Promise<void> | undefined;
   return {

@@ -4,6 +4,7 @@
  * logged as one line and turned into what the developer should see when it fails.
  */
 import { actionEvent } from '../../core/action-event';
+import { appActionEvent } from '../../core/app-action-event';
 import { BODY_LIMIT_BYTES, MAX_INVOKE_REQUEST_BYTES } from '../../core/limits';
 import { parseActionRunLine } from '../../core/action-log';
 import type { Micro, ScheduledAction } from '../../spacefile/model';
@@ -127,6 +128,23 @@ export class MicroRuntime {
       (error: unknown): { response: HttpResponse; label: RequestLabel } => ({ response: this.refusal(event, error), label: 'refused' }),
     );
     this.log(requestLogLine(event.requestContext.http.method, event.rawPath, response.statusCode, started, label));
+    return response;
+  }
+
+  /**
+   * An App Action call of the owner's console (`GET /__space/actions`, or an action's path): invoked directly with
+   * the App Action event, as the cloud console function does, never through the router.
+   */
+  async callAppAction(method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResponse> {
+    const started = performance.now();
+    const { response, label } = await this.pool.invoke(JSON.stringify(appActionEvent(method, path, body))).then(
+      ({ result }): { response: HttpResponse; label: RequestLabel } => ({ response: this.toHttpResponse(result), label: result.cold ? 'cold' : 'warm' }),
+      (error: unknown): { response: HttpResponse; label: RequestLabel } => ({
+        response: errorResponse(503, `micro ${this.micro.name} is unavailable: ${String(error)}`),
+        label: 'refused',
+      }),
+    );
+    this.log(`${requestLogLine(method, path, response.statusCode, started, label)} (console App Action)`);
     return response;
   }
 
