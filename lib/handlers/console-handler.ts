@@ -18,9 +18,8 @@ import { consoleCsrfKey } from '../console/access';
 import type { ConsoleBackend } from '../console/backend';
 import { handleConsoleRequest } from '../console/handler';
 import type { ConsoleRequest, ConsoleResponse } from '../console/http';
-import { MAX_RESPONSE_BYTES } from '../core/limits';
-import { isTextBody } from '../core/text-body';
 import { AUTH_ENV } from './authorizer';
+import { bufferedResult, type BufferedHttpResult, MAX_BUFFERED_BODY_BYTES } from './buffered-result';
 import { cloudConsoleBackend, type CloudConsoleConfig } from './console-backend';
 import { requiredEnv, SecureParameter } from './secure-parameter';
 import type { HttpApiRequestEvent } from './signin-handler';
@@ -46,15 +45,7 @@ export interface ConsoleEvent extends HttpApiRequestEvent {
   readonly cookies?: readonly string[];
 }
 
-export interface ConsoleResult {
-  readonly statusCode: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-  readonly isBase64Encoded: boolean;
-}
-
-/** Room left in Lambda's buffered response for the result's JSON around a base64 body. */
-const MAX_BODY_BYTES = Math.floor((MAX_RESPONSE_BYTES - 16 * 1024) / 4) * 3;
+export type ConsoleResult = BufferedHttpResult;
 
 export interface ConsoleFunctionDependencies {
   readonly backend: ConsoleBackend;
@@ -93,37 +84,16 @@ export function consoleRequest(event: ConsoleEvent): ConsoleRequest {
   };
 }
 
-/** A console answer as a buffered payload 2.0 result: text as is, anything else base64; too large a download is refused. */
+/** A console answer as a buffered payload 2.0 result; a download too large for one is refused, naming what reads it. */
 async function consoleResult(response: ConsoleResponse): Promise<ConsoleResult> {
-  const body = await bufferedBody(response.body);
-  if (body === undefined) {
-    return {
+  return (
+    (await bufferedResult(response.status, response.headers, response.body)) ?? {
       statusCode: 413,
       headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-      body: `This file is larger than the ${Math.floor(MAX_BODY_BYTES / 1024 / 1024)} MB a Lambda response can carry: download it with a Deta SDK, or export the app's data with 'spaceport data export'.`,
+      body: `This file is larger than the ${MAX_BUFFERED_BODY_BYTES / 1024 / 1024} MiB a Lambda response can carry: download it with a Deta SDK, or export the app's data with 'spaceport data export'.`,
       isBase64Encoded: false,
-    };
-  }
-  const text = isTextBody(response.headers['content-type'], response.headers['content-encoding']);
-  return {
-    statusCode: response.status,
-    headers: response.headers,
-    body: body.toString(text ? 'utf8' : 'base64'),
-    isBase64Encoded: !text,
-  };
-}
-
-/** The whole body, or undefined when it is more than a response can carry (the stream is then left unread). */
-async function bufferedBody(body: ConsoleResponse['body']): Promise<Buffer | undefined> {
-  if (Buffer.isBuffer(body)) return body.length > MAX_BODY_BYTES ? undefined : body;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
+    }
+  );
 }
 
 let deployed: ((event: ConsoleEvent) => Promise<ConsoleResult>) | undefined;

@@ -5,6 +5,7 @@
  */
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,7 +13,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SessionSigner } from '../../lib/auth/session';
 import { actionEvent } from '../../lib/core/action-event';
 import { appActionEvent } from '../../lib/core/app-action-event';
+import { MAX_BUFFERED_BODY_BYTES } from '../../lib/handlers/buffered-result';
 import { DynamoDbApiKeyStore } from '../../lib/handlers/dynamodb-key-store';
+import { driveObjectKey } from '../../lib/handlers/s3-drive-store';
 import { cloudConsoleBackend, type CloudConsoleConfig } from '../../lib/handlers/console-backend';
 import { type ConsoleEvent, type ConsoleResult, createConsoleFunction } from '../../lib/handlers/console-handler';
 import { parseInterval } from '../../lib/spacefile/interval';
@@ -204,6 +207,20 @@ describe('the cloud console function', () => {
     expect(downloaded.isBase64Encoded).toBe(true);
     expect(Buffer.from(downloaded.body, 'base64')).toEqual(bytes);
     expect(downloaded.headers['content-disposition']).toContain('raw.bin');
+  });
+
+  it('refuses a download larger than a Lambda response can carry, and says how else to get it', async () => {
+    const name = 'big.bin';
+    await servers.s3.send(
+      new PutObjectCommand({
+        Bucket: servers.bucketName,
+        Key: driveObjectKey({ projectId: 'a0abcyxz', drive: 'photos' }, name),
+        Body: Buffer.alloc(MAX_BUFFERED_BODY_BYTES + 1),
+      }),
+    );
+    const refused = await get(`/__space/data/file?drive=photos&name=${name}`);
+    expect(refused.statusCode).toBe(413);
+    expect(refused.body).toMatch(/larger than the 4 MiB a Lambda response can carry: download it with a Deta SDK/);
   });
 
   it('lists the actions from their schedules by name, without listing the group', async () => {
