@@ -138,7 +138,7 @@ async function deployedActions(target: DeployedTarget, verb: Verb, id: string | 
         interval = declared;
         if (!action.enabled) await setActionEnabled(app, action.id, true);
       }
-      await setActionInterval(app, action.id, interval);
+      await setActionInterval(app, action.id, interval, { reset: verb === 'reset' });
       process.stdout.write(
         `action ${action.id}: ${interval.source} (${interval.eventBridgeExpression}, UTC)${verb === 'reset' ? ', running' : ''}\n`,
       );

@@ -79,9 +79,12 @@ export async function setActionEnabled(app: DeployedApp, id: string, enabled: bo
   await updateSchedule(app, id, { enabled });
 }
 
-/** Gives an action's live schedule a new interval (already parsed, so it is valid Space syntax). */
-export async function setActionInterval(app: DeployedApp, id: string, interval: Interval): Promise<void> {
-  await updateSchedule(app, id, { interval });
+/**
+ * Gives an action's live schedule a new interval (already parsed, so it is valid Space syntax); `reset` also clears
+ * the console's mark, as the schedule is then the Spacefile's again.
+ */
+export async function setActionInterval(app: DeployedApp, id: string, interval: Interval, options: { readonly reset?: boolean } = {}): Promise<void> {
+  await updateSchedule(app, id, { interval, ...(options.reset ? { changedInConsole: false } : {}) });
 }
 
 function describeSchedule(app: DeployedApp, schedule: ActionSchedule, options: ListOptions, now: Date): DeployedAction {

@@ -131,6 +131,8 @@ describe('on the deployed app', () => {
     const again = await run('list');
     expect(again.out).toMatch(/^tick +web +15 minutes \[override\] +.+ +paused \[override\] /m);
     expect((await run('keep')).err).toMatch(/No action has a change from the owner's console/);
+    await run('reset', 'tick');
+    expect(live.description).toBe(DEPLOYED);
   });
 
   it('refuses an interval Space would have refused, and changes nothing', async () => {
