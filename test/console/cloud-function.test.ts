@@ -167,6 +167,15 @@ describe('the cloud console function', () => {
     expect(overview.headers['content-security-policy']).toContain("default-src 'none'");
   });
 
+  it('refuses a cross-site form post, even with the owner cookie and a valid token, and changes nothing', async () => {
+    const crossSite = event('POST', '/__space/keys/create', {
+      body: Buffer.from(new URLSearchParams({ name: 'evil', csrf: await csrf() }).toString()),
+    });
+    const refused = await invoke({ ...crossSite, headers: { ...crossSite.headers, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+    expect(refused.statusCode).toBe(403);
+    expect((await new DynamoDbApiKeyStore(KEYS_TABLE, servers.dynamodb).list()).map((key) => key.name)).not.toContain('evil');
+  });
+
   it('creates an API key in the keys table (shown once), lists it and deletes it', async () => {
     const created = await post('/__space/keys/create', { name: 'ci', micro: '' });
     expect(created.statusCode).toBe(200);
