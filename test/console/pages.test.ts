@@ -4,11 +4,12 @@
  * interval), Base items (query, paging, edit, delete), Drive files (upload, download, delete), the export, App
  * Actions (forms from the micro's declaration, outputs as cards) and the logs.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArchive } from '../../lib/data/archive';
+import { eventually } from '../dev/dev-helpers';
 import { type ConsoleDev, csrfOf, open, page, post, startConsoleDev } from './console-helpers';
 
 let app: ConsoleDev;
@@ -185,8 +186,16 @@ describe('Drive and export', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    const head = await app.dev.get('/__space/data/export', { method: 'HEAD', headers: { cookie: app.cookie } });
+    expect(head.status).toBe(200);
+    await eventually(async () => (leftoverExports().length === 0 ? true : undefined), 'the exports to be removed');
   });
 });
+
+/** The console's temporary export directories still on disk. */
+function leftoverExports(): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith('spaceport-console-export-'));
+}
 
 describe('App Actions', () => {
   it("renders a form per action from the micro's GET /__space/actions", async () => {

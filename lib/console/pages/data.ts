@@ -11,7 +11,7 @@ import { escapeHtml } from '../../auth/responses';
 import { BaseApi } from '../../data/base';
 import type { BaseRef, Item } from '../../data/base-store';
 import { DriveApi } from '../../data/drive';
-import type { ByteStream, DriveRef } from '../../data/drive-store';
+import type { DriveRef } from '../../data/drive-store';
 import { exportArchive } from '../../data/transfer';
 import { formatBytes } from '../../core/format-bytes';
 import { download, htmlPage } from '../http';
@@ -209,7 +209,7 @@ export const deleteFile: Post = async (context) => {
   };
 };
 
-/** The export, written to a temporary file (as `spaceport data export` writes it) and streamed, then removed. */
+/** The export, written to a temporary file (as `spaceport data export` writes it; /tmp in Lambda) and streamed. */
 export const exportData: Page = async (context) => {
   const dir = await mkdtemp(join(tmpdir(), 'spaceport-console-export-'));
   const path = join(dir, 'export.zip');
@@ -219,13 +219,9 @@ export const exportData: Page = async (context) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const stream: ByteStream = (async function* () {
-    try {
-      yield* createReadStream(path);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  })();
+  // Removed once the stream closes: read to the end, destroyed by a client gone away, or discarded for a HEAD.
+  const stream = createReadStream(path);
+  stream.once('close', () => void rm(dir, { recursive: true, force: true }));
   const day = new Date(context.now()).toISOString().slice(0, 10);
   return download(stream, 'application/zip', `${context.backend.app.name}-export-${day}.zip`);
 };

@@ -20,7 +20,7 @@ import { type BodyReadResult, readRequestBody } from '../request-body';
 import { requestLogLine } from './request-log';
 import { DEV_ACTIONS_PATH, isOriginForm } from '../../core/paths';
 import type { LocalActionState } from './action-state';
-import type { ConsoleRequest, ConsoleResponse } from '../../console/http';
+import { type ConsoleRequest, type ConsoleResponse, discardBody } from '../../console/http';
 import { isBrowserDataPath } from '../../data/browser-path';
 
 /** What the router needs from the rest of `spaceport dev`. */
@@ -108,6 +108,7 @@ async function writeConsoleResponse(res: http.ServerResponse, response: ConsoleR
   }
   res.writeHead(response.status, response.headers);
   if (headOnly) {
+    discardBody(response.body);
     res.end();
     return;
   }
