@@ -83,6 +83,8 @@ export class SpaceConsole extends Construct {
       },
       actions: props.app.actions.map((action) => ({ id: action.id, name: action.name, micro: action.microName })),
     };
+    // Grows with the app (a function and a log group per micro, a schedule per action): Space's limits of 5 micros
+    // and 25 actions keep it near 3 KB with typical deploy-time names, inside Lambda's 4 KB environment.
     const resources: ConsoleResources = {
       url: props.url,
       micros: Object.fromEntries(
