@@ -220,17 +220,7 @@ class CloudWatchConsoleLogs implements ConsoleLogs {
 
 /** The app's Bases and Drives; an app deployed with `data: false` has none, and says so when asked. */
 function dataTarget(config: CloudConsoleConfig, clients: CloudConsoleClients): DataTarget {
-  if (!config.data) {
-    const none = (): never => {
-      throw new DataError(404, 'This app keeps no data', 'it was deployed with data: false');
-    };
-    return {
-      projectId: '',
-      base: new Proxy({}, { get: () => none }) as DataTarget['base'],
-      drive: new Proxy({}, { get: () => none }) as DataTarget['drive'],
-      catalog: { baseNames: async () => [], driveNames: async () => [] },
-    };
-  }
+  if (!config.data) return NO_DATA;
   const base = new DynamoDbBaseStore({ client: clients.dynamodb, tableName: config.data.table });
   const drive = new S3DriveStore({ client: clients.s3, bucketName: config.data.bucket });
   return {
@@ -240,3 +230,15 @@ function dataTarget(config: CloudConsoleConfig, clients: CloudConsoleClients): D
     catalog: { baseNames: (id) => base.baseNames(id), driveNames: (id) => drive.driveNames(id) },
   };
 }
+
+async function noData(): Promise<never> {
+  throw new DataError(404, 'This app keeps no data', 'it was deployed with data: false');
+}
+
+/** No Base and no Drive: listed as none, and every read or write refused with why. */
+const NO_DATA: DataTarget = {
+  projectId: '',
+  base: { get: noData, putMany: noData, insert: noData, replaceIfVersion: noData, delete: noData, scan: noData },
+  drive: { initiate: noData, putPart: noData, complete: noData, abort: noData, get: noData, deleteMany: noData, list: noData },
+  catalog: { baseNames: async () => [], driveNames: async () => [] },
+};

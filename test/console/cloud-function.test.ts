@@ -292,6 +292,21 @@ describe('the cloud backend parts behind the pages', () => {
       () => NOW,
     );
 
+  it('says an app deployed with data: false keeps no data, and lists none', async () => {
+    const { data: _data, ...withoutData } = config(servers);
+    const clients = {
+      dynamodb: servers.dynamodb,
+      s3: servers.s3,
+      scheduler: new SchedulerClient({}),
+      lambda: new LambdaClient({}),
+      logs: new CloudWatchLogsClient({}),
+    };
+    const { data } = cloudConsoleBackend(withoutData, clients);
+    expect(await data.catalog.baseNames(data.projectId)).toEqual([]);
+    await expect(data.base.get({ projectId: '', base: 'notes' }, 'k')).rejects.toThrow('This app keeps no data: it was deployed with data: false');
+    await expect(data.drive.list({ projectId: '', drive: 'd' }, {} as never)).rejects.toMatchObject({ status: 404 });
+  });
+
   it("calls a micro's App Actions with the App Action event and reads its payload 2.0 answer", async () => {
     lambda.on(InvokeCommand).resolves({
       Payload: Buffer.from(JSON.stringify({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"actions":[]}' })) as never,
