@@ -4,8 +4,10 @@
 //                `next`, result read from its `/response`)
 //   python       the same through the Python adapter
 //   serverless-http  an in-process handler wrapped by serverless-http (no app server, no hop), for comparison
-// plus the time from the app's listen to the adapter's first `next`, the adapter's RSS (and an idle `node -e`'s, for
-// comparison) and the layer zip size. With BASELINE=<git ref>, both adapters of that ref's layer run too, interleaved
+// plus the time from the app's listen to the adapter's first `next`, the adapter's private memory after serving
+// MEMORY_REQUESTS requests (median and min over the cold starts), two references for the Node adapter's (an idle
+// `node -e`, and the floor: a `node` with the adapter's flags that has loaded net and child_process and cycled its
+// young generation once, as any process that serves requests has) and the layer zip size. With BASELINE=<git ref>, both adapters of that ref's layer run too, interleaved
 // with this tree's (see layers.mjs).
 // Run: npm run build && node bench/run.js adapter   (builds the layer into a temporary directory itself)
 import { spawn, execFileSync } from 'node:child_process';
@@ -23,6 +25,8 @@ const ROUNDS = 4;
 const PER_ROUND = 500;
 const WARMUP = 200;
 const COLD_STARTS = 7;
+/** Requests each cold-started adapter serves before its memory is read: enough to cycle V8's young generation. */
+const MEMORY_REQUESTS = 500;
 
 const work = mkdtempSync(join(tmpdir(), 'spaceport-adapter-bench-'));
 const layers = buildLayers(work);
@@ -53,7 +57,7 @@ const freePort = () =>
     });
   });
 
-const { RuntimeApi } = require(join(repo, 'dist/lib/local/emulator/runtime-api.js'));
+const { RuntimeApi } = require(join(repo, 'dist/lib/local/emulator/runtime-api-server.js'));
 
 /** The emulator's Runtime API; each event is timed from its handover to the adapter's pending `next` to its result. */
 async function runtimeApi() {
@@ -99,8 +103,11 @@ const EVENT = JSON.stringify({
   isBase64Encoded: false,
 });
 
-/** Starts the layer's bootstrap like Lambda does; resolves once the adapter asks for its first event. */
-async function startAdapter({ runtime, layer }) {
+/**
+ * Starts the layer's bootstrap like Lambda does; resolves once the adapter asks for its first event. `staticSite`:
+ * the Node adapter serves the app's directory itself (a static micro), no app process.
+ */
+async function startAdapter({ runtime, layer }, staticSite = false) {
   const api = await runtimeApi();
   const port = await freePort();
   let listenAt;
@@ -113,7 +120,7 @@ async function startAdapter({ runtime, layer }) {
       LAMBDA_TASK_ROOT: app,
       PORT: String(port),
       AWS_EXECUTION_ENV: runtime === 'node' ? 'AWS_Lambda_nodejs22.x' : 'AWS_Lambda_python3.12',
-      SPACEPORT_RUN: 'node server.js',
+      ...(staticSite ? { SPACEPORT_STATIC_DIR: '.' } : { SPACEPORT_RUN: 'node server.js' }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -122,7 +129,7 @@ async function startAdapter({ runtime, layer }) {
     if (match) listenAt = Number(match[1]);
   });
   // The app's LISTEN line reaches us through the adapter, possibly just after its first `next`.
-  while (api.firstNextAt() === undefined || listenAt === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+  while (api.firstNextAt() === undefined || (listenAt === undefined && !staticSite)) await new Promise((resolve) => setTimeout(resolve, 1));
   return {
     port,
     api,
@@ -166,12 +173,21 @@ const inProcess = async () => {
   return now() - start;
 };
 
-// Cold starts: spawn to first `next`, and app listen to first `next`.
+// Cold starts: spawn to first `next`, app listen to first `next`, and memory after MEMORY_REQUESTS requests.
 const cold = Object.fromEntries(adapterRuns.map(({ name }) => [name, []]));
+const staticMemory = {};
 for (let i = 0; i < COLD_STARTS; i++) {
   for (const run of adapterRuns) {
     const adapter = await startAdapter(run);
-    cold[run.name].push(adapter);
+    for (let j = 0; j < MEMORY_REQUESTS; j++) await adapter.api.invoke(EVENT);
+    cold[run.name].push({ ...adapter, memory: rssMb(adapter.pid) });
+    await adapter.stop();
+  }
+  // The Node adapter serving the same directory as a static site (GET / answers 404: a lookup, no file read).
+  for (const run of adapterRuns.filter(({ runtime }) => runtime === 'node')) {
+    const adapter = await startAdapter(run, true);
+    for (let j = 0; j < MEMORY_REQUESTS; j++) await adapter.api.invoke(EVENT);
+    (staticMemory[run.name] ??= []).push(rssMb(adapter.pid));
     await adapter.stop();
   }
 }
@@ -191,12 +207,30 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const name of Object.keys(measure)) for (let i = 0; i < PER_ROUND; i++) samples[name].push(await measure[name]());
 }
 const rss = Object.fromEntries(adapterRuns.map(({ name }) => [name, rssMb(adapters[name].pid)]));
-// What the Node 20 binary itself holds idle, for comparison with the Node adapter's RSS in the same run.
-const idleNode = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
-await new Promise((resolve) => setTimeout(resolve, 500));
-rss['node -e (idle)'] = rssMb(idleNode.pid);
-idleNode.kill();
 for (const adapter of Object.values(adapters)) await adapter.stop();
+// References for the Node adapter's memory, same run: what `node` holds doing nothing, and the floor under any Node
+// adapter, `node` with the bootstrap's flags holding the modules a socket client and a child process need, after
+// short-lived garbage has cycled its young generation (V8 then keeps both 1 MB semi-spaces, touched, for good).
+const adapterFlags = /exec node (.*) "\$here\/adapter\.js"/.exec(readFileSync(join(layer, 'spaceport/bootstrap'), 'utf8'))[1].split(' ');
+const references = {
+  'node -e (idle)': { flags: [], code: '' },
+  'floor (node, same flags, net + child_process, young generation cycled)': {
+    flags: adapterFlags,
+    code: "require('node:net'); require('node:child_process'); for (let i = 0; i < 40; i++) new Array(1e4).fill(0);",
+  },
+};
+for (const [name, { flags, code }] of Object.entries(references)) {
+  // It says when its work is done (a loaded machine may take longer than any fixed wait to start it), with a bare
+  // write: process.stdout would load streams the idle process otherwise never has.
+  const idle = spawn(process.execPath, [...flags, '-e', `${code} require('node:fs').writeSync(1, 'idle'); setInterval(() => {}, 1 << 30);`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve) => idle.stdout.once('data', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  rss[name] = rssMb(idle.pid);
+  idle.kill();
+  await new Promise((resolve) => idle.on('exit', resolve));
+}
 
 execFileSync('zip', ['-q', '-r', '-X', join(work, 'layer.zip'), '.'], { cwd: layer });
 const zipKb = statSync(join(work, 'layer.zip')).size / 1024;
@@ -212,12 +246,21 @@ for (const name of Object.keys(samples)) {
   const added = name === 'direct' ? '' : name === 'serverless-http' ? '(in-process, no hop)' : fmt(p50 - p50Direct);
   console.log(`${name.padEnd(width)} ${fmt(p50).padEnd(10)} ${fmt(quantile(samples[name], 0.99)).padEnd(10)} ${added}`);
 }
+const mb = (value) => `${value.toFixed(2)} MB`;
 for (const { name } of adapterRuns) {
+  const privateMb = cold[name].map((c) => c.memory.anon);
   console.log(
     `${name} adapter: app listen -> first next median ${fmt(median(cold[name].map((c) => c.listenToNextMs)))}` +
       ` (max ${fmt(Math.max(...cold[name].map((c) => c.listenToNextMs)))}), spawn -> first next median ${fmt(median(cold[name].map((c) => c.coldMs)))}` +
-      ` over ${COLD_STARTS} starts; RSS after the warm run ${rss[name].total.toFixed(1)} MB (${rss[name].anon.toFixed(1)} MB private)`,
+      ` over ${COLD_STARTS} starts; private memory after ${MEMORY_REQUESTS} requests median ${mb(median(privateMb))} (min ${mb(Math.min(...privateMb))},` +
+      ` RSS ${mb(median(cold[name].map((c) => c.memory.total)))}); after the warm run ${mb(rss[name].anon)} private (RSS ${mb(rss[name].total)})`,
   );
 }
-console.log(`node -e idle, same run: RSS ${rss['node -e (idle)'].total.toFixed(1)} MB (${rss['node -e (idle)'].anon.toFixed(1)} MB private)`);
+for (const [name, memory] of Object.entries(staticMemory)) {
+  const privateMb = memory.map((m) => m.anon);
+  console.log(
+    `${name} adapter, static site: private memory after ${MEMORY_REQUESTS} requests median ${mb(median(privateMb))} (min ${mb(Math.min(...privateMb))})`,
+  );
+}
+for (const name of Object.keys(references)) console.log(`${name}, same run: ${mb(rss[name].anon)} private (RSS ${mb(rss[name].total)})`);
 console.log(`layer zip (zip -r -X of the built layer): ${zipKb.toFixed(1)} KB`);

@@ -21,6 +21,7 @@ export { SpacefileError, type SpacefileProblem } from './spacefile/problems';
 export { matchRoute, routeKeys, stripBasePath, type RouteMatch } from './routing/routes';
 export { ACTIONS_PATH, RESERVED_PREFIX } from './core/paths';
 export { actionEvent, ACTION_EVENT_SOURCE, type ActionInvocationEvent } from './core/action-event';
+export { appActionEvent, APP_ACTION_EVENT_SOURCE, type AppActionInvocationEvent } from './core/app-action-event';
 export { UsageError } from './core/errors';
 
 // The CDK constructs.

@@ -95,7 +95,10 @@ function notFound(backend: ConsoleBackend, path: string): ConsoleResponse {
 
 /** The notice of a request that failed on something the owner can fix (a bad query, a taken key name), or undefined. */
 function fixableError(error: unknown): { readonly status: number; readonly notice: Notice } | undefined {
-  const alert = (status: number, message: string): { status: number; notice: Notice } => ({ status, notice: { kind: 'alert', html: escapeHtml(message) } });
+  const alert = (status: number, message: string): { status: number; notice: Notice } => ({
+    status,
+    notice: { kind: 'alert', html: escapeHtml(message) },
+  });
   if (error instanceof DataError) return alert(error.status, error.message);
   if (error instanceof FieldError || error instanceof FormError || error instanceof UsageError || error instanceof IntervalError) {
     return alert(400, error.message);
@@ -107,7 +110,8 @@ export async function handleConsoleRequest(request: ConsoleRequest, backend: Con
   const now = options.now ?? Date.now;
   const session = ownerSession(request, options.session, now());
   if (session === undefined) return notSignedIn(request);
-  const route = request.path === CONSOLE_PATH.slice(0, -1) ? undefined : request.path.startsWith(CONSOLE_PATH) ? request.path.slice(CONSOLE_PATH.length) : null;
+  const route =
+    request.path === CONSOLE_PATH.slice(0, -1) ? undefined : request.path.startsWith(CONSOLE_PATH) ? request.path.slice(CONSOLE_PATH.length) : null;
   if (route === undefined) return redirect(CONSOLE_PATH);
   const csrf = csrfToken(options.csrfKey, session);
   const context: PageContext = {
@@ -132,7 +136,15 @@ export async function handleConsoleRequest(request: ConsoleRequest, backend: Con
     } catch (error) {
       const fixable = fixableError(error);
       if (!fixable) throw error;
-      return htmlPage(fixable.status, renderPage(backend.app.name, '', 'Cannot show this page', `<p role="alert">${fixable.notice.html}</p><p><a href="${CONSOLE_PATH}data">Data</a></p>`));
+      return htmlPage(
+        fixable.status,
+        renderPage(
+          backend.app.name,
+          '',
+          'Cannot show this page',
+          `<p role="alert">${fixable.notice.html}</p><p><a href="${CONSOLE_PATH}data">Data</a></p>`,
+        ),
+      );
     }
   }
   if (!isSameOriginRequest(request.headers)) {
@@ -146,7 +158,10 @@ export async function handleConsoleRequest(request: ConsoleRequest, backend: Con
     throw error;
   }
   if (!isValidCsrfToken(options.csrfKey, session, form.fields.get('csrf') ?? undefined)) {
-    return jsonAnswer(403, { error: 'forbidden', message: "the form's CSRF token is missing or belongs to another session: reload the console page and send it again" });
+    return jsonAnswer(403, {
+      error: 'forbidden',
+      message: "the form's CSRF token is missing or belongs to another session: reload the console page and send it again",
+    });
   }
   const posted = { ...context, form };
   try {

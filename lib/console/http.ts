@@ -1,27 +1,19 @@
 /**
- * The console's requests and responses in a plain shape (no framework, no Node `http`): the dev router and the cloud
- * console function each adapt theirs to it, so every page, form and access rule is written once.
+ * The console's requests and responses in the plain shape of the data API's (no framework, no Node `http`): the dev
+ * router and the cloud console function each adapt theirs to it, so every page, form and access rule is written once.
  */
 import { createHash } from 'node:crypto';
 import type { ByteStream } from '../data/drive-store';
+import type { DataRequest, DataResponse } from '../data/http';
 
-export interface ConsoleRequest {
-  readonly method: string;
-  /** The path as the client sent it, without the query string. */
-  readonly path: string;
-  /** The raw query string, without `?`. */
-  readonly query: string;
-  /** Lower-case header names. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
+/** A request as the data API's handler takes it (method, path as sent, raw query, lower-case headers), body whole. */
+export interface ConsoleRequest extends Omit<DataRequest, 'body'> {
   /** The whole body (empty for GET); the adapter refuses bodies over its platform's limit before calling. */
   readonly body: Buffer;
 }
 
-export interface ConsoleResponse {
-  readonly status: number;
-  /** Lower-case header names. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** A page, or a file or an export streamed from its store (a download). */
+/** Status, lower-case headers, and a page, or a file or an export streamed from its store (a download). */
+export interface ConsoleResponse extends Omit<DataResponse, 'body'> {
   readonly body: Buffer | ByteStream;
 }
 

@@ -55,5 +55,10 @@ ${message}${body}
 }
 
 export function when(date: Date | undefined, fallback = '—'): string {
-  return date ? `<time datetime="${date.toISOString()}">${date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</time>` : fallback;
+  return date
+    ? `<time datetime="${date.toISOString()}">${date
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')}</time>`
+    : fallback;
 }

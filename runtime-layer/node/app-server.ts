@@ -10,17 +10,7 @@ import { AppProcess, type ExitStatus } from './app-process';
 import { AppClient, AppUnavailable } from './app-client';
 import { probe, waitUntilReady } from './readiness';
 import { log } from './log';
-
-/** The app did not become ready; `message` carries its output's tail for the init error. */
-export class StartFailure extends Error {
-  constructor(
-    /** One line for the logs, where the app's own output already stands. */
-    readonly summary: string,
-    outputTail: string,
-  ) {
-    super(`${summary}.\nLast output:\n${outputTail === '' ? '(none)' : outputTail}`);
-  }
-}
+import { StartFailure } from './start-failure';
 
 /** How long a restart waits for a process that stopped accepting connections to finish exiting. */
 const EXIT_WAIT_MS = 100;

@@ -229,7 +229,12 @@ function parseAction(event: Json, context: InvocationContext): ParsedEvent {
 /** An App Action call: the one event that may reach `/__space/actions`, since only a direct invoker can send it. */
 function parseAppAction(event: Json, context: InvocationContext): ParsedEvent {
   const request = event.request;
-  if (!isObject(request) || (request.method !== 'GET' && request.method !== 'POST') || typeof request.path !== 'string' || !isOriginForm(request.path)) {
+  if (
+    !isObject(request) ||
+    (request.method !== 'GET' && request.method !== 'POST') ||
+    typeof request.path !== 'string' ||
+    !isOriginForm(request.path)
+  ) {
     return {
       kind: 'unsupported',
       errorType: 'Spaceport.MalformedEvent',

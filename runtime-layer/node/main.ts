@@ -6,7 +6,7 @@ import { ConfigError, readConfig, type AdapterConfig } from './config';
 import { RuntimeApi, type Invocation } from './runtime-api-client';
 import { asciiJson, parseEvent, type AppRequest } from './events';
 import { refusalResponse, toResult, type AppResponse } from './results';
-import { AppServer, StartFailure } from './app-server';
+import { StartFailure } from './start-failure';
 import { AppTimedOut, AppUnavailable, InvalidRequest, ResponseTooLarge } from './app-client';
 import { StaticSite } from './static-site';
 import { log } from './log';
@@ -18,8 +18,12 @@ const ACTION_DEADLINE_MARGIN_MS = 200;
 const SHUTDOWN_GRACE_MS = 500;
 const START_FAILED = 'Spaceport.AppStartFailed';
 
+/** Where requests go: the app's server (`AppServer`) or a static site. */
 interface Upstream {
   serve(request: AppRequest, timeoutMs?: number): Promise<AppResponse>;
+  /** True when the app must be checked, and restarted if need be (`recover`), before the next event. */
+  readonly needsCheck: boolean;
+  recover(): Promise<void>;
 }
 
 function startFailureMessage(error: unknown): string | undefined {
@@ -61,7 +65,7 @@ class Adapter {
       }
       await this.handle(invocation);
       // Restart a crashed app now, before asking for the next event: on Lambda the environment freezes in `next`.
-      if (this.upstream instanceof AppServer && this.upstream.needsCheck) {
+      if (this.upstream.needsCheck) {
         try {
           await this.upstream.recover();
         } catch (error) {
@@ -130,13 +134,15 @@ async function main(): Promise<void> {
   try {
     config = readConfig(process.env);
     if (config.run !== undefined) {
+      // Loaded only when there is an app to run: a static site has no use for node:child_process (~0.15 MB).
+      const { AppServer } = await import('./app-server.js');
       const server = await AppServer.start(config, config.run);
       process.on('exit', () => server.kill());
       process.on('SIGTERM', () => void server.stop(SHUTDOWN_GRACE_MS).then(() => process.exit(0)));
       upstream = server;
     } else {
       const site = new StaticSite(config.staticDir!, config.staticFallback);
-      upstream = { serve: (request) => site.serve(request) };
+      upstream = { serve: (request) => site.serve(request), needsCheck: false, recover: async () => {} };
       process.on('SIGTERM', () => process.exit(0));
     }
   } catch (error) {

@@ -42,6 +42,10 @@ beforeAll(() => {
   appDir = mkdtempSync(join(tmpdir(), 'spaceport-app-'));
   writeFileSync(join(appDir, 'app.js'), CRASHING_APP);
   writeFileSync(join(appDir, 'main.py'), WSGI_APP);
+  writeFileSync(
+    join(appDir, 'ipv6-app.js'),
+    `require('node:http').createServer((req, res) => { res.setHeader('content-type', 'text/plain'); res.end('over ::1'); }).listen(Number(process.env.PORT), '::1', () => console.log('listening'));`,
+  );
   mkdirSync(join(appDir, 'site/guide'), { recursive: true });
   writeFileSync(join(appDir, 'site/index.html'), '<h1>home</h1>');
   writeFileSync(join(appDir, 'site/style.css'), 'h1{}');
@@ -139,6 +143,12 @@ describe.each(['node', 'python'] as AdapterRuntime[])('%s adapter', (runtime) =>
       errorType: 'Spaceport.ActionFailed',
       errorMessage: `Action "slow" failed: the app did not answer POST /__space/v0/actions before the invocation's deadline`,
     });
+  });
+
+  test('an app listening on the IPv6 loopback only is found there and served', async () => {
+    const adapter = await start(runtime, { SPACEPORT_RUN: 'node ipv6-app.js' });
+    const outcome = await adapter.invoke(get('/'));
+    expect(outcome).toMatchObject({ kind: 'success', result: { statusCode: 200, body: 'over ::1' } });
   });
 
   test('SIGTERM to the adapter reaches the app, and the adapter exits after it', async () => {

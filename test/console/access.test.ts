@@ -47,11 +47,14 @@ function outsiders(): Array<[string, Record<string, string>]> {
 
 function rawGet(path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const sent = request({ host: '127.0.0.1', port: app.dev.server.port, path, headers: { host: `localhost:${app.dev.server.port}`, ...headers } }, (response) => {
-      let body = '';
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, body }));
-    });
+    const sent = request(
+      { host: '127.0.0.1', port: app.dev.server.port, path, headers: { host: `localhost:${app.dev.server.port}`, ...headers } },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, body }));
+      },
+    );
     sent.on('error', reject);
     sent.end();
   });
@@ -71,7 +74,15 @@ function urlOf(path: string): string {
 describe('the console answers only the signed-in owner', () => {
   it('covers every page and form of the console', () => {
     const routes = consoleRoutes().map((route) => `${route.method} ${route.path}`);
-    expect(routes).toEqual(expect.arrayContaining(['GET /__space/', 'GET /__space/keys', 'POST /__space/keys/create', 'POST /__space/app-actions/run', 'GET /__space/data/export']));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'GET /__space/',
+        'GET /__space/keys',
+        'POST /__space/keys/create',
+        'POST /__space/app-actions/run',
+        'GET /__space/data/export',
+      ]),
+    );
     expect(routes.length).toBeGreaterThanOrEqual(22);
   });
 
@@ -89,39 +100,59 @@ describe('the console answers only the signed-in owner', () => {
     expect(owner.headers.get('cache-control')).toBe('no-store');
   });
 
-  it.each(consoleRoutes().filter((route) => route.method === 'POST'))('refuses posts to $path from everyone else, before doing anything', async ({ path }) => {
-    const csrf = csrfOf(await page(app, '/__space/keys'));
-    for (const [who, headers] of outsiders()) {
-      const response = await app.dev.get(path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.dev.server.url, 'sec-fetch-site': 'same-origin', ...headers },
-        body: new URLSearchParams({ csrf, name: 'intruder', id: 'tick', micro: 'web', action: 'greet', base: 'notes', key: 'a', item: '{}' }),
-        redirect: 'manual',
-      });
-      expect(response.status, who).toBe(401);
-    }
-    expect((await new LocalApiKeyStore(join(app.appDir, '.spaceport')).list()).map((key) => key.name)).not.toContain('intruder');
-  });
+  it.each(consoleRoutes().filter((route) => route.method === 'POST'))(
+    'refuses posts to $path from everyone else, before doing anything',
+    async ({ path }) => {
+      const csrf = csrfOf(await page(app, '/__space/keys'));
+      for (const [who, headers] of outsiders()) {
+        const response = await app.dev.get(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.dev.server.url, 'sec-fetch-site': 'same-origin', ...headers },
+          body: new URLSearchParams({ csrf, name: 'intruder', id: 'tick', micro: 'web', action: 'greet', base: 'notes', key: 'a', item: '{}' }),
+          redirect: 'manual',
+        });
+        expect(response.status, who).toBe(401);
+      }
+      expect((await new LocalApiKeyStore(join(app.appDir, '.spaceport')).list()).map((key) => key.name)).not.toContain('intruder');
+    },
+  );
 
-  it.each(consoleRoutes().filter((route) => route.method === 'POST'))('refuses the owner cross-site and CSRF-less posts to $path', async ({ path }) => {
-    const csrf = csrfOf(await page(app, '/__space/keys'));
-    const send = (headers: Record<string, string>, token?: string): Promise<Response> =>
-      app.dev.get(path, {
+  it.each(consoleRoutes().filter((route) => route.method === 'POST'))(
+    'refuses the owner cross-site and CSRF-less posts to $path',
+    async ({ path }) => {
+      const csrf = csrfOf(await page(app, '/__space/keys'));
+      const send = (headers: Record<string, string>, token?: string): Promise<Response> =>
+        app.dev.get(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: app.cookie, ...headers },
+          body: new URLSearchParams({ ...(token === undefined ? {} : { csrf: token }), name: 'csrf-victim', id: 'tick' }),
+          redirect: 'manual',
+        });
+      const sameOrigin = { origin: app.dev.server.url, 'sec-fetch-site': 'same-origin' };
+      expect((await send({ 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }, csrf)).status).toBe(403);
+      expect((await send({ 'sec-fetch-site': 'same-site' }, csrf)).status).toBe(403);
+      expect((await send({ origin: 'https://evil.example' }, csrf)).status).toBe(403);
+      expect((await send(sameOrigin)).status).toBe(403);
+      expect((await send(sameOrigin, `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`)).status).toBe(403);
+      // The token of another session of the same owner (signed in a minute earlier) is not this session's.
+      const other = { ...app, cookie: cookieOf(new SessionSigner(ownerSecretOf(app), false, localSessionCookie(app.appDir)), Date.now() - 60_000) };
+      expect((await send(sameOrigin, csrfOf(await page(other, '/__space/keys')))).status).toBe(403);
+      expect((await new LocalApiKeyStore(join(app.appDir, '.spaceport')).list()).map((key) => key.name)).not.toContain('csrf-victim');
+    },
+  );
+
+  it("refuses everyone else's post before reading its body, and the owner's over the body limit", async () => {
+    const big = Buffer.alloc(6 * 1024 * 1024, 'a');
+    const send = (cookie?: string): Promise<Response> =>
+      app.dev.get('/__space/data/upload', {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: app.cookie, ...headers },
-        body: new URLSearchParams({ ...(token === undefined ? {} : { csrf: token }), name: 'csrf-victim', id: 'tick' }),
-        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.dev.server.url, ...(cookie ? { cookie } : {}) },
+        body: big,
       });
-    const sameOrigin = { origin: app.dev.server.url, 'sec-fetch-site': 'same-origin' };
-    expect((await send({ 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }, csrf)).status).toBe(403);
-    expect((await send({ 'sec-fetch-site': 'same-site' }, csrf)).status).toBe(403);
-    expect((await send({ origin: 'https://evil.example' }, csrf)).status).toBe(403);
-    expect((await send(sameOrigin)).status).toBe(403);
-    expect((await send(sameOrigin, `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`)).status).toBe(403);
-    // The token of another session of the same owner (signed in a minute earlier) is not this session's.
-    const other = { ...app, cookie: cookieOf(new SessionSigner(ownerSecretOf(app), false, localSessionCookie(app.appDir)), Date.now() - 60_000) };
-    expect((await send(sameOrigin, csrfOf(await page(other, '/__space/keys')))).status).toBe(403);
-    expect((await new LocalApiKeyStore(join(app.appDir, '.spaceport')).list()).map((key) => key.name)).not.toContain('csrf-victim');
+    expect((await send()).status).toBe(401);
+    const owner = await send(app.cookie);
+    expect(owner.status).toBe(413);
+    expect((await owner.json()).detail).toContain('at most 5767168 bytes');
   });
 
   it('takes the same post with the session token from a console page', async () => {
@@ -131,7 +162,17 @@ describe('the console answers only the signed-in owner', () => {
   });
 
   it('never hands a spelling of a /__space/ path to a micro', async () => {
-    const spellings = ['/__SPACE/keys', '/%5F_space/keys', '/%5f%5fspace/', '/x/../__space/keys', '/%2e%2e/__space/keys', '/__space%2fkeys', '/.//__space/keys', '/docs/__space/keys', '/docs/%5F_space/'];
+    const spellings = [
+      '/__SPACE/keys',
+      '/%5F_space/keys',
+      '/%5f%5fspace/',
+      '/x/../__space/keys',
+      '/%2e%2e/__space/keys',
+      '/__space%2fkeys',
+      '/.//__space/keys',
+      '/docs/__space/keys',
+      '/docs/%5F_space/',
+    ];
     for (const spelling of spellings) {
       // As sent: fetch would resolve the dots and slashes before anyone could judge them.
       const response = await rawGet(spelling, { accept: 'text/html', cookie: app.cookie });

@@ -79,7 +79,11 @@ describe.skipIf(!hasChromium)('the console in chromium', () => {
 
   it('adds, queries and edits a Base item', async () => {
     await tab.goto(`${app.dev.server.url}/__space/data/base?base=groceries`);
-    for (const [key, name, qty] of [['a', 'milk', 2], ['b', 'eggs', 12], ['c', 'oat milk', 1]] as const) {
+    for (const [key, name, qty] of [
+      ['a', 'milk', 2],
+      ['b', 'eggs', 12],
+      ['c', 'oat milk', 1],
+    ] as const) {
       await tab.getByLabel(/^Item JSON/).fill(JSON.stringify({ key, name, qty }));
       await tab.getByRole('button', { name: 'Add item' }).click();
       await expect(notice()).resolves.toContain(`Saved ${key} in groceries`);

@@ -26,7 +26,11 @@ export function ownerSecretOf(app: ConsoleDev): string {
 }
 
 export async function signIn(app: ConsoleDev): Promise<string> {
-  const signin = await app.dev.get('/__space/signin', { method: 'POST', body: new URLSearchParams({ secret: ownerSecretOf(app), next: '/__space/' }), redirect: 'manual' });
+  const signin = await app.dev.get('/__space/signin', {
+    method: 'POST',
+    body: new URLSearchParams({ secret: ownerSecretOf(app), next: '/__space/' }),
+    redirect: 'manual',
+  });
   return signin.headers.getSetCookie()[0]!.split(';')[0]!;
 }
 
@@ -52,7 +56,13 @@ export async function post(app: ConsoleDev, path: string, fields: Record<string,
   const token = csrf ?? csrfOf(await page(app, '/__space/keys'));
   return app.dev.get(path, {
     method: 'POST',
-    headers: { accept: 'text/html', cookie: app.cookie, origin: app.dev.server.url, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      accept: 'text/html',
+      cookie: app.cookie,
+      origin: app.dev.server.url,
+      'sec-fetch-site': 'same-origin',
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ ...fields, csrf: token }),
     redirect: 'manual',
   });

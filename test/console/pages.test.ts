@@ -29,8 +29,12 @@ describe('overview', () => {
   it('shows the app URL and each micro with its path, engine, runtime, public routes and credentials', async () => {
     const html = await page(app, '/__space/');
     expect(html).toContain(`<a href="${app.dev.server.url}">${app.dev.server.url}</a>`);
-    expect(html).toMatch(/<th scope="row">web <span class="muted">\(primary\)<\/span><\/th>\s*<td><a href="[^"]+"><code>\/<\/code><\/a><\/td><td>nodejs16<\/td><td><code>nodejs\d+\.x<\/code><\/td>\s*<td><code>\/public\/\*<\/code><\/td><td>yes<\/td><td>yes<\/td>/);
-    expect(html).toMatch(/<th scope="row">docs<\/th>\s*<td><a href="[^"]+\/docs"><code>\/docs<\/code><\/a><\/td><td>static<\/td><td><code>static<\/code><\/td>\s*<td><code>\/\*<\/code><\/td><td>no<\/td><td>no<\/td>/);
+    expect(html).toMatch(
+      /<th scope="row">web <span class="muted">\(primary\)<\/span><\/th>\s*<td><a href="[^"]+"><code>\/<\/code><\/a><\/td><td>nodejs16<\/td><td><code>nodejs\d+\.x<\/code><\/td>\s*<td><code>\/public\/\*<\/code><\/td><td>yes<\/td><td>yes<\/td>/,
+    );
+    expect(html).toMatch(
+      /<th scope="row">docs<\/th>\s*<td><a href="[^"]+\/docs"><code>\/docs<\/code><\/a><\/td><td>static<\/td><td><code>static<\/code><\/td>\s*<td><code>\/\*<\/code><\/td><td>no<\/td><td>no<\/td>/,
+    );
   });
 
   it('redirects /__space to the console and shows a 404 page for what it does not have', async () => {
@@ -104,7 +108,12 @@ describe('scheduled actions', () => {
 describe('Base', () => {
   it('adds items, queries them with the query language, pages through them, edits and deletes one', async () => {
     for (let n = 1; n <= 23; n++) {
-      const saved = await post(app, '/__space/data/item', { base: 'people', item: JSON.stringify({ key: `p${String(n).padStart(2, '0')}`, n, team: n % 2 ? 'odd' : 'even' }) }, csrf);
+      const saved = await post(
+        app,
+        '/__space/data/item',
+        { base: 'people', item: JSON.stringify({ key: `p${String(n).padStart(2, '0')}`, n, team: n % 2 ? 'odd' : 'even' }) },
+        csrf,
+      );
       expect(saved.status).toBe(200);
     }
     expect(await page(app, '/__space/data')).toContain('<a href="/__space/data/base?base=people">people</a>');
@@ -124,7 +133,9 @@ describe('Base', () => {
 
     const editor = await page(app, '/__space/data/item?base=people&key=p02');
     expect(editor).toContain('&#34;team&#34;: &#34;even&#34;');
-    const edited = await text(await post(app, '/__space/data/item', { base: 'people', key: 'p02', item: '{"n": 2, "team": "blue", "note": "<b>bold</b>"}' }, csrf));
+    const edited = await text(
+      await post(app, '/__space/data/item', { base: 'people', key: 'p02', item: '{"n": 2, "team": "blue", "note": "<b>bold</b>"}' }, csrf),
+    );
     expect(noticeOf(edited)).toContain('Saved <code>p02</code>');
     expect(edited).toContain('&#34;note&#34;: &#34;&#60;b&#62;bold&#60;/b&#62;&#34;');
     const notJson = await post(app, '/__space/data/item', { base: 'people', key: 'p02', item: '{"n": ' }, csrf);
@@ -156,7 +167,9 @@ describe('Drive and export', () => {
     const href = /<a href="([^"]+)" download>trips\/rome/.exec(listing)![1]!.replace(/&#38;/g, '&');
     const downloaded = await open(app, href);
     expect(downloaded.status).toBe(200);
-    expect(downloaded.headers.get('content-disposition')).toBe(`attachment; filename="rome _2024_.bin"; filename*=UTF-8''${encodeURIComponent('rome "2024".bin')}`);
+    expect(downloaded.headers.get('content-disposition')).toBe(
+      `attachment; filename="rome _2024_.bin"; filename*=UTF-8''${encodeURIComponent('rome "2024".bin')}`,
+    );
     expect(Buffer.from(await downloaded.arrayBuffer())).toEqual(bytes);
     const deleted = await text(await post(app, '/__space/data/file/delete', { drive: 'photos', name: 'trips/rome "2024".bin' }, csrf));
     expect(noticeOf(deleted)).toContain('Deleted');
@@ -202,18 +215,29 @@ describe('App Actions', () => {
     const html = await page(app, '/__space/app-actions');
     expect(html).toContain('<legend>Greet someone</legend>');
     expect(html).toMatch(/<label for="web-greet-0">name<\/label><input id="web-greet-0" type="text" name="input.name" required>/);
-    expect(html).toMatch(/<label for="web-greet-1">times <span class="muted">\(optional\)<\/span><\/label><input id="web-greet-1" type="number" step="any" name="input.times">/);
+    expect(html).toMatch(
+      /<label for="web-greet-1">times <span class="muted">\(optional\)<\/span><\/label><input id="web-greet-1" type="number" step="any" name="input.times">/,
+    );
     expect(html).toContain('<label><input type="checkbox" name="input.loud" value="true"> loud</label>');
     expect(html).toContain('<legend>echo</legend>');
     expect(html).toContain('<code>POST /tools/echo</code> on web, shown as <code>@deta/raw</code>');
   });
 
   it('runs an action with typed inputs and shows its output as its card, without unsafe links', async () => {
-    const ran = await text(await post(app, '/__space/app-actions/run', { micro: 'web', action: 'greet', 'input.name': 'Ada', 'input.times': '2', 'input.loud': 'true' }, csrf));
+    const ran = await text(
+      await post(
+        app,
+        '/__space/app-actions/run',
+        { micro: 'web', action: 'greet', 'input.name': 'Ada', 'input.times': '2', 'input.loud': 'true' },
+        csrf,
+      ),
+    );
     const notice = noticeOf(ran);
     expect(notice).toContain('<h3>Greeting</h3><p>HELLO ADA!!</p>');
     expect(notice).not.toContain('javascript:');
-    const echoed = noticeOf(await text(await post(app, '/__space/app-actions/run', { micro: 'web', action: 'echo', 'input.text': '<i>x</i>' }, csrf)));
+    const echoed = noticeOf(
+      await text(await post(app, '/__space/app-actions/run', { micro: 'web', action: 'echo', 'input.text': '<i>x</i>' }, csrf)),
+    );
     expect(echoed).toContain('&#34;text&#34;: &#34;&#60;i&#62;x&#60;/i&#62;&#34;');
     const missing = await post(app, '/__space/app-actions/run', { micro: 'web', action: 'greet', 'input.name': '' }, csrf);
     expect(missing.status).toBe(400);

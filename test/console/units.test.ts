@@ -35,7 +35,9 @@ describe('form posts', () => {
     expect(() => parseForm(undefined, Buffer.alloc(0))).toThrow("not 'nothing'");
     expect(() => parseForm('multipart/form-data', Buffer.alloc(0))).toThrow('has no boundary');
     expect(() => parseForm('multipart/form-data; boundary=b', Buffer.from('nothing'))).toThrow('has no part');
-    expect(() => parseForm('multipart/form-data; boundary=b', Buffer.from('--b\r\nContent-Disposition: form-data; name="x"\r\n\r\nvalue'))).toThrow('cut short');
+    expect(() => parseForm('multipart/form-data; boundary=b', Buffer.from('--b\r\nContent-Disposition: form-data; name="x"\r\n\r\nvalue'))).toThrow(
+      'cut short',
+    );
     expect(() => parseForm('multipart/form-data; boundary=b', multipart('b', ['Content-Disposition: form-data\r\n\r\nv']))).toThrow('has no name');
   });
 });
@@ -57,7 +59,17 @@ describe('App Actions', () => {
     const actions = parseDeclaration(
       JSON.stringify({
         actions: [
-          { name: 'new', path: 'api/new', input: [{ name: 'content', type: 'string' }, { name: 'n', type: 'number', optional: true }, { name: 'flag', type: 'boolean' }, { name: 'odd', type: 'date' }, { type: 'string' }] },
+          {
+            name: 'new',
+            path: 'api/new',
+            input: [
+              { name: 'content', type: 'string' },
+              { name: 'n', type: 'number', optional: true },
+              { name: 'flag', type: 'boolean' },
+              { name: 'odd', type: 'date' },
+              { type: 'string' },
+            ],
+          },
           { name: 'show', title: 'Show', path: '/show', output: '@deta/detail' },
         ],
       }),
@@ -83,15 +95,34 @@ describe('App Actions', () => {
   it('names the micro and the action when a declaration is unusable', () => {
     expect(() => parseDeclaration('<html>', 'web')).toThrow("web's GET /__space/actions did not answer JSON");
     expect(() => parseDeclaration('[]', 'web')).toThrow('has no "actions" list');
-    expect(() => parseDeclaration('{"actions": [{"name": "a", "path": "/a"}, {"name": "b"}]}', 'web')).toThrow("web's action #2 needs a \"name\" and a \"path\"");
+    expect(() => parseDeclaration('{"actions": [{"name": "a", "path": "/a"}, {"name": "b"}]}', 'web')).toThrow(
+      'web\'s action #2 needs a "name" and a "path"',
+    );
   });
 
   it('posts strings as typed, numbers as numbers, booleans from their checkbox, and leaves out empty optional inputs', () => {
     const [action] = parseDeclaration(
-      JSON.stringify({ actions: [{ name: 'a', path: '/a', input: [{ name: 's', type: 'string' }, { name: 'n', type: 'number', optional: true }, { name: 'b', type: 'boolean' }, { name: 'o', optional: true }] }] }),
+      JSON.stringify({
+        actions: [
+          {
+            name: 'a',
+            path: '/a',
+            input: [
+              { name: 's', type: 'string' },
+              { name: 'n', type: 'number', optional: true },
+              { name: 'b', type: 'boolean' },
+              { name: 'o', optional: true },
+            ],
+          },
+        ],
+      }),
       'web',
     );
-    expect(actionPayload(action!, new URLSearchParams({ 'input.s': ' x ', 'input.n': '-2.5', 'input.b': 'true' }))).toEqual({ s: ' x ', n: -2.5, b: true });
+    expect(actionPayload(action!, new URLSearchParams({ 'input.s': ' x ', 'input.n': '-2.5', 'input.b': 'true' }))).toEqual({
+      s: ' x ',
+      n: -2.5,
+      b: true,
+    });
     expect(actionPayload(action!, new URLSearchParams({ 'input.s': 'x', 'input.n': '' }))).toEqual({ s: 'x', b: false });
     expect(() => actionPayload(action!, new URLSearchParams({ 'input.n': '1' }))).toThrow(FieldError);
     expect(() => actionPayload(action!, new URLSearchParams({ 'input.s': 'x', 'input.n': '1e999' }))).toThrow("'n' must be a number");
@@ -104,7 +135,9 @@ describe('App Actions', () => {
     expect(renderOutput('@deta/list', { title: 'L', items: [{ title: 'one', url: 'data:text/html,x', description: 'd' }, 'two'] })).toBe(
       '<h3>L</h3><ul><li>one <span class="muted">d</span></li><li><pre>two</pre></li></ul>',
     );
-    expect(renderOutput('@deta/file', { name: 'f.png', url: 'http://x.example/f.png' })).toBe('<p><a href="http://x.example/f.png" rel="noreferrer noopener">f.png</a></p>');
+    expect(renderOutput('@deta/file', { name: 'f.png', url: 'http://x.example/f.png' })).toBe(
+      '<p><a href="http://x.example/f.png" rel="noreferrer noopener">f.png</a></p>',
+    );
     expect(renderOutput('@deta/raw', { a: '<b>' })).toBe('<pre>{\n  &#34;a&#34;: &#34;&#60;b&#62;&#34;\n}</pre>');
     expect(renderOutput('@deta/detail', 'just text')).toBe('<pre>just text</pre>');
     expect(renderOutput('my-card', [1])).toBe('<pre>[\n  1\n]</pre>');

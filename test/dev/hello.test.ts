@@ -80,7 +80,9 @@ describe('spaceport dev on examples/hello', () => {
     expect(outcome).toMatchObject({ id: 'cleanup', micro: 'api', ok: true, statusCode: 200 });
     expect(JSON.parse(outcome.body)).toMatchObject({ ok: true, id: 'cleanup', trigger: 'schedule' });
     const { actions } = await (await dev.get('/__space/dev/actions')).json();
-    expect(actions).toContainEqual(expect.objectContaining({ id: 'cleanup', nextRun: '2024-01-01T13:00:00.000Z', lastRun: expect.objectContaining({ ok: true }) }));
+    expect(actions).toContainEqual(
+      expect.objectContaining({ id: 'cleanup', nextRun: '2024-01-01T13:00:00.000Z', lastRun: expect.objectContaining({ ok: true }) }),
+    );
     expect(actions).toContainEqual(expect.objectContaining({ id: 'tick', paused: false }));
   });
 

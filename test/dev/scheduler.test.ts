@@ -45,7 +45,7 @@ describe('ActionScheduler', () => {
     const fired: string[] = [];
     const scheduler = new ActionScheduler([action('tick', 'web', everyMinutes(1))], {
       clock,
-      fire: (a) => fired.push(clock.now().toISOString().slice(11, 16)),
+      fire: () => fired.push(clock.now().toISOString().slice(11, 16)),
     });
     scheduler.start();
     expect(scheduler.setInterval('tick', everyMinutes(15))).toBe(true);

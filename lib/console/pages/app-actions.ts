@@ -127,7 +127,10 @@ export const appActionsPage: Page = async (context, notice) => {
       let content: string;
       try {
         const actions = await declarationOf(context, micro);
-        content = actions.length === 0 ? '<p class="muted">It declares no actions.</p>' : actions.map((action) => actionForm(micro.name, action, csrf)).join('\n');
+        content =
+          actions.length === 0
+            ? '<p class="muted">It declares no actions.</p>'
+            : actions.map((action) => actionForm(micro.name, action, csrf)).join('\n');
       } catch (error) {
         if (!(error instanceof FieldError)) throw error;
         content = `<p role="alert">${escapeHtml(error.message)}</p>`;

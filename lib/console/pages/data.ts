@@ -75,7 +75,11 @@ export const basePage: Page = async (context, notice) => {
   const base = required(params, 'base');
   const queryText = params.get('query') ?? '';
   const last = params.get('last') ?? undefined;
-  const reply = await baseApi(context).query(baseRef(context, base), { query: parseQueryText(queryText), limit: PAGE_SIZE, ...(last ? { last } : {}) });
+  const reply = await baseApi(context).query(baseRef(context, base), {
+    query: parseQueryText(queryText),
+    limit: PAGE_SIZE,
+    ...(last ? { last } : {}),
+  });
   const { items, paging } = reply.body as { items: Item[]; paging: { size: number; last?: string } };
   const rows = items
     .map((item) => {
@@ -84,7 +88,9 @@ export const basePage: Page = async (context, notice) => {
 <td><a href="${edit}" aria-label="Edit ${escapeHtml(item.key)}">Edit</a> ${buttonForm(`${DATA}/item/delete`, csrf, { base, key: item.key }, 'Delete', `Delete ${item.key}`)}</td></tr>`;
     })
     .join('\n');
-  const next = paging.last ? `<p><a href="${escapeHtml(link(`${DATA}/base`, { base, query: queryText, last: paging.last }))}" rel="next">Next page</a></p>` : '';
+  const next = paging.last
+    ? `<p><a href="${escapeHtml(link(`${DATA}/base`, { base, query: queryText, last: paging.last }))}" rel="next">Next page</a></p>`
+    : '';
   const body = `<form class="stack" method="get" action="${DATA}/base"><input type="hidden" name="base" value="${escapeHtml(base)}">
 <label>Query (Deta's query language, e.g. <code>{"age?gte": 18}</code> or a list of such objects for OR; empty for every item)
 <textarea name="query" rows="3">${escapeHtml(queryText)}</textarea></label>
@@ -192,7 +198,15 @@ export const uploadFile: Post = async (context) => {
   const file = context.form.files.get('file');
   if (!file || file.fileName === '') throw new FieldError('choose a file to upload');
   const name = context.form.fields.get('name')?.trim() || file.fileName;
-  await driveApi(context).putFile(driveRef(context, drive), name, file.contentType, (async function* () { yield file.data; })(), file.data.length);
+  await driveApi(context).putFile(
+    driveRef(context, drive),
+    name,
+    file.contentType,
+    (async function* () {
+      yield file.data;
+    })(),
+    file.data.length,
+  );
   return {
     page: (pageContext, notice) => drivePage({ ...pageContext, params: new URLSearchParams({ drive }) }, notice),
     notice: { kind: 'status', html: `Uploaded <code>${escapeHtml(name)}</code> (${formatBytes(file.data.length)}) to ${escapeHtml(drive)}.` },
@@ -225,4 +239,3 @@ export const exportData: Page = async (context) => {
   const day = new Date(context.now()).toISOString().slice(0, 10);
   return download(stream, 'application/zip', `${context.backend.app.name}-export-${day}.zip`);
 };
-

@@ -13,7 +13,9 @@ export const keysPage: Page = async ({ backend, csrf }, notice) => {
   const keys = await backend.keys.list();
   const rows = keys
     .map(
-      (key) => `<tr><th scope="row"><code>${escapeHtml(key.name)}</code></th><td>${key.micro ? escapeHtml(key.micro) : '<span class="muted">every micro with API keys</span>'}</td>
+      (
+        key,
+      ) => `<tr><th scope="row"><code>${escapeHtml(key.name)}</code></th><td>${key.micro ? escapeHtml(key.micro) : '<span class="muted">every micro with API keys</span>'}</td>
 <td>${when(new Date(key.createdAt))}</td><td>${buttonForm(`${KEYS}/delete`, csrf, { name: key.name }, 'Delete', `Delete the key ${key.name}`)}</td></tr>`,
     )
     .join('\n');
@@ -45,7 +47,8 @@ export const createKey: Post = async (context) => {
   if (micro !== undefined && !context.backend.app.micros.some((candidate) => candidate.name === micro && candidate.apiKeys)) {
     throw new FieldError(`the micro '${micro}' does not accept API keys`);
   }
-  if ((await context.backend.keys.list()).some((key) => key.name === name)) throw new FieldError(`a key named '${name}' exists: delete it first or pick another name`);
+  if ((await context.backend.keys.list()).some((key) => key.name === name))
+    throw new FieldError(`a key named '${name}' exists: delete it first or pick another name`);
   const { key } = await context.backend.keys.create(name, micro, new Date(context.now()));
   return {
     page: 'keys',
@@ -59,5 +62,8 @@ export const createKey: Post = async (context) => {
 export const deleteKey: Post = async (context) => {
   const name = field(context, 'name');
   if (!(await context.backend.keys.delete(name))) throw new FieldError(`no key is named '${name}'`);
-  return { page: 'keys', notice: { kind: 'status', html: `Deleted the key <code>${escapeHtml(name)}</code>: requests with it are refused from now on.` } };
+  return {
+    page: 'keys',
+    notice: { kind: 'status', html: `Deleted the key <code>${escapeHtml(name)}</code>: requests with it are refused from now on.` },
+  };
 };

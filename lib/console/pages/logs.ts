@@ -14,7 +14,10 @@ export const logsPage: Page = async ({ backend, params }, notice) => {
   const source = sources.includes(requested) ? requested : undefined;
   const lines = await backend.logs.recent({ limit: LOG_LINES, ...(source ? { source } : {}) });
   const options = ['', ...sources]
-    .map((name) => `<option value="${escapeHtml(name)}"${name === (source ?? '') ? ' selected' : ''}>${name ? escapeHtml(name) : 'every micro'}</option>`)
+    .map(
+      (name) =>
+        `<option value="${escapeHtml(name)}"${name === (source ?? '') ? ' selected' : ''}>${name ? escapeHtml(name) : 'every micro'}</option>`,
+    )
     .join('');
   // Newest first: what just happened is at the top of the page.
   const rows = [...lines]

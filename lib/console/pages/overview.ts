@@ -9,7 +9,10 @@ export const overviewPage: Page = async ({ backend }, notice) => {
   const rows = app.micros
     .map((micro) => {
       const url = new URL(micro.path === '/' ? '/' : micro.path, app.url).toString();
-      const routes = micro.publicRoutes.length === 0 ? '<span class="muted">none (private)</span>' : micro.publicRoutes.map((route) => `<code>${escapeHtml(route)}</code>`).join(' ');
+      const routes =
+        micro.publicRoutes.length === 0
+          ? '<span class="muted">none (private)</span>'
+          : micro.publicRoutes.map((route) => `<code>${escapeHtml(route)}</code>`).join(' ');
       return `<tr><th scope="row">${escapeHtml(micro.name)}${micro.primary ? ' <span class="muted">(primary)</span>' : ''}</th>
 <td><a href="${escapeHtml(url)}"><code>${escapeHtml(micro.path)}</code></a></td><td>${escapeHtml(micro.engine)}</td><td><code>${escapeHtml(micro.runtime)}</code></td>
 <td>${routes}</td><td>${micro.apiKeys ? 'yes' : 'no'}</td><td>${micro.provideActions ? 'yes' : 'no'}</td></tr>`;

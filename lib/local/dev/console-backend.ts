@@ -56,17 +56,15 @@ export function localConsoleBackend(parts: LocalConsoleParts): ConsoleBackend {
     app: consoleAppOf(parts.app, parts.url),
     actions: {
       list: async () =>
-        parts.listActions().map(
-          (action): ConsoleAction => ({
-            id: action.id,
-            name: action.name,
-            micro: action.micro,
-            interval: action.interval,
-            enabled: !action.paused,
-            ...(action.nextRun ? { nextRun: new Date(action.nextRun) } : {}),
-            ...(action.lastRun ? { lastRun: toRun(action.lastRun) } : {}),
-          }),
-        ),
+        parts.listActions().map((action): ConsoleAction => ({
+          id: action.id,
+          name: action.name,
+          micro: action.micro,
+          interval: action.interval,
+          enabled: !action.paused,
+          ...(action.nextRun ? { nextRun: new Date(action.nextRun) } : {}),
+          ...(action.lastRun ? { lastRun: toRun(action.lastRun) } : {}),
+        })),
       run: async (id) => {
         const run = await parts.runAction(id);
         if (!run) throw unknown(id);

@@ -191,28 +191,31 @@ export function createRouter(backend: RouterBackend): http.Server {
         writeResponse(res, denied, headOnly);
         return;
       }
-      const read = await readBody(BODY_LIMIT_BYTES);
-      if (read.kind === 'too-large') {
-        // The rest of the body is never read: close the connection after answering.
+      // A body over the limit is never read to its end: answer 413 and close the connection.
+      const tooLarge = (bytes: number): void => {
         res.setHeader('connection', 'close');
         logAnswered(413, 'refused');
-        writeResponse(
-          res,
-          jsonResponse(413, {
-            message: 'Request Entity Too Large',
-            detail: `the request body is ${read.bytes} bytes; a micro accepts at most ${BODY_LIMIT_BYTES} bytes (5.5 MB)`,
-          }),
-          headOnly,
-        );
-        return;
-      }
+        const detail = `the request body is ${bytes} bytes; a micro accepts at most ${BODY_LIMIT_BYTES} bytes (5.5 MB)`;
+        writeResponse(res, jsonResponse(413, { message: 'Request Entity Too Large', detail }), headOnly);
+      };
       if (route.kind === 'reserved') {
         const answer = await handleReserved(backend, req, path);
         if (answer) writeResponse(res, answer, headOnly);
-        else if (backend.console) await writeConsoleResponse(res, await backend.console(consoleRequest(req, url, read.body)), headOnly);
-        else writeResponse(res, jsonResponse(404, { message: 'Not Found: the console needs sign-in, which is off' }), headOnly);
+        else if (!backend.console) writeResponse(res, jsonResponse(404, { message: 'Not Found: the console needs sign-in, which is off' }), headOnly);
+        else {
+          // Only the owner's posts are read; the console refuses anyone else's without their body, left unread.
+          let body: Buffer = Buffer.alloc(0);
+          if (await backend.auth?.isOwner(req.headers)) {
+            const read = await readBody(BODY_LIMIT_BYTES);
+            if (read.kind === 'too-large') return tooLarge(read.bytes);
+            body = read.body;
+          } else if (hasBody(req)) res.setHeader('connection', 'close');
+          await writeConsoleResponse(res, await backend.console(consoleRequest(req, url, body)), headOnly);
+        }
         return;
       }
+      const read = await readBody(BODY_LIMIT_BYTES);
+      if (read.kind === 'too-large') return tooLarge(read.bytes);
       const event = buildHttpApiEvent(
         {
           method: req.method ?? 'GET',

@@ -28,7 +28,6 @@ import type { LocalActionState } from './action-state';
 import { localConsoleBackend } from './console-backend';
 import { handleConsoleRequest } from '../../console/handler';
 import { CONSOLE_PATH } from '../../console/layout';
-import type { ConsoleBackend } from '../../console/backend';
 import { watchSource } from './watcher';
 import { LocalAuth } from './local-auth';
 import { ensureInternalKey, LocalApiKeyStore, stateDirFor } from '../state';
@@ -179,8 +178,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       nextRun: next?.toISOString(),
       lastRun: lastRuns.get(action.id),
     }));
-  // Made once the router's port (part of the app's URL) and the data stores are known.
-  let consoleBackend: ConsoleBackend | undefined;
   const backend = {
     app,
     auth,
@@ -188,7 +185,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     triggerAction: (id: string) => runAction(id, 'manual'),
     listActions,
     setActionEnabled: (id: string, enabled: boolean) => scheduler.setEnabled(id, enabled),
-    console: auth && (async (request: Parameters<typeof handleConsoleRequest>[0]) => handleConsoleRequest(request, consoleBackend!, await auth.consoleOptions())),
+    console:
+      auth &&
+      (async (request: Parameters<typeof handleConsoleRequest>[0]) => handleConsoleRequest(request, consoleBackend, await auth.consoleOptions())),
     log: logger.log,
     serveBrowserData: (req: IncomingMessage, res: ServerResponse) =>
       serveBrowserData({ handler: data.handler, projectKey, isOwner: auth && ((request) => auth.isOwner(request.headers)) }, req, res),
@@ -206,7 +205,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     server.close();
     throw error;
   });
-  consoleBackend = localConsoleBackend({
+  // Made once the router's port (part of the app's URL) and the data stores are known, before any request is served.
+  const consoleBackend = localConsoleBackend({
     app,
     url: `http://${hostname}`,
     scheduler,

@@ -138,7 +138,10 @@ export class MicroRuntime {
   async callAppAction(method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResponse> {
     const started = performance.now();
     const { response, label } = await this.pool.invoke(JSON.stringify(appActionEvent(method, path, body))).then(
-      ({ result }): { response: HttpResponse; label: RequestLabel } => ({ response: this.toHttpResponse(result), label: result.cold ? 'cold' : 'warm' }),
+      ({ result }): { response: HttpResponse; label: RequestLabel } => ({
+        response: this.toHttpResponse(result),
+        label: result.cold ? 'cold' : 'warm',
+      }),
       (error: unknown): { response: HttpResponse; label: RequestLabel } => ({
         response: errorResponse(503, `micro ${this.micro.name} is unavailable: ${String(error)}`),
         label: 'refused',
