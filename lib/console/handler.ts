@@ -19,7 +19,19 @@ import { CONSOLE_PATH, type Notice, type PageName, renderPage } from './layout';
 import { actionsPage, pauseAction, resumeAction, runAction, setActionInterval } from './pages/actions';
 import { appActionsPage, runAppAction } from './pages/app-actions';
 import { FieldError, type Page, type PageContext, type Post } from './pages/context';
-import { basePage, dataPage, deleteFile, deleteItem, downloadFile, drivePage, exportData, itemPage, saveItem, uploadFile } from './pages/data';
+import {
+  basePage,
+  dataPage,
+  deleteFile,
+  deleteItem,
+  downloadFile,
+  drivePage,
+  exportData,
+  itemEditor,
+  itemPage,
+  saveItem,
+  uploadFile,
+} from './pages/data';
 import { keysPage, createKey, deleteKey } from './pages/keys';
 import { logsPage } from './pages/logs';
 import { overviewPage } from './pages/overview';
@@ -60,7 +72,7 @@ const POSTS: ReadonlyMap<string, { readonly post: Post; readonly page: PageName 
   ['actions/interval', { post: setActionInterval, page: 'actions' }],
   ['keys/create', { post: createKey, page: 'keys' }],
   ['keys/delete', { post: deleteKey, page: 'keys' }],
-  ['data/item', { post: saveItem, page: 'data' }],
+  ['data/item', { post: saveItem, page: itemEditor }],
   ['data/item/delete', { post: deleteItem, page: 'data' }],
   ['data/upload', { post: uploadFile, page: 'data' }],
   ['data/file/delete', { post: deleteFile, page: 'data' }],

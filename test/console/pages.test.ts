@@ -140,7 +140,15 @@ describe('Base', () => {
     expect(edited).toContain('&#34;note&#34;: &#34;&#60;b&#62;bold&#60;/b&#62;&#34;');
     const notJson = await post(app, '/__space/data/item', { base: 'people', key: 'p02', item: '{"n": ' }, csrf);
     expect(notJson.status).toBe(400);
-    expect(noticeOf(await notJson.text())).toContain('the item is not JSON');
+    const kept = await notJson.text();
+    expect(noticeOf(kept)).toContain('the item is not JSON');
+    expect(kept).toContain('<title>Item p02');
+    expect(kept).toContain('>{&#34;n&#34;: </textarea>');
+    const badItem = await post(app, '/__space/data/item', { base: 'people', item: '{"key": "x", "__expires": "soon"}' }, csrf);
+    expect(badItem.status).toBe(400);
+    const keptNew = await badItem.text();
+    expect(keptNew).toContain('<title>Base people');
+    expect(keptNew).toContain('&#34;__expires&#34;: &#34;soon&#34;}</textarea>');
 
     const deleted = await text(await post(app, '/__space/data/item/delete', { base: 'people', key: 'p02' }, csrf));
     expect(noticeOf(deleted)).toContain('Deleted <code>p02</code> from people');
@@ -242,8 +250,18 @@ describe('App Actions', () => {
     const missing = await post(app, '/__space/app-actions/run', { micro: 'web', action: 'greet', 'input.name': '' }, csrf);
     expect(missing.status).toBe(400);
     expect(noticeOf(await missing.text())).toContain('&#39;name&#39; is required by the action Greet someone');
-    const notNumber = await post(app, '/__space/app-actions/run', { micro: 'web', action: 'greet', 'input.name': 'A', 'input.times': 'many' }, csrf);
-    expect(noticeOf(await notNumber.text())).toContain('must be a number');
+    const notNumber = await post(
+      app,
+      '/__space/app-actions/run',
+      { micro: 'web', action: 'greet', 'input.name': 'A"b', 'input.times': 'many', 'input.loud': 'true' },
+      csrf,
+    );
+    const again = await notNumber.text();
+    expect(noticeOf(again)).toContain('must be a number');
+    expect(again).toContain('name="input.name" value="A&#34;b" required>');
+    expect(again).toContain('name="input.times" value="many">');
+    expect(again).toContain('name="input.loud" value="true" checked>');
+    expect(again).toMatch(/name="input.text">/);
     expect((await post(app, '/__space/app-actions/run', { micro: 'docs', action: 'greet' }, csrf)).status).toBe(400);
     expect((await post(app, '/__space/app-actions/run', { micro: 'web', action: 'nope' }, csrf)).status).toBe(400);
   });

@@ -101,17 +101,24 @@ async function declarationOf(context: Parameters<Page>[0], micro: ConsoleMicro):
   return parseDeclaration(reply.body.toString('utf8'), micro.name);
 }
 
-function inputField(input: AppActionInput, id: string): string {
+/** One input; `posted` holds what the owner sent last time, shown again after a run so nothing typed is lost. */
+function inputField(input: AppActionInput, id: string, posted: URLSearchParams | undefined): string {
   const label = escapeHtml(input.title ?? input.name);
   const name = escapeHtml(INPUT_PREFIX + input.name);
-  if (input.type === 'boolean') return `<label><input type="checkbox" name="${name}" value="true"> ${label}</label>`;
+  const value = posted?.get(INPUT_PREFIX + input.name) ?? null;
+  if (input.type === 'boolean')
+    return `<label><input type="checkbox" name="${name}" value="true"${value === null ? '' : ' checked'}> ${label}</label>`;
   const type = input.type === 'number' ? 'number" step="any' : 'text';
   const optional = input.optional ? ' <span class="muted">(optional)</span>' : '';
-  return `<label for="${id}">${label}${optional}</label><input id="${id}" type="${type}" name="${name}"${input.optional ? '' : ' required'}>`;
+  const shown = value === null ? '' : ` value="${escapeHtml(value)}"`;
+  return `<label for="${id}">${label}${optional}</label><input id="${id}" type="${type}" name="${name}"${shown}${input.optional ? '' : ' required'}>`;
 }
 
-function actionForm(micro: string, action: AppAction, csrf: string): string {
-  const inputs = action.input.map((input, index) => inputField(input, `${micro}-${action.name}-${index}`.replace(/[^A-Za-z0-9_-]/g, '_'))).join('\n');
+function actionForm(micro: string, action: AppAction, csrf: string, fields: URLSearchParams): string {
+  const posted = fields.get('micro') === micro && fields.get('action') === action.name ? fields : undefined;
+  const inputs = action.input
+    .map((input, index) => inputField(input, `${micro}-${action.name}-${index}`.replace(/[^A-Za-z0-9_-]/g, '_'), posted))
+    .join('\n');
   return `<form class="stack" method="post" action="${RUN}"><fieldset><legend>${escapeHtml(action.title)}</legend>${csrfField(csrf)}
 <input type="hidden" name="micro" value="${escapeHtml(micro)}"><input type="hidden" name="action" value="${escapeHtml(action.name)}">
 ${inputs}
@@ -130,7 +137,7 @@ export const appActionsPage: Page = async (context, notice) => {
         content =
           actions.length === 0
             ? '<p class="muted">It declares no actions.</p>'
-            : actions.map((action) => actionForm(micro.name, action, csrf)).join('\n');
+            : actions.map((action) => actionForm(micro.name, action, csrf, context.form.fields)).join('\n');
       } catch (error) {
         if (!(error instanceof FieldError)) throw error;
         content = `<p role="alert">${escapeHtml(error.message)}</p>`;

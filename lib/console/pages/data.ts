@@ -98,7 +98,7 @@ export const basePage: Page = async (context, notice) => {
 ${items.length === 0 ? '<p class="muted">No items match.</p>' : `<table><caption class="muted">${items.length} item${items.length === 1 ? '' : 's'} in key order${last ? ` after <code>${escapeHtml(last)}</code>` : ''}</caption><thead><tr><th scope="col">Key</th><th scope="col">Item</th><th scope="col"><span class="muted">Edit or delete</span></th></tr></thead><tbody>\n${rows}\n</tbody></table>`}
 ${next}
 <h2>New item</h2>
-${itemForm(base, undefined, '{\n  "key": "",\n  "value": ""\n}', csrf)}
+${itemForm(base, undefined, context.form.fields.get('item') ?? '{\n  "key": "",\n  "value": ""\n}', csrf)}
 <p><a href="${DATA}">All Bases and Drives</a></p>`;
   return htmlPage(200, renderPage(backend.app.name, 'data', `Base ${base}`, body, notice));
 };
@@ -120,7 +120,7 @@ export const itemPage: Page = async (context, notice) => {
     reply.status === 404
       ? `<p role="alert">No item has the key <code>${escapeHtml(key)}</code> in ${escapeHtml(base)}.</p>${back}`
       : `<p class="muted">Saving replaces the whole item. The key stays <code>${escapeHtml(key)}</code> unless you change it, which saves a copy under the new key.</p>
-${itemForm(base, key, JSON.stringify(reply.body, null, 2), csrf)}
+${itemForm(base, key, context.form.fields.get('item') ?? JSON.stringify(reply.body, null, 2), csrf)}
 ${buttonForm(`${DATA}/item/delete`, csrf, { base, key }, 'Delete this item', `Delete ${key}`)}
 ${back}`;
   return htmlPage(reply.status === 404 ? 404 : 200, renderPage(backend.app.name, 'data', `Item ${key}`, body, notice));
@@ -146,6 +146,14 @@ export const saveItem: Post = async (context) => {
     page: (pageContext, notice) => itemPage({ ...pageContext, params: new URLSearchParams({ base, key: saved.key }) }, notice),
     notice: { kind: 'status', html: `Saved <code>${escapeHtml(saved.key)}</code> in ${escapeHtml(base)}.` },
   };
+};
+
+/** Where a failed save is shown: the form it came from, holding what the owner typed, so nothing is lost. */
+export const itemEditor: Page = (context, notice) => {
+  const base = context.form.fields.get('base') ?? '';
+  const key = context.form.fields.get('key') || undefined;
+  const params = new URLSearchParams(key === undefined ? { base } : { base, key });
+  return (key === undefined ? basePage : itemPage)({ ...context, params }, notice);
 };
 
 export const deleteItem: Post = async (context) => {
