@@ -6,9 +6,9 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { actionEvent } from '../core/action-event';
-import { scheduleDescription } from '../handlers/action-schedules';
 import type { Interval } from '../spacefile/interval';
 import type { ScheduledAction } from '../spacefile/model';
+import { scheduleDescription } from '../spacefile/schedule-description';
 
 /**
  * How long after synth a rate schedule may start at the earliest: EventBridge Scheduler refuses a StartDate more

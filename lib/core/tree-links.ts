@@ -4,7 +4,7 @@
  * (`runtime-layer/node/static-site.ts`) both keep to the tree with them.
  */
 import { realpathSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 
 /** Where a symlink really leads, or undefined when it leads nowhere (dangling, a loop). */
 export function realTarget(link: string): string | undefined {
@@ -15,8 +15,9 @@ export function realTarget(link: string): string | undefined {
   }
 }
 
-/** True when `path` is `directory` or below it (both real paths). */
+/** True when `path` is `directory` or below it (both absolute; real paths when links must not lead out). */
 export function isWithin(directory: string, path: string): boolean {
   const inside = relative(directory, path);
-  return !(inside === '..' || inside.startsWith(`..${sep}`));
+  // On Windows a path on another drive stays absolute.
+  return !(inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside));
 }

@@ -2,6 +2,11 @@
  * Deta Space's data export, as users downloaded it when Space shut down: a zip (or the directory it unpacks to) with
  * `bases/<base>.json`, one JSON document per Base, and `drives/<drive>/<file name>`, one folder per Drive.
  *
+ * Some names the API accepts cannot be an entry's path as they are: a segment that is empty (`a//b`, `/a`), `.` or
+ * `..`, or that holds a backslash; zip tools (and this reader) refuse or rewrite them. An export writes such a Base
+ * under `spaceport-bases/` and such a Drive file under `spaceport-drives/`, every segment escaped (`_` and then
+ * percent-encoded), and the reader decodes them: Space's own layout is read exactly as it was written.
+ *
  * No source shows the inside of a `bases/*.json`, so every plausible layout is read: a JSON array of items, an object
  * with an `items` array (a Base `fetch` page), or an object mapping each key to its item. Items are streamed one at a
  * time, so a Base larger than memory is read in constant memory. `writeArchive` writes the first layout.
@@ -18,6 +23,8 @@ import type { ByteStream } from './drive-store';
 
 export const BASES_DIR = 'bases';
 export const DRIVES_DIR = 'drives';
+const ESCAPED_BASES_DIR = 'spaceport-bases';
+const ESCAPED_DRIVES_DIR = 'spaceport-drives';
 const BASE_FILE_SUFFIX = '.json';
 
 /** The export cannot be read as Space wrote it: the message names the file and, when it can, the item. */
@@ -131,12 +138,26 @@ function indexEntries(path: string, entries: readonly Entry[], close: () => void
   const bases = new Map<string, Entry>();
   const files: (ArchiveFile & { entry: Entry })[] = [];
   const ignored: string[] = [];
+  const unescape = (entry: Entry, segment: string): string => {
+    try {
+      if (segment.startsWith(ESCAPE)) return decodeURIComponent(segment.slice(ESCAPE.length));
+    } catch {
+      /* reported below */
+    }
+    throw new ArchiveError(`${path}: entry '${entry.path}' is not a name escaped by spaceport (${JSON.stringify(segment)})`);
+  };
   for (const entry of entries) {
     const [top, ...rest] = entry.path.split('/');
-    if (top === BASES_DIR && rest.length === 1 && rest[0]!.endsWith(BASE_FILE_SUFFIX) && rest[0]!.length > BASE_FILE_SUFFIX.length) {
+    const baseFile = rest.length === 1 && rest[0]!.endsWith(BASE_FILE_SUFFIX) && rest[0]!.length > BASE_FILE_SUFFIX.length;
+    if (top === BASES_DIR && baseFile) {
       bases.set(rest[0]!.slice(0, -BASE_FILE_SUFFIX.length), entry);
+    } else if (top === ESCAPED_BASES_DIR && baseFile) {
+      bases.set(unescape(entry, rest[0]!.slice(0, -BASE_FILE_SUFFIX.length)), entry);
     } else if (top === DRIVES_DIR && rest.length >= 2 && rest.every((segment) => segment !== '')) {
       files.push({ drive: rest[0]!, name: rest.slice(1).join('/'), size: entry.size, entry });
+    } else if (top === ESCAPED_DRIVES_DIR && rest.length >= 2) {
+      const [drive, ...name] = rest.map((segment) => unescape(entry, segment));
+      files.push({ drive: drive!, name: name.join('/'), size: entry.size, entry });
     } else {
       ignored.push(entry.path);
     }
@@ -149,8 +170,8 @@ function indexEntries(path: string, entries: readonly Entry[], close: () => void
     ignored,
     items: (base) => {
       const entry = bases.get(base);
-      if (!entry) throw new ArchiveError(`${path}: no ${BASES_DIR}/${base}${BASE_FILE_SUFFIX}`);
-      return readItems(entry, `${BASES_DIR}/${base}${BASE_FILE_SUFFIX}`);
+      if (!entry) throw new ArchiveError(`${path}: no ${basePath(base)}`);
+      return readItems(entry, entry.path);
     },
     openFile: (file) => files.find((candidate) => candidate.drive === file.drive && candidate.name === file.name)!.entry.open(),
     close,
@@ -249,7 +270,7 @@ export function writeArchive(path: string): ArchiveWriter {
   return {
     addBase: (base, items) =>
       add(
-        `${BASES_DIR}/${base}${BASE_FILE_SUFFIX}`,
+        basePath(base),
         (async function* () {
           let first = true;
           yield '[';
@@ -260,10 +281,34 @@ export function writeArchive(path: string): ArchiveWriter {
           yield '\n]\n';
         })(),
       ),
-    addFile: (drive, name, body) => add(`${DRIVES_DIR}/${drive}/${name}`, body),
+    addFile: (drive, name, body) => add(drivePath(drive, name), body),
     close: async () => {
       zip.end();
       await finished(output);
     },
   };
+}
+
+/** Marks an escaped segment, so that no segment of an escaped path is empty, `.` or `..`. */
+const ESCAPE = '_';
+
+/** Whether a name's segment can be a segment of an entry's path as it is. */
+function isPortable(segment: string): boolean {
+  return segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\\');
+}
+
+function escapeSegment(segment: string): string {
+  // `*` too: percent-encoding leaves it, and some file systems cannot hold it.
+  return ESCAPE + encodeURIComponent(segment).replace(/\*/g, '%2A');
+}
+
+/** Where a Base is in an export: Space's `bases/<base>.json`, or escaped when its name cannot be a path segment. */
+function basePath(base: string): string {
+  return isPortable(base) ? `${BASES_DIR}/${base}${BASE_FILE_SUFFIX}` : `${ESCAPED_BASES_DIR}/${escapeSegment(base)}${BASE_FILE_SUFFIX}`;
+}
+
+/** Where a Drive file is in an export: Space's `drives/<drive>/<name>`, or escaped segment by segment when it must be. */
+function drivePath(drive: string, name: string): string {
+  const segments = [drive, ...name.split('/')];
+  return segments.every(isPortable) ? `${DRIVES_DIR}/${segments.join('/')}` : `${ESCAPED_DRIVES_DIR}/${segments.map(escapeSegment).join('/')}`;
 }

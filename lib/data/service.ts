@@ -8,6 +8,7 @@ import { BaseApi, type JsonReply } from './base';
 import type { BaseRef } from './base-store';
 import { DriveApi } from './drive';
 import { type ByteStream, type DriveRef, NoSuchUpload } from './drive-store';
+import { containerNameProblem } from './container-name';
 import { badRequest, DataError } from './errors';
 import type { DataHandler, DataRequest, DataResponse, DataServiceOptions } from './http';
 import { MAX_BASE_REQUEST_BYTES } from './limits';
@@ -35,9 +36,8 @@ export function createDataHandler(options: DataServiceOptions): DataHandler {
     if (segments[0] !== '' || segments[1] !== 'v1' || segments.length < 5) throw notFound(request);
     const pathProjectId = decodeSegment(segments[2]!, 'project id');
     const name = decodeSegment(segments[3]!, 'base or drive name');
-    if (name.trim() === '') throw badRequest('Name is empty', 'the path names no base or drive');
-    // A drive is the key prefix `<projectId>/<drive>/` in S3: a `/` in its name would reach into another drive's files.
-    if (name.includes('/')) throw badRequest('Name must not contain /', `${JSON.stringify(name)} is not a base or drive name`);
+    const problem = containerNameProblem(name);
+    if (problem !== undefined) throw badRequest(...problem);
     authenticate(request, pathProjectId);
     const [endpoint, ...rest] = segments.slice(4);
     const method = request.method.toUpperCase();

@@ -4,8 +4,8 @@
  * run found in its micro's log. One implementation for `spaceport actions` (lib/operate) and the owner's console
  * function, which pass their own clients.
  *
- * The schedule's description is the one place a schedule records what Spaceport knows beyond the expression:
- * `SpaceAction` writes it with `scheduleDescription`, everyone reads it with `readScheduleDescription`.
+ * The schedule's description records the interval in Space syntax and whether the console changed it
+ * (lib/spacefile/schedule-description.ts).
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -19,42 +19,16 @@ import {
 import { actionRunLogPrefix, parseActionRunLine, type ActionRunRecord } from '../core/action-log';
 import { UsageError } from '../core/errors';
 import { parseInterval, type Interval } from '../spacefile/interval';
+import { intervalOfScheduleDescription, isChangedInConsole, withScheduleInterval } from '../spacefile/schedule-description';
 
 /** How far back `lastActionRun` looks (CloudWatch Logs filters cost per GB scanned). */
 export const LAST_RUN_LOOKBACK_DAYS = 2;
-
-/** Marks a schedule the owner changed in the console, which no cdk.context.json records (docs/console.md). */
-const CONSOLE_MARK = ' (changed in the console)';
 
 export interface ScheduleDescription {
   /** The interval in Space syntax the expression was written from. */
   readonly interval?: string;
   /** The owner changed the schedule in the console since it was deployed. */
   readonly changedInConsole: boolean;
-}
-
-/**
- * The description of an action's schedule: it ends with `: <interval>`, the Space syntax of the expression, so the
- * interval survives without the Spacefile at hand.
- */
-export function scheduleDescription(
-  action: { readonly name: string; readonly id: string; readonly microName: string },
-  interval: string,
-  changedInConsole = false,
-): string {
-  return `Space action '${action.name}' (${action.id}) of micro '${action.microName}'${changedInConsole ? CONSOLE_MARK : ''}: ${interval}`;
-}
-
-export function readScheduleDescription(description: string | undefined): ScheduleDescription {
-  const match = description ? /^(.*?): ([^:]+)$/s.exec(description) : null;
-  return { interval: match?.[2], changedInConsole: match?.[1]?.endsWith(CONSOLE_MARK) ?? false };
-}
-
-/** The description with a new interval and console mark, keeping what precedes them. */
-function describedWith(description: string | undefined, interval: string, changedInConsole: boolean): string {
-  const head = description ? /^(.*?): [^:]+$/s.exec(description)?.[1] : undefined;
-  const subject = head === undefined ? '' : head.endsWith(CONSOLE_MARK) ? head.slice(0, -CONSOLE_MARK.length) : head;
-  return `${subject}${changedInConsole ? CONSOLE_MARK : ''}: ${interval}`;
 }
 
 /** One action's live schedule. */
@@ -105,10 +79,10 @@ export interface ScheduleChange {
 export async function updateActionSchedule(schedules: AppSchedules, id: string, change: ScheduleChange): Promise<void> {
   const schedule = (await readSchedules(schedules)).find((candidate) => actionIdOf(candidate) === id);
   if (!schedule) throw new NoSuchActionError(id);
-  const current = readScheduleDescription(schedule.Description);
-  const intervalSource = change.interval?.source ?? current.interval;
-  const marked = change.changedInConsole ?? current.changedInConsole;
-  const description = intervalSource === undefined ? schedule.Description : describedWith(schedule.Description, intervalSource, marked);
+  const intervalSource = change.interval?.source ?? intervalOfScheduleDescription(schedule.Description);
+  // A description that records no interval is no Spaceport schedule's: it is left as it is.
+  const description =
+    intervalSource === undefined ? schedule.Description : withScheduleInterval(schedule.Description, intervalSource, change.changedInConsole);
   // A rate no cron expresses starts on its grid (as SpaceAction deploys it), at a firing still to come: EventBridge
   // refuses a StartDate in the past. Crons need none.
   const interval = change.interval ?? tryParse(intervalSource);
@@ -180,7 +154,7 @@ async function listScheduleNames(client: SchedulerClient, group: string): Promis
 
 function describeSchedule(schedule: GetScheduleCommandOutput): ActionSchedule {
   const expression = schedule.ScheduleExpression ?? '';
-  const description = readScheduleDescription(schedule.Description);
+  const description = { interval: intervalOfScheduleDescription(schedule.Description), changedInConsole: isChangedInConsole(schedule.Description) };
   const interval = tryParse(description.interval);
   return {
     id: actionIdOf(schedule),

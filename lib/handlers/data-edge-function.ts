@@ -3,6 +3,10 @@
  * Lambda: Drive downloads (read from S3 through origin access control) and upload parts (put into S3 by API
  * Gateway). It runs at the edge on the viewer request and
  *
+ * - lets through only the exact shapes of the two routes, judged on the whole path as sent: the pattern's `*` also
+ *   matches `/`, so `/v1/p/d/x/../files/download` or a trailing slash would otherwise reach S3 or API Gateway under
+ *   a reading the JSON API never makes; every variable segment must decode to one segment (no `/` after decoding,
+ *   an upload id no `.` or `..`), and the drive name must pass the API's own rule (`containerNameProblem`);
  * - lets through only the app's project key (`X-API-Key`, any case, compared by SHA-256 digest) and project id,
  *   answering anything else with the JSON error the SDKs read;
  * - decodes `name` from the query string as a form value (Python's `quote_plus` sends spaces as `+`);
@@ -14,6 +18,7 @@
  * The key is compiled into the function (CloudFormation resolves the dynamic reference at deploy time), the same
  * exposure as a micro's `DETA_PROJECT_KEY`: whoever may read the function's code may read the functions' settings.
  */
+import { containerNameProblem } from '../data/container-name';
 
 /** The CloudFront path patterns (`*` matches anything, `/` included) of the two routes the function guards. */
 export const DRIVE_DOWNLOAD_PATTERN = '/v1/*/files/download';
@@ -41,6 +46,7 @@ function formValue(parameter) {
   if (!parameter || parameter.value === undefined) return undefined;
   try { return decodeURIComponent(parameter.value.replace(/\\+/g, ' ')); } catch (e) { return null; }
 }
+${containerNameProblem.toString()}
 function encodePiece(piece) {
   return encodeURIComponent(piece).replace(/\\./g, '%2E');
 }
@@ -51,12 +57,26 @@ function handler(event) {
     return reply(401, 'Unauthorized', ['Unauthorized', 'the X-API-Key is not this app\\'s project key']);
   }
   var segments = request.uri.split('/');
-  var projectId, drive;
-  try { projectId = decodeURIComponent(segments[2]); drive = decodeURIComponent(segments[3]); } catch (e) {
+  var isDownload = segments.length === 6 && segments[4] === 'files' && segments[5] === 'download';
+  var isPart = segments.length === 7 && segments[4] === 'uploads' && segments[6] === 'parts';
+  if (segments[0] !== '' || segments[1] !== 'v1' || !(isDownload || isPart)) {
+    return reply(404, 'Not Found', ['Not found', request.uri + ' is no Drive download or upload part']);
+  }
+  var projectId, drive, uploadId;
+  try {
+    projectId = decodeURIComponent(segments[2]);
+    drive = decodeURIComponent(segments[3]);
+    if (isPart) uploadId = decodeURIComponent(segments[5]);
+  } catch (e) {
     return reply(400, 'Bad Request', ['Malformed percent-encoding', 'the path is not valid percent-encoded UTF-8']);
   }
   if (projectId !== PROJECT_ID) {
     return reply(401, 'Unauthorized', ['Unauthorized', 'the project key belongs to project ' + PROJECT_ID + ', not ' + projectId]);
+  }
+  var problem = containerNameProblem(drive);
+  if (problem) return reply(400, 'Bad Request', problem);
+  if (isPart && (uploadId === '' || uploadId === '.' || uploadId === '..' || uploadId.indexOf('/') !== -1)) {
+    return reply(404, 'Not Found', ['Upload not found', 'no upload of this name is in progress']);
   }
   var name = formValue(request.querystring.name);
   if (name === null) return reply(400, 'Bad Request', ['Malformed percent-encoding', 'the name is not valid percent-encoded UTF-8']);

@@ -30,10 +30,11 @@ const NEVER_PACKAGED = ignore().add(`${STATE_DIR_NAME}/`);
 export function selectSourceFiles(micro: Micro, assemblyDir?: string): string[] {
   const assembly = assemblyDir === undefined ? undefined : resolve(assemblyDir);
   // Stryker disable next-line ArrayDeclaration: equivalent, an extra kept entry that matches no default ignore changes nothing
-  const kept = [micro.serve, ...(micro.include ?? [])].filter((path): path is string => !!path).map(normaliseEntry);
+  // Normalised by the Spacefile reader; `.` (the whole micro) is no path a rule matches.
+  const kept = [micro.serve, ...(micro.include ?? [])].filter((path): path is string => path !== undefined && path !== '.');
   const defaults = DEFAULT_SPACEIGNORE.filter((pattern) => {
     const single = ignore().add(pattern);
-    return !kept.some((path) => path !== '' && single.ignores(path));
+    return !kept.some((path) => single.ignores(path));
   });
   const rules = ignore().add([...defaults]);
   const spaceignore = join(micro.srcDir, SPACEIGNORE_FILE);
@@ -76,12 +77,4 @@ export function selectSourceFiles(micro: Micro, assemblyDir?: string): string[] 
  */
 function isCloudAssembly(dir: string, current: string | undefined): boolean {
   return resolve(dir) === current || (existsSync(join(dir, 'cdk.out')) && existsSync(join(dir, 'manifest.json')));
-}
-
-/**
- * A `serve` or `include` entry as a path relative to the micro: `./dist/` -> `dist`, `.` -> `` (the whole micro);
- * a dot that starts a name stays (`.output`, Nuxt's build).
- */
-export function normaliseEntry(path: string): string {
-  return path.replace(/^\.(?:\/+|$)/, '').replace(/\/+$/, '');
 }

@@ -6,7 +6,7 @@ import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Micro } from '../spacefile/model';
 import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep, relocateConsoleScripts } from './dependencies';
-import { normaliseEntry, selectSourceFiles } from './file-selection';
+import { selectSourceFiles } from './file-selection';
 import { bundleNodeEntry, nodeEntry } from './node-bundle';
 import { frameworkBuildStep, frameworkOutputs, type OutputEntry } from './framework-build';
 import { checkNodeEntryStarts, loadedAs } from './node-module-type';
@@ -153,10 +153,10 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
  */
 function outputEntries(micro: Micro, scratch: string): OutputEntry[] {
   const same = (path: string): OutputEntry => ({ from: path, to: path });
-  if (micro.kind === 'static') return [same(normaliseEntry(micro.serve ?? ''))];
+  if (micro.kind === 'static') return [same(micro.serve ?? '')];
   if (!micro.include) return [same('')];
   const dependencies = existsSync(join(scratch, 'node_modules')) ? ['node_modules'] : [];
-  return [...new Set([...micro.include.map(normaliseEntry), ...dependencies])].map(same);
+  return [...new Set([...micro.include, ...dependencies])].map(same);
 }
 
 /** The file to bundle, when bundling is asked for and the micro is started by `node <file>`. */

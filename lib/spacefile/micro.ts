@@ -3,7 +3,8 @@
  * paths that collide, unique names) is decided by `app.ts`.
  */
 import { realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
+import { dirname, posix, resolve } from 'node:path';
+import { isWithin } from '../core/tree-links';
 import { readActions, type ActionDraft } from './actions';
 import { DEFAULT_RUN, DEFAULT_SERVE, STATIC_LIKE_ENGINES, isStaticLike, kindOf, runtimeFor, type RuntimeChoice } from './engines';
 import { ENGINES, type Engine, type Micro, type SourceLocation } from './model';
@@ -151,23 +152,17 @@ function readSrc(reader: ValueReader | undefined, options: MicroReadOptions): { 
     return undefined;
   };
   // Space's builder only ever saw the app: a micro reaching outside it would package (and serve) the machine.
-  if (leavesDirectory(options.rootDir, absolute)) return outside();
+  if (!isWithin(options.rootDir, absolute)) return outside();
   if (!options.checkSources) return { src, srcDir: absolute };
   const stat = statSync(absolute, { throwIfNoEntry: false });
   if (!stat) {
     reader.error(`directory '${src}' does not exist`, { found: `nothing at ${absolute}` });
     return undefined;
   }
-  if (leavesDirectory(realpathSync(options.rootDir), realpathSync(absolute))) return outside();
+  if (!isWithin(realpathSync(options.rootDir), realpathSync(absolute))) return outside();
   if (stat.isDirectory()) return { src, srcDir: absolute };
   reader.warn(`'${src}' is a file, not a directory: the micro uses the directory holding it, '${dirname(absolute)}'`);
   return { src, srcDir: dirname(absolute) };
-}
-
-/** True when `path` (absolute) is not `directory` or below it. */
-function leavesDirectory(directory: string, path: string): boolean {
-  const inside = relative(directory, path);
-  return inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside);
 }
 
 /** A path relative to the micro's src, normalised without `./` or a trailing `/`; undefined when it leaves src. */
@@ -226,10 +221,13 @@ function readInclude(micro: MapReader, engine: Engine | undefined): string[] | u
   }
   const include = readStrings(reader, 'file or directory');
   if (include === undefined) return undefined;
-  for (const entry of include) {
-    if (insideSrc(entry.value) === undefined) entry.reader.error("must be inside the micro's src", { found: `'${entry.value}'` });
-  }
-  return [...new Set(include.map((entry) => entry.value))];
+  const paths = include.flatMap((entry) => {
+    const path = insideSrc(entry.value);
+    if (path === undefined) entry.reader.error("must be inside the micro's src", { found: `'${entry.value}'` });
+    return path ?? [];
+  });
+  // `./dist/`, `dist` and `dist//` are one entry.
+  return [...new Set(paths)];
 }
 
 function readRun(micro: MapReader, engine: Engine | undefined): string | undefined {

@@ -79,13 +79,16 @@ export interface Micro {
   readonly primary: boolean;
   /** `/` for the primary, otherwise the normalised `path` (leading `/`, no trailing `/`), default `/<name>`. */
   readonly path: string;
-  /** Directory of static files relative to `srcDir` (static-like engines only). */
+  /** Directory of static files relative to `srcDir`, normalised as `include` is (static-like engines only). */
   readonly serve?: string;
   /** Build commands run in `srcDir` before packaging (and by `spaceport dev --build`). */
   readonly commands: readonly string[];
   /** Where each of `commands` is written, in the same order, so a failing command is reported at its line. */
   readonly commandLocations: readonly SourceLocation[];
-  /** When set, only these files and directories (relative to `srcDir`) are packaged. */
+  /**
+   * When set, only these files and directories are packaged: paths relative to `srcDir` as the reader normalised
+   * them (`/`-separated, no `./`, no trailing `/`, `.` for the whole micro, never leaving it), each once.
+   */
   readonly include?: readonly string[];
   /** The start command, defaults filled in; `$PORT` is expanded by a shell. Absent for static micros. */
   readonly run?: string;

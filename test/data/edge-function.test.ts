@@ -76,4 +76,45 @@ describe('the edge function', () => {
       expect(JSON.parse(response.body!.data).errors[0]).toBe(message);
     }
   });
+
+  it('judges the whole path: only the two routes exactly, every segment decoding to one segment, the drive by the API rule', () => {
+    const request = (uri: string): Viewer => ({
+      uri,
+      querystring: { name: { value: 'a' }, part: { value: '1' } },
+      headers: { 'x-api-key': { value: PROJECT_KEY } },
+    });
+    const cases: [string, number, string][] = [
+      // The pattern's * matches across segments: anything but the exact shapes is no route of this function.
+      [`/v1/${PROJECT_ID}/d/x/../files/download`, 404, 'Not found'],
+      [`/v1/${PROJECT_ID}/d/./files/download`, 404, 'Not found'],
+      [`/v1/${PROJECT_ID}//files/download`, 400, 'Name is empty'],
+      [`/v1/${PROJECT_ID}/d/files/download/`, 404, 'Not found'],
+      [`/v1//${PROJECT_ID}/d/files/download`, 404, 'Not found'],
+      [`//v1/${PROJECT_ID}/d/files/download`, 404, 'Not found'],
+      [`/V1/${PROJECT_ID}/d/files/download`, 404, 'Not found'],
+      [`/v1/${PROJECT_ID}/d/uploads/u/x/parts`, 404, 'Not found'],
+      [`/v1/${PROJECT_ID}/d/uploads/../parts`, 404, 'Upload not found'],
+      [`/v1/${PROJECT_ID}/d/uploads/%2E%2E/parts`, 404, 'Upload not found'],
+      [`/v1/${PROJECT_ID}/d/uploads/a%2Fb/parts`, 404, 'Upload not found'],
+      // Encoded slashes: a drive whose name holds / would reach into another drive's keys.
+      [`/v1/${PROJECT_ID}/other%2Fd/files/download`, 400, 'Name must not contain /'],
+      [`/v1/${PROJECT_ID}/other%2Fd/uploads/u/parts`, 400, 'Name must not contain /'],
+      [`/v1/${PROJECT_ID}/%20/files/download`, 400, 'Name is empty'],
+      [`/v1/${PROJECT_ID}/%E0%A4/files/download`, 400, 'Malformed percent-encoding'],
+      [`/v1/${PROJECT_ID}/d/uploads/%E0/parts`, 400, 'Malformed percent-encoding'],
+      [`/v1/${PROJECT_ID}%2F..%2Fother/d/files/download`, 401, 'Unauthorized'],
+    ];
+    for (const [uri, status, message] of cases) {
+      const response = runEdge(request(uri));
+      expect({ uri, status: response.statusCode, message: response.body && JSON.parse(response.body.data).errors[0] }).toEqual({
+        uri,
+        status,
+        message,
+      });
+    }
+    // Dots in a drive name are the name's own (the API accepts them): they stay inside the one encoded piece.
+    const dots = runEdge(request(`/v1/${PROJECT_ID}/%2E%2E/files/download`));
+    expect(dots.statusCode).toBeUndefined();
+    expect(dots.uri).toBe(`/${PROJECT_ID}/%2E%2E/a`);
+  });
 });

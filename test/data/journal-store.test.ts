@@ -1,5 +1,5 @@
 /** The local Base store's journal: torn tails, damaged lines, compaction, expiry. */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -54,4 +54,70 @@ it('compacts a journal of superseded lines into the live records, dropping expir
   const reopened = await JournalBaseStore.open(dir);
   expect(await keys(reopened)).toEqual(['hot']);
   expect((await reopened.get(ref, 'hot'))?.item).toEqual({ key: 'hot', i: 139 });
+});
+
+function journalLines(dir: string): number {
+  return readFileSync(join(dir, BASE_JOURNAL_FILE), 'utf8').trim().split('\n').length;
+}
+
+it('acknowledges a durable write whose compaction fails, logs the failure, and keeps the write across a restart', async () => {
+  const dir = newDir();
+  // A directory where compaction writes its temporary file: the compaction fails, the journal itself is fine.
+  mkdirSync(join(dir, `${BASE_JOURNAL_FILE}.compacting`));
+  const logged: string[] = [];
+  const store = await JournalBaseStore.open(dir, { compactionSlack: 2, log: (line) => logged.push(line) });
+  for (let i = 0; i < 10; i++) await store.putMany(ref, [{ item: { key: 'hot', i } }]);
+  await store.putMany(ref, [{ item: { key: 'cold' } }]);
+  await store.close();
+  expect(logged.length).toBeGreaterThan(0);
+  expect(logged[0]).toMatch(/base\.journal: compaction failed \(EISDIR/);
+  // Not retried on every write once it failed.
+  expect(logged.length).toBeLessThan(5);
+  expect(journalLines(dir)).toBe(11);
+
+  // A restart whose own compaction fails still opens, with every acknowledged write.
+  const reopened = await JournalBaseStore.open(dir, { compactionSlack: 2, log: (line) => logged.push(line) });
+  expect(await keys(reopened)).toEqual(['cold', 'hot']);
+  expect((await reopened.get(ref, 'hot'))?.item).toEqual({ key: 'hot', i: 9 });
+  await reopened.close();
+
+  // Once the obstacle is gone, compaction works again.
+  rmSync(join(dir, `${BASE_JOURNAL_FILE}.compacting`), { recursive: true });
+  const healed = await JournalBaseStore.open(dir, { compactionSlack: 2, log: (line) => logged.push(line) });
+  expect(journalLines(dir)).toBe(1);
+  expect((await healed.get(ref, 'hot'))?.item).toEqual({ key: 'hot', i: 9 });
+  await healed.close();
+});
+
+it('keeps every write made while compactions run, in order, across a restart', async () => {
+  const dir = newDir();
+  const store = await JournalBaseStore.open(dir, { compactionSlack: 3 });
+  const expected = new Map<string, number>();
+  const writes: Promise<unknown>[] = [];
+  let operations = 0;
+  for (let round = 0; round < 40; round++) {
+    // Each awaited write may start a compaction; the burst after it is issued while that compaction runs.
+    await store.putMany(ref, [{ item: { key: `k${round % 5}`, round } }]);
+    expected.set(`k${round % 5}`, round);
+    operations++;
+    for (let burst = 0; burst < 6; burst++) {
+      const key = `k${(round + burst) % 7}`;
+      if (burst === 3) {
+        writes.push(store.delete(ref, key));
+        expected.delete(key);
+      } else {
+        writes.push(store.putMany(ref, [{ item: { key, round: round * 10 + burst } }]));
+        expected.set(key, round * 10 + burst);
+      }
+      operations++;
+    }
+  }
+  await Promise.all(writes);
+  await store.close();
+  expect(existsSync(join(dir, `${BASE_JOURNAL_FILE}.compacting`))).toBe(false);
+  expect(journalLines(dir)).toBeLessThan(operations / 4);
+  const reopened = await JournalBaseStore.open(dir);
+  const records = (await reopened.scan(ref, { range: {}, limit: 1000 })).records;
+  expect(new Map(records.map((record) => [record.item.key, record.item.round]))).toEqual(expected);
+  await reopened.close();
 });

@@ -7,11 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import yazl from 'yazl';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dataCommand } from '../../lib/cli/data';
 import { openArchive } from '../../lib/data/archive';
+import { DriveApi } from '../../lib/data/drive';
 import { exportArchive, importArchive, type ImportOptions, type ImportReport } from '../../lib/data/transfer';
 import { openLocalStores } from '../../lib/local/data/local-stores';
 import { capture } from '../dev/dev-helpers';
@@ -261,6 +263,66 @@ it('export then import into an empty app gives identical items and byte-identica
     await a.close();
     await b.close();
   }
+});
+
+it('exports names no zip entry can hold as they are (.. and . segments, empty segments, backslashes) and imports them back unchanged', async () => {
+  const names = ['a/../b', '..', './x', 'a//b', '/lead', 'back\\slash', '100%/_x*', 'plain/name.txt'];
+  const drives = ['odd', '..', 'w\\in'];
+  const first = newStateDir();
+  const source = await openLocalStores(first, PROJECT_ID);
+  const api = new DriveApi(source.drive);
+  for (const drive of drives) {
+    for (const name of names) {
+      await api.putFile({ projectId: PROJECT_ID, drive }, name, undefined, Readable.from([Buffer.from(`${drive}:${name}`)]), undefined);
+    }
+  }
+  await source.base.putMany({ projectId: PROJECT_ID, base: 'a\\b' }, [{ item: { key: 'k', value: 1 } }]);
+  await source.base.putMany({ projectId: PROJECT_ID, base: '..' }, [{ item: { key: 'k', value: 2 } }]);
+  const out = join(mkdtempSync(join(tmpdir(), 'spaceport-backup-')), 'odd.zip');
+  await exportArchive(source, out);
+  await source.close();
+
+  const archive = await openArchive(out);
+  // Space's own layout for the names that fit it, unchanged.
+  expect(archive.files.filter((file) => file.drive === 'odd' && file.name === 'plain/name.txt')).toHaveLength(1);
+  expect(archive.ignored).toEqual([]);
+  archive.close();
+
+  // The same export unpacked by another tool imports alike.
+  const unpacked = mkdtempSync(join(tmpdir(), 'spaceport-unpacked-'));
+  expect(spawnSync('python3', ['-m', 'zipfile', '-e', out, unpacked]).status).toBe(0);
+  const fromDirectory = newStateDir();
+  await runImport(unpacked, fromDirectory);
+  const unpackedTarget = await openLocalStores(fromDirectory, PROJECT_ID);
+  expect((await unpackedTarget.drive.list({ projectId: PROJECT_ID, drive: '..' }, { limit: 100 })).names).toEqual([...names].sort());
+  await unpackedTarget.close();
+
+  const second = newStateDir();
+  const report = await runImport(out, second);
+  expect(report.drives.map((drive) => drive.failed)).toEqual([[], [], []]);
+  const target = await openLocalStores(second, PROJECT_ID);
+  try {
+    expect(await target.catalog.driveNames(PROJECT_ID)).toEqual([...drives].sort());
+    expect(await target.catalog.baseNames(PROJECT_ID)).toEqual(['..', 'a\\b']);
+    expect((await target.base.get({ projectId: PROJECT_ID, base: '..' }, 'k'))?.item).toEqual({ key: 'k', value: 2 });
+    for (const drive of drives) {
+      const ref = { projectId: PROJECT_ID, drive };
+      expect((await target.drive.list(ref, { limit: 100 })).names).toEqual([...names].sort());
+      for (const name of names) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of (await target.drive.get(ref, name))!.body) chunks.push(Buffer.from(chunk));
+        expect(Buffer.concat(chunks).toString()).toBe(`${drive}:${name}`);
+      }
+    }
+  } finally {
+    await target.close();
+  }
+});
+
+it('refuses an escaped entry that does not decode, naming it', async () => {
+  await expect(runImport(await exportZip({ 'spaceport-drives/_d/%zz': 'x' }), newStateDir())).rejects.toThrow(
+    /entry 'spaceport-drives\/_d\/%zz' is not a name escaped by spaceport \("%zz"\)/,
+  );
 });
 
 describe('spaceport data', () => {

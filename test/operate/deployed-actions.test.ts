@@ -16,7 +16,6 @@ import { DeployedAppError } from '../../lib/operate/aws-errors';
 import { findDeployedApp, type DeployedApp } from '../../lib/operate/deployed-app';
 import { listDeployedActions, setActionEnabled, setActionInterval } from '../../lib/operate/deployed-actions';
 import { parseInterval } from '../../lib/spacefile/interval';
-import { readScheduleDescription, scheduleDescription } from '../../lib/handlers/action-schedules';
 
 const cloudFormation = mockClient(CloudFormationClient);
 const scheduler = mockClient(SchedulerClient);
@@ -251,20 +250,5 @@ describe('overrides the next deploy keeps', () => {
     writeFileSync(join(dir, 'cdk.context.json'), '{ not json');
     expect(() => recordActionOverride(dir, 's', 'tick', { enabled: false })).toThrow(/cdk\.context\.json is not a JSON object; fix or remove it/);
     expect(readFileSync(join(dir, 'cdk.context.json'), 'utf8')).toBe('{ not json');
-  });
-});
-
-describe('the schedule description, one writer and one reader', () => {
-  const action = { name: 'Nightly: cleanup', id: 'nightly', microName: 'web' };
-
-  it('ends with the interval in Space syntax, and says when the console changed the schedule', () => {
-    expect(scheduleDescription(action, '0 3 * * *')).toBe("Space action 'Nightly: cleanup' (nightly) of micro 'web': 0 3 * * *");
-    expect(readScheduleDescription(scheduleDescription(action, '0 3 * * *'))).toEqual({ interval: '0 3 * * *', changedInConsole: false });
-    expect(readScheduleDescription(scheduleDescription(action, '10 minutes', true))).toEqual({ interval: '10 minutes', changedInConsole: true });
-  });
-
-  it('reads what it cannot explain as no interval', () => {
-    expect(readScheduleDescription(undefined)).toEqual({ interval: undefined, changedInConsole: false });
-    expect(readScheduleDescription('made in the AWS console')).toEqual({ interval: undefined, changedInConsole: false });
   });
 });

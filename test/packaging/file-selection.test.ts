@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normaliseEntry, selectSourceFiles } from '../../lib/packaging/file-selection';
+import { selectSourceFiles } from '../../lib/packaging/file-selection';
 import { writeApp } from '../constructs/helpers';
 
 const EVERY_DEFAULT = {
@@ -119,21 +119,5 @@ describe('selectSourceFiles at the edges a user can reach', () => {
     const names = ['m.js', 'c.js', 'x/y.js', 'a.js', 'q.js', 'f.js', 'z.js', 'b.js', 'x.js'];
     const micro = nodeMicro('', Object.fromEntries(names.map((name) => [name, ''])));
     expect(selectSourceFiles(micro)).toEqual([...names, 'Spacefile'].sort());
-  });
-});
-
-describe('normaliseEntry', () => {
-  it.each([
-    ['./dist/', 'dist'],
-    ['dist', 'dist'],
-    ['dist//', 'dist'],
-    ['.', ''],
-    ['./', ''],
-    ['.output', '.output'],
-    ['./.output/public/', '.output/public'],
-    ['.//dist', 'dist'],
-    ['site./', 'site.'],
-  ])('reads %j as %j', (entry, normalised) => {
-    expect(normaliseEntry(entry)).toBe(normalised);
   });
 });

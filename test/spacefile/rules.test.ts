@@ -370,6 +370,13 @@ describe('serve, include and run by engine', () => {
     ]);
   });
 
+  it('normalises include and serve entries once, as packaging and dev read them', () => {
+    const entries = ['./dist/', 'dist', 'dist//', '.', './', '.output', './.output/public/', './/lib', 'site./', 'a\\\\b', 'x/../y'];
+    const include = load(micro('nodejs16', `    include:\n${entries.map((entry) => `      - '${entry}'\n`).join('')}`)).app.primary.include;
+    expect(include).toEqual(['dist', '.', '.output', '.output/public', 'lib', 'site.', 'a/b', 'y']);
+    expect(load(micro('static', '    serve: ./\n')).app.primary.serve).toBe('.');
+  });
+
   it('refuses include on static-like engines', () => {
     expect(onlyProblem(micro('vue', '    include:\n      - dist\n'))).toMatchObject({
       keyPath: 'micros[0].include',

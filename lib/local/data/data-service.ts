@@ -3,16 +3,15 @@
  * stores in `<app>/.spaceport/data`, served over HTTPS on the loopback interface with the app's local CA, and the
  * environment that makes a micro's SDK reach it and trust it.
  */
-import { closeSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { UsageError } from '../../core/errors';
 import { formatBytes } from '../../core/format-bytes';
 import type { DataHandler } from '../../data/http';
 import type { DataTarget } from '../../data/transfer';
 import { createDataHandler } from '../../data/service';
 import { dataHostVariables } from '../../spacefile/platform-variables';
+import { lockDataDir } from './data-dir-lock';
 import { FileDriveStore } from './file-drive-store';
 import { makeDirectoryDurably } from './journal';
 import { JournalBaseStore } from './journal-base-store';
@@ -20,7 +19,6 @@ import { ensureLocalTls, type LocalTls } from './local-tls';
 import { serveData } from './node-http';
 
 export const DATA_DIR = 'data';
-const LOCK_FILE = 'lock';
 
 export interface LocalDataServiceOptions {
   /** The app's `.spaceport` directory. */
@@ -55,8 +53,8 @@ export async function startLocalDataService(options: LocalDataServiceOptions): P
   let base: JournalBaseStore | undefined;
   let drive: FileDriveStore | undefined;
   try {
-    base = await JournalBaseStore.open(dataDir);
-    drive = await FileDriveStore.open(dataDir);
+    base = await JournalBaseStore.open(dataDir, { log: options.log });
+    drive = await FileDriveStore.open(dataDir, options.log);
     const tls = ensureLocalTls(options.stateDir);
     const handler = createDataHandler({ base, drive, projectKey: options.projectKey, log: options.log });
     const server = createServer({ cert: tls.cert, key: tls.key }, (request, response) => {
@@ -139,36 +137,4 @@ function listenOnLoopback(server: Server, port: number): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
-}
-
-/** One `spaceport dev` per app owns its data: a second would interleave journal writes. */
-/** Takes the app's data directory for this process: one spaceport dev (or import) at a time. */
-export function lockDataDir(dataDir: string): () => void {
-  const file = join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(file, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
-        throw new UsageError(`${dataDir} is in use by another spaceport dev (pid ${holder}); stop it first`);
-      }
-      // Left by a process that is gone (a kill -9): take it over.
-      unlinkSync(file);
-    }
-  }
-  throw new Error(`could not lock ${dataDir}`);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

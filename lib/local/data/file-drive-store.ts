@@ -32,7 +32,7 @@ import {
   NoSuchUpload,
   type StoredFile,
 } from '../../data/drive-store';
-import { JournaledState, makeDirectoryDurably, syncDirectory } from './journal';
+import { type JournalLog, JournaledState, makeDirectoryDurably, syncDirectory } from './journal';
 import { OrderedMap } from './sorted-keys';
 
 export const DRIVE_JOURNAL_FILE = 'drive.journal';
@@ -66,15 +66,18 @@ export class FileDriveStore extends JournaledState<Entry> implements DriveStore 
   private readonly blobs: string;
   private readonly uploads: string;
 
-  private constructor(dir: string) {
-    super(COMPACTION_SLACK_LINES);
+  private constructor(dir: string, log: JournalLog | undefined) {
+    super(COMPACTION_SLACK_LINES, log);
     this.blobs = join(dir, DRIVE_DIR, 'blobs');
     this.uploads = join(dir, DRIVE_DIR, 'uploads');
   }
 
-  /** Opens (creating) the store in `dir`, replaying its journal and removing blobs no name refers to. */
-  static async open(dir: string): Promise<FileDriveStore> {
-    const store = new FileDriveStore(dir);
+  /**
+   * Opens (creating) the store in `dir`, replaying its journal and removing blobs no name refers to. `log` hears
+   * of a failed compaction (default: standard error).
+   */
+  static async open(dir: string, log?: JournalLog): Promise<FileDriveStore> {
+    const store = new FileDriveStore(dir, log);
     makeDirectoryDurably(store.blobs);
     makeDirectoryDurably(store.uploads);
     await store.openJournal(join(dir, DRIVE_JOURNAL_FILE));

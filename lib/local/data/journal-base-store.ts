@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { BaseRecord, BaseRef, BaseStore, BaseWrite, ScanPage, ScanRequest } from '../../data/base-store';
 import { MAX_PUT_ITEMS } from '../../data/limits';
-import { JournaledState } from './journal';
+import { type JournalLog, JournaledState } from './journal';
 import { OrderedMap } from './sorted-keys';
 
 export const BASE_JOURNAL_FILE = 'base.journal';
@@ -19,6 +19,8 @@ export interface JournalStoreOptions {
   readonly now?: () => number;
   /** Superseded lines tolerated before compacting. @default 10000 */
   readonly compactionSlack?: number;
+  /** Where a failed compaction is reported. @default standard error */
+  readonly log?: JournalLog;
 }
 
 type Entry = { p: string; b: string; put: BaseWrite[] } | { p: string; b: string; del: string };
@@ -35,13 +37,14 @@ export class JournalBaseStore extends JournaledState<Entry> implements BaseStore
   private constructor(
     private readonly now: () => number,
     compactionSlack: number,
+    log: JournalLog | undefined,
   ) {
-    super(compactionSlack);
+    super(compactionSlack, log);
   }
 
   /** Opens (creating) the store in `dir`, replaying its journal. */
   static async open(dir: string, options: JournalStoreOptions = {}): Promise<JournalBaseStore> {
-    const store = new JournalBaseStore(options.now ?? Date.now, options.compactionSlack ?? DEFAULT_COMPACTION_SLACK);
+    const store = new JournalBaseStore(options.now ?? Date.now, options.compactionSlack ?? DEFAULT_COMPACTION_SLACK, options.log);
     await store.openJournal(join(dir, BASE_JOURNAL_FILE));
     return store;
   }

@@ -5,7 +5,7 @@
  * acknowledged and is cut off when the journal is next opened. Compaction rewrites the live state to a new file
  * that replaces the old one by an atomic rename.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync, ftruncateSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, existsSync, ftruncateSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -124,35 +124,57 @@ export class Journal {
 
   /**
    * Replaces the journal with `entries` (the live state, produced when the compaction runs, after every earlier
-   * append has landed): written to a temporary file, fsynced, renamed over the journal, directory fsynced.
+   * append has landed): written to a temporary file, fsynced, renamed over the journal, directory fsynced. Appends
+   * made meanwhile wait and then land in the new file. A failure before the rename leaves the journal as it was and
+   * appends carry on; a failure to reopen after the rename stops the journal (`check`), since an append to the old,
+   * replaced file would be acknowledged and then lost.
    */
   compact(entries: () => Iterable<unknown>): Promise<void> {
     const run = async (): Promise<void> => {
       const temporary = `${this.file}.compacting`;
-      const fd = openSync(temporary, 'w', 0o600);
       let bytes = 0;
       let lines = 0;
       try {
-        let chunk = '';
-        for (const entry of entries()) {
-          chunk += JSON.stringify(entry) + '\n';
-          lines++;
-          if (chunk.length > 1 << 20) {
-            bytes += writeSync(fd, chunk);
-            chunk = '';
+        const fd = openSync(temporary, 'w', 0o600);
+        try {
+          let chunk = '';
+          for (const entry of entries()) {
+            chunk += JSON.stringify(entry) + '\n';
+            lines++;
+            if (chunk.length > 1 << 20) {
+              bytes += writeSync(fd, chunk);
+              chunk = '';
+            }
           }
+          bytes += writeSync(fd, chunk);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
         }
-        bytes += writeSync(fd, chunk);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+        renameSync(temporary, this.file);
+      } catch (error) {
+        // Best effort: the original failure is what the log must name.
+        try {
+          rmSync(temporary, { force: true });
+        } catch {
+          /* left for the next compaction to overwrite */
+        }
+        throw error;
       }
-      renameSync(temporary, this.file);
-      syncDirectory(dirname(this.file));
-      await this.handle.close();
-      this.handle = await open(this.file, 'a');
+      let handle: FileHandle;
+      try {
+        syncDirectory(dirname(this.file));
+        handle = await open(this.file, 'a');
+      } catch (error) {
+        this.failure = error as Error;
+        throw error;
+      }
+      const replaced = this.handle;
+      this.handle = handle;
       this.bytes = bytes;
       this.lines = lines;
+      // Everything written through it was fsynced; closing it cannot lose anything.
+      await replaced.close().catch(() => undefined);
     };
     const done = this.busy.then(run);
     this.busy = done.catch(() => undefined);
@@ -165,7 +187,6 @@ export class Journal {
   }
 }
 
-/** Makes a rename or a new file in `dir` durable. */
 /**
  * Creates `dir` and any missing parents so that they survive a power loss: each new directory's entry is fsynced in
  * its parent, or a journal or file written inside could outlive the directory that names it.
@@ -179,6 +200,7 @@ export function makeDirectoryDurably(dir: string): void {
   }
 }
 
+/** Makes a rename or a new file in `dir` durable. */
 export function syncDirectory(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
@@ -188,16 +210,28 @@ export function syncDirectory(dir: string): void {
   }
 }
 
+/** Where a store reports what went wrong without failing a request: a compaction that could not run. */
+export type JournalLog = (message: string) => void;
+
+const stderrLog: JournalLog = (message) => process.stderr.write(`${message}\n`);
+
 /**
  * In-memory state made durable by a journal. A write is applied to memory at once (so a store's check-then-write
  * cannot interleave with another write) and resolves when its line is durable; the journal is compacted to the
- * live state once it holds `compactionSlack` more lines than twice the live entries.
+ * live state once it holds `compactionSlack` more lines than twice the live entries. Compaction is housekeeping:
+ * it runs behind the write that triggered it, and its failure is logged, never turned into a failed write that
+ * was already durable.
  */
 export abstract class JournaledState<Entry> {
   private journal: Journal | undefined;
   private compacting: Promise<void> | undefined;
+  /** After a failed compaction, the line count at which to try again (not on every following write). */
+  private retryAtLines = 0;
 
-  protected constructor(private readonly compactionSlack: number) {}
+  protected constructor(
+    private readonly compactionSlack: number,
+    private readonly log: JournalLog = stderrLog,
+  ) {}
 
   /** Replays `file` through `apply`, then compacts it if that is worth it. */
   protected async openJournal(file: string): Promise<void> {
@@ -225,18 +259,27 @@ export abstract class JournaledState<Entry> {
   protected async write(entry: Entry): Promise<void> {
     this.apply(entry);
     await this.journalFile.append(entry);
-    await this.compactIfWorthIt();
+    // Not awaited: the write is durable now, whatever becomes of the compaction.
+    void this.compactIfWorthIt();
   }
 
-  private async compactIfWorthIt(): Promise<void> {
+  /** Starts a compaction when the journal is worth one; the promise settles when it ends and never rejects. */
+  private compactIfWorthIt(): Promise<void> {
     const journal = this.journalFile;
-    if (this.compacting !== undefined || journal.lineCount <= 2 * this.liveCount() + this.compactionSlack) return;
+    const lines = journal.lineCount;
+    if (this.compacting !== undefined || lines < this.retryAtLines || lines <= 2 * this.liveCount() + this.compactionSlack) {
+      return this.compacting ?? Promise.resolve();
+    }
     this.compacting = journal
       .compact(() => this.liveEntries())
+      .catch((error: Error) => {
+        this.retryAtLines = lines + this.compactionSlack + 1;
+        this.log(`${journal.file}: compaction failed (${error.message}); retrying after ${this.compactionSlack + 1} more lines`);
+      })
       .finally(() => {
         this.compacting = undefined;
       });
-    await this.compacting;
+    return this.compacting;
   }
 
   async close(): Promise<void> {

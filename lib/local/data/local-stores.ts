@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import type { DataTarget } from '../../data/transfer';
-import { DATA_DIR, lockDataDir } from './data-service';
+import { lockDataDir } from './data-dir-lock';
+import { DATA_DIR } from './data-service';
 import { FileDriveStore } from './file-drive-store';
 import { makeDirectoryDurably } from './journal';
 import { JournalBaseStore } from './journal-base-store';
