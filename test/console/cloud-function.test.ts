@@ -16,7 +16,7 @@ import { appActionEvent } from '../../lib/core/app-action-event';
 import { MAX_BUFFERED_BODY_BYTES } from '../../lib/handlers/buffered-result';
 import { DynamoDbApiKeyStore } from '../../lib/handlers/dynamodb-key-store';
 import { driveObjectKey } from '../../lib/handlers/s3-drive-store';
-import { cloudConsoleBackend, type CloudConsoleConfig } from '../../lib/handlers/console-backend';
+import { cloudConsoleBackend, type CloudConsoleClients, type CloudConsoleConfig } from '../../lib/handlers/console-backend';
 import { type ConsoleEvent, type ConsoleResult, createConsoleFunction } from '../../lib/handlers/console-handler';
 import { parseInterval } from '../../lib/spacefile/interval';
 import { startAwsServers, type AwsServers } from '../data/aws-servers';
@@ -74,6 +74,17 @@ function deployedSchedule(description = "Space action 'Tick' (tick) of micro 'we
 }
 
 let servers: AwsServers;
+
+/** DynamoDB and S3 clients of the local servers; Scheduler, Lambda and CloudWatch Logs as mocked above. */
+function clients(): CloudConsoleClients {
+  return {
+    dynamodb: servers.dynamodb,
+    s3: servers.s3,
+    scheduler: new SchedulerClient({}),
+    lambda: new LambdaClient({}),
+    logs: new CloudWatchLogsClient({}),
+  };
+}
 let invoke: (event: ConsoleEvent) => Promise<ConsoleResult>;
 const cookie = `spaceport_session=${new SessionSigner(OWNER_SECRET, true).issueCookie(NOW.getTime()).split(';')[0]!.split('=').slice(1).join('=')}`;
 
@@ -87,17 +98,7 @@ beforeAll(async () => {
       KeySchema: [{ AttributeName: 'hash', KeyType: 'HASH' }],
     }),
   );
-  const backend = cloudConsoleBackend(
-    config(servers),
-    {
-      dynamodb: servers.dynamodb,
-      s3: servers.s3,
-      scheduler: new SchedulerClient({}),
-      lambda: new LambdaClient({}),
-      logs: new CloudWatchLogsClient({}),
-    },
-    () => NOW,
-  );
+  const backend = cloudConsoleBackend(config(servers), clients(), () => NOW);
   invoke = createConsoleFunction({ backend, readOwnerSecret: async () => OWNER_SECRET, now: () => NOW.getTime() });
 }, 60_000);
 
@@ -279,29 +280,11 @@ describe('the cloud console function', () => {
 });
 
 describe('the cloud backend parts behind the pages', () => {
-  const backend = () =>
-    cloudConsoleBackend(
-      config(servers),
-      {
-        dynamodb: servers.dynamodb,
-        s3: servers.s3,
-        scheduler: new SchedulerClient({}),
-        lambda: new LambdaClient({}),
-        logs: new CloudWatchLogsClient({}),
-      },
-      () => NOW,
-    );
+  const backend = () => cloudConsoleBackend(config(servers), clients(), () => NOW);
 
   it('says an app deployed with data: false keeps no data, and lists none', async () => {
     const { data: _data, ...withoutData } = config(servers);
-    const clients = {
-      dynamodb: servers.dynamodb,
-      s3: servers.s3,
-      scheduler: new SchedulerClient({}),
-      lambda: new LambdaClient({}),
-      logs: new CloudWatchLogsClient({}),
-    };
-    const { data } = cloudConsoleBackend(withoutData, clients);
+    const { data } = cloudConsoleBackend(withoutData, clients());
     expect(await data.catalog.baseNames(data.projectId)).toEqual([]);
     await expect(data.base.get({ projectId: '', base: 'notes' }, 'k')).rejects.toThrow('This app keeps no data: it was deployed with data: false');
     await expect(data.drive.list({ projectId: '', drive: 'd' }, {} as never)).rejects.toMatchObject({ status: 404 });

@@ -1,16 +1,15 @@
 /**
  * The owner's console in the synthesized example app: its routes (behind the authorizer, sign-in apart), its
  * function's least-privilege policy (this app's resources only, no wildcard action), the overview bundled beside
- * the handler, cdk-nag, and turning it off.
+ * the handler, and turning it off. cdk-nag's AwsSolutions pack runs over the example app, console included, in
+ * space-app.test.ts and auth/construct.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Stack } from 'aws-cdk-lib';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { SpaceApp } from '../../lib/constructs/app';
 import { CONSOLE_APP_FILE, CONSOLE_ENV } from '../../lib/handlers/console-handler';
-import { ENV, fixtureLayer, nagFindings, type Synthesized, synth } from './helpers';
+import { type Synthesized, synth } from './helpers';
 
 const EXAMPLE = 'examples/hello/Spacefile';
 
@@ -108,14 +107,6 @@ describe('the console of the example app', () => {
       ['docs', 'static'],
     ]);
     expect(overview.actions.map((action: { id: string }) => action.id)).toEqual(bundled.space.app.actions.map((action) => action.id));
-  });
-
-  test('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
-    const findings = nagFindings((app) => {
-      const stack = new Stack(app, 'Nag', { env: ENV });
-      new SpaceApp(stack, 'App', { spacefile: EXAMPLE, adapterLayer: fixtureLayer(stack) });
-    });
-    expect(findings).toEqual([]);
   });
 });
 
