@@ -87,14 +87,6 @@ export function consoleRoutes(): Array<{ readonly method: 'GET' | 'POST'; readon
   ];
 }
 
-/** True for the paths the console answers (the router sends it everything else under `/__space` that is not its own). */
-export function isConsolePath(path: string): boolean {
-  if (path === CONSOLE_PATH.slice(0, -1)) return true;
-  if (!path.startsWith(CONSOLE_PATH)) return false;
-  const route = path.slice(CONSOLE_PATH.length);
-  return GETS.has(route) || POSTS.has(route);
-}
-
 function notSignedIn(request: ConsoleRequest): ConsoleResponse {
   const isPageRequest = (request.method === 'GET' || request.method === 'HEAD') && (request.headers['accept'] ?? '').includes('text/html');
   if (isPageRequest) return { ...redirect(signinLocation(request)), status: 302 };
