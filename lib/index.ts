@@ -34,6 +34,7 @@ export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/inter
 export { SECRETS_GENERATION_CONTEXT, SpaceGeneratedSecret, type SpaceGeneratedSecretProps } from './constructs/generated-secret';
 export { PARAMETER_RECHECK_MS } from './handlers/secure-parameter';
 export { SpaceAuth, type SpaceAuthProps } from './constructs/auth';
+export { SpaceConsole, type SpaceConsoleProps } from './constructs/console';
 export { SpaceData, type SpaceDataProps, type SpaceDataThrottle, type DataProjectKey } from './constructs/data';
 export { adapterLayer } from './constructs/adapter-layer';
 export { SpaceportConstructError } from './constructs/errors';
