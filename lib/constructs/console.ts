@@ -11,6 +11,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { INTEGRATION_TIMEOUT_SECONDS } from '../core/limits';
+import { consoleOverview } from '../console/overview';
 import { CONSOLE_APP_FILE, CONSOLE_ENV, type ConsoleAppFile, type ConsoleResources } from '../handlers/console-handler';
 import type { SpaceAppModel } from '../spacefile/model';
 import type { SpaceAction } from './action';
@@ -67,20 +68,8 @@ export class SpaceConsole extends Construct {
     super(scope, id);
     const actions = Object.values(props.actions ?? {});
     const overview: ConsoleAppFile = {
-      app: {
-        name: props.app.name,
-        micros: props.app.micros.map((micro) => ({
-          name: micro.name,
-          path: micro.path,
-          primary: micro.primary,
-          engine: micro.engine,
-          // The runtime deployed, which `SpaceAppProps.runtimes` may have moved off the engine's default.
-          runtime: micro.kind === 'static' ? 'static' : (props.micros[micro.name]?.function.runtime.name ?? micro.runtime),
-          publicRoutes: micro.publicRoutes,
-          apiKeys: micro.apiKeys,
-          provideActions: micro.provideActions,
-        })),
-      },
+      // The runtime deployed, which `SpaceAppProps.runtimes` may have moved off the engine's default.
+      app: consoleOverview(props.app, (micro) => props.micros[micro.name]?.function.runtime.name ?? micro.runtime),
       actions: props.app.actions.map((action) => ({ id: action.id, name: action.name, micro: action.microName })),
     };
     // Grows with the app (a function and a log group per micro, a schedule per action): Space's limits of 5 micros

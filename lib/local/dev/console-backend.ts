@@ -5,7 +5,8 @@
  * environments, and the dev logger's recent lines.
  */
 import type { ApiKeyStore } from '../../auth/api-keys';
-import type { ActionRun, ConsoleAction, ConsoleApp, ConsoleBackend } from '../../console/backend';
+import type { ActionRun, ConsoleAction, ConsoleBackend } from '../../console/backend';
+import { consoleOverview } from '../../console/overview';
 import { UsageError } from '../../core/errors';
 import type { DataTarget } from '../../data/transfer';
 import { parseInterval } from '../../spacefile/interval';
@@ -29,23 +30,6 @@ export interface LocalConsoleParts {
   readonly logger: DevLogger;
 }
 
-export function consoleAppOf(app: SpaceAppModel, url: string): ConsoleApp {
-  return {
-    name: app.name,
-    url,
-    micros: app.micros.map((micro) => ({
-      name: micro.name,
-      path: micro.path,
-      primary: micro.primary,
-      engine: micro.engine,
-      runtime: micro.kind === 'static' ? 'static' : micro.runtime,
-      publicRoutes: micro.publicRoutes,
-      apiKeys: micro.apiKeys,
-      provideActions: micro.provideActions,
-    })),
-  };
-}
-
 function toRun(run: NonNullable<LocalActionState['lastRun']>): ActionRun {
   return { ...run, at: new Date(run.at) };
 }
@@ -53,7 +37,7 @@ function toRun(run: NonNullable<LocalActionState['lastRun']>): ActionRun {
 export function localConsoleBackend(parts: LocalConsoleParts): ConsoleBackend {
   const unknown = (id: string): UsageError => new UsageError(`no action with id '${id}' in ${parts.app.spacefile}`);
   return {
-    app: consoleAppOf(parts.app, parts.url),
+    app: { ...consoleOverview(parts.app), url: parts.url },
     actions: {
       list: async () =>
         parts.listActions().map((action): ConsoleAction => ({
