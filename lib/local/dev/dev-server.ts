@@ -12,6 +12,7 @@ import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { developerCredentials } from './aws-credentials';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
+import { prodLayout, type ProdLayout } from './prod-layout';
 import { buildMicros, missingServeDirHint } from './build';
 import { devCommand } from './dev-command';
 import type { Clock } from './clock';
@@ -146,6 +147,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const credentials = options.awsCredentials ? await developerCredentials() : undefined;
   const build = options.build ?? false;
   if (build) await buildMicros(app, logger, prod);
+  // Under --prod a micro whose package is laid out differently from its source (Next) runs from that layout.
+  const layouts = new Map(
+    app.micros.flatMap((micro) => {
+      const layout = prod ? prodLayout(micro, build) : undefined;
+      return layout ? [[micro.name, layout] as const] : [];
+    }),
+  );
   // Both look at this machine once, side by side: what it can enforce, and which interpreters the micros will get.
   const [capabilities, interpreterNotes] = await Promise.all([
     probeSandbox(),
@@ -229,6 +237,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       micro.name,
       new MicroRuntime({
         micro,
+        taskRoot: layouts.get(micro.name)?.dir,
         environment: microFunctionVariables(
           micro,
           { projectKey, internalKey, hostname, data: dataVariablesOfMicros },
@@ -253,7 +262,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   if (options.schedule ?? true) scheduler.start();
   const watched = app.micros.filter((micro) => !runsDevCommand(micro));
-  const unwatch = (options.watch ?? true) ? watched.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
+  const unwatch =
+    (options.watch ?? true) ? watched.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger, layouts.get(micro.name))) : [];
 
   const devCommandMicros = app.micros.filter(runsDevCommand).map((micro) => micro.name);
   logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb, devCommandMicros }));
@@ -303,16 +313,22 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         await Promise.all([...runtimes.values()].map((runtime) => runtime.stop()));
         await closed;
         await data.close();
+        for (const layout of layouts.values()) layout.remove();
       })()),
   };
 }
 
 /** Restarts the micro's environments when its source changes; a source that cannot be watched is said, not fatal. */
-function watchMicro(micro: Micro, runtime: MicroRuntime, logger: DevLogger): Array<() => void> {
+function watchMicro(micro: Micro, runtime: MicroRuntime, logger: DevLogger, layout?: ProdLayout): Array<() => void> {
   try {
     return [
       watchSource(micro.srcDir, (file) => {
         logger.log(micro.name, `${file || 'source'} changed: restarting`);
+        try {
+          layout?.refresh();
+        } catch (error) {
+          logger.log(micro.name, `cannot lay out its package again: ${(error as Error).message}`);
+        }
         void runtime.restart();
       }),
     ];

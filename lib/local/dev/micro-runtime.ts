@@ -20,6 +20,11 @@ import { type RequestLabel, requestLogLine } from './request-log';
 
 export interface MicroRuntimeOptions {
   readonly micro: Micro;
+  /**
+   * The directory the function's code is in (`/var/task`).
+   * @default the micro's src directory
+   */
+  readonly taskRoot?: string;
   /** The function environment without `PORT` (see `microFunctionVariables`). */
   readonly environment: Readonly<Record<string, string>>;
   /** The built runtime layer (`runtime-layer/dist/layer`), seen by the function at `/opt`. */
@@ -185,13 +190,13 @@ export class MicroRuntime {
   }
 
   private createEnvironment(index: number): PooledEnvironment<InvocationResult> {
-    const { micro, layerDir, sandbox, timeoutMs, memoryMb, verbose } = this.options;
+    const { micro, layerDir, sandbox, timeoutMs, memoryMb, verbose, taskRoot = micro.srcDir } = this.options;
     let environment: Promise<ExecutionEnvironment> | undefined;
     // The emulator takes its environment at construction, and PORT is only known once a free port is found.
     const start = async (): Promise<ExecutionEnvironment> =>
       new ExecutionEnvironment({
         functionName: `${micro.name}-${index}`,
-        taskRoot: micro.srcDir,
+        taskRoot,
         layerDir,
         runtime: micro.runtime,
         environment: { ...this.options.environment, PORT: String(await findFreePort()) },
