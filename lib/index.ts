@@ -21,6 +21,7 @@ export { SpacefileError, type SpacefileProblem } from './spacefile/problems';
 export { matchRoute, routeKeys, stripBasePath, type RouteMatch } from './routing/routes';
 export { ACTIONS_PATH, RESERVED_PREFIX } from './core/paths';
 export { actionEvent, ACTION_EVENT_SOURCE, type ActionInvocationEvent } from './core/action-event';
+export { appActionEvent, APP_ACTION_EVENT_SOURCE, type AppActionInvocationEvent } from './core/app-action-event';
 export { UsageError } from './core/errors';
 
 // The CDK constructs.
@@ -33,6 +34,7 @@ export { SpaceInternalKey, type SpaceInternalKeyProps } from './constructs/inter
 export { SECRETS_GENERATION_CONTEXT, SpaceGeneratedSecret, type SpaceGeneratedSecretProps } from './constructs/generated-secret';
 export { PARAMETER_RECHECK_MS } from './handlers/secure-parameter';
 export { SpaceAuth, type SpaceAuthProps } from './constructs/auth';
+export { SpaceConsole, type SpaceConsoleProps } from './constructs/console';
 export { SpaceData, type SpaceDataProps, type SpaceDataThrottle, type DataProjectKey } from './constructs/data';
 export { adapterLayer } from './constructs/adapter-layer';
 export { SpaceportConstructError } from './constructs/errors';

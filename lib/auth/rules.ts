@@ -2,7 +2,8 @@
  * Who may reach what: the one implementation of Space's access rules, used by the cloud Lambda authorizer and by
  * the local dev router.
  *
- * - Paths under `/__space/` (at the app root or under a micro's path) belong to the runtime: never reachable.
+ * - Paths under `/__space/` (at the app root or under a micro's path) belong to the runtime: never reachable, but
+ *   for the owner's console at the app root (`authorizeConsole`), which only the owner's session opens.
  * - A request matching one of its micro's public routes is allowed, whatever credentials it carries
  *   (public routes win over API keys).
  * - Otherwise the owner's session cookie, the app's internal key as `X-API-Key` (what Space gave micros as
@@ -16,7 +17,7 @@
  * reading of its path is public, and reserved if any reading is. A target that is not a path (absolute-form
  * `http://host/path`, `*`) is refused: an app's server would read the path inside it, unjudged.
  */
-import { isOriginForm, isReservedPath, pathReadings, RESERVED_PREFIX } from '../core/paths';
+import { isOriginForm, isReservedPath, isUnder, pathReadings, RESERVED_PREFIX } from '../core/paths';
 import { matchRoute, stripBasePath } from '../routing/routes';
 import { INTERNAL_KEY_HEADER } from './internal-key';
 import { isCorsPreflight, preflightResponse } from './preflight';
@@ -170,4 +171,22 @@ export async function authorize(request: AuthRequest, context: AuthContext): Pro
   // Name only the credentials this micro accepts: keys are no way in where the Spacefile has no api_keys preset.
   const how = micro.apiKeys ? 'sign in as its owner or send an X-Space-App-Key' : 'sign in as its owner';
   return deny(request, micro, `this app is private: ${how}`, false);
+}
+
+/** Whether a request may open the owner's console, and why not. */
+export type ConsoleDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+
+/**
+ * The owner's console (`/__space/` at the app root): the one runtime path a request may reach, and only with the
+ * owner's session. API keys and the internal key open micros, never the app's management. Every reading of the
+ * path must stay under `/__space`, so no spelling the console is asked for can be read as a micro's path.
+ */
+export function authorizeConsole(request: AuthRequest, context: Pick<AuthContext, 'sessionCookie' | 'now' | 'verifyOwnerSession'>): ConsoleDecision {
+  if (!pathReadings(request.path).every((reading) => isUnder(reading, RESERVED_PREFIX))) {
+    return { allowed: false, reason: `${request.path} is not a path of the console` };
+  }
+  if (cookieValues(request.cookies, context.sessionCookie ?? SESSION_COOKIE).some((token) => context.verifyOwnerSession(token, context.now))) {
+    return { allowed: true };
+  }
+  return { allowed: false, reason: "the console is for the app's owner: sign in" };
 }

@@ -37,10 +37,10 @@ function safeNext(next: string | null): string {
 }
 
 /**
- * A sign-out that another site cannot cause: a browser's cross-site request says so in `Sec-Fetch-Site`, or its
+ * A state change that another site cannot cause (a sign-out, a console form): a browser's cross-site request says so in `Sec-Fetch-Site`, or its
  * `Origin` names another host than the one it is sent to. Requests with neither (curl) are no browser's.
  */
-function isSameOriginRequest(headers: Readonly<Record<string, string | undefined>>): boolean {
+export function isSameOriginRequest(headers: Readonly<Record<string, string | undefined>>): boolean {
   const site = headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
   const origin = headers['origin'];

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DEV_PORT } from '../local/dev/dev-server';
 import { DEV_ACTIONS_PATH } from '../core/paths';
-import type { LocalActionState } from '../local/dev/trigger-page';
+import type { LocalActionState } from '../local/dev/action-state';
 import { CONTEXT_FILE, readActionOverrides, recordActionOverride } from '../operate/action-overrides';
 import { DeployedAppError } from '../operate/aws-errors';
 import { listDeployedActions, setActionEnabled, setActionInterval, type DeployedAction } from '../operate/deployed-actions';
@@ -20,12 +20,12 @@ import type { Command } from './command';
 import { DEPLOYED_TARGET_OPTIONS, deployedTarget, type DeployedTarget } from './deployed-target';
 import { formatTable } from './table';
 
-const VERBS = ['list', 'run', 'pause', 'resume', 'set', 'reset'] as const;
+const VERBS = ['list', 'run', 'pause', 'resume', 'set', 'reset', 'keep'] as const;
 type Verb = (typeof VERBS)[number];
 
 const COMMAND_LINE = {
   summary: "List, run, pause, resume or re-schedule the app's scheduled actions (deployed, or --local in spaceport dev)",
-  usage: 'actions [list] | run <id> | pause <id> | resume <id> | set <id> "<interval>" | reset <id>  [--stack <name>] [--local]',
+  usage: 'actions [list] | run <id> | pause <id> | resume <id> | set <id> "<interval>" | reset <id> | keep  [--stack <name>] [--local]',
   arguments: {
     list: 'every action: micro, interval (and where it comes from), state, next run, last run (the default)',
     'run <id>': 'run the action now, with the event the scheduler sends',
@@ -33,6 +33,7 @@ const COMMAND_LINE = {
     'resume <id>': 'run the schedule again',
     'set <id> "<interval>"': 'a new interval in Space syntax ("5 minutes", "0 * * * *"), kept by the next deploy',
     'reset <id>': "back to the Spacefile's interval, running",
+    keep: "record the changes made in the owner's console (/__space/) so the next deploy keeps them",
   },
   options: {
     ...DEPLOYED_TARGET_OPTIONS,
@@ -63,10 +64,10 @@ export const actionsCommand: Command = defineCommand(COMMAND_LINE, async (parsed
 function verbOf({ positionals }: Parsed): { verb: Verb; id?: string; interval?: string } {
   const [verb = 'list', id, interval, ...extra] = positionals;
   if (!(VERBS as readonly string[]).includes(verb)) throw usageError(COMMAND_LINE, `expected ${VERBS.join(', ')}; got '${verb}'`);
-  const arity = verb === 'list' ? 0 : verb === 'set' ? 2 : 1;
+  const arity = verb === 'list' || verb === 'keep' ? 0 : verb === 'set' ? 2 : 1;
   const given = [id, interval, ...extra].filter((value) => value !== undefined).length;
   if (given !== arity) {
-    const wants = verb === 'list' ? 'no arguments' : verb === 'set' ? 'an action id and an interval' : 'an action id';
+    const wants = verb === 'list' || verb === 'keep' ? 'no arguments' : verb === 'set' ? 'an action id and an interval' : 'an action id';
     throw usageError(COMMAND_LINE, `'actions ${verb}' takes ${wants}`);
   }
   return { verb: verb as Verb, id, interval };
@@ -80,8 +81,14 @@ async function deployedActions(target: DeployedTarget, verb: Verb, id: string | 
   if (verb === 'list') {
     if (actions.length === 0) process.stderr.write(`Stack '${app.stackName}' has no scheduled actions.\n`);
     else process.stdout.write(formatDeployed(actions));
+    if (actions.some(changedInConsole)) {
+      process.stderr.write(
+        "Values marked [console] were changed in the owner's console: 'spaceport actions keep' records them for the next deploy.\n",
+      );
+    }
     return 0;
   }
+  if (verb === 'keep') return keepConsoleChanges(actions, overridesDir, app.stackName, model?.actions);
   const action = actions.find((candidate) => candidate.id === id);
   if (!action) {
     throw new UsageError(`stack '${app.stackName}' has no action '${id}' (actions: ${actions.map((a) => a.id).join(', ') || 'none'})`);
@@ -131,7 +138,7 @@ async function deployedActions(target: DeployedTarget, verb: Verb, id: string | 
         interval = declared;
         if (!action.enabled) await setActionEnabled(app, action.id, true);
       }
-      await setActionInterval(app, action.id, interval);
+      await setActionInterval(app, action.id, interval, { reset: verb === 'reset' });
       process.stdout.write(
         `action ${action.id}: ${interval.source} (${interval.eventBridgeExpression}, UTC)${verb === 'reset' ? ', running' : ''}\n`,
       );
@@ -140,6 +147,42 @@ async function deployedActions(target: DeployedTarget, verb: Verb, id: string | 
       return 0;
     }
   }
+  return 0;
+}
+
+function changedInConsole(action: DeployedAction): boolean {
+  return action.intervalOrigin === 'console' || action.stateOrigin === 'console';
+}
+
+/**
+ * Records what the owner changed in the console as overrides, as if made with `spaceport actions`: a deploy from
+ * this directory then keeps them. A value back at the Spacefile's needs no override and removes one.
+ */
+function keepConsoleChanges(
+  actions: readonly DeployedAction[],
+  dir: string,
+  stackName: string,
+  declared: readonly { readonly id: string; readonly interval: { readonly eventBridgeExpression: string } }[] | undefined,
+): number {
+  const changed = actions.filter(changedInConsole);
+  if (changed.length === 0) {
+    process.stderr.write("No action has a change from the owner's console that is not recorded.\n");
+    return 0;
+  }
+  for (const action of changed) {
+    const change: Parameters<typeof recordActionOverride>[3] = {};
+    if (action.stateOrigin === 'console') change.enabled = action.enabled ? undefined : false;
+    if (action.intervalOrigin === 'console') {
+      if (action.interval === undefined) {
+        throw new UsageError(`action '${action.id}' runs at ${action.expression}, which is no Space interval: set one with 'spaceport actions set'`);
+      }
+      const spacefile = declared?.find((candidate) => candidate.id === action.id)?.interval.eventBridgeExpression;
+      change.interval = spacefile === action.expression ? undefined : action.interval;
+    }
+    recordActionOverride(dir, stackName, action.id, change);
+    process.stdout.write(`action ${action.id}: kept ${action.interval ?? action.expression}, ${action.enabled ? 'running' : 'paused'}\n`);
+  }
+  process.stderr.write(`Recorded in ${CONTEXT_FILE}: the next deploy keeps them.\n`);
   return 0;
 }
 

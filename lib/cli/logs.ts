@@ -4,7 +4,8 @@
  */
 import { createLogger } from '../local/dev/logger';
 import { DeployedAppError } from '../operate/aws-errors';
-import { readLogs, ROUTER_SOURCE } from '../operate/logs';
+import { readLogs } from '../operate/logs';
+import { ROUTER_SOURCE } from '../handlers/log-lines';
 import { defineCommand, usageError } from './arguments';
 import { UsageError } from '../core/errors';
 import type { Command } from './command';

@@ -72,7 +72,7 @@ export class SpaceAction extends Construct {
     this.deadLetterQueue = props.deadLetterQueue ?? actionDeadLetterQueue(this, 'DeadLetterQueue');
     this.role = props.role ?? actionInvokerRole(this, 'InvokerRole', props.function);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      // Ends with the interval in Space syntax: `spaceport actions` reads it back.
+      // Ends with the interval in Space syntax: `spaceport actions` and the console read it back.
       description: scheduleDescription(action, interval.source),
       schedule: scheduler.ScheduleExpression.expression(interval.eventBridgeExpression, TimeZone.ETC_UTC),
       // A rate no cron expresses starts on its grid, so it fires at the minutes `spaceport dev` fires it.

@@ -18,6 +18,7 @@ import { SpaceProjectKey } from './project-key-secret';
 import { MANIFEST_OUTPUT_ID, type DeployedAppManifest } from './app-manifest';
 import { SpaceRouter, type SpaceDomainProps } from './router';
 import { SpaceAuth } from './auth';
+import { SpaceConsole, type SpaceConsoleProps } from './console';
 import { SpaceData, type SpaceDataProps } from './data';
 import { lambdaRuntime } from './runtimes';
 
@@ -103,6 +104,12 @@ export interface SpaceAppProps {
    */
   readonly data?: false | Omit<SpaceDataProps, 'projectKey' | 'ownerSecret' | 'logRetention'>;
   /**
+   * The owner's console at `/__space/` (`SpaceConsole`): its settings, or `false` to turn it off. It needs the
+   * owner's sign-in, so an app given its own `authorizer` has none.
+   * @default a SpaceConsole when SpaceAuth protects the app; none with `authorizer`
+   */
+  readonly console?: false | Pick<SpaceConsoleProps, 'cdk'>;
+  /**
    * Escape hatch: overrides merged over every micro's function, the HTTP API and every schedule.
    * @default no overrides
    */
@@ -134,6 +141,8 @@ export class SpaceApp extends Construct {
   readonly scheduleGroup?: scheduler.ScheduleGroup;
   /** Receives action events that could not be delivered or whose invocation kept failing. */
   readonly actionDeadLetterQueue?: sqs.Queue;
+  /** The owner's console at `/__space/`, unless turned off (`console: false`) or the app has its own `authorizer`. */
+  readonly console?: SpaceConsole;
 
   constructor(scope: Construct, id: string, props: SpaceAppProps) {
     super(scope, id);
@@ -150,8 +159,10 @@ export class SpaceApp extends Construct {
           secretsGeneration: props.secretsGeneration,
           logRetention: props.logRetention,
         });
+    const withConsole = this.auth !== undefined && props.console !== false;
     this.router = new SpaceRouter(this, 'Router', {
       app: this.app,
+      console: withConsole,
       authorizer: props.authorizer ?? this.auth?.authorizer,
       runtimeIntegration: this.auth?.runtimeIntegration,
       preflightIntegration: this.auth?.runtimeIntegration,
@@ -220,6 +231,22 @@ export class SpaceApp extends Construct {
       }
     }
     this.actions = actions;
+    if (withConsole && this.auth) {
+      this.console = new SpaceConsole(this, 'Console', {
+        app: this.app,
+        url: this.router.url,
+        ownerSecret: this.auth.ownerSecret,
+        apiKeysTable: this.auth.apiKeysTable,
+        micros: this.micros,
+        accessLogGroup: this.router.accessLogGroup,
+        actions: this.actions,
+        scheduleGroup: this.scheduleGroup,
+        data: this.data,
+        logRetention: props.logRetention,
+        cdk: props.console ? props.console.cdk : undefined,
+      });
+      this.router.addConsole(this.console.function, this.auth.authorizer);
+    }
     this.addManifestOutput();
   }
 
@@ -268,6 +295,12 @@ export class SpaceApp extends Construct {
   }
 
   private validateOptions(props: SpaceAppProps): void {
+    if (props.authorizer && props.console) {
+      throw new SpaceportConstructError(
+        this,
+        "console needs SpaceAuth's owner sign-in: it cannot go with an `authorizer` of your own (pass console: false)",
+      );
+    }
     const names = new Set(this.app.micros.map((micro) => micro.name));
     for (const [option, byMicro] of [
       ['presetValues', props.presetValues],

@@ -108,7 +108,8 @@ export class SpaceData extends Construct {
   /** The endpoint's host, no scheme: `DETA_BASE_HOST` and `DETA_DRIVE_HOST`. */
   readonly host: string;
 
-  private readonly projectId: string;
+  /** The app's project id: its bases are `<projectId>/<base>` in `table`, its drives `<projectId>/` in `bucket`. */
+  readonly projectId: string;
   private readonly integration: HttpLambdaIntegration;
 
   constructor(scope: Construct, id: string, props: SpaceDataProps) {
@@ -217,9 +218,13 @@ export class SpaceData extends Construct {
     }
   }
 
-  /** Least privilege: the Base and Drive operations the stores use, on this app's table and project prefix only. */
-  private grantData(grantee: iam.IGrantable): void {
-    this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query');
+  /**
+   * Least privilege: the Base and Drive operations the stores use, on this app's table and project prefix only;
+   * with `catalog`, also the table Scan that lists the app's bases (exports and the owner's console).
+   */
+  grantData(grantee: iam.IGrantable, options: { readonly catalog?: boolean } = {}): void {
+    const scan = options.catalog ? ['dynamodb:Scan'] : [];
+    this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query', ...scan);
     const objects = this.bucket.arnForObjects(`${this.projectId}/*`);
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({

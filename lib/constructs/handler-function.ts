@@ -14,6 +14,12 @@ export interface HandlerFunctionOptions {
   readonly logRetention?: logs.RetentionDays;
   /** @default Duration.seconds(5) */
   readonly timeout?: Duration;
+  /** Files bundled beside the handler (see `handlerCode`). @default none */
+  readonly files?: Readonly<Record<string, string>>;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** Escape hatch: properties merged over the function's. @default none */
+  readonly overrides?: Partial<lambda.FunctionProps>;
 }
 
 /**
@@ -27,12 +33,13 @@ export function handlerFunction(scope: Construct, id: string, options: HandlerFu
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     handler: 'index.handler',
-    code: handlerCode(options.module),
-    memorySize: 256,
+    code: handlerCode(options.module, options.files),
+    memorySize: options.memorySize ?? 256,
     timeout: options.timeout ?? Duration.seconds(5),
     environment: options.environment,
     loggingFormat: lambda.LoggingFormat.JSON,
     logGroup: logging.logGroup,
     role: logging.role,
+    ...options.overrides,
   });
 }

@@ -10,6 +10,8 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { INTEGRATION_TIMEOUT_SECONDS } from '../core/limits';
 import { RESERVED_PREFIX } from '../core/paths';
+import { SIGNIN_PATH, SIGNOUT_PATH } from '../auth/rules';
+import { CONSOLE_ROUTE_PATHS } from '../handlers/authorizer';
 import { routeKeys } from '../routing/routes';
 import type { Micro, SpaceAppModel } from '../spacefile/model';
 import { SpaceportConstructError } from './errors';
@@ -55,6 +57,12 @@ export interface SpaceRouterProps {
    * @default a small function answering 404 JSON
    */
   readonly runtimeIntegration?: apigwv2.HttpRouteIntegration;
+  /**
+   * Leave `/__space` and `/__space/{proxy+}` to the owner's console (`addConsole`): `runtimeIntegration` then
+   * answers sign-in and sign-out on their own routes.
+   * @default false: `runtimeIntegration` answers every `/__space` path
+   */
+  readonly console?: boolean;
   /**
    * What answers the CORS preflights (`OPTIONS`) of micros with `presets.api_keys`: a preflight carries no
    * credentials, so the authorizer could only let it reach the micro unauthenticated. Only with `authorizer`.
@@ -103,12 +111,15 @@ export class SpaceRouter extends Construct {
   private readonly app: SpaceAppModel;
   private readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   private readonly preflightIntegration?: apigwv2.HttpRouteIntegration;
+  private readonly console: boolean;
+  private consoleAdded = false;
 
   constructor(scope: Construct, id: string, props: SpaceRouterProps) {
     super(scope, id);
     this.app = props.app;
     this.authorizer = props.authorizer;
     this.preflightIntegration = props.authorizer ? props.preflightIntegration : undefined;
+    this.console = props.console ?? false;
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: `Space app '${props.app.name}'`,
       createDefaultStage: false,
@@ -143,7 +154,8 @@ export class SpaceRouter extends Construct {
       this.runtimeFunction = notFoundFunction(this, props.logRetention);
       runtimeIntegration = new HttpLambdaIntegration('RuntimeIntegration', this.runtimeFunction);
     }
-    for (const path of [RESERVED_PREFIX, `${RESERVED_PREFIX}/{proxy+}`]) {
+    const runtimePaths = this.console ? [SIGNIN_PATH, SIGNOUT_PATH] : [RESERVED_PREFIX, `${RESERVED_PREFIX}/{proxy+}`];
+    for (const path of runtimePaths) {
       // Explicitly none, so a `defaultAuthorizer` given through the escape hatch cannot lock the owner out of sign-in.
       const [route] = this.httpApi.addRoutes({
         path,
@@ -162,6 +174,25 @@ export class SpaceRouter extends Construct {
         'No authorizer is configured: the routes of private micros are open to anyone. Pass `authorizer` to protect them.',
       );
     }
+  }
+
+  /**
+   * Sends `/__space` and everything under it that has no route of its own (sign-in, sign-out, the data browser
+   * path) to the owner's console, through `authorizer`, whose console rule admits only the owner's session.
+   */
+  addConsole(fn: lambda.IFunction, authorizer: apigwv2.IHttpRouteAuthorizer): void {
+    if (!this.console || this.consoleAdded) {
+      throw new SpaceportConstructError(
+        this,
+        this.consoleAdded ? 'the console is already added' : 'addConsole needs `console: true` in the router props',
+      );
+    }
+    this.consoleAdded = true;
+    const integration = new HttpLambdaIntegration('ConsoleIntegration', fn, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      timeout: INTEGRATION_TIMEOUT,
+    });
+    for (const path of CONSOLE_ROUTE_PATHS) this.httpApi.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration, authorizer });
   }
 
   /**

@@ -21,10 +21,7 @@ export const RESERVED_PREFIX = '/__space';
 /** The path a scheduled action is posted to, relative to the micro that declares it. */
 export const ACTIONS_PATH = '/__space/v0/actions';
 
-/** The dev router's page listing the app's actions (`spaceport dev` only). */
-export const DEV_PAGE_PATH = '/__space/dev';
-
-/** Where `spaceport trigger` and the dev page post to run an action now (`spaceport dev` only). */
+/** Where `spaceport trigger` and `spaceport actions --local` run, pause and list actions (`spaceport dev` only). */
 export const DEV_ACTIONS_PATH = '/__space/dev/actions';
 
 /** True when `path` is `prefix` itself or below it (`/api` matches `/api` and `/api/x`, not `/apix`). */

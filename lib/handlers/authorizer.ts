@@ -18,7 +18,8 @@ import { DynamoDbApiKeyStore } from './dynamodb-key-store';
 import { InternalKey } from '../auth/internal-key';
 import { requiredEnv, SecureParameter } from './secure-parameter';
 import { type AccessPolicy, parseAccessPolicy } from '../auth/policy';
-import { AccessRules, type AuthRequest, authorize } from '../auth/rules';
+import { AccessRules, type AuthRequest, authorize, authorizeConsole } from '../auth/rules';
+import { RESERVED_PREFIX } from '../core/paths';
 import { RotatingSessionSigner } from '../auth/session';
 
 /** Environment variables the construct sets on the authorizer and the sign-in function. */
@@ -30,6 +31,10 @@ export const AUTH_ENV = {
   internalKey: 'SPACEPORT_INTERNAL_KEY',
   apiKeysTable: 'SPACEPORT_API_KEYS_TABLE',
 } as const;
+
+/** The routes of the owner's console (`SpaceConsole`): the owner's session opens them, nothing else does. */
+export const CONSOLE_ROUTE_PATHS = [RESERVED_PREFIX, `${RESERVED_PREFIX}/{proxy+}`] as const;
+const CONSOLE_ROUTE_KEYS: ReadonlySet<string> = new Set(CONSOLE_ROUTE_PATHS.map((path) => `ANY ${path}`));
 
 /** The payload 2.0 event an HTTP API sends a REQUEST authorizer (the fields auth reads). */
 export interface HttpApiAuthorizerEvent {
@@ -90,10 +95,16 @@ export function createAuthorizer(deps: AuthorizerDependencies): (event: HttpApiA
   return async (event): Promise<SimpleAuthorizerResult> => {
     // A secret that cannot be read fails this request (API Gateway answers 500); the next one reads again.
     const [sessions, internalKey] = await Promise.all([signer.current(), currentInternalKey()]);
+    const verifyOwnerSession = (token: string, at: number): boolean => sessions.verify(token, at);
+    // Judged by the route API Gateway will invoke: a console route reaches the console function, whatever the path says.
+    if (CONSOLE_ROUTE_KEYS.has(event.routeKey)) {
+      const decision = authorizeConsole(authRequestFromAuthorizerEvent(event), { now: now(), verifyOwnerSession });
+      return decision.allowed ? { isAuthorized: true, context: { via: 'owner' } } : { isAuthorized: false, context: { reason: decision.reason } };
+    }
     const decision = await authorize(authRequestFromAuthorizerEvent(event), {
       rules,
       now: now(),
-      verifyOwnerSession: (token, at) => sessions.verify(token, at),
+      verifyOwnerSession,
       verifyInternalKey: (key) => internalKey.matches(key),
       verifyApiKey: (key) => deps.keys.find(key),
     });

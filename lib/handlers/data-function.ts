@@ -15,11 +15,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SESSION_COOKIE } from '../auth/rules';
 import { RotatingSessionSigner } from '../auth/session';
-import { isTextBody } from '../core/text-body';
 import { browserDataTarget, isBrowserDataPath } from '../data/browser-path';
-import type { ByteStream } from '../data/drive-store';
 import type { DataHandler, DataRequest, DataResponse } from '../data/http';
 import { createDataHandler } from '../data/service';
+import { bufferedResult, type BufferedHttpResult, MAX_BUFFERED_BODY_BYTES } from './buffered-result';
 import { DynamoDbBaseStore } from './dynamodb-base-store';
 import { S3DriveStore } from './s3-drive-store';
 import { requiredEnv, SecureParameter } from './secure-parameter';
@@ -36,9 +35,6 @@ export const DATA_FUNCTION_ENV = {
 /** Where CloudFront fetches the body of a missing download (S3 answers it 403 without list rights). */
 export const NOT_FOUND_PATH = '/__spaceport/not-found';
 
-/** Lambda's synchronous invoke response limit (6 MB), less room for the JSON envelope and base64. */
-const MAX_BUFFERED_DOWNLOAD_BYTES = 4 * 1024 * 1024;
-
 /** The payload 2.0 fields the data function reads. */
 export interface DataFunctionEvent {
   readonly rawPath: string;
@@ -50,12 +46,7 @@ export interface DataFunctionEvent {
   readonly isBase64Encoded: boolean;
 }
 
-export interface DataFunctionResult {
-  readonly statusCode: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-  readonly isBase64Encoded: boolean;
-}
+export type DataFunctionResult = BufferedHttpResult;
 
 export interface DataFunctionDeps {
   readonly handler: DataHandler;
@@ -101,34 +92,12 @@ function ownerSession(cookies: readonly string[], verify: (token: string) => boo
 }
 
 async function toResult(response: DataResponse): Promise<DataFunctionResult> {
-  const body = response.body instanceof Uint8Array ? Buffer.from(response.body) : await buffered(response.body);
-  if (body === undefined) {
-    return jsonResult(413, {
-      errors: ['File too large for this path', `read files over ${MAX_BUFFERED_DOWNLOAD_BYTES} bytes from the data endpoint (DETA_DRIVE_HOST)`],
-    });
-  }
-  const text = isTextBody(response.headers['content-type'], response.headers['content-encoding']);
-  return {
-    statusCode: response.status,
-    headers: response.headers,
-    body: body.toString(text ? 'utf8' : 'base64'),
-    isBase64Encoded: !text,
-  };
-}
-
-/** A download read into memory, or undefined once it outgrows what one invoke response can carry. */
-async function buffered(stream: ByteStream): Promise<Buffer | undefined> {
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  for await (const chunk of stream) {
-    bytes += chunk.byteLength;
-    if (bytes > MAX_BUFFERED_DOWNLOAD_BYTES) {
-      (stream as Readable).destroy?.();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, bytes);
+  return (
+    (await bufferedResult(response.status, response.headers, response.body)) ??
+    jsonResult(413, {
+      errors: ['File too large for this path', `read files over ${MAX_BUFFERED_BODY_BYTES} bytes from the data endpoint (DETA_DRIVE_HOST)`],
+    })
+  );
 }
 
 function jsonResult(status: number, body: unknown): DataFunctionResult {

@@ -5,9 +5,7 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DeployedAppError, describeAwsError } from './aws-errors';
 import type { DeployedApp } from './deployed-app';
-
-/** Where requests are logged: the HTTP API's access log. */
-export const ROUTER_SOURCE = 'router';
+import { renderEvent, ROUTER_SOURCE } from '../handlers/log-lines';
 
 export interface LogsOptions {
   /** Micro names to show, `router` for requests. @default every micro and the router */
@@ -78,47 +76,6 @@ async function readGroup(client: CloudWatchLogsClient, logGroupName: string, sta
     nextToken = page.nextToken;
   } while (nextToken);
   return events;
-}
-
-/**
- * One event as a line: the app's own output as it wrote it, Lambda's JSON records reduced to what `spaceport dev`
- * shows (cold starts, failures, a request's status), and the routine platform records dropped.
- */
-export function renderEvent(source: string, message: string): string | undefined {
-  const text = message.replace(/\r?\n$/, '');
-  let record: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return text;
-    record = parsed as Record<string, unknown>;
-  } catch {
-    return /^(START|END) RequestId:/.test(text) ? undefined : text;
-  }
-  if (source === ROUTER_SOURCE)
-    return `${String(record.httpMethod ?? '?')} ${String(record.resourcePath ?? record.routeKey ?? '')} -> ${String(record.status ?? '?')}`;
-  const details = (record.record ?? {}) as Record<string, unknown>;
-  switch (record.type) {
-    case 'platform.initStart':
-      return `cold start (${String(details.runtimeVersion ?? details.runtime ?? 'runtime')})`;
-    case 'platform.report': {
-      const metrics = (details.metrics ?? {}) as Record<string, unknown>;
-      const init = metrics.initDurationMs !== undefined ? `, init ${String(metrics.initDurationMs)} ms` : '';
-      const status = details.status && details.status !== 'success' ? ` ${String(details.status).toUpperCase()}` : '';
-      return `invocation${status}: ${String(metrics.durationMs ?? '?')} ms${init}, ${String(metrics.maxMemoryUsedMB ?? '?')} MB`;
-    }
-    case 'platform.start':
-    case 'platform.runtimeDone':
-    case 'platform.initRuntimeDone':
-    case 'platform.initReport':
-    case 'platform.extension':
-    case 'platform.telemetrySubscription':
-      return undefined;
-  }
-  if (typeof record.message === 'string') {
-    const level = typeof record.level === 'string' && record.level !== 'INFO' ? `${record.level} ` : '';
-    return `${level}${record.message.replace(/\r?\n$/, '')}`;
-  }
-  return text;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -36,6 +36,17 @@ export function frameworkBuildStep(micro: Micro, dir: string): Step | undefined 
   return { description: `npm run build (${script}; engine ${micro.engine} without commands)`, command: 'npm', args: ['run', 'build'], cwd: dir };
 }
 
+/** Where the common build tools put a site (Vite's `dist`, Create React App's `build`, Rollup's `public`, Next export's `out`). */
+const SITE_DIRECTORIES = ['dist', 'build', 'public', 'out'];
+
+/**
+ * For a static micro whose `serve` directory is missing after its build: the directory the build did write a site
+ * to (an `index.html`), to name in the error (a Vite app under `engine: react` builds `dist`, not CRA's `build`).
+ */
+export function builtSiteDirectory(dir: string): string | undefined {
+  return SITE_DIRECTORIES.find((candidate) => existsSync(join(dir, candidate, 'index.html')));
+}
+
 function missing(micro: Micro, built: boolean, what: string, fix: string): PackagingError {
   const after = built ? 'its build produced' : 'there is';
   return new PackagingError(micro, `engine ${micro.engine} runs ${what}, but ${after} none: ${fix}`);

@@ -8,7 +8,7 @@ import type { Micro } from '../spacefile/model';
 import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep, relocateConsoleScripts } from './dependencies';
 import { selectSourceFiles } from './file-selection';
 import { bundleNodeEntry, nodeEntry } from './node-bundle';
-import { frameworkBuildStep, frameworkOutputs, type OutputEntry } from './framework-build';
+import { builtSiteDirectory, frameworkBuildStep, frameworkOutputs, type OutputEntry } from './framework-build';
 import { checkNodeEntryStarts, loadedAs } from './node-module-type';
 import { checkDetaRequirement, DETA_CONSTRAINT } from './python-requirements';
 import { commandSteps, PackagingError, runStep } from './steps';
@@ -121,7 +121,9 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
     for (const { from, to } of frameworkOutputs(micro, scratch, builds) ?? outputEntries(micro, scratch)) {
       if (!existsSync(join(scratch, from))) {
         const what = micro.kind === 'static' ? `serves '${from}'` : `includes '${from}'`;
-        throw new PackagingError(micro, `${what}, which does not exist after ${frameworkBuild ? 'its build ran' : 'its commands ran'}`);
+        const site = micro.kind === 'static' ? builtSiteDirectory(scratch) : undefined;
+        const fix = site ? `: the build wrote its site to '${site}'; set serve: ${site}` : '';
+        throw new PackagingError(micro, `${what}, which does not exist after ${frameworkBuild ? 'its build ran' : 'its commands ran'}${fix}`);
       }
       copyPreservingMode(join(scratch, from), to === '' ? outputDir : join(outputDir, to));
     }

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Micro, SourceLocation } from '../spacefile/model';
 import type { FailureExplainer } from './install-failure';
+import { relayArguments } from './step-progress';
 
 /** A build step failed: says which micro, where in the Spacefile, which step, and why. */
 export class PackagingError extends Error {
@@ -47,25 +48,26 @@ function finished(step: Step, started: number): string {
 }
 
 /**
- * Runs one build step synchronously, as CDK bundling requires, with a progress line before and its duration after
- * on stderr (`cdk synth` prints the template on stdout). Its output is kept, not shown: on failure, throws with
- * the lines that say why (the step's `explain`) or else the tail of it.
+ * Runs one build step synchronously, as CDK bundling requires, on stderr (`cdk synth` prints the template on
+ * stdout): a line when it starts, its output live while it runs (`step-progress.ts`: lines in a log, one updating
+ * line on a terminal), its duration when it ends. On failure, throws with the lines that say why (the step's
+ * `explain`) or else the tail of its output.
  */
 export function runStep(micro: Micro, step: Step): void {
   const started = Date.now();
-  const log: StepLog = (line) => process.stderr.write(`[spaceport] ${micro.name}: ${line}\n`);
-  log(`${step.description} ...`);
-  const result = spawnSync(step.command, step.args, {
+  const prefix = `[spaceport] ${micro.name}: `;
+  process.stderr.write(`${prefix}${step.description} ...\n`);
+  const result = spawnSync(process.execPath, relayArguments(prefix, step.description, step.command, step.args), {
     cwd: step.cwd,
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd();
+  const output = (result.stdout ?? '').trimEnd();
   const why = step.explain ? step.explain(output, micro.srcDir) : output.split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
   const failure = stepFailure(micro, step, result, why ? `:\n${why}` : '');
   if (failure) throw failure;
-  log(finished(step, started));
+  process.stderr.write(`${prefix}${finished(step, started)}\n`);
 }
 
 /**

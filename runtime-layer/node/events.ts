@@ -1,7 +1,7 @@
 /**
  * What an invocation event asks for: an HTTP request in one of the front doors' formats (API Gateway HTTP API
- * payload 2.0 and function URLs, REST payload 1.0, ALB), a scheduled action, or something the adapter cannot
- * serve. HTTP requests come out as the request the app must see: base path stripped, headers completed
+ * payload 2.0 and function URLs, REST payload 1.0, ALB), a scheduled action, an App Action call of the owner's
+ * console (answered as payload 2.0), or something the adapter cannot serve. HTTP requests come out as the request the app must see: base path stripped, headers completed
  * (`Cookie`, `Host`, `X-Forwarded-*`, `x-amzn-request-context`, `x-amzn-lambda-context`), body decoded.
  *
  * Forwarded headers: the front door's `Host`, `X-Forwarded-Proto` and `-Port` pass as they come (API Gateway and
@@ -10,6 +10,7 @@
  * Flask's ProxyFix with `x_prefix`, read to build links under that path); a client's own value never passes.
  */
 import { ACTION_EVENT_SOURCE } from '../../lib/core/action-event';
+import { APP_ACTION_EVENT_SOURCE } from '../../lib/core/app-action-event';
 import { ACTIONS_PATH, isOriginForm, isReservedPath, RESERVED_PREFIX } from '../../lib/core/paths';
 import { stripBasePath } from '../../lib/routing/routes';
 import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
@@ -225,6 +226,27 @@ function parseAction(event: Json, context: InvocationContext): ParsedEvent {
   return { kind: 'action', actionId: action.id, request: { method: 'POST', target: ACTIONS_PATH, headers, body } };
 }
 
+/** An App Action call: the one event that may reach `/__space/actions`, since only a direct invoker can send it. */
+function parseAppAction(event: Json, context: InvocationContext): ParsedEvent {
+  const request = event.request;
+  if (
+    !isObject(request) ||
+    (request.method !== 'GET' && request.method !== 'POST') ||
+    typeof request.path !== 'string' ||
+    !isOriginForm(request.path)
+  ) {
+    return {
+      kind: 'unsupported',
+      errorType: 'Spaceport.MalformedEvent',
+      message:
+        'The spaceport.app-action event needs request.method (GET or POST) and request.path (a path): expected {"source":"spaceport.app-action","request":{"method":"GET","path":"/__space/actions"}}',
+    };
+  }
+  const body = Buffer.from(typeof request.body === 'string' ? request.body : '', 'utf8');
+  const headers = ['host', 'localhost', 'content-type', 'application/json', 'x-amzn-lambda-context', context.lambdaContext];
+  return { kind: 'http', format: 'v2', request: { method: request.method, target: request.path, headers, body } };
+}
+
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a JSON array';
   if (value === null) return 'JSON null';
@@ -243,12 +265,13 @@ export function parseEvent(raw: Buffer, context: InvocationContext): ParsedEvent
   }
   if (isObject(event)) {
     if (event.source === ACTION_EVENT_SOURCE) return parseAction(event, context);
+    if (event.source === APP_ACTION_EVENT_SOURCE) return parseAppAction(event, context);
     const format = formatOf(event);
     if (format !== undefined) return parseHttp(event, format, context);
   }
   return {
     kind: 'unsupported',
     errorType: 'Spaceport.UnsupportedEvent',
-    message: `Spaceport cannot handle this event (${describe(event)}): it serves API Gateway, function URL and ALB HTTP requests and spaceport.action events`,
+    message: `Spaceport cannot handle this event (${describe(event)}): it serves API Gateway, function URL and ALB HTTP requests, spaceport.action and spaceport.app-action events`,
   };
 }

@@ -3,6 +3,7 @@
  * refusals it never sees (reserved paths, oversized bodies, malformed events).
  */
 import { describe, expect, it } from 'vitest';
+import { appActionEvent } from '../../lib/core/app-action-event';
 import { BODY_LIMIT_BYTES } from '../../lib/core/limits';
 import { asciiJson, parseEvent, type AppRequest, type InvocationContext, type ParsedEvent } from '../../runtime-layer/node/events';
 
@@ -287,6 +288,48 @@ describe('scheduled actions', () => {
   });
 });
 
+describe("App Action calls of the owner's console", () => {
+  it('reaches GET /__space/actions, which no HTTP event may, and is answered as payload 2.0', () => {
+    const parsed = parse(appActionEvent('GET', '/__space/actions'), { ...CONTEXT, basePath: '/api' });
+    expect(parsed).toMatchObject({ kind: 'http', format: 'v2' });
+    const request = (parsed as { request: AppRequest }).request;
+    expect(request).toMatchObject({ method: 'GET', target: '/__space/actions' });
+    expect(request.body.length).toBe(0);
+    expect(headersOf(request)).toEqual({
+      host: ['localhost'],
+      'content-type': ['application/json'],
+      'x-amzn-lambda-context': [CONTEXT.lambdaContext],
+    });
+  });
+
+  it('posts the inputs as JSON to the action path', () => {
+    const request = requestOf(appActionEvent('POST', '/__space/actions/greet', { name: 'Ada', loud: true }));
+    expect(request).toMatchObject({ method: 'POST', target: '/__space/actions/greet' });
+    expect(JSON.parse(request.body.toString('utf8'))).toEqual({ name: 'Ada', loud: true });
+  });
+
+  it.each([
+    {},
+    { request: 'GET /__space/actions' },
+    { request: { method: 'PUT', path: '/x' } },
+    { request: { method: 'GET' } },
+    { request: { method: 'GET', path: 7 } },
+    { request: { method: 'GET', path: 'http://other/__space/actions' } },
+    { request: { path: '/x' } },
+  ])('refuses a call without a method and a path (%j)', (fields) => {
+    expect(parse({ source: 'spaceport.app-action', ...fields })).toEqual({
+      kind: 'unsupported',
+      errorType: 'Spaceport.MalformedEvent',
+      message:
+        'The spaceport.app-action event needs request.method (GET or POST) and request.path (a path): expected {"source":"spaceport.app-action","request":{"method":"GET","path":"/__space/actions"}}',
+    });
+  });
+
+  it('sends no body when the call has none that is text', () => {
+    expect(requestOf({ source: 'spaceport.app-action', request: { method: 'POST', path: '/run', body: { a: 1 } } }).body.length).toBe(0);
+  });
+});
+
 describe('events the adapter cannot serve', () => {
   it('says an event is not JSON', () => {
     expect(parseEvent(Buffer.from('{nope'), CONTEXT)).toEqual({
@@ -308,7 +351,7 @@ describe('events the adapter cannot serve', () => {
     expect(parse(event)).toEqual({
       kind: 'unsupported',
       errorType: 'Spaceport.UnsupportedEvent',
-      message: `Spaceport cannot handle this event (${description}): it serves API Gateway, function URL and ALB HTTP requests and spaceport.action events`,
+      message: `Spaceport cannot handle this event (${description}): it serves API Gateway, function URL and ALB HTTP requests, spaceport.action and spaceport.app-action events`,
     });
   });
 });

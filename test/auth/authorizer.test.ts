@@ -109,6 +109,37 @@ const MATRIX: ReadonlyArray<{ rawPath: string; routeKey: string; expected: reado
     expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
     why: 'percent-encoded runtime path',
   },
+  // The owner's console: only the owner's session opens it, never an API key or the internal key (issue 16).
+  {
+    rawPath: '/__space',
+    routeKey: 'ANY /__space',
+    expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'console',
+  },
+  {
+    rawPath: '/__space/keys',
+    routeKey: 'ANY /__space/{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'console page',
+  },
+  {
+    rawPath: '/__space/actions/run',
+    routeKey: 'ANY /__space/{proxy+}',
+    expected: ['deny', 'allow', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'console post',
+  },
+  {
+    rawPath: '/__space/..%2Fnotes',
+    routeKey: 'ANY /__space/{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'a console route whose path some framework reads as a micro path',
+  },
+  {
+    rawPath: '/__space/keys',
+    routeKey: 'ANY /{proxy+}',
+    expected: ['deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny', 'deny'],
+    why: 'a console path on a micro route stays the runtime path',
+  },
 ];
 
 describe('Lambda authorizer: route x credential', () => {

@@ -14,7 +14,7 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
   const json = template.toJSON();
   const app = loadSpacefile(EXAMPLE);
 
-  it('sends every micro route, public or not, through the Lambda authorizer; only /__space is open', () => {
+  it("sends every micro route, public or not, and the owner's console through the Lambda authorizer; only sign-in is open", () => {
     const appApi = { Ref: space.router.httpApi.stack.getLogicalId(space.router.httpApi.node.defaultChild as never) };
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: appApi } })).map(
       (route) => route.Properties,
@@ -26,16 +26,17 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
     // Besides the runtime's own paths: the CORS preflights of web (api_keys), answered by the runtime function, and
     // the browser's Base and Drive paths, which the data function serves to the owner's session alone (docs/data.md).
     expect(open).toEqual([
-      'ANY /__space',
+      'ANY /__space/signin',
+      'ANY /__space/signout',
       'ANY /__space/v0/base/{proxy+}',
       'ANY /__space/v0/drive/{proxy+}',
-      'ANY /__space/{proxy+}',
       'OPTIONS /',
       'OPTIONS /{proxy+}',
     ]);
     const guarded = routes.filter((route) => route.AuthorizationType !== 'NONE');
     // docs (public: true) and web's /public/* included: the authorizer allows them itself.
-    expect(guarded.map((route) => route.RouteKey).sort()).toEqual(app.micros.flatMap(routeKeys).sort());
+    // The console's routes too: the authorizer's console rule lets only the owner's session in.
+    expect(guarded.map((route) => route.RouteKey).sort()).toEqual([...app.micros.flatMap(routeKeys), 'ANY /__space', 'ANY /__space/{proxy+}'].sort());
     for (const route of guarded) {
       expect(route.AuthorizationType, route.RouteKey).toBe('CUSTOM');
       expect(route.AuthorizerId, route.RouteKey).toEqual({ Ref: expect.stringMatching(/Owner/) });
@@ -89,7 +90,7 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
     expect(JSON.stringify(variablesOf(space.auth!.signinFunction))).not.toContain(keyId);
   });
 
-  it('lets the auth functions and the data function (the browser path) read the owner secret parameter and nothing else of SSM; only the generator writes', () => {
+  it('lets the auth functions, the console and the data function (the browser path) read the owner secret parameter and nothing else of SSM; only the generator writes', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => policy.Properties);
     const ssmStatements = policies.flatMap((policy) =>
       (policy.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
@@ -106,6 +107,7 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
         [roleOf(space.auth!.authorizerFunction), ownerSecret],
         [roleOf(space.auth!.signinFunction), ownerSecret],
         [roleOf(space.data!.function), ownerSecret],
+        [roleOf(space.console!.function), ownerSecret],
       ].sort(),
     );
     const writers = ssmStatements.filter((statement) => statement.action !== 'ssm:GetParameter');
@@ -116,7 +118,7 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
     for (const writer of writers) expect(writer.action).toEqual(['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter']);
   });
 
-  it('keeps API key hashes in a table the authorizer may only GetItem from', () => {
+  it('keeps API key hashes in a table the authorizer may only GetItem from, and only the console manages', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'hash', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
@@ -124,7 +126,10 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
     const apiKeysTable = space.auth!.apiKeysTable.stack.getLogicalId(space.auth!.apiKeysTable.node.defaultChild as never);
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const onKeys = statements.filter((statement) => JSON.stringify(statement.Resource).includes(apiKeysTable));
-    expect(onKeys.map((statement) => statement.Action)).toEqual(['dynamodb:GetItem']);
+    expect(onKeys.map((statement) => statement.Action)).toEqual([
+      'dynamodb:GetItem',
+      ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    ]);
   });
 
   it('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
@@ -137,12 +142,12 @@ describe('SpaceAuth in the example app (no authorizer given)', () => {
 });
 
 describe('SpaceAuth bundling', () => {
-  it('bundles the authorizer, the sign-in function, the secret generator and the data function with esbuild, without Docker', () => {
+  it('bundles the authorizer, the sign-in function, the console, the secret generator and the data function with esbuild, without Docker', () => {
     const { template } = synth({ spacefile: EXAMPLE }, { bundle: true });
     const handlers = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
       /^Spaceport/.test(fn.Properties.Description ?? ''),
     );
-    expect(handlers).toHaveLength(4);
+    expect(handlers).toHaveLength(5);
     for (const fn of handlers) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
   });
 });

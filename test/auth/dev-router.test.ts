@@ -28,7 +28,6 @@ beforeAll(async () => {
       return { statusCode: 200, headers: [['content-type', 'text/plain']], body: Buffer.from(`hello from ${micro}`) };
     },
     triggerAction: async () => undefined,
-    renderDevPage: () => '',
     log: () => undefined,
   });
   base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;

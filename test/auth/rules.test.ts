@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateInternalKey, InternalKey } from '../../lib/auth/internal-key';
 import type { MicroAccessPolicy } from '../../lib/auth/policy';
-import { AccessRules, type ApiKeyGrant, type AuthContext, type AuthRequest, authorize } from '../../lib/auth/rules';
+import { AccessRules, type ApiKeyGrant, type AuthContext, type AuthRequest, authorize, authorizeConsole } from '../../lib/auth/rules';
 
 function policyOf(...micros: MicroAccessPolicy[]) {
   return { primary: micros.find((m) => m.path === '/')!, micros };
@@ -316,5 +316,40 @@ describe('what a user notices at the edges of the rules', () => {
       cookies: [],
       body: '',
     });
+  });
+});
+
+describe("the owner's console", () => {
+  const session = { now: 7, verifyOwnerSession: (token: string, now: number) => token === 'good' && now === 7 };
+  const decide = (path: string, extra: Partial<AuthRequest> = {}) => authorizeConsole(request(path, extra), session);
+
+  it("opens /__space and everything under it with the owner's session, and nothing else", () => {
+    for (const path of ['/__space', '/__space/', '/__space/keys', '/__space/data/base?name=a']) {
+      expect(decide(path, { cookies: ['other=x', 'spaceport_session=bad', 'spaceport_session=good'] })).toEqual({ allowed: true });
+    }
+    const signIn = "the console is for the app's owner: sign in";
+    expect(decide('/__space/keys')).toEqual({ allowed: false, reason: signIn });
+    expect(decide('/__space/keys', { cookies: ['spaceport_session=bad'] })).toEqual({ allowed: false, reason: signIn });
+    // An API key or the internal key is no credential here, whatever it is worth on a micro.
+    expect(decide('/__space/keys', { headers: { 'x-api-key': INTERNAL_KEY, 'x-space-app-key': 'k' } })).toEqual({ allowed: false, reason: signIn });
+  });
+
+  it('reads the session from the cookie name the context gives', () => {
+    const renamed = { ...session, sessionCookie: 'owner' };
+    expect(authorizeConsole(request('/__space/', { cookies: ['owner=good'] }), renamed)).toEqual({ allowed: true });
+    expect(authorizeConsole(request('/__space/', { cookies: ['spaceport_session=good'] }), renamed)).toMatchObject({ allowed: false });
+  });
+
+  it('refuses a path some reading of which leaves /__space, even for the owner', () => {
+    for (const path of [
+      '/__space/../api/items',
+      '/__space/..%2Fnotes',
+      '/__space%2F..%2Fnotes',
+      '/__spacex/keys',
+      '/api/__space/',
+      'http://h/__space/',
+    ]) {
+      expect(decide(path, { cookies: ['spaceport_session=good'] })).toEqual({ allowed: false, reason: `${path} is not a path of the console` });
+    }
   });
 });

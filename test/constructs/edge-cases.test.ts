@@ -31,10 +31,13 @@ describe('app shapes', () => {
   test('a single micro is the primary at / and needs no schedules', () => {
     const app = writeApp('v: 0\nmicros:\n  - name: solo\n    src: .\n    engine: nodejs16\n    public: true\n', { 'index.js': '' });
     const result = synth({ app });
-    // The browser's Base and Drive paths are runtime routes too, answered by the data function for the owner alone.
+    // The browser's Base and Drive paths are runtime routes too, answered by the data function for the owner alone;
+    // sign-in has its own routes, the rest of /__space is the owner's console.
     expect(routeKeysOf(result)).toEqual([
       'ANY /',
       'ANY /__space',
+      'ANY /__space/signin',
+      'ANY /__space/signout',
       'ANY /__space/v0/base/{proxy+}',
       'ANY /__space/v0/drive/{proxy+}',
       'ANY /__space/{proxy+}',

@@ -41,6 +41,45 @@ describe('engines built without commands', () => {
     expect(files(dir)).toEqual(['dist/assets/app.js', 'dist/index.html']);
   });
 
+  test("react and svelte: built, then their templates' directories served (Create React App's build, Rollup's public)", () => {
+    const react = out();
+    packageMicro(
+      frameworkApp('react', { 'build/index.html': '<div id="root"></div>', 'build/static/js/main.js': '' }, { 'src/App.js': '' }),
+      react,
+      NODE,
+    );
+    expect(files(react)).toEqual(['build/index.html', 'build/static/js/main.js']);
+    const svelte = out();
+    packageMicro(
+      frameworkApp('svelte', { 'public/build/bundle.js': '' }, { 'public/index.html': '<body></body>', 'src/App.svelte': '' }),
+      svelte,
+      NODE,
+    );
+    expect(files(svelte)).toEqual(['public/build/bundle.js', 'public/index.html']);
+  });
+
+  test('static: never built, even with a build script; its serve directory as it is', () => {
+    const dir = out();
+    const micro = writeApp('v: 0\nmicros:\n  - name: web\n    src: .\n    engine: static\n    serve: site\n', {
+      'package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { build: 'node build.cjs' } }),
+      'build.cjs': buildScript({ 'site/built.html': '' }),
+      'site/index.html': '<h1>as written</h1>',
+    }).micros[0];
+    packageMicro(micro, dir, NODE);
+    expect(files(dir)).toEqual(['site/index.html']);
+  });
+
+  test("a Vite app under engine react builds dist, not CRA's build: the synth error names the directory to serve", () => {
+    const micro = frameworkApp('react', { 'dist/index.html': '<div id="root"></div>', 'dist/assets/app.js': '' });
+    expect(() => packageMicro(micro, out(), NODE)).toThrow(
+      /micro 'web' .*: serves 'build', which does not exist after its build ran: the build wrote its site to 'dist'; set serve: dist$/,
+    );
+    // A build that wrote no site anywhere gets no guess.
+    expect(() => packageMicro(frameworkApp('react', { 'dist/app.js': '' }), out(), NODE)).toThrow(
+      /serves 'build', which does not exist after its build ran$/,
+    );
+  });
+
   test('next: the standalone server at the root, its static files and public beside it, no source', () => {
     const dir = out();
     const micro = frameworkApp(

@@ -120,13 +120,13 @@ describe('a static micro whose files are not built', () => {
     expect(await built.text()).toBe('<h1>built by its commands</h1>\n');
   });
 
-  it('after --build, a serve directory the commands did not create is said to be theirs to fix', async () => {
+  it('after --build, a serve directory the commands did not create names the one they did', async () => {
     const dir = fixtureCopy();
     const app = loadSpacefile(join(dir, 'Spacefile'));
     const site = app.micros[0]!;
     const misdirected = { ...app, micros: [{ ...site, serve: 'dist' }], primary: { ...site, serve: 'dist' } };
     dev = await startTestDev({ app: misdirected, build: true });
 
-    expect(dev.logs()).toContain("warning: site serves ./site/dist, which does not exist after its commands ran: fix its 'serve' or its commands\n");
+    expect(dev.logs()).toContain('warning: site serves ./site/dist, which does not exist; the build wrote its site to ./site/out: set serve: out\n');
   });
 });

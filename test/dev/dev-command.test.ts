@@ -3,11 +3,12 @@
  * `node_modules/.vite` and the like), still under the timeout and the other limits, named in the limits table;
  * `--prod` runs `run` instead, read-only, as the cloud does. Real router, emulator (bubblewrap), adapter, servers.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSpacefile } from '../../lib/spacefile/load';
+import { PackagingError } from '../../lib/packaging/steps';
 import { startTestDev, type TestDev } from './dev-helpers';
 
 /** A server that says which command started it and whether it could write a cache file beside its code. */
@@ -83,5 +84,43 @@ describe('spaceport dev and dev commands', () => {
 
     dev = await startTestDev({ app: loadSpacefile(join(dir, 'Spacefile')), schedule: false, prod: true, build: true });
     expect(await (await dev.get('/')).text()).toBe('built page');
+  });
+
+  it('--prod runs a Next micro from its standalone server with .next/static and public beside it, as synth packages it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spaceport-next-prod-'));
+    writeFileSync(join(dir, 'Spacefile'), 'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: next\n');
+    const files: Record<string, string> = {
+      // Next's standalone server reads its static files relative to itself, as the real one does.
+      '.next/standalone/server.js':
+        "const { readFileSync } = require('node:fs'); const { join } = require('node:path');\n" +
+        "const file = (url) => url.startsWith('/_next/static/') ? join(__dirname, '.next/static', url.slice(14)) : join(__dirname, 'public', url);\n" +
+        "require('node:http').createServer((q, s) => { try { s.end(q.url === '/' ? 'next page' : readFileSync(file(q.url))); } catch { s.statusCode = 404; s.end(); } })" +
+        '.listen(Number(process.env.PORT), "127.0.0.1");\n',
+      '.next/static/chunks/app.js': 'chunk',
+      'public/logo.txt': 'logo',
+      'app/page.js': 'export default function Page() {}',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+
+    dev = await startTestDev({ app: loadSpacefile(join(dir, 'Spacefile')), schedule: false, prod: true });
+    expect(await (await dev.get('/')).text()).toBe('next page');
+    expect(await (await dev.get('/_next/static/chunks/app.js')).text()).toBe('chunk');
+    expect(await (await dev.get('/logo.txt')).text()).toBe('logo');
+    await dev.server.stop();
+    dev = undefined;
+    // The copy it ran from is gone with the dev server; the source tree is as it was.
+    expect(existsSync(join(dir, '.next/standalone/.next'))).toBe(false);
+  });
+
+  it("--prod names what a Next micro lacks before anything starts: output: 'standalone'", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spaceport-next-prod-'));
+    writeFileSync(join(dir, 'Spacefile'), 'v: 0\nmicros:\n  - name: web\n    src: .\n    engine: next\n');
+    mkdirSync(join(dir, '.next/server'), { recursive: true });
+    const started = startTestDev({ app: loadSpacefile(join(dir, 'Spacefile')), schedule: false, prod: true });
+    await expect(started).rejects.toThrow(PackagingError);
+    await expect(started).rejects.toThrow(/set output: 'standalone' in next.config.js/);
   });
 });

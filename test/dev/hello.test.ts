@@ -79,9 +79,11 @@ describe('spaceport dev on examples/hello', () => {
     const outcome = await response.json();
     expect(outcome).toMatchObject({ id: 'cleanup', micro: 'api', ok: true, statusCode: 200 });
     expect(JSON.parse(outcome.body)).toMatchObject({ ok: true, id: 'cleanup', trigger: 'schedule' });
-    const page = await (await dev.get('/__space/dev')).text();
-    expect(page).toContain('2024-01-01T13:00:00.000Z');
-    expect(page).toContain('data-id="tick"');
+    const { actions } = await (await dev.get('/__space/dev/actions')).json();
+    expect(actions).toContainEqual(
+      expect.objectContaining({ id: 'cleanup', nextRun: '2024-01-01T13:00:00.000Z', lastRun: expect.objectContaining({ ok: true }) }),
+    );
+    expect(actions).toContainEqual(expect.objectContaining({ id: 'tick', paused: false }));
   });
 
   it('keeps a note in Deta Base and its text in Deta Drive from the Python micro', async () => {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/local/dev/logger';
+import { createLogger, RECENT_LINES } from '../../lib/local/dev/logger';
 import { isIgnoredChange } from '../../lib/local/dev/watcher';
 
 function sink(isTTY: boolean): { stream: Writable & { isTTY: boolean }; text: () => string } {
@@ -24,6 +24,21 @@ describe('dev logger', () => {
     logger.log('web', 'one\ntwo\n');
     logger.info('ready');
     expect(out.text()).toBe('web    | one\nweb    | two\ndev    | ready\n');
+  });
+
+  it("keeps the most recent lines, oldest first, bounded, for the console's logs page", () => {
+    const logger = createLogger({ stream: sink(false).stream, sources: ['web', 'api'] });
+    logger.log('web', 'first\nsecond');
+    logger.info('ready');
+    expect(logger.recent(10).map((line) => `${line.source}:${line.message}`)).toEqual(['web:first', 'web:second', 'dev:ready']);
+    expect(logger.recent(10, 'web').map((line) => line.message)).toEqual(['first', 'second']);
+    expect(logger.recent(1).map((line) => line.message)).toEqual(['ready']);
+    for (let n = 0; n < RECENT_LINES + 5; n++) logger.log('api', `line ${n}`);
+    const kept = logger.recent(RECENT_LINES * 2);
+    expect(kept).toHaveLength(RECENT_LINES);
+    expect(kept[0]!.message).toBe('line 5');
+    expect(kept.at(-1)!.message).toBe(`line ${RECENT_LINES + 4}`);
+    expect(kept[0]!.at).toBeInstanceOf(Date);
   });
 
   it('colors the prefixes on a terminal', () => {

@@ -28,7 +28,6 @@ const server = createRouter({
     };
   },
   triggerAction: async (id) => (id === 'tick' ? { ok: true, id } : undefined),
-  renderDevPage: () => '<h1>actions</h1>',
 });
 let base = '';
 
@@ -70,7 +69,6 @@ describe('dev router', () => {
       log: (source, line) => denied.push(`${source} | ${line}`),
       invokeHttp: async () => ({ statusCode: 200, headers: [], body: Buffer.from('ok') }),
       triggerAction: async () => undefined,
-      renderDevPage: () => '',
     });
     const url = `http://127.0.0.1:${await listen(guarded, 0, '127.0.0.1')}`;
     try {
@@ -91,8 +89,8 @@ describe('dev router', () => {
   it('keeps /__space/ for the runtime and serves the trigger only to local callers', async () => {
     const reserved = await fetch(`${base}/__space/v0/actions`, { method: 'POST' });
     expect(reserved.status).toBe(404);
-    expect(await reserved.json()).toEqual({ message: 'Not Found' });
-    expect((await fetch(`${base}/__space/dev`)).headers.get('content-type')).toMatch(/text\/html/);
+    expect(await reserved.json()).toEqual({ message: 'Not Found: the console needs sign-in, which is off' });
+    expect((await fetch(`${base}/__space/dev`)).status).toBe(404);
     const fired = await fetch(`${base}/__space/dev/actions/tick`, { method: 'POST' });
     expect(await fired.json()).toEqual({ ok: true, id: 'tick' });
     expect((await fetch(`${base}/__space/dev/actions/nope`, { method: 'POST' })).status).toBe(404);
@@ -132,7 +130,6 @@ describe('dev router', () => {
       log: () => undefined,
       invokeHttp: () => new Promise(() => undefined),
       triggerAction: async () => undefined,
-      renderDevPage: () => '',
     });
     const url = `http://127.0.0.1:${await listen(stuck, 0, '127.0.0.1')}`;
     try {
@@ -154,7 +151,6 @@ describe('dev router', () => {
       log: () => undefined,
       invokeHttp: async () => ({ statusCode: 200, headers: [], body: Buffer.from('ok') }),
       triggerAction: async () => undefined,
-      renderDevPage: () => '',
     });
     const port = await listen(guarded, 0, '127.0.0.1');
     try {

@@ -39,4 +39,25 @@ describe('ActionScheduler', () => {
     expect(fired).toHaveLength(1);
     expect(scheduler.upcoming()[0].next.getTime()).toBe(Date.UTC(2024, 0, 1, 15, 1));
   });
+
+  it('runs an action at a new interval from the next firing of that interval, paused or not', () => {
+    const clock = new FakeClock(START);
+    const fired: string[] = [];
+    const scheduler = new ActionScheduler([action('tick', 'web', everyMinutes(1))], {
+      clock,
+      fire: () => fired.push(clock.now().toISOString().slice(11, 16)),
+    });
+    scheduler.start();
+    expect(scheduler.setInterval('tick', everyMinutes(15))).toBe(true);
+    expect(scheduler.upcoming()[0]).toMatchObject({ interval: { source: '*/15 * * * *' }, next: new Date('2024-01-01T12:15:00.000Z') });
+    clock.advance(30 * 60_000);
+    expect(fired).toEqual(['12:15', '12:30']);
+    scheduler.setEnabled('tick', false);
+    expect(scheduler.setInterval('tick', everyMinutes(5))).toBe(true);
+    expect(scheduler.upcoming()[0]).toMatchObject({ paused: true, next: undefined, interval: { source: '*/5 * * * *' } });
+    scheduler.setEnabled('tick', true);
+    expect(scheduler.upcoming()[0].next).toEqual(new Date('2024-01-01T12:35:00.000Z'));
+    expect(scheduler.setInterval('nope', everyMinutes(5))).toBe(false);
+    scheduler.stop();
+  });
 });

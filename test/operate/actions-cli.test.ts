@@ -3,7 +3,7 @@
  * aws-sdk-client-mock, overrides written where the next deploy reads them), and with --local against a real
  * `spaceport dev` of the example app.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -34,14 +34,15 @@ describe('on the deployed app', () => {
     accessLogGroup: 'access',
     micros: { web: { functionName: 'web-fn', logGroup: 'web-logs' } },
   };
-  let live = { expression: parseInterval('* * * * *').eventBridgeExpression, state: 'ENABLED' };
+  const DEPLOYED = "Space action 'Tick' (tick) of micro 'web': * * * * *";
+  let live = { expression: parseInterval('* * * * *').eventBridgeExpression, state: 'ENABLED', description: DEPLOYED };
   let cwd: string;
 
   beforeEach(() => {
     cwd = mkdtempSync(join(tmpdir(), 'spaceport-deploy-dir-'));
     writeFileSync(join(cwd, 'cdk.json'), '{"app": "node dist/bin/cdk-app.js"}');
     vi.spyOn(process, 'cwd').mockReturnValue(cwd);
-    live = { expression: parseInterval('* * * * *').eventBridgeExpression, state: 'ENABLED' };
+    live = { expression: parseInterval('* * * * *').eventBridgeExpression, state: 'ENABLED', description: DEPLOYED };
     for (const mock of [cloudFormation, scheduler, logs]) mock.reset();
     cloudFormation.on(DescribeStacksCommand, { StackName: 'spaceport-hello' }).resolves({
       Stacks: [
@@ -59,7 +60,7 @@ describe('on the deployed app', () => {
       GroupName: 'G',
       ScheduleExpression: live.expression,
       State: live.state,
-      Description: "Space action 'Tick' (tick) of micro 'web': * * * * *",
+      Description: live.description,
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: {
         Arn: 'arn:aws:lambda:eu-west-1:1:function:web-fn',
@@ -67,8 +68,8 @@ describe('on the deployed app', () => {
         Input: JSON.stringify({ source: 'spaceport.action', event: { id: 'tick', trigger: 'schedule' } }),
       },
     }));
-    scheduler.on(UpdateScheduleCommand).callsFake((input: { ScheduleExpression: string; State: string }) => {
-      live = { expression: input.ScheduleExpression, state: input.State };
+    scheduler.on(UpdateScheduleCommand).callsFake((input: { ScheduleExpression: string; State: string; Description: string }) => {
+      live = { expression: input.ScheduleExpression, state: input.State, description: input.Description };
       return { ScheduleArn: 'arn' };
     });
     logs.on(FilterLogEventsCommand).resolves({ events: [] });
@@ -106,15 +107,39 @@ describe('on the deployed app', () => {
 
     const reset = await run('reset', 'tick');
     expect(reset.out).toBe('action tick: * * * * * (cron(* * * * ? *), UTC), running\n');
-    expect(live).toEqual({ expression: 'cron(* * * * ? *)', state: 'ENABLED' });
+    expect(live).toEqual({ expression: 'cron(* * * * ? *)', state: 'ENABLED', description: DEPLOYED });
     expect(context()).toEqual({});
+  });
+
+  it("reports changes made in the owner's console and keeps them on request, for the next deploy", async () => {
+    live = {
+      expression: parseInterval('15 minutes').eventBridgeExpression,
+      state: 'DISABLED',
+      description: "Space action 'Tick' (tick) of micro 'web' (changed in the console): 15 minutes",
+    };
+    const listed = await run('list');
+    expect(listed.out).toMatch(/^tick +web +15 minutes \[console\] +cron\(0\/15 \* \* \* \? \*\) +paused \[console\] /m);
+    expect(listed.err).toMatch(/'spaceport actions keep' records them/);
+    expect(existsSync(join(cwd, 'cdk.context.json'))).toBe(false);
+
+    const kept = await run('keep');
+    expect(kept.out).toBe('action tick: kept 15 minutes, paused\n');
+    expect(JSON.parse(readFileSync(join(cwd, 'cdk.context.json'), 'utf8'))).toEqual({
+      'actions:spaceport-hello': { tick: { enabled: false, interval: '15 minutes' } },
+    });
+    expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
+    const again = await run('list');
+    expect(again.out).toMatch(/^tick +web +15 minutes \[override\] +.+ +paused \[override\] /m);
+    expect((await run('keep')).err).toMatch(/No action has a change from the owner's console/);
+    await run('reset', 'tick');
+    expect(live.description).toBe(DEPLOYED);
   });
 
   it('refuses an interval Space would have refused, and changes nothing', async () => {
     await expect(run('set', 'tick', '30 seconds')).rejects.toThrow(/interval "30 seconds": unit "seconds" is not minute\(s\), hour\(s\) or day\(s\)/);
     expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
     await expect(run('pause', 'tock')).rejects.toThrow("stack 'spaceport-hello' has no action 'tock' (actions: tick)");
-    await expect(run('frobnicate')).rejects.toThrow(/expected list, run, pause, resume, set, reset; got 'frobnicate'/);
+    await expect(run('frobnicate')).rejects.toThrow(/expected list, run, pause, resume, set, reset, keep; got 'frobnicate'/);
   });
 });
 

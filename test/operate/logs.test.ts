@@ -3,7 +3,8 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeployedApp } from '../../lib/operate/deployed-app';
-import { readLogs, renderEvent } from '../../lib/operate/logs';
+import { readLogs } from '../../lib/operate/logs';
+import { renderEvent } from '../../lib/handlers/log-lines';
 import { actionRunMessage, parseActionRunLine } from '../../lib/core/action-log';
 
 const logs = mockClient(CloudWatchLogsClient);

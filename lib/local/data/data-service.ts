@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { formatBytes } from '../../core/format-bytes';
 import type { DataHandler } from '../../data/http';
+import type { DataTarget } from '../../data/transfer';
 import { createDataHandler } from '../../data/service';
 import { dataHostVariables } from '../../spacefile/platform-variables';
 import { lockDataDir } from './data-dir-lock';
@@ -38,6 +39,8 @@ export interface LocalDataService {
   readonly tls: LocalTls;
   /** The same handler the HTTPS server uses, for the router's browser path. */
   readonly handler: DataHandler;
+  /** The stores behind it, for the owner's console. */
+  readonly stores: Omit<DataTarget, 'projectId'>;
   /** Live items and files now, and the bytes their journals and file contents take on disk. */
   usage(): { items: number; files: number; bytesOnDisk: number };
   close(): Promise<void>;
@@ -68,6 +71,11 @@ export async function startLocalDataService(options: LocalDataServiceOptions): P
       dataDir,
       tls,
       handler,
+      stores: {
+        base: openedBase,
+        drive: openedDrive,
+        catalog: { baseNames: (id) => openedBase.baseNames(id), driveNames: (id) => openedDrive.driveNames(id) },
+      },
       usage: () => {
         const files = openedDrive.usage();
         return { items: openedBase.recordCount, files: files.files, bytesOnDisk: openedBase.journalBytes + files.journalBytes + files.bytes };

@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { frameworkBuildStep } from '../../packaging/framework-build';
+import { builtSiteDirectory, frameworkBuildStep } from '../../packaging/framework-build';
 import { commandSteps, runStepStreaming, type Step } from '../../packaging/steps';
 import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { devCommand } from './dev-command';
@@ -50,10 +50,13 @@ export function missingServeDirHint(app: SpaceAppModel, micro: Micro, built: boo
   const steps = buildSteps(micro);
   if (steps.length === 0) return `${missing}, and it has no commands to build it: create it, or fix its 'serve'`;
   const ownCommands = micro.commands.length > 0;
-  if (built)
+  if (built) {
+    const site = builtSiteDirectory(micro.srcDir);
+    if (site) return `${missing}; the build wrote its site to ./${relative(app.rootDir, join(micro.srcDir, site))}: set serve: ${site}`;
     return ownCommands
       ? `${missing} after its commands ran: fix its 'serve' or its commands`
       : `${missing} after npm run build: fix its 'serve' or its build script`;
+  }
   const src = `./${relative(app.rootDir, micro.srcDir)}`.replace(/\/$/, '');
   const commands = (ownCommands ? micro.commands : ['npm run build']).map((command) => `'${command}'`).join(', then ');
   return `${missing}: build it with 'spaceport dev --build', or run its commands in ${src}: ${commands}`;

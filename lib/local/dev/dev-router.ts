@@ -2,10 +2,12 @@
  * The dev router: what API Gateway's HTTP API is in the cloud. It picks the micro with the same `matchRoute`
  * the cloud route keys come from, judges access before reading a body, answers 413 before invoking when a body
  * exceeds the platform limit, gives up on a micro after API Gateway's integration timeout, keeps `/__space/`
- * for the runtime, and serves the dev-only action trigger (loopback only). It answers only requests addressed
+ * for the runtime: the owner's console (lib/console) and the dev-only action endpoints of the CLI (loopback only). It answers only requests addressed
  * to a name it listens on, so a web page cannot reach it through a DNS name rebound to this machine.
  */
 import http from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { matchRoute } from '../../routing/routes';
@@ -16,8 +18,9 @@ import { buildHttpApiEvent, type HttpResponse } from '../http-api-event';
 import { BODY_LIMIT_BYTES, INTEGRATION_TIMEOUT_SECONDS } from '../../core/limits';
 import { type BodyReadResult, readRequestBody } from '../request-body';
 import { requestLogLine } from './request-log';
-import { DEV_ACTIONS_PATH, DEV_PAGE_PATH, isOriginForm } from '../../core/paths';
-import type { LocalActionState } from './trigger-page';
+import { DEV_ACTIONS_PATH, isOriginForm } from '../../core/paths';
+import type { LocalActionState } from './action-state';
+import { type ConsoleRequest, type ConsoleResponse, discardBody } from '../../console/http';
 import { isBrowserDataPath } from '../../data/browser-path';
 
 /** What the router needs from the rest of `spaceport dev`. */
@@ -31,7 +34,8 @@ export interface RouterBackend {
   listActions(): readonly LocalActionState[];
   /** Pauses or resumes an action's local schedule; false for an unknown id. */
   setActionEnabled(id: string, enabled: boolean): boolean;
-  renderDevPage(): string;
+  /** The owner's console (`/__space/`): every reserved path at the app root that is not the CLI's. Absent without auth. */
+  console?(request: ConsoleRequest): Promise<ConsoleResponse>;
   /** Private by default: sign-in pages, public routes, owner session, API keys. Undefined only when auth is turned off. */
   readonly auth?: LocalAuth;
   /** Writes a line of the log under `source` (a micro name): requests the router answers itself get their line here. */
@@ -89,12 +93,32 @@ function writeResponse(res: http.ServerResponse, response: HttpResponse, headOnl
   res.end(headOnly ? undefined : response.body);
 }
 
-async function handleReserved(backend: RouterBackend, req: http.IncomingMessage, path: string): Promise<HttpResponse> {
-  const devRoute = path === DEV_PAGE_PATH || path === DEV_ACTIONS_PATH || path.startsWith(DEV_ACTIONS_PATH + '/');
-  if (devRoute && !isLocalCaller(req)) return jsonResponse(403, { message: 'Forbidden: only local callers may use /__space/dev' });
-  if (path === DEV_PAGE_PATH && req.method === 'GET') {
-    return { statusCode: 200, headers: [['content-type', 'text/html; charset=utf-8']], body: Buffer.from(backend.renderDevPage()) };
+/** The request as the console takes it: path and query apart, header values joined, the body read. */
+function consoleRequest(req: http.IncomingMessage, url: string, body: Buffer): ConsoleRequest {
+  const at = url.indexOf('?');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return { method: req.method ?? 'GET', path: at < 0 ? url : url.slice(0, at), query: at < 0 ? '' : url.slice(at + 1), headers, body };
+}
+
+async function writeConsoleResponse(res: http.ServerResponse, response: ConsoleResponse, headOnly: boolean): Promise<void> {
+  if (Buffer.isBuffer(response.body)) {
+    writeResponse(res, { statusCode: response.status, headers: Object.entries(response.headers), body: response.body }, headOnly);
+    return;
   }
+  res.writeHead(response.status, response.headers);
+  if (headOnly) {
+    discardBody(response.body);
+    res.end();
+    return;
+  }
+  await pipeline(Readable.from(response.body), res);
+}
+
+async function handleReserved(backend: RouterBackend, req: http.IncomingMessage, path: string): Promise<HttpResponse | undefined> {
+  const devRoute = path === DEV_ACTIONS_PATH || path.startsWith(DEV_ACTIONS_PATH + '/');
+  if (!devRoute) return undefined;
+  if (!isLocalCaller(req)) return jsonResponse(403, { message: `Forbidden: only local callers may use ${DEV_ACTIONS_PATH}` });
   if (path === DEV_ACTIONS_PATH && req.method === 'GET') return jsonResponse(200, { actions: backend.listActions() });
   // POST /__space/dev/actions/<id> runs it now; .../<id>/pause and .../<id>/resume change its schedule.
   const change = /^([^/]+)\/(pause|resume)$/.exec(path.slice(DEV_ACTIONS_PATH.length + 1));
@@ -167,25 +191,31 @@ export function createRouter(backend: RouterBackend): http.Server {
         writeResponse(res, denied, headOnly);
         return;
       }
-      const read = await readBody(BODY_LIMIT_BYTES);
-      if (read.kind === 'too-large') {
-        // The rest of the body is never read: close the connection after answering.
+      // A body over the limit is never read to its end: answer 413 and close the connection.
+      const tooLarge = (bytes: number): void => {
         res.setHeader('connection', 'close');
         logAnswered(413, 'refused');
-        writeResponse(
-          res,
-          jsonResponse(413, {
-            message: 'Request Entity Too Large',
-            detail: `the request body is ${read.bytes} bytes; a micro accepts at most ${BODY_LIMIT_BYTES} bytes (5.5 MB)`,
-          }),
-          headOnly,
-        );
-        return;
-      }
+        const detail = `the request body is ${bytes} bytes; a micro accepts at most ${BODY_LIMIT_BYTES} bytes (5.5 MB)`;
+        writeResponse(res, jsonResponse(413, { message: 'Request Entity Too Large', detail }), headOnly);
+      };
       if (route.kind === 'reserved') {
-        writeResponse(res, await handleReserved(backend, req, path), headOnly);
+        const answer = await handleReserved(backend, req, path);
+        if (answer) writeResponse(res, answer, headOnly);
+        else if (!backend.console) writeResponse(res, jsonResponse(404, { message: 'Not Found: the console needs sign-in, which is off' }), headOnly);
+        else {
+          // Only the owner's posts are read; the console refuses anyone else's without their body, left unread.
+          let body: Buffer = Buffer.alloc(0);
+          if (await backend.auth?.isOwner(req.headers)) {
+            const read = await readBody(BODY_LIMIT_BYTES);
+            if (read.kind === 'too-large') return tooLarge(read.bytes);
+            body = read.body;
+          } else if (hasBody(req)) res.setHeader('connection', 'close');
+          await writeConsoleResponse(res, await backend.console(consoleRequest(req, url, body)), headOnly);
+        }
         return;
       }
+      const read = await readBody(BODY_LIMIT_BYTES);
+      if (read.kind === 'too-large') return tooLarge(read.bytes);
       const event = buildHttpApiEvent(
         {
           method: req.method ?? 'GET',

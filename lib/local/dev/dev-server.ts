@@ -12,6 +12,7 @@ import type { Micro, SpaceAppModel } from '../../spacefile/model';
 import { developerCredentials } from './aws-credentials';
 import { lambdaSearchPath } from '../emulator/lambda-variables';
 import { formatLimitsTable, probeSandbox, Sandbox } from '../emulator/sandbox';
+import { prodLayout, type ProdLayout } from './prod-layout';
 import { buildMicros, missingServeDirHint } from './build';
 import { devCommand } from './dev-command';
 import type { Clock } from './clock';
@@ -24,13 +25,17 @@ import { type ActionOutcome, MicroRuntime } from './micro-runtime';
 import { loadOrCreateProjectKey } from '../project-key-file';
 import { createRouter, listen } from './dev-router';
 import { ActionScheduler, type ScheduledFiring } from './scheduler';
-import { renderTriggerPage, type LocalActionState } from './trigger-page';
+import type { LocalActionState } from './action-state';
+import { localConsoleBackend } from './console-backend';
+import { handleConsoleRequest } from '../../console/handler';
+import { CONSOLE_PATH } from '../../console/layout';
 import { watchSource } from './watcher';
 import { LocalAuth } from './local-auth';
-import { ensureInternalKey, stateDirFor } from '../state';
+import { ensureInternalKey, LocalApiKeyStore, stateDirFor } from '../state';
 import { SIGNIN_PATH } from '../../auth/rules';
 import { serveBrowserData } from '../data/browser-path';
 import { dataVariables, describeData, startLocalDataService } from '../data/data-service';
+import { projectIdOf } from '../../data/service';
 
 /** Names of the local data CA files as micros see them (`Sandbox.sharedPath`). */
 const CA_FILE = 'data-ca.pem';
@@ -142,12 +147,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const credentials = options.awsCredentials ? await developerCredentials() : undefined;
   const build = options.build ?? false;
   if (build) await buildMicros(app, logger, prod);
+  // Under --prod a micro whose package is laid out differently from its source (Next) runs from that layout.
+  const layouts = new Map(
+    app.micros.flatMap((micro) => {
+      const layout = prod ? prodLayout(micro, build) : undefined;
+      return layout ? [[micro.name, layout] as const] : [];
+    }),
+  );
   // Both look at this machine once, side by side: what it can enforce, and which interpreters the micros will get.
   const [capabilities, interpreterNotes] = await Promise.all([
     probeSandbox(),
     interpreterWarnings(app.micros, lambdaSearchPath(layerDir, process.env.PATH)),
   ]);
-  const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey);
+  const keys = new LocalApiKeyStore(stateDirFor(app.rootDir));
+  const auth = options.auth === false ? undefined : LocalAuth.open(app, internalKey, keys);
   // Filled in once the router's port (part of every micro's environment) is known.
   let runtimes = new Map<string, MicroRuntime>();
   const lastRuns = new Map<string, LocalActionState['lastRun']>();
@@ -163,23 +176,26 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     clock: options.clock,
     fire: (action) => void runAction(action.id, 'schedule'),
   });
+  const listActions = (): LocalActionState[] =>
+    scheduler.upcoming().map(({ action, interval, next, paused }) => ({
+      id: action.id,
+      name: action.name,
+      micro: action.microName,
+      interval: interval.source,
+      paused,
+      nextRun: next?.toISOString(),
+      lastRun: lastRuns.get(action.id),
+    }));
   const backend = {
     app,
     auth,
     invokeHttp: (microName: string, event: Parameters<MicroRuntime['invokeHttp']>[0]) => runtimes.get(microName)!.invokeHttp(event),
     triggerAction: (id: string) => runAction(id, 'manual'),
-    listActions: (): LocalActionState[] =>
-      scheduler.upcoming().map(({ action, next, paused }) => ({
-        id: action.id,
-        name: action.name,
-        micro: action.microName,
-        interval: action.interval.source,
-        paused,
-        nextRun: next?.toISOString(),
-        lastRun: lastRuns.get(action.id),
-      })),
+    listActions,
     setActionEnabled: (id: string, enabled: boolean) => scheduler.setEnabled(id, enabled),
-    renderDevPage: () => renderTriggerPage(app.name, scheduler.upcoming()),
+    console:
+      auth &&
+      (async (request: Parameters<typeof handleConsoleRequest>[0]) => handleConsoleRequest(request, consoleBackend, await auth.consoleOptions())),
     log: logger.log,
     serveBrowserData: (req: IncomingMessage, res: ServerResponse) =>
       serveBrowserData({ handler: data.handler, projectKey, isOwner: auth && ((request) => auth.isOwner(request.headers)) }, req, res),
@@ -197,6 +213,22 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     server.close();
     throw error;
   });
+  // Made once the router's port (part of the app's URL) and the data stores are known, before any request is served.
+  const consoleBackend = localConsoleBackend({
+    app,
+    url: `http://${hostname}`,
+    scheduler,
+    listActions,
+    runAction: async (id) => ((await runAction(id, 'manual')) ? lastRuns.get(id) : undefined),
+    keys,
+    data: { projectId: projectIdOf(projectKey), ...data.stores },
+    callMicro: (micro, method, path, body) => {
+      const runtime = runtimes.get(micro);
+      if (!runtime) throw new UsageError(`no micro named '${micro}' in ${app.spacefile}`);
+      return runtime.callAppAction(method, path, body);
+    },
+    logger,
+  });
   const sandbox = new Sandbox(capabilities, { [CA_FILE]: data.tls.caFile, [CA_BUNDLE_FILE]: data.tls.bundleFile });
   const dataVariablesOfMicros = dataVariables(data.host, sandbox.sharedPath(CA_FILE), sandbox.sharedPath(CA_BUNDLE_FILE));
 
@@ -205,6 +237,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       micro.name,
       new MicroRuntime({
         micro,
+        taskRoot: layouts.get(micro.name)?.dir,
         environment: microFunctionVariables(
           micro,
           { projectKey, internalKey, hostname, data: dataVariablesOfMicros },
@@ -229,7 +262,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   if (options.schedule ?? true) scheduler.start();
   const watched = app.micros.filter((micro) => !runsDevCommand(micro));
-  const unwatch = (options.watch ?? true) ? watched.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger)) : [];
+  const unwatch =
+    (options.watch ?? true) ? watched.flatMap((micro) => watchMicro(micro, runtimes.get(micro.name)!, logger, layouts.get(micro.name))) : [];
 
   const devCommandMicros = app.micros.filter(runsDevCommand).map((micro) => micro.name);
   logger.info(formatLimitsTable(sandbox.capabilities, { timeoutMs, memoryMb, devCommandMicros }));
@@ -260,7 +294,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
   if (auth) logger.info(`private by default: sign in at http://${hostname}${SIGNIN_PATH}`);
   logger.info(describeData(data));
-  logger.info(`ready on http://${hostname} (actions: http://${hostname}/__space/dev)`);
+  logger.info(`ready on http://${hostname}${auth ? ` (console: http://${hostname}${CONSOLE_PATH})` : ''}`);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -279,16 +313,22 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         await Promise.all([...runtimes.values()].map((runtime) => runtime.stop()));
         await closed;
         await data.close();
+        for (const layout of layouts.values()) layout.remove();
       })()),
   };
 }
 
 /** Restarts the micro's environments when its source changes; a source that cannot be watched is said, not fatal. */
-function watchMicro(micro: Micro, runtime: MicroRuntime, logger: DevLogger): Array<() => void> {
+function watchMicro(micro: Micro, runtime: MicroRuntime, logger: DevLogger, layout?: ProdLayout): Array<() => void> {
   try {
     return [
       watchSource(micro.srcDir, (file) => {
         logger.log(micro.name, `${file || 'source'} changed: restarting`);
+        try {
+          layout?.refresh();
+        } catch (error) {
+          logger.log(micro.name, `cannot lay out its package again: ${(error as Error).message}`);
+        }
         void runtime.restart();
       }),
     ];

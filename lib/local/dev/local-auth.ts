@@ -15,6 +15,8 @@ import type { AuthResponse } from '../../auth/responses';
 import { AccessRules, type AuthRequest, authorize, cookieValues, SESSION_COOKIE } from '../../auth/rules';
 import { localSessionCookie, RotatingSessionSigner } from '../../auth/session';
 import { handleSignin, isSigninPath, MAX_SIGNIN_BODY_BYTES, signinTooLarge } from '../../auth/signin';
+import { consoleCsrfKey } from '../../console/access';
+import type { ConsoleOptions } from '../../console/handler';
 
 /** A request as the dev router holds it before its body is read. */
 export interface LocalRequest {
@@ -54,6 +56,8 @@ export class LocalAuth {
   private readonly rules: AccessRules;
   private readonly signer: RotatingSessionSigner;
   private readonly internalKey: InternalKey;
+  private readonly currentOwnerSecret: () => string;
+  private csrf?: { readonly secret: string; readonly key: Buffer };
   /** The name of the owner's session cookie: the app's own, since every app on localhost shares the host. */
   readonly sessionCookie: string;
 
@@ -62,11 +66,11 @@ export class LocalAuth {
    * file changes (`OwnerSecretFile`). `internalKey` is passed in because the micros need it whether or not auth
    * is on (`ensureInternalKey`).
    */
-  static open(app: SpaceAppModel, internalKey: string): LocalAuth {
+  static open(app: SpaceAppModel, internalKey: string, keys: Pick<ApiKeyStore, 'find'> = new LocalApiKeyStore(stateDirFor(app.rootDir))): LocalAuth {
     const stateDir = stateDirFor(app.rootDir);
     const { secret, created } = ensureOwnerSecret(stateDir);
     const file = new OwnerSecretFile(stateDir);
-    return new LocalAuth(accessPolicyOf(app), secret, created, internalKey, new LocalApiKeyStore(stateDir), Date.now, {
+    return new LocalAuth(accessPolicyOf(app), secret, created, internalKey, keys, Date.now, {
       currentOwnerSecret: () => file.read(),
       sessionCookie: localSessionCookie(app.rootDir),
     });
@@ -92,7 +96,8 @@ export class LocalAuth {
     this.rules = new AccessRules(policy);
     this.sessionCookie = options.sessionCookie ?? SESSION_COOKIE;
     // Local dev is plain http on localhost, where browsers drop Secure cookies (Safari) or need not see them.
-    this.signer = new RotatingSessionSigner(options.currentOwnerSecret ?? (() => ownerSecret), false, this.sessionCookie);
+    this.currentOwnerSecret = options.currentOwnerSecret ?? (() => ownerSecret);
+    this.signer = new RotatingSessionSigner(this.currentOwnerSecret, false, this.sessionCookie);
     this.internalKey = new InternalKey(internalKey);
   }
 
@@ -126,5 +131,13 @@ export class LocalAuth {
     const { cookies } = toAuthRequest({ method: 'GET', url: '/', headers, readBody: async () => Buffer.alloc(0) });
     const signer = await this.signer.current();
     return cookieValues(cookies, this.sessionCookie).some((token) => signer.verify(token, this.now()));
+  }
+
+  /** What the console needs to know the owner: the session as it is now, and the CSRF key of the secret as it is now. */
+  async consoleOptions(): Promise<ConsoleOptions> {
+    const signer = await this.signer.current();
+    const secret = this.currentOwnerSecret();
+    if (this.csrf?.secret !== secret) this.csrf = { secret, key: consoleCsrfKey(secret) };
+    return { session: { cookieName: this.sessionCookie, verify: (token, at) => signer.verify(token, at) }, csrfKey: this.csrf.key, now: this.now };
   }
 }

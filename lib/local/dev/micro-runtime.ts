@@ -4,6 +4,7 @@
  * logged as one line and turned into what the developer should see when it fails.
  */
 import { actionEvent } from '../../core/action-event';
+import { appActionEvent } from '../../core/app-action-event';
 import { BODY_LIMIT_BYTES, MAX_INVOKE_REQUEST_BYTES } from '../../core/limits';
 import { parseActionRunLine } from '../../core/action-log';
 import type { Micro, ScheduledAction } from '../../spacefile/model';
@@ -19,6 +20,11 @@ import { type RequestLabel, requestLogLine } from './request-log';
 
 export interface MicroRuntimeOptions {
   readonly micro: Micro;
+  /**
+   * The directory the function's code is in (`/var/task`).
+   * @default the micro's src directory
+   */
+  readonly taskRoot?: string;
   /** The function environment without `PORT` (see `microFunctionVariables`). */
   readonly environment: Readonly<Record<string, string>>;
   /** The built runtime layer (`runtime-layer/dist/layer`), seen by the function at `/opt`. */
@@ -130,6 +136,26 @@ export class MicroRuntime {
     return response;
   }
 
+  /**
+   * An App Action call of the owner's console (`GET /__space/actions`, or an action's path): invoked directly with
+   * the App Action event, as the cloud console function does, never through the router.
+   */
+  async callAppAction(method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResponse> {
+    const started = performance.now();
+    const { response, label } = await this.pool.invoke(JSON.stringify(appActionEvent(method, path, body))).then(
+      ({ result }): { response: HttpResponse; label: RequestLabel } => ({
+        response: this.toHttpResponse(result),
+        label: result.cold ? 'cold' : 'warm',
+      }),
+      (error: unknown): { response: HttpResponse; label: RequestLabel } => ({
+        response: errorResponse(503, `micro ${this.micro.name} is unavailable: ${String(error)}`),
+        label: 'refused',
+      }),
+    );
+    this.log(`${requestLogLine(method, path, response.statusCode, started, label)} (console App Action)`);
+    return response;
+  }
+
   /** Sends `action` the action event, as its schedule does; logs and returns the outcome. */
   async runAction(action: ScheduledAction, reason: 'schedule' | 'manual'): Promise<ActionOutcome> {
     const started = performance.now();
@@ -164,13 +190,13 @@ export class MicroRuntime {
   }
 
   private createEnvironment(index: number): PooledEnvironment<InvocationResult> {
-    const { micro, layerDir, sandbox, timeoutMs, memoryMb, verbose } = this.options;
+    const { micro, layerDir, sandbox, timeoutMs, memoryMb, verbose, taskRoot = micro.srcDir } = this.options;
     let environment: Promise<ExecutionEnvironment> | undefined;
     // The emulator takes its environment at construction, and PORT is only known once a free port is found.
     const start = async (): Promise<ExecutionEnvironment> =>
       new ExecutionEnvironment({
         functionName: `${micro.name}-${index}`,
-        taskRoot: micro.srcDir,
+        taskRoot,
         layerDir,
         runtime: micro.runtime,
         environment: { ...this.options.environment, PORT: String(await findFreePort()) },

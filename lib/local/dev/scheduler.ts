@@ -2,6 +2,7 @@
  * The local counterpart of EventBridge Scheduler: fires every scheduled action at the minutes its parsed
  * interval gives (UTC), the same `Interval` the cloud schedule expression comes from.
  */
+import type { Interval } from '../../spacefile/interval';
 import type { ScheduledAction } from '../../spacefile/model';
 import { type Clock, systemClock } from './clock';
 
@@ -16,6 +17,8 @@ export interface SchedulerOptions {
 
 export interface ScheduledFiring {
   readonly action: ScheduledAction;
+  /** The interval it runs at: the Spacefile's, or the one the owner set in the console. */
+  readonly interval: Interval;
   /** Undefined while the action is paused. */
   readonly next?: Date;
   readonly paused: boolean;
@@ -26,6 +29,8 @@ export class ActionScheduler {
   private readonly next = new Map<string, Date>();
   private readonly timers = new Map<string, unknown>();
   private readonly paused = new Set<string>();
+  /** Intervals the owner set in the console: until spaceport dev stops, the Spacefile stays the schedule. */
+  private readonly intervals = new Map<string, Interval>();
   private running = false;
 
   constructor(
@@ -65,17 +70,34 @@ export class ActionScheduler {
     return true;
   }
 
+  /** Runs action `id` at `interval` from now on (its next firing is recomputed); false for an unknown id. */
+  setInterval(id: string, interval: Interval): boolean {
+    const action = this.actions.find((candidate) => candidate.id === id);
+    if (!action) return false;
+    this.intervals.set(id, interval);
+    const timer = this.timers.get(id);
+    if (timer !== undefined) {
+      this.clock.clearTimer(timer);
+      this.armNext(action);
+    }
+    return true;
+  }
+
   /** Each action with its next firing time (none while paused), in Spacefile order. */
   upcoming(): ScheduledFiring[] {
     return this.actions.flatMap((action) => {
       const paused = this.paused.has(action.id);
       const next = this.next.get(action.id);
-      return paused || next ? [{ action, next, paused }] : [];
+      return paused || next ? [{ action, interval: this.intervalOf(action), next, paused }] : [];
     });
   }
 
+  private intervalOf(action: ScheduledAction): Interval {
+    return this.intervals.get(action.id) ?? action.interval;
+  }
+
   private armNext(action: ScheduledAction): void {
-    this.arm(action, action.interval.nextFiring(this.clock.now()));
+    this.arm(action, this.intervalOf(action).nextFiring(this.clock.now()));
   }
 
   private arm(action: ScheduledAction, at: Date): void {
@@ -96,7 +118,7 @@ export class ActionScheduler {
       return;
     }
     // After a long sleep, fire once (not once per missed minute), then continue from now.
-    this.arm(action, action.interval.nextFiring(now));
+    this.arm(action, this.intervalOf(action).nextFiring(now));
     this.options.fire(action);
   }
 }

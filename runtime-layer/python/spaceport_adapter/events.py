@@ -6,7 +6,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
-from .constants import ACTION_EVENT_SOURCE, ACTIONS_PATH, BODY_LIMIT_BYTES, RESERVED_PREFIX
+from .constants import ACTION_EVENT_SOURCE, ACTIONS_PATH, APP_ACTION_EVENT_SOURCE, BODY_LIMIT_BYTES, RESERVED_PREFIX
 
 FORMAT_NAMES = {
     "v2": "API Gateway HTTP API (payload 2.0) event",
@@ -294,6 +294,18 @@ def _parse_action(event, lambda_context):
     return Action(action["id"], AppRequest("POST", ACTIONS_PATH, headers, body))
 
 
+def _parse_app_action(event, lambda_context):
+    request = event.get("request")
+    if (not isinstance(request, dict) or request.get("method") not in ("GET", "POST")
+            or not isinstance(request.get("path"), str) or not request["path"].startswith("/")):
+        return Unsupported("Spaceport.MalformedEvent", 'The spaceport.app-action event needs request.method (GET or POST) '
+                           'and request.path (a path): expected {"source":"spaceport.app-action","request":'
+                           '{"method":"GET","path":"/__space/actions"}}')
+    body = request["body"].encode("utf-8") if isinstance(request.get("body"), str) else b""
+    headers = [("host", "localhost"), ("content-type", "application/json"), ("x-amzn-lambda-context", lambda_context)]
+    return Http("v2", AppRequest(request["method"], request["path"], headers, body))
+
+
 def _describe(value):
     if isinstance(value, list):
         return "a JSON array"
@@ -316,9 +328,11 @@ def parse_event(raw, base_path, lambda_context):
     if isinstance(event, dict):
         if event.get("source") == ACTION_EVENT_SOURCE:
             return _parse_action(event, lambda_context)
+        if event.get("source") == APP_ACTION_EVENT_SOURCE:
+            return _parse_app_action(event, lambda_context)
         fmt = _format_of(event)
         if fmt is not None:
             return _parse_http(event, fmt, base_path, lambda_context)
     return Unsupported("Spaceport.UnsupportedEvent",
                        f"Spaceport cannot handle this event ({_describe(event)}): it serves API Gateway, function URL "
-                       "and ALB HTTP requests and spaceport.action events")
+                       "and ALB HTTP requests, spaceport.action and spaceport.app-action events")

@@ -1,0 +1,41 @@
+/**
+ * Who may use the console: the signed-in owner, and nobody else. API keys and the internal key are no way in (they
+ * open micros, not the app's management). A state-changing request must also come from a console page: same-origin
+ * by `Sec-Fetch-Site`/`Origin`, and carrying the session's CSRF token, an HMAC of the session cookie under a key
+ * derived from the owner secret, so a rotated secret or a new session invalidates every token.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { cookieValues } from '../auth/rules';
+import type { ConsoleRequest } from './http';
+
+/** How the console recognises the owner: the session cookie's name and the signer's check of it. */
+export interface ConsoleSession {
+  readonly cookieName: string;
+  /** True when `token` is a valid, unexpired owner session at `now` (epoch ms). */
+  verify(token: string, now: number): boolean;
+}
+
+/** The key CSRF tokens are made with: derived from the owner secret for this purpose only. */
+export function consoleCsrfKey(ownerSecret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', ownerSecret, 'spaceport', 'owner console csrf v1', 32));
+}
+
+/** The owner's session token in `request`, or undefined when it carries none that verifies. */
+export function ownerSession(request: ConsoleRequest, session: ConsoleSession, now: number): string | undefined {
+  const cookies = (request.headers['cookie'] ?? '')
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter(Boolean);
+  return cookieValues(cookies, session.cookieName).find((token) => session.verify(token, now));
+}
+
+export function csrfToken(key: Buffer, sessionToken: string): string {
+  return createHmac('sha256', key).update(sessionToken).digest('base64url');
+}
+
+export function isValidCsrfToken(key: Buffer, sessionToken: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const expected = Buffer.from(csrfToken(key, sessionToken));
+  const candidate = Buffer.from(given);
+  return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+}

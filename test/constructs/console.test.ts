@@ -1,0 +1,126 @@
+/**
+ * The owner's console in the synthesized example app: its routes (behind the authorizer, sign-in apart), its
+ * function's least-privilege policy (this app's resources only, no wildcard action), the overview bundled beside
+ * the handler, and turning it off. cdk-nag's AwsSolutions pack runs over the example app, console included, in
+ * space-app.test.ts and auth/construct.test.ts.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { CONSOLE_APP_FILE, CONSOLE_ENV } from '../../lib/handlers/console-handler';
+import { type Synthesized, synth } from './helpers';
+
+const EXAMPLE = 'examples/hello/Spacefile';
+
+interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+describe('the console of the example app', () => {
+  let example: Synthesized;
+  let statements: Statement[];
+  const id = (construct: { node: { defaultChild?: unknown } }) => example.stack.getLogicalId(construct.node.defaultChild as never);
+
+  beforeAll(() => {
+    example = synth({ spacefile: EXAMPLE });
+    const role = id(example.space.console!.function.role as never);
+    statements = Object.values(example.template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  });
+
+  test('routes /__space and everything under it without a route of its own to the console, through the authorizer', () => {
+    const api = { Ref: id(example.space.router.httpApi) };
+    const routes = Object.values(example.template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: api } })).map(
+      (route) => route.Properties,
+    );
+    const integrations = example.template.findResources('AWS::ApiGatewayV2::Integration');
+    const consoleFn = id(example.space.console!.function);
+    const toConsole = routes.filter((route) => {
+      const integration = (route.Target['Fn::Join'][1][1] as { Ref: string }).Ref;
+      return JSON.stringify(integrations[integration]!.Properties.IntegrationUri).includes(consoleFn);
+    });
+    expect(toConsole.map((route) => [route.RouteKey, route.AuthorizationType, route.AuthorizerId])).toEqual([
+      ['ANY /__space', 'CUSTOM', { Ref: expect.stringMatching(/Owner/) }],
+      ['ANY /__space/{proxy+}', 'CUSTOM', { Ref: expect.stringMatching(/Owner/) }],
+    ]);
+    const signin = routes.filter((route) => /^ANY \/__space\/sign(in|out)$/.test(route.RouteKey));
+    expect(signin.map((route) => route.AuthorizationType)).toEqual(['NONE', 'NONE']);
+  });
+
+  test('every statement names its actions and this app’s own resources: no wildcard action, no account-wide resource', () => {
+    for (const statement of statements) {
+      for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
+      expect(JSON.stringify(statement.Resource)).not.toMatch(/^"\*"$|"\*"/);
+    }
+    const byAction = (action: string) => statements.filter((statement) => [statement.Action].flat().includes(action));
+    const resources = (action: string) => byAction(action).flatMap((statement) => [statement.Resource].flat());
+    const micros = Object.values(example.space.micros);
+    expect(resources('lambda:InvokeFunction')).toEqual(micros.map((micro) => ({ 'Fn::GetAtt': [id(micro.function), 'Arn'] })));
+    expect(resources('logs:FilterLogEvents')).toEqual([
+      ...micros.map((micro) => ({ 'Fn::GetAtt': [id(micro.logGroup), 'Arn'] })),
+      { 'Fn::GetAtt': [id(example.space.router.accessLogGroup), 'Arn'] },
+    ]);
+    const actions = Object.values(example.space.actions);
+    expect(actions.length).toBeGreaterThan(0);
+    expect(byAction('scheduler:UpdateSchedule')).toEqual([
+      expect.objectContaining({
+        Action: ['scheduler:GetSchedule', 'scheduler:UpdateSchedule'],
+        Resource: actions.map((action) => ({ 'Fn::GetAtt': [id(action.schedule), 'Arn'] })),
+      }),
+    ]);
+    expect(byAction('scheduler:ListSchedules')).toEqual([]);
+    const invokerRoles = [...new Set(actions.map((action) => id(action.role as never)))];
+    expect(byAction('iam:PassRole')).toEqual([
+      expect.objectContaining({
+        Resource: invokerRoles.map((role) => ({ 'Fn::GetAtt': [role, 'Arn'] })),
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    ]);
+    const keysTable = id(example.space.auth!.apiKeysTable);
+    expect(byAction('dynamodb:Scan').map((statement) => JSON.stringify(statement.Resource))).toEqual([
+      expect.stringContaining(keysTable),
+      expect.stringContaining(id(example.space.data!.table)),
+    ]);
+    const objects = resources('s3:GetObject');
+    expect(objects).toEqual([
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id(example.space.data!.bucket), 'Arn'] }, `/${example.space.projectKey.projectId}/*`]] },
+    ]);
+  });
+
+  test('knows the resources by name from its environment, and the overview from a file beside the handler', () => {
+    const variables = example.template.toJSON().Resources[id(example.space.console!.function)].Properties.Environment.Variables;
+    expect(Object.keys(variables).sort()).toEqual([CONSOLE_ENV.ownerSecretParameter, CONSOLE_ENV.resources].sort());
+    const bundled = synth({ spacefile: EXAMPLE }, { bundle: true });
+    const code =
+      bundled.template.toJSON().Resources[bundled.stack.getLogicalId(bundled.space.console!.function.node.defaultChild as never)].Properties.Code;
+    const dir = join(bundled.app.synth().directory, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+    expect(existsSync(join(dir, 'index.js'))).toBe(true);
+    const overview = JSON.parse(readFileSync(join(dir, CONSOLE_APP_FILE), 'utf8'));
+    expect(overview.app.name).toBe(bundled.space.app.name);
+    expect(overview.app.micros.map((micro: { name: string; runtime: string }) => [micro.name, micro.runtime])).toEqual([
+      ['web', 'nodejs24.x'],
+      ['api', 'python3.13'],
+      ['docs', 'static'],
+    ]);
+    expect(overview.actions.map((action: { id: string }) => action.id)).toEqual(bundled.space.app.actions.map((action) => action.id));
+  });
+});
+
+describe('turning the console off', () => {
+  test('console: false leaves /__space to the sign-in function, as without a console', () => {
+    const { space, template } = synth({ spacefile: EXAMPLE, console: false });
+    expect(space.console).toBeUndefined();
+    const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey);
+    expect(keys).toEqual(expect.arrayContaining(['ANY /__space', 'ANY /__space/{proxy+}']));
+    expect(keys).not.toContain('ANY /__space/signin');
+  });
+
+  test('an app with its own authorizer has no console, and asking for one says why', () => {
+    expect(synth({ spacefile: EXAMPLE, authorizer: new HttpIamAuthorizer() }).space.console).toBeUndefined();
+    expect(() => synth({ spacefile: EXAMPLE, authorizer: new HttpIamAuthorizer(), console: {} })).toThrow(/console needs SpaceAuth's owner sign-in/);
+  });
+});
