@@ -3,12 +3,15 @@
  * `sk` = the item key, so a base is one partition read in key order by Query; the item itself is kept as its JSON
  * text (`item`), which round-trips every JSON value exactly (DynamoDB maps refuse empty names and reshape numbers),
  * `expires` copies `__expires` and is the table's TTL attribute, `version` is the compare-and-set token of updates.
+ * DynamoDB's 400 KB counts the whole stored item, names and keys included, while Deta allows 400 KB of JSON alone:
+ * an item whose JSON is over `TEXT_ITEM_BYTES` is kept deflated instead (`itemDeflated`), which JSON always fits.
  *
  * Request counts (what an SDK call costs, docs/benchmarks.md): get = 1 GetItem, put/putMany = 1 BatchWriteItem,
  * insert = 1 conditional PutItem, update = 1 GetItem + 1 conditional PutItem, delete = 1 DeleteItem, one page of
  * fetch = 1 Query (more only when DynamoDB cuts a page at 1 MB).
  */
 import { randomUUID } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import {
   type AttributeValue,
   BatchWriteItemCommand,
@@ -32,6 +35,7 @@ import {
   type ScanPage,
   type ScanRequest,
 } from '../data/base-store';
+import { badRequest } from '../data/errors';
 
 /** The table's key schema and TTL attribute: the construct creates the table with exactly these. */
 export const BASE_TABLE_SCHEMA = {
@@ -173,10 +177,26 @@ function primaryKey(ref: BaseRef, key: string): DynamoItem {
   return { [BASE_TABLE_SCHEMA.partitionKey]: { S: partitionKey(ref) }, [BASE_TABLE_SCHEMA.sortKey]: { S: key } };
 }
 
+/** Items whose JSON is larger are stored deflated: room for the key (up to 1 KB), its partition and the names. */
+const TEXT_ITEM_BYTES = 300 * 1024;
+/** DynamoDB's item size limit (400 KB, counted over names and values). */
+const DYNAMODB_ITEM_BYTES = 400 * 1024;
+
+function storedJson(item: Item, key: string): DynamoItem {
+  const json = JSON.stringify(item);
+  if (Buffer.byteLength(json) <= TEXT_ITEM_BYTES) return { item: { S: json } };
+  const deflated = deflateRawSync(json);
+  // Only JSON made of incompressible text near 400 KB gets here; refused as the size error it is, never a 500.
+  if (deflated.length + TEXT_ITEM_BYTES / 8 > DYNAMODB_ITEM_BYTES) {
+    throw badRequest('Item too large', `item '${key}' does not fit DynamoDB's 400 KB item even deflated (${deflated.length} bytes)`);
+  }
+  return { itemDeflated: { B: deflated } };
+}
+
 function toDynamo(ref: BaseRef, record: BaseWrite): DynamoItem {
   const item: DynamoItem = {
     ...primaryKey(ref, record.item.key),
-    item: { S: JSON.stringify(record.item) },
+    ...storedJson(record.item, record.item.key),
     version: { S: randomUUID() },
   };
   if (record.expires !== undefined) item[BASE_TABLE_SCHEMA.timeToLiveAttribute] = { N: String(record.expires) };
@@ -186,7 +206,7 @@ function toDynamo(ref: BaseRef, record: BaseWrite): DynamoItem {
 function fromDynamo(item: DynamoItem): BaseRecord {
   const expires = item[BASE_TABLE_SCHEMA.timeToLiveAttribute]?.N;
   return {
-    item: JSON.parse(item.item?.S ?? '{}') as Item,
+    item: JSON.parse(item.itemDeflated?.B ? inflateRawSync(item.itemDeflated.B).toString('utf8') : (item.item?.S ?? '{}')) as Item,
     version: item.version?.S ?? '',
     ...(expires === undefined ? {} : { expires: Number(expires) }),
   };

@@ -43,7 +43,7 @@ export async function startTestData(stateDir = newStateDir()): Promise<TestData>
     service,
     stateDir,
     deta,
-    request: (method, path, init = {}) => rawRequest(service, method, path, init),
+    request: (method, path, init = {}) => rawRequest({ hostname: '127.0.0.1', port: service.port, ca: service.tls.caPem }, method, path, init),
     stop: async () => {
       await service.close();
     },
@@ -54,7 +54,7 @@ export function removeStateDir(data: TestData): void {
   rmSync(data.stateDir, { recursive: true, force: true });
 }
 
-interface RequestInit {
+export interface RequestInit {
   readonly body?: string | Uint8Array;
   readonly headers?: Record<string, string | null>;
 }
@@ -64,16 +64,23 @@ function headersOf(given: Record<string, string | null> = {}): Record<string, st
   return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
-async function rawRequest(service: LocalDataService, method: string, path: string, init: RequestInit): Promise<Reply> {
+/** Where a raw request goes: the service's address and the CA its certificate is checked against (default: Node's). */
+export interface RawTarget {
+  readonly hostname: string;
+  readonly port: number;
+  readonly ca?: string;
+}
+
+export async function rawRequest(target: RawTarget, method: string, path: string, init: RequestInit): Promise<Reply> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: '127.0.0.1',
-        port: service.port,
+        host: target.hostname,
+        port: target.port,
         method,
         path,
-        ca: service.tls.caPem,
+        ...(target.ca !== undefined && { ca: target.ca }),
         // Node sends a DELETE body without a length unless told; clients (fetch, http.client) always send one.
         headers: { ...(init.body !== undefined && { 'content-length': String(Buffer.byteLength(init.body)) }), ...headersOf(init.headers) },
       },

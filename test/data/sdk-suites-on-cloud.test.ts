@@ -16,7 +16,7 @@ vi.mock('./data-helpers', async (importOriginal) => {
   const { startCloudPath } = await import('./cloud-path');
   const { Deta } = await import('deta');
   const useTestData = () => {
-    let data: { stateDir: string; deta: ReturnType<typeof Deta>; stop: () => Promise<void> } | undefined;
+    let data: Pick<DataHelpers.TestData, 'stateDir' | 'deta' | 'request' | 'stop'> | undefined;
     beforeAll(async () => {
       const servers = await startAwsServers();
       const cloud = await startCloudPath({ servers, projectKey: actual.PROJECT_KEY });
@@ -25,6 +25,13 @@ vi.mock('./data-helpers', async (importOriginal) => {
       data = {
         stateDir: mkdtempSync(join(tmpdir(), 'spaceport-cloud-suite-')),
         deta: Deta(actual.PROJECT_KEY),
+        // Raw requests go where the SDK's do: DETA_BASE_HOST when sent (both suites of this file set it, the last one
+        // started wins), labelled JSON as every SDK does; the certificate is the run's, which this process trusts.
+        request: (method: string, path: string, init: DataHelpers.RequestInit = {}) =>
+          actual.rawRequest({ hostname: 'localhost', port: Number((process.env.DETA_BASE_HOST ?? cloud.host).split(':')[1]) }, method, path, {
+            ...init,
+            headers: { 'content-type': 'application/json', ...init.headers },
+          }),
         stop: async () => {
           await cloud.close();
           await servers.close();
