@@ -160,6 +160,13 @@ function exitDescription(code: number | null, signal: NodeJS.Signals | null, wra
 }
 
 /** Resolves when every one of `children` has exited, or after `withinMs`. */
+/** How long a stopping environment waits for its processes' last output (a process that leaves a pipe open). */
+const OUTPUT_DRAIN_MS = 500;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 function allExited(children: readonly ChildProcess[], withinMs: number): Promise<void> {
   const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
   if (running.length === 0) return Promise.resolve();
@@ -186,6 +193,8 @@ export class ExecutionEnvironment {
   private readonly externalExtensions: string[];
   private confinement?: Confinement;
   private processes: ChildProcess[] = [];
+  /** Each process's output, until its last line is logged: a shutdown waits for them so the log ends complete. */
+  private readonly openOutputs = new Set<Promise<void>>();
   private runtimeProcess?: ChildProcess;
   private exitListeners = new Set<(description: string) => void>();
   private busy = false;
@@ -644,6 +653,9 @@ export class ExecutionEnvironment {
       if (stream) readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.log(line));
     }
     this.processes.push(child);
+    const outputClosed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    this.openOutputs.add(outputClosed);
+    void outputClosed.then(() => this.openOutputs.delete(outputClosed));
     child.on('error', (err) => {
       this.log(`${role} could not start: ${err.message}`);
       onExit?.(err.message);
@@ -683,6 +695,8 @@ export class ExecutionEnvironment {
     await Promise.all([...roots, ...(root?.pid ? [root.pid] : [])].map((pid) => killTree(pid, members)));
     await killTree(undefined, members);
     this.processes = [];
+    // What a process wrote as it stopped (an app's SIGTERM handler) may still be in its pipe when it has exited.
+    await Promise.race([Promise.all(this.openOutputs), delay(OUTPUT_DRAIN_MS)]);
   }
 
   /**
