@@ -182,7 +182,8 @@ function treeSize(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-function copyPreservingMode(from: string, to: string): void {
+/** How a file or tree goes into a package: links resolved to what they lead to, modes kept, fresh timestamps. */
+export function copyPreservingMode(from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });
   cpSync(from, to, { recursive: true, preserveTimestamps: false, dereference: true });
 }

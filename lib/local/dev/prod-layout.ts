@@ -4,10 +4,11 @@
  * lays it out: `.next/standalone` at the root with `.next/static` and `public` beside it. Such a micro runs from a
  * copy laid out exactly as synth packages it, made again on every restart so a rebuild is picked up.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { frameworkOutputs } from '../../packaging/framework-build';
+import { copyPreservingMode } from '../../packaging/micro-code';
 import type { Micro } from '../../spacefile/model';
 
 export interface ProdLayout {
@@ -30,8 +31,8 @@ export function prodLayout(micro: Micro, built: boolean): ProdLayout | undefined
   const refresh = (): void => {
     const current = frameworkOutputs(micro, micro.srcDir, true) ?? [];
     rmSync(dir, { recursive: true, force: true });
-    // Links stay links, as in the zip packaging makes (Next's standalone node_modules may hold some).
-    for (const { from, to } of current) cpSync(join(micro.srcDir, from), join(dir, to), { recursive: true, verbatimSymlinks: true });
+    // Copied as packaging copies them (links resolved), so the layout holds what the function's code would.
+    for (const { from, to } of current) copyPreservingMode(join(micro.srcDir, from), to === '' ? dir : join(dir, to));
   };
   refresh();
   return { dir, refresh, remove: () => rmSync(dir, { recursive: true, force: true }) };
