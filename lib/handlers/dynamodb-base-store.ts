@@ -181,13 +181,15 @@ function primaryKey(ref: BaseRef, key: string): DynamoItem {
 const TEXT_ITEM_BYTES = 300 * 1024;
 /** DynamoDB's item size limit (400 KB, counted over names and values). */
 const DYNAMODB_ITEM_BYTES = 400 * 1024;
+/** The rest of a stored item at most: the sort key (1 KB), the partition key, the version and the attribute names. */
+const STORED_ITEM_OVERHEAD_BYTES = 2 * 1024;
 
 function storedJson(item: Item, key: string): DynamoItem {
   const json = JSON.stringify(item);
   if (Buffer.byteLength(json) <= TEXT_ITEM_BYTES) return { item: { S: json } };
   const deflated = deflateRawSync(json);
   // Only JSON made of incompressible text near 400 KB gets here; refused as the size error it is, never a 500.
-  if (deflated.length + TEXT_ITEM_BYTES / 8 > DYNAMODB_ITEM_BYTES) {
+  if (deflated.length + STORED_ITEM_OVERHEAD_BYTES > DYNAMODB_ITEM_BYTES) {
     throw badRequest('Item too large', `item '${key}' does not fit DynamoDB's 400 KB item even deflated (${deflated.length} bytes)`);
   }
   return { itemDeflated: { B: deflated } };
