@@ -7,11 +7,12 @@
  * A module of the Deta Base and Drive semantics, one per concept. Their tests reach the local data service in the
  * test process over TLS, so run.mjs makes a CA and has Stryker's processes trust it (`localCa`).
  */
-function dataModule(concept, sources, thresholds) {
+function dataModule(concept, sources, { ownTests = [], ...thresholds }) {
   return {
     name: `data-${concept}`,
     mutate: [sources],
-    tests: ['test/data/base-sdk.test.ts', 'test/data/drive-sdk.test.ts', 'test/data/bad-input.test.ts', 'test/data/key-order.test.ts'],
+    // The shared SDK suites, plus tests of this concept alone: a change to those reruns only this module's mutants.
+    tests: ['test/data/base-sdk.test.ts', 'test/data/drive-sdk.test.ts', 'test/data/bad-input.test.ts', 'test/data/key-order.test.ts', ...ownTests],
     localCa: true,
     ...thresholds,
   };

@@ -43,10 +43,11 @@ function forgetStaticSurvivors(incrementalFile, report) {
   if (forgotten > 0) writeFileSync(incrementalFile, JSON.stringify(report));
 }
 
-/** Whether every source and test file the incremental report recorded still reads the same. */
-function isUnchanged(report) {
+/** Whether every source and test file the incremental report recorded still reads the same, and no test was added. */
+function isUnchanged(module, report) {
   const recorded = [...Object.entries(report.files), ...Object.entries(report.testFiles ?? {})];
-  return recorded.every(([path, file]) => existsSync(join(ROOT, path)) && readFileSync(join(ROOT, path), 'utf8') === file.source);
+  const testsRecorded = module.tests.every((test) => report.testFiles?.[test] !== undefined);
+  return testsRecorded && recorded.every(([path, file]) => existsSync(join(ROOT, path)) && readFileSync(join(ROOT, path), 'utf8') === file.source);
 }
 
 /**
@@ -69,7 +70,7 @@ for (const module of modules) {
   const incrementalFile = join(ROOT, 'tools/mutate/incremental', `${module.name}.json`);
   const committed = existsSync(incrementalFile) ? JSON.parse(readFileSync(incrementalFile, 'utf8')) : undefined;
   let report = committed;
-  if (!(changedOnly && committed && isUnchanged(committed))) {
+  if (!(changedOnly && committed && isUnchanged(module, committed))) {
     if (committed && !full) forgetStaticSurvivors(incrementalFile, committed);
     const stryker = join(ROOT, 'tools/mutate/node_modules/.bin/stryker');
     const ca = module.localCa ? await localCa() : undefined;
