@@ -238,8 +238,10 @@ def _decode_body(event):
     if not isinstance(body, str) or body == "":
         return b""
     if event.get("isBase64Encoded") is True:
-        # Lenient like Node's decoder: characters outside the alphabet are skipped, missing padding is fine.
-        alphabet_only = NOT_BASE64.sub("", body.replace("-", "+").replace("_", "/"))
+        # Lenient like Node's decoder: the data ends at the first `=`, characters outside the alphabet are skipped,
+        # missing padding is fine.
+        data = body.replace("-", "+").replace("_", "/").partition("=")[0]
+        alphabet_only = NOT_BASE64.sub("", data)
         if len(alphabet_only) % 4 == 1:
             alphabet_only = alphabet_only[:-1]  # a lone trailing character holds no whole byte
         return base64.b64decode(alphabet_only + "=" * (-len(alphabet_only) % 4))

@@ -199,6 +199,14 @@ class PayloadV2(unittest.TestCase):
         self.assertEqual(decoded("-_-_"), base64.b64decode("+/+/"))  # the URL-safe alphabet
         self.assertEqual(decoded("aGkhY"), b"hi!")  # a lone trailing character holds no whole byte
         self.assertEqual(decoded("aGkh"), b"hi!")
+        self.assertEqual(decoded("aGkh Y"), b"hi!")  # the lone character counted after skipping the others
+
+    def test_base64_ends_at_the_first_padding_as_node_reads_it(self):
+        def decoded(text):
+            return request_of(v2({"body": text, "isBase64Encoded": True})).body
+        self.assertEqual(decoded("YQ==YQ=="), b"a")
+        self.assertEqual(decoded("aG=k"), b"h")
+        self.assertEqual(decoded("=aGk"), b"")
 
     def test_percent_encodes_what_may_not_stand_in_a_target(self):
         self.assertEqual(request_of(v2({"rawPath": '/a b/ü"<>'})).target, "/a%20b/%C3%BC%22%3C%3E")
