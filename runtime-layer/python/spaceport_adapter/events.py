@@ -23,10 +23,12 @@ REPLACED_HEADERS = frozenset((
 UNSAFE_PATH_CHARS = re.compile(r'[^\x21-\x7e]|["<>\\^`{|}#?]')
 # lib/core/paths.ts: something in a path that some reading would change, how often a path may be decoded,
 # a leading `//host` that URL parsers read as an authority, and the ends of a path that keep a trailing slash.
+# mutate: equivalent StringLiteral: it only chooses the fast path (see path_readings)
 READ_DIFFERENTLY = re.compile(r"[%\\]|//|/\.")
 DECODINGS = 2
 LEADING_AUTHORITY = re.compile(r"^//[^/]*")
-TRAILING_DOTS = re.compile(r"/\.{0,2}$")
+# `\Z` is JavaScript's `$`: Python's `$` also matches before a final newline, and a path may decode to one.
+TRAILING_DOTS = re.compile(r"/\.{0,2}\Z")
 # A `%` that does not start an escape: decodeURIComponent would throw.
 BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Outside the base64 alphabet (after mapping the URL-safe one): skipped, as Node's decoder does.
@@ -127,6 +129,7 @@ def _resolve_dots(path):
 
 def path_readings(path):
     """Every way a framework may read `path`, the same list as lib/core/paths.ts's pathReadings."""
+    # mutate: equivalent ConditionalExpression: the fast path; every other reading of such a path is itself
     if not READ_DIFFERENTLY.search(path):
         return [path]
     spellings = [path]

@@ -101,6 +101,7 @@ class PayloadV2(unittest.TestCase):
         self.assertEqual(request_of(v2({"rawPath": "/other"}), "/api").target, "/other")
         # A base path of "/" (the primary micro) strips nothing.
         self.assertEqual(request_of(v2({"rawPath": "/items"}), "/").target, "/items")
+        self.assertEqual(request_of(v2({"rawPath": "//items"}), "/").target, "//items")
 
     def test_cookies_joined_into_one_cookie_header(self):
         self.assertEqual(headers_of(request_of(v2({"cookies": ["a=1", "b=2"]})))["cookie"], ["a=1; b=2"])
@@ -346,6 +347,11 @@ class ReservedPathRule(unittest.TestCase):
         self.assertEqual(path_readings("//"), ["//", "/"])
         self.assertEqual(path_readings("/../x"), ["/../x", "/x"])
         self.assertEqual(path_readings("//evil/__space/x"), ["//evil/__space/x", "/evil/__space/x", "/__space/x"])
+
+    def test_a_decoded_newline_ends_no_path_with_a_slash(self):
+        # As JavaScript's `$` reads it: a path ends where its text ends, not before a final newline.
+        self.assertEqual(path_readings("/x/%0A"), ["/x/%0A", "/x/\n"])
+        self.assertEqual(path_readings("/x/.%0A"), ["/x/.%0A", "/x/.\n"])
 
     def test_malformed_or_non_utf8_escapes_stay_as_sent(self):
         self.assertEqual(path_readings("/bad%zz"), ["/bad%zz"])
