@@ -4,8 +4,9 @@ of the adapter. Header rules are Node's, so both adapters refuse the same reques
 import re
 import socket
 
-# Node's rules (validateHeaderName / checkInvalidHeaderChar).
-TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# Node's rules (validateHeaderName / checkInvalidHeaderChar). A token is matched whole (fullmatch): Python's `$`
+# would also let a final newline through, which JavaScript's does not.
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 INVALID_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
 INVALID_TARGET = re.compile(r"[^\x21-\xff]")
 MAX_LINE = 65536
@@ -154,11 +155,11 @@ class Connection:
 
 
 def _encode_head(method, target, headers):
-    if not TOKEN.match(method) or INVALID_TARGET.search(target):
+    if not TOKEN.fullmatch(method) or INVALID_TARGET.search(target):
         raise ValueError("invalid method or target")
     lines = [f"{method} {target} HTTP/1.1"]
     for name, value in headers:
-        if not TOKEN.match(name) or INVALID_VALUE.search(value):
+        if not TOKEN.fullmatch(name) or INVALID_VALUE.search(value):
             raise ValueError(f"invalid header {name!r}")
         lines.append(f"{name}: {value}")
     lines.append("\r\n")
