@@ -33,8 +33,10 @@ TRAILING_DOTS = re.compile(r"/\.{0,2}\Z")
 BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Outside the base64 alphabet (after mapping the URL-safe one): skipped, as Node's decoder does.
 NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
-# encodeURIComponent's unreserved set, so both adapters build the same query strings.
+# encodeURIComponent's unreserved set, so both adapters build the same query strings and targets.
 COMPONENT_SAFE = "!*'()"
+# Half a surrogate pair, which JSON may escape but UTF-8 cannot hold.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class AppRequest(NamedTuple):
@@ -131,6 +133,7 @@ def path_readings(path):
     """Every way a framework may read `path`, the same list as lib/core/paths.ts's pathReadings."""
     # mutate: equivalent ConditionalExpression: the fast path; every other reading of such a path is itself
     if not READ_DIFFERENTLY.search(path):
+        # mutate: equivalent BlockStatement: the fast path; every other reading of such a path is itself
         return [path]
     spellings = [path]
     current = path
@@ -143,7 +146,7 @@ def path_readings(path):
     readings = {}
     for spelling in spellings:
         for slashes in (spelling, spelling.replace("\\", "/")):
-            for without_authority in (slashes, LEADING_AUTHORITY.sub("", slashes, count=1) or "/"):
+            for without_authority in (slashes, LEADING_AUTHORITY.sub("", slashes) or "/"):
                 readings[without_authority] = None
                 readings[_resolve_dots(without_authority)] = None
     return list(readings)
@@ -161,6 +164,7 @@ def _decode_uri_component(text):
     try:
         return unquote(text, errors="strict")
     except UnicodeDecodeError:
+        # mutate: equivalent BlockStatement: a function that returns nothing returns None as well
         return None
 
 
@@ -236,9 +240,17 @@ def _complete_headers(entries, fallback_host, source_ip, request_context, lambda
     return headers
 
 
+def _utf8(text):
+    """UTF-8 as Node's Buffer.from writes it: a lone surrogate becomes U+FFFD."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return LONE_SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
 def _decode_body(event):
     body = event.get("body")
-    if not isinstance(body, str) or body == "":
+    if not isinstance(body, str):
         return b""
     if event.get("isBase64Encoded") is True:
         # Lenient like Node's decoder: the data ends at the first `=`, characters outside the alphabet are skipped,
@@ -247,8 +259,9 @@ def _decode_body(event):
         alphabet_only = NOT_BASE64.sub("", data)
         if len(alphabet_only) % 4 == 1:
             alphabet_only = alphabet_only[:-1]  # a lone trailing character holds no whole byte
-        return base64.b64decode(alphabet_only + "=" * (-len(alphabet_only) % 4))
-    return body.encode("utf-8", "replace")
+        # The decoder ignores padding beyond what the data needs.
+        return base64.b64decode(alphabet_only + "==")
+    return _utf8(body)
 
 
 def _parse_http(event, fmt, base_path, lambda_context):
@@ -284,7 +297,7 @@ def _parse_http(event, fmt, base_path, lambda_context):
     domain = context.get("domainName") if isinstance(context.get("domainName"), str) else "localhost"
     headers = _complete_headers(entries, domain, source_ip if isinstance(source_ip, str) else None,
                                 event.get("requestContext"), lambda_context, base_path)
-    encoded_path = UNSAFE_PATH_CHARS.sub(lambda m: quote(m.group(0), safe=""), path)
+    encoded_path = UNSAFE_PATH_CHARS.sub(lambda m: _encode_component(m.group(0)), path)
     target = f"{encoded_path}?{query}" if query else encoded_path
     return Http(fmt, AppRequest(method, target, headers, body))
 
@@ -294,7 +307,9 @@ def _parse_action(event, lambda_context):
     if not isinstance(action, dict) or not isinstance(action.get("id"), str) or action["id"] == "":
         return Unsupported("Spaceport.MalformedEvent", 'The spaceport.action event has no event.id: expected '
                            '{"source":"spaceport.action","event":{"id":"<action id>","trigger":"schedule"}}')
-    body = json.dumps({"event": action}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps({"event": action}, separators=(",", ":"), ensure_ascii=False)
+    # JSON.stringify escapes a lone surrogate, which UTF-8 cannot hold.
+    body = LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text).encode("utf-8")
     headers = [("host", "localhost"), ("content-type", "application/json"), ("x-amzn-lambda-context", lambda_context)]
     return Action(action["id"], AppRequest("POST", ACTIONS_PATH, headers, body))
 
@@ -306,7 +321,7 @@ def _parse_app_action(event, lambda_context):
         return Unsupported("Spaceport.MalformedEvent", 'The spaceport.app-action event needs request.method (GET or POST) '
                            'and request.path (a path): expected {"source":"spaceport.app-action","request":'
                            '{"method":"GET","path":"/__space/actions"}}')
-    body = request["body"].encode("utf-8") if isinstance(request.get("body"), str) else b""
+    body = _utf8(request["body"]) if isinstance(request.get("body"), str) else b""
     headers = [("host", "localhost"), ("content-type", "application/json"), ("x-amzn-lambda-context", lambda_context)]
     return Http("v2", AppRequest(request["method"], request["path"], headers, body))
 

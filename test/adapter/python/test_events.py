@@ -201,6 +201,8 @@ class PayloadV2(unittest.TestCase):
         self.assertEqual(decoded("aGkhY"), b"hi!")  # a lone trailing character holds no whole byte
         self.assertEqual(decoded("aGkh"), b"hi!")
         self.assertEqual(decoded("aGkh Y"), b"hi!")  # the lone character counted after skipping the others
+        for size in range(1, 8):
+            self.assertEqual(decoded(base64.b64encode(bytes(range(size))).decode().rstrip("=")), bytes(range(size)), size)
 
     def test_base64_ends_at_the_first_padding_as_node_reads_it(self):
         def decoded(text):
@@ -208,6 +210,17 @@ class PayloadV2(unittest.TestCase):
         self.assertEqual(decoded("YQ==YQ=="), b"a")
         self.assertEqual(decoded("aG=k"), b"h")
         self.assertEqual(decoded("=aGk"), b"")
+
+    def test_a_lone_surrogate_in_a_text_body_reaches_the_app_as_node_sends_it(self):
+        # JSON may escape half a surrogate pair; Node's Buffer.from writes it as U+FFFD.
+        self.assertEqual(parse_event(b'{"rawPath":"/","requestContext":{"http":{"method":"POST"}},"body":"a\\ud800b"}', "",
+                                     LAMBDA_CONTEXT).request.body, "a\ufffdb".encode())
+        app_action = b'{"source":"spaceport.app-action","request":{"method":"POST","path":"/x","body":"\\udc00"}}'
+        self.assertEqual(parse_event(app_action, "", LAMBDA_CONTEXT).request.body, "\ufffd".encode())
+        # JSON.stringify escapes it.
+        action = b'{"source":"spaceport.action","event":{"id":"a","note":"\\ud800\\ud83d\\ude00"}}'
+        self.assertEqual(parse_event(action, "", LAMBDA_CONTEXT).request.body,
+                         '{"event":{"id":"a","note":"\\ud800\U0001F600"}}'.encode())
 
     def test_percent_encodes_what_may_not_stand_in_a_target(self):
         self.assertEqual(request_of(v2({"rawPath": '/a b/ü"<>'})).target, "/a%20b/%C3%BC%22%3C%3E")
@@ -236,7 +249,7 @@ class PayloadV1AndAlb(unittest.TestCase):
         self.assertEqual(parsed.request.target, "/notes?q=a%20b&q=c%26d&tab=2")
         self.assertEqual(request_of(v1({"queryStringParameters": {"a b": "x/y", "n": 1, "t": True}})).target,
                          "/notes?a%20b=x%2Fy&n=1&t=true")
-        self.assertEqual(request_of(v1({"multiValueQueryStringParameters": {"one": "v"}})).target, "/notes?one=v")
+        self.assertEqual(request_of(v1({"multiValueQueryStringParameters": {"one": "vw"}})).target, "/notes?one=vw")
         self.assertEqual(request_of(v1({"queryStringParameters": {"k": "!*'()~._-é"}})).target, "/notes?k=!*'()~._-%C3%A9")
         self.assertEqual(request_of(v1({"queryStringParameters": None})).target, "/notes")
 
@@ -355,6 +368,9 @@ class ReservedPathRule(unittest.TestCase):
 
     def test_malformed_or_non_utf8_escapes_stay_as_sent(self):
         self.assertEqual(path_readings("/bad%zz"), ["/bad%zz"])
+        # One malformed escape leaves the others undecoded too, as decodeURIComponent throws on the whole path.
+        self.assertEqual(path_readings("/%zz%41"), ["/%zz%41"])
+        self.assertFalse(is_reserved_path("/%zz/..%2F__space"))
         self.assertEqual(path_readings("/%ED%A0%80"), ["/%ED%A0%80"])
         self.assertEqual(path_readings("/%C4%80"), ["/%C4%80", "/Ā"])
 
