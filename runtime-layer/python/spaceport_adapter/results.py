@@ -28,13 +28,13 @@ def header_map(pairs):
 
 
 def is_text_body(headers):
-    if "content-encoding" in headers:
-        return False
     content_type = headers.get("content-type")
-    return content_type is not None and TEXT_TYPES.search(content_type[0].strip()) is not None
+    return ("content-encoding" not in headers and content_type is not None
+            and TEXT_TYPES.search(content_type[0].strip()) is not None)
 
 
 def refusal_response(status, message):
+    # mutate: equivalent StringLiteral ",": one key, so the item separator is never written
     body = json.dumps({"message": message}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return AppResponse(status, REASONS.get(status, ""), {"content-type": ["application/json"]}, body)
 

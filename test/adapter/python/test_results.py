@@ -88,6 +88,8 @@ class ToResult(unittest.TestCase):
             "body": "hi", "isBase64Encoded": False,
         })
         self.assertEqual(to_result("alb", response([], b"", 599, ""))["statusDescription"], "599")
+        three = to_result("alb", response([("set-cookie", "a=1"), ("set-cookie", "b=2"), ("set-cookie", "c=3")]))
+        self.assertEqual(three["headers"]["set-cookie"], "c=3")
         binary = to_result("alb", response([("content-type", "image/png")], b"\x00"))
         self.assertEqual((binary["body"], binary["isBase64Encoded"]), ("AA==", True))
 
