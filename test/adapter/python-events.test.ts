@@ -1,25 +1,19 @@
 /**
  * The Python adapter's event translation, in-process: runs test/adapter/python (unittest, the counterpart of
- * events.test.ts and results.test.ts, and every conformance fixture through parse_event) against a fresh build of
- * the layer, whose spaceport_adapter/constants.py is generated from lib/core. tools/mutate/python_mutate.py mutates
- * the adapter against the same tests.
+ * events.test.ts and results.test.ts, and every conformance fixture through parse_event) against the layer the global
+ * setup builds, whose spaceport_adapter/constants.py is generated from lib/core. tools/mutate/python_mutate.py
+ * mutates the adapter against the same tests.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildLayer, REPO_ROOT } from './helpers/adapter-process';
-
-let layer: ReturnType<typeof buildLayer>;
-beforeAll(() => {
-  layer = buildLayer();
-});
-afterAll(() => layer?.remove());
+import { expect, test } from 'vitest';
+import { adapterLayerDir } from '../../lib/layer-dir';
 
 test('the Python unittest suite of the event translation passes', () => {
-  const tests = join(REPO_ROOT, 'test/adapter/python');
+  const tests = join(__dirname, 'python');
   // Debian's Python, as CI installs it; -B leaves no __pycache__ in the tests' folder.
   const run = spawnSync('/usr/bin/python3', ['-B', '-m', 'unittest', 'discover', '-s', tests, '-t', tests], {
-    env: { ...process.env, PYTHONPATH: join(layer.dir, 'python') },
+    env: { ...process.env, PYTHONPATH: join(adapterLayerDir(), 'python') },
     encoding: 'utf8',
   });
   // unittest reports on stderr: the failing assertions are the message when it fails.

@@ -1,12 +1,12 @@
 // Lints the Python adapter with Ruff compiled to WebAssembly (the npm package; Ruff's own binary is on PyPI).
-// Usage: node tools/lint/ruff.mjs [directory, default runtime-layer/python]
+// Usage: node tools/lint/ruff.mjs [directory...], by default the adapter, its in-process tests and the mutation harness
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PositionEncoding, Workspace } from '@astral-sh/ruff-wasm-nodejs';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
-const dir = resolve(root, process.argv[2] ?? 'runtime-layer/python');
+const dirs = process.argv.length > 2 ? process.argv.slice(2) : ['runtime-layer/python', 'test/adapter/python', 'tools/mutate'];
 
 // pyflakes, pycodestyle, import order, bugbear, pyupgrade for the oldest runtime (3.12); lines as long as the
 // TypeScript's.
@@ -15,8 +15,9 @@ const workspace = new Workspace(
   PositionEncoding.Utf16,
 );
 
-const files = readdirSync(dir, { recursive: true, withFileTypes: true })
-  .filter((entry) => entry.isFile() && entry.name.endsWith('.py'))
+const files = dirs
+  .flatMap((dir) => readdirSync(resolve(root, dir), { recursive: true, withFileTypes: true }))
+  .filter((entry) => entry.isFile() && entry.name.endsWith('.py') && !entry.parentPath.includes('node_modules'))
   .map((entry) => join(entry.parentPath, entry.name))
   .sort();
 

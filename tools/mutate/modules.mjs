@@ -68,6 +68,15 @@ export const MODULES = [
     tests: ['test/adapter/events.test.ts', 'test/adapter/results.test.ts'],
     break: 100,
   },
+  // The Python adapter's translation. No Python mutation tool installs here (PyPI only), so tools/mutate/python_mutate.py,
+  // standard library alone, mutates it against its unittest files (run.mjs starts it instead of Stryker).
+  {
+    name: 'python-adapter-events',
+    kind: 'python',
+    mutate: ['runtime-layer/python/spaceport_adapter/events.py', 'runtime-layer/python/spaceport_adapter/results.py'],
+    tests: ['test/adapter/python/test_events.py', 'test/adapter/python/test_results.py', 'test/adapter/python/test_conformance.py'],
+    break: 100,
+  },
   {
     name: 'packaging-selection',
     mutate: ['lib/packaging/file-selection.ts'],

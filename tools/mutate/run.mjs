@@ -1,8 +1,9 @@
-// `npm run mutate [-- [--full] [--changed] [module...]]`: StrykerJS over each module of modules.mjs in turn, one at
-// a time (the machine is shared), incrementally: only mutants in sources or tests changed since the committed
-// incremental file are run again. Prints each module's score against its break threshold; exits 1 if any is below.
+// `npm run mutate [-- [--full] [--changed] [module...]]`: StrykerJS (python_mutate.py for a Python module) over each
+// module of modules.mjs in turn, one at a time (the machine is shared), incrementally: only mutants in sources or
+// tests changed since the committed incremental file are run again. Prints each module's score against its break
+// threshold; exits 1 if any is below.
 //   --full     run every mutant again (Stryker's --force), and rewrite the incremental files;
-//   --changed  (CI) run Stryker only for modules whose sources or tests differ from their incremental file; the
+//   --changed  (CI) run the mutation only for modules whose sources or tests differ from their incremental file; the
 //              others are judged from it as committed, which is what an incremental run would conclude anyway.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,21 @@ async function localCa() {
   return { env, remove: () => rmSync(stateDir, { recursive: true, force: true }) };
 }
 
+function runStryker(module, ca) {
+  const stryker = join(ROOT, 'tools/mutate/node_modules/.bin/stryker');
+  return spawnSync(stryker, ['run', 'tools/mutate/stryker.config.mjs', ...(full ? ['--force'] : [])], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ...ca?.env, SPACEPORT_MUTATE_MODULE: module.name },
+  });
+}
+
+/** A Python module: tools/mutate/python_mutate.py writes the same report and incremental file as Stryker would. */
+function runPython(module) {
+  const args = [module.name, '--mutate', ...module.mutate, '--tests', ...module.tests, ...(full ? ['--full'] : [])];
+  return spawnSync('/usr/bin/python3', ['tools/mutate/python_mutate.py', ...args], { cwd: ROOT, stdio: 'inherit' });
+}
+
 const rows = [];
 let failed = false;
 for (const module of modules) {
@@ -72,17 +88,12 @@ for (const module of modules) {
   let report = committed;
   if (!(changedOnly && committed && isUnchanged(module, committed))) {
     if (committed && !full) forgetStaticSurvivors(incrementalFile, committed);
-    const stryker = join(ROOT, 'tools/mutate/node_modules/.bin/stryker');
     const ca = module.localCa ? await localCa() : undefined;
-    const run = spawnSync(stryker, ['run', 'tools/mutate/stryker.config.mjs', ...(full ? ['--force'] : [])], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, ...ca?.env, SPACEPORT_MUTATE_MODULE: module.name },
-    });
+    const run = module.kind === 'python' ? runPython(module) : runStryker(module, ca);
     ca?.remove();
     const reportFile = join(ROOT, 'reports/mutation', `${module.name}.json`);
     if (!existsSync(reportFile) || (run.status !== 0 && run.status !== 1)) {
-      console.error(`mutate: Stryker did not finish on '${module.name}' (exit ${run.status ?? run.signal})`);
+      console.error(`mutate: the mutation run did not finish on '${module.name}' (exit ${run.status ?? run.signal})`);
       failed = true;
       continue;
     }

@@ -336,7 +336,8 @@ class Refusals(unittest.TestCase):
             ({"version": "1.0", "path": "/x"}, "v1", "httpMethod"),
             (alb({"path": 7}), "alb", "path"),
         ]
-        names = {"v2": "API Gateway HTTP API (payload 2.0) event", "v1": "API Gateway REST (payload 1.0) event", "alb": "ALB event"}
+        names = {"v2": "API Gateway HTTP API (payload 2.0) event", "v1": "API Gateway REST (payload 1.0) event",
+                 "alb": "ALB event"}
         for event, fmt, field in cases:
             with self.subTest(event=event):
                 self.assertEqual(parse(event), Refused(fmt, 400, f"Bad request: the {names[fmt]} has no {field}"))
@@ -395,7 +396,8 @@ class ScheduledActions(unittest.TestCase):
                    '{"source":"spaceport.action","event":{"id":"<action id>","trigger":"schedule"}}')
         for fields in ({}, {"event": "cleanup"}, {"event": {"id": ""}}, {"event": {"id": 7}}, {"event": {}}):
             with self.subTest(fields):
-                self.assertEqual(parse({"source": "spaceport.action", **fields}), Unsupported("Spaceport.MalformedEvent", message))
+                self.assertEqual(parse({"source": "spaceport.action", **fields}),
+                                 Unsupported("Spaceport.MalformedEvent", message))
 
 
 class AppActions(unittest.TestCase):
@@ -409,7 +411,8 @@ class AppActions(unittest.TestCase):
 
     def test_posts_the_inputs_as_json(self):
         body = json.dumps({"name": "Ada", "loud": True, "note": "é"})
-        request = request_of({"source": "spaceport.app-action", "request": {"method": "POST", "path": "/__space/actions/greet", "body": body}})
+        request = request_of({"source": "spaceport.app-action",
+                              "request": {"method": "POST", "path": "/__space/actions/greet", "body": body}})
         self.assertEqual((request.method, request.target), ("POST", "/__space/actions/greet"))
         self.assertEqual(request.body, body.encode("utf-8"))
         self.assertEqual(request.headers, self.HEADERS)
@@ -425,12 +428,14 @@ class AppActions(unittest.TestCase):
                        {"request": {"method": "GET"}}, {"request": {"method": "GET", "path": 7}},
                        {"request": {"method": "GET", "path": "http://other/__space/actions"}}, {"request": {"path": "/x"}}):
             with self.subTest(fields):
-                self.assertEqual(parse({"source": "spaceport.app-action", **fields}), Unsupported("Spaceport.MalformedEvent", message))
+                self.assertEqual(parse({"source": "spaceport.app-action", **fields}),
+                                 Unsupported("Spaceport.MalformedEvent", message))
 
 
 class UnsupportedEvents(unittest.TestCase):
     def test_not_json(self):
-        self.assertEqual(parse_event(b"{nope", "", LAMBDA_CONTEXT), Unsupported("Spaceport.UnsupportedEvent", "The event is not JSON"))
+        self.assertEqual(parse_event(b"{nope", "", LAMBDA_CONTEXT),
+                         Unsupported("Spaceport.UnsupportedEvent", "The event is not JSON"))
 
     def test_describes_what_it_got(self):
         cases = [

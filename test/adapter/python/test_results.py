@@ -22,7 +22,8 @@ class HeaderMap(unittest.TestCase):
 
 class RefusalResponse(unittest.TestCase):
     def test_json_with_its_reason_phrase(self):
-        for status, reason in ((400, "Bad Request"), (404, "Not Found"), (413, "Payload Too Large"), (502, "Bad Gateway"), (418, "")):
+        reasons = ((400, "Bad Request"), (404, "Not Found"), (413, "Payload Too Large"), (502, "Bad Gateway"), (418, ""))
+        for status, reason in reasons:
             with self.subTest(status):
                 refusal = refusal_response(status, "why é")
                 self.assertEqual((refusal.status, refusal.reason), (status, reason))
@@ -73,7 +74,8 @@ class ToResult(unittest.TestCase):
     def test_v1_every_header_as_multi_value_headers_cookies_included(self):
         result = to_result("v1", response([("content-type", "text/plain"), ("set-cookie", "a=1"), ("set-cookie", "b=2")],
                                           b"hi", 201, "Created"))
-        self.assertEqual(result, {"statusCode": 201, "multiValueHeaders": {"content-type": ["text/plain"], "set-cookie": ["a=1", "b=2"]},
+        self.assertEqual(result, {"statusCode": 201,
+                                  "multiValueHeaders": {"content-type": ["text/plain"], "set-cookie": ["a=1", "b=2"]},
                                   "body": "hi", "isBase64Encoded": False})
         binary = to_result("v1", response([("content-type", "image/png")], b"\x00"))
         self.assertEqual((binary["body"], binary["isBase64Encoded"]), ("AA==", True))
