@@ -11,10 +11,9 @@ import { badRequest, DataError } from './errors';
 import { isJsonObject } from './json';
 import { describe } from './items';
 import { MAX_DRIVE_NAMES, MAX_NAME_BYTES, MAX_PART_BYTES } from './limits';
+import { partNumberProblem } from './part-number';
 import type { JsonReply } from './base';
 
-/** S3's (and so the cloud's) highest part number. */
-const MAX_PART_NUMBER = 10_000;
 /** Sorts after every name that starts with a folder, so a listing can skip the folder's contents in one step. */
 const AFTER_EVERYTHING = '\u{10FFFF}';
 /** Content types that say nothing about the file: the JS SDK sends `binary/octet-stream` when given none. */
@@ -40,10 +39,9 @@ export class DriveApi {
     length: number | undefined,
   ): Promise<JsonReply> {
     const name = checkName(rawName);
+    const problem = partNumberProblem(rawPart);
+    if (problem !== undefined) throw badRequest(...problem);
     const part = Number(rawPart);
-    if (rawPart === null || !/^[1-9][0-9]*$/.test(rawPart) || part > MAX_PART_NUMBER) {
-      throw badRequest('Invalid part number', `part is ${JSON.stringify(rawPart)}; parts are numbered 1 to ${MAX_PART_NUMBER}`);
-    }
     await this.store.putPart(ref, uploadId, name, part, limitedBody(body, length), length);
     return { status: 200, body: { name, upload_id: uploadId, part, ...refFields(ref) } };
   }
