@@ -99,11 +99,14 @@ export class DriveApi {
     const last = params.get('last') ?? '';
     const recursive = flag(params.get('recursive'));
     const entries: string[] = [];
-    // A `last` that is a folder entry resumes after everything inside it.
-    let after = last === '' ? undefined : !recursive && last.endsWith('/') ? last + AFTER_EVERYTHING : last;
+    // A `last` that is a folder entry resumes after everything inside it; an empty one is after no name at all.
+    let after = !recursive && last.endsWith('/') ? last + AFTER_EVERYTHING : last;
     let done = false;
+    // One entry more than the page shows tells whether more follow.
+    const wanted = limit + 1;
     while (!done && entries.length <= limit) {
-      const page = await this.store.list(ref, { prefix, after, limit: limit + 1 - entries.length });
+      // Stryker disable next-line ArithmeticOperator: equivalent, asking for more names only costs time: the reply keeps the first `limit` entries
+      const page = await this.store.list(ref, { prefix, after, limit: wanted - entries.length });
       for (const name of page.names) {
         // Names inside one folder are adjacent in name order, so a folder is listed once.
         const entry = recursive ? name : folderView(name, prefix);
@@ -111,9 +114,10 @@ export class DriveApi {
         after = name;
       }
       done = page.done;
+      // The last entry is a folder (only `recursive=false` makes one), so `after` is inside it: seek past the rest of
+      // the folder instead of listing every name inside it.
       const lastEntry = entries[entries.length - 1];
-      // Seek past the rest of a folder instead of listing every name inside it.
-      if (after !== undefined && lastEntry?.endsWith('/') && after.startsWith(lastEntry)) after = lastEntry + AFTER_EVERYTHING;
+      if (lastEntry?.endsWith('/')) after = lastEntry + AFTER_EVERYTHING;
     }
     if (entries.length > limit) {
       return { status: 200, body: { paging: { size: limit, last: entries[limit - 1]! }, names: entries.slice(0, limit) } };
@@ -124,7 +128,9 @@ export class DriveApi {
   /** `DELETE /files` `{"names": [...]}`: absent names count as deleted; blank ones fail, and only blank ones is a 400. */
   async deleteMany(ref: DriveRef, body: unknown): Promise<JsonReply> {
     const names = isJsonObject(body) ? body.names : undefined;
-    if (!Array.isArray(names)) throw badRequest('Body must be {"names": [...]}', `names is ${describe(names)}`);
+    if (!Array.isArray(names)) {
+      throw badRequest('Body must be {"names": [...]}', names === undefined ? 'the body has no names' : `names is ${describe(names)}`);
+    }
     if (names.length > MAX_DRIVE_NAMES) {
       throw badRequest('Too many names', `${names.length} names; at most ${MAX_DRIVE_NAMES} can be deleted at a time`);
     }
@@ -158,9 +164,12 @@ export function checkName(name: string | null): string {
   return name;
 }
 
-/** The upload's content type, else one guessed from the name, else `application/octet-stream`. */
+/**
+ * The upload's content type, else one guessed from the name, else `application/octet-stream`. HTTP parsers (Node's,
+ * API Gateway's) strip the whitespace around a header's value, so an empty value is the only blank one.
+ */
 function fileContentType(name: string, given: string | undefined): string {
-  if (given !== undefined && given.trim() !== '' && !UNINFORMATIVE_TYPES.has(given.trim().toLowerCase())) return given.trim();
+  if (given !== undefined && given !== '' && !UNINFORMATIVE_TYPES.has(given.toLowerCase())) return given;
   return lookup(name) || 'application/octet-stream';
 }
 
