@@ -173,11 +173,11 @@ const sizes = new WeakMap<Item, number>();
 
 /** Characters a record counts against the scan window: its JSON length, as a stored record is measured. */
 function approximateSize(record: BaseRecord): number {
-  let size = sizes.get(record.item);
-  // Stryker disable next-line ConditionalExpression: equivalent, measuring an item again gives the size it had
-  if (size === undefined) {
-    size = JSON.stringify(record.item).length;
-    sizes.set(record.item, size);
-  }
+  return sizes.get(record.item) ?? measure(record.item);
+}
+
+function measure(item: Item): number {
+  const size = JSON.stringify(item).length;
+  sizes.set(item, size);
   return size;
 }
