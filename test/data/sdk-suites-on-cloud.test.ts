@@ -49,3 +49,4 @@ vi.mock('./data-helpers', async (importOriginal) => {
 
 import './base-sdk.test';
 import './drive-sdk.test';
+import './base-endpoints.test';

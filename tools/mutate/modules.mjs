@@ -80,8 +80,8 @@ export const MODULES = [
   // the edges (key size, blank keys, the surrogate boundary) that the SDK suites and key order's random strings may miss.
   dataModule('items', 'lib/data/{items,update,base-store,limits}.ts', { break: 100, ownTests: ['test/data/item-rules.test.ts'] }),
   // The Base endpoints: put, insert, get, delete, update, query paging and expiry.
-  // Base, Drive and service: baselined, survivors not yet reviewed (docs/testing.md); break one under the first run.
-  dataModule('base', 'lib/data/base.ts', { break: 62 }),
+  dataModule('base', 'lib/data/base.ts', { break: 100, ownTests: ['test/data/base-endpoints.test.ts'] }),
+  // Drive and service: baselined, survivors not yet reviewed (docs/testing.md); break one under the first run.
   // The Drive endpoints: uploads, downloads, listing, deletion.
   dataModule('drive', 'lib/data/drive.ts', { break: 66 }),
   // The HTTP API: routing on the raw path, the project key, bounded bodies.
