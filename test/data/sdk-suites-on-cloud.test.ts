@@ -49,4 +49,5 @@ vi.mock('./data-helpers', async (importOriginal) => {
 
 import './base-sdk.test';
 import './drive-sdk.test';
+import './base-endpoints.test';
 import './drive-endpoints.test';
