@@ -128,9 +128,7 @@ export class DriveApi {
   /** `DELETE /files` `{"names": [...]}`: absent names count as deleted; blank ones fail, and only blank ones is a 400. */
   async deleteMany(ref: DriveRef, body: unknown): Promise<JsonReply> {
     const names = isJsonObject(body) ? body.names : undefined;
-    if (!Array.isArray(names)) {
-      throw badRequest('Body must be {"names": [...]}', names === undefined ? 'the body has no names' : `names is ${describe(names)}`);
-    }
+    if (!Array.isArray(names)) throw badRequest('Body must be {"names": [...]}', `names is ${describe(names)}`);
     if (names.length > MAX_DRIVE_NAMES) {
       throw badRequest('Too many names', `${names.length} names; at most ${MAX_DRIVE_NAMES} can be deleted at a time`);
     }

@@ -272,8 +272,8 @@ describe('delete many', () => {
 
   it('refuses a body without a list of names, saying what it found', async () => {
     expectError(await deleteMany('{"names": "a"}'), 400, ['Body must be {"names": [...]}', 'names is the string "a"']);
-    expectError(await deleteMany('{}'), 400, ['Body must be {"names": [...]}', 'the body has no names']);
-    expectError(await deleteMany('["a"]'), 400, ['Body must be {"names": [...]}', 'the body has no names']);
+    expectError(await deleteMany('{}'), 400, ['Body must be {"names": [...]}', 'names is missing']);
+    expectError(await deleteMany('["a"]'), 400, ['Body must be {"names": [...]}', 'names is missing']);
   });
 
   it('refuses a list with no name that is not blank', async () => {
