@@ -85,7 +85,7 @@ export const MODULES = [
   // The Drive endpoints: uploads, downloads, listing, deletion.
   dataModule('drive', 'lib/data/drive.ts', { break: 66 }),
   // The HTTP API: routing on the raw path, the project key, bounded bodies.
-  dataModule('service', 'lib/data/service.ts', { break: 66 }),
+  dataModule('service', 'lib/data/service.ts', { break: 66, ownTests: ['test/data/service-routing.test.ts'] }),
 ];
 
 /** The module named `name`, or an error listing the names there are. */
