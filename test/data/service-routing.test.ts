@@ -377,26 +377,4 @@ local('the handler in-process', () => {
       expectErrors(await call({ method: 'PUT', path: `${BASE}/items`, body: putBody('k') }, handler), 500, ['Internal server error']);
     });
   });
-
-  describe('the project key it is built with', () => {
-    it.each([['noseparator'], ['_secret'], ['']])('refuses %j, which has no project id', (projectKey) => {
-      const { base, drive } = service().service.stores;
-      expect(() => createDataHandler({ base, drive, projectKey })).toThrow(new Error('the project key must look like <projectId>_<secret>'));
-    });
-
-    it('serves the project before the first underscore', async () => {
-      const { base, drive } = service().service.stores;
-      const projectKey = 'a0key_with_underscores';
-      const handler = createDataHandler({ base, drive, projectKey });
-      const headers = { 'x-api-key': projectKey };
-      expect((await call({ method: 'GET', path: '/v1/a0key/routing/items/k', headers }, handler)).body).toEqual({
-        key: 'k',
-        errors: ['Key not found'],
-      });
-      expectErrors(await call({ method: 'GET', path: '/v1/a0key_with/routing/items/k', headers }, handler), 401, [
-        'Unauthorized',
-        'the project key belongs to project a0key, not a0key_with',
-      ]);
-    });
-  });
 });
