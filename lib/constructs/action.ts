@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CfnElement, CfnOutput, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -35,8 +36,8 @@ export interface SpaceActionProps {
    */
   readonly enabled?: boolean;
   /**
-   * The group the schedule belongs to.
-   * @default the account's default schedule group
+   * The group the schedule belongs to; in a group the schedule is named after the action (`actionScheduleName`).
+   * @default the account's default schedule group, under a name CloudFormation generates
    */
   readonly scheduleGroup?: scheduler.IScheduleGroup;
   /**
@@ -62,6 +63,8 @@ export interface SpaceActionProps {
  */
 export class SpaceAction extends Construct {
   readonly schedule: scheduler.Schedule;
+  /** The schedule's name: fixed at synth in a group (`actionScheduleName`), else CloudFormation's. */
+  readonly scheduleName: string;
   readonly deadLetterQueue: sqs.IQueue;
   readonly role: iam.IRole;
 
@@ -71,6 +74,8 @@ export class SpaceAction extends Construct {
     const interval = props.interval ?? action.interval;
     this.deadLetterQueue = props.deadLetterQueue ?? actionDeadLetterQueue(this, 'DeadLetterQueue');
     this.role = props.role ?? actionInvokerRole(this, 'InvokerRole', props.function);
+    // Known at synth, so the console finds the schedule without the name in its size-limited environment.
+    const scheduleName = props.cdk?.schedule?.scheduleName ?? (props.scheduleGroup ? actionScheduleName(action.id) : undefined);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       // Ends with the interval in Space syntax: `spaceport actions` and the console read it back.
       description: scheduleDescription(action, interval.source),
@@ -79,6 +84,7 @@ export class SpaceAction extends Construct {
       start: interval.startDate(new Date(Date.now() + RATE_START_MARGIN_MS)),
       enabled: props.enabled ?? true,
       scheduleGroup: props.scheduleGroup,
+      scheduleName,
       target: new targets.LambdaInvoke(props.function, {
         input: scheduler.ScheduleTargetInput.fromObject(actionEvent(action.id)),
         deadLetterQueue: this.deadLetterQueue,
@@ -87,6 +93,7 @@ export class SpaceAction extends Construct {
       }),
       ...props.cdk?.schedule,
     });
+    this.scheduleName = scheduleName ?? this.schedule.scheduleName;
     // The group's name is a literal in the template, which gives CloudFormation no order: create the group first.
     if (props.scheduleGroup) this.schedule.node.addDependency(props.scheduleGroup);
     new CfnOutput(this, 'TriggerCommand', {
@@ -94,6 +101,15 @@ export class SpaceAction extends Construct {
       value: `npx spaceport trigger ${action.id} --function ${props.function.functionName}`,
     });
   }
+}
+
+/**
+ * The schedule's name in the app's own group, where only the app's actions are: the action id in the characters a
+ * schedule name allows, with a hash of the id itself so two ids that read the same there stay apart.
+ */
+export function actionScheduleName(actionId: string): string {
+  const readable = actionId.replace(/[^0-9A-Za-z_.-]/g, '-').slice(0, 55);
+  return `${readable}-${createHash('sha256').update(actionId).digest('hex').slice(0, 8)}`;
 }
 
 /** The queue that keeps undeliverable action events: encrypted at rest, reachable only over TLS. */

@@ -3,20 +3,22 @@
  * console pages (lib/console) over the app's own resources, each granted on its own ARNs only. Behind the
  * authorizer's console rule: the owner's session opens it, API keys and the internal key never do.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import { INTEGRATION_TIMEOUT_SECONDS } from '../core/limits';
+import { INTEGRATION_TIMEOUT_SECONDS, LAMBDA_ENVIRONMENT_LIMIT } from '../core/limits';
 import { consoleOverview } from '../console/overview';
 import { CONSOLE_APP_FILE, CONSOLE_ENV, type ConsoleAppFile, type ConsoleResources } from '../handlers/console-handler';
 import type { SpaceAppModel } from '../spacefile/model';
 import type { SpaceAction } from './action';
 import type { SpaceData } from './data';
 import type { SpaceGeneratedSecret } from './generated-secret';
+import { deployedLengthBound } from './deployed-length';
+import { SpaceportConstructError } from './errors';
 import { handlerFunction } from './handler-function';
 import type { SpaceMicro } from './micro';
 
@@ -67,13 +69,15 @@ export class SpaceConsole extends Construct {
   constructor(scope: Construct, id: string, props: SpaceConsoleProps) {
     super(scope, id);
     const actions = Object.values(props.actions ?? {});
+    const scheduleNames = actions.map((action) => action.scheduleName);
     const overview: ConsoleAppFile = {
       // The runtime deployed, which `SpaceAppProps.runtimes` may have moved off the engine's default.
       app: consoleOverview(props.app, (micro) => props.micros[micro.name]?.function.runtime.name ?? micro.runtime),
       actions: props.app.actions.map((action) => ({ id: action.id, name: action.name, micro: action.microName })),
+      scheduleNames: scheduleNames.filter((name) => !Token.isUnresolved(name)),
     };
-    // Grows with the app (a function and a log group per micro, a schedule per action): Space's limits of 5 micros
-    // and 25 actions keep it near 3 KB with typical deploy-time names, inside Lambda's 4 KB environment.
+    // Grows with the app (a function and a log group per micro) and with the stack's name, which CloudFormation puts
+    // in each generated name: checked below against Lambda's 4 KB environment.
     const resources: ConsoleResources = {
       url: props.url,
       micros: Object.fromEntries(
@@ -83,7 +87,7 @@ export class SpaceConsole extends Construct {
         ]),
       ),
       scheduleGroup: props.scheduleGroup?.scheduleGroupName,
-      scheduleNames: actions.map((action) => action.schedule.scheduleName),
+      scheduleNames: scheduleNames.filter((name) => Token.isUnresolved(name)),
       accessLogGroup: props.accessLogGroup.logGroupName,
       keysTable: props.apiKeysTable.tableName,
       data: props.data && { table: props.data.table.tableName, bucket: props.data.bucket.bucketName, projectId: props.data.projectId },
@@ -97,13 +101,40 @@ export class SpaceConsole extends Construct {
       // Exports zip the app's data in memory-sized chunks.
       memorySize: 512,
       logRetention: props.logRetention,
-      environment: {
-        [CONSOLE_ENV.ownerSecretParameter]: props.ownerSecret.parameterName,
-        [CONSOLE_ENV.resources]: Stack.of(this).toJsonString(resources),
-      },
+      environment: this.checkedEnvironment(
+        {
+          [CONSOLE_ENV.ownerSecretParameter]: props.ownerSecret.parameterName,
+          [CONSOLE_ENV.resources]: Stack.of(this).toJsonString(resources),
+        },
+        resources,
+      ),
       overrides: props.cdk?.function,
     });
     this.grant(props, actions);
+  }
+
+  /** Lambda refuses an environment over 4 KB only at deploy, after a long wait: refuse one that could be at synth. */
+  private checkedEnvironment(environment: Record<string, string>, resources: ConsoleResources): Record<string, string> {
+    const bytes = Object.entries(environment).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + deployedLengthBound(this, value), 0);
+    if (bytes <= LAMBDA_ENVIRONMENT_LIMIT) return environment;
+    const names: Array<[string, string]> = [
+      ...Object.entries(resources.micros).flatMap(([micro, { functionName, logGroup }]): Array<[string, string]> => [
+        [`micro '${micro}' function`, functionName],
+        [`micro '${micro}' log group`, logGroup],
+      ]),
+      ['access log group', resources.accessLogGroup],
+      ['API key table', resources.keysTable],
+    ];
+    const longest = names
+      .map(([what, name]) => ({ what, bytes: deployedLengthBound(this, name) }))
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 3)
+      .map(({ what, bytes: length }) => `${what} (up to ${length})`);
+    throw new SpaceportConstructError(
+      this,
+      `the console's environment (this app's resource names) may need ${bytes} bytes once deployed, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}; ` +
+        `the longest names: ${longest.join(', ')}. Shorten those, or the stack's name ('${Stack.of(this).stackName}', part of every generated name), or set console: false`,
+    );
   }
 
   /** Least privilege: each grant names this app's own resources, never a service's whole account. */

@@ -34,10 +34,10 @@ export const CONSOLE_ENV = {
 /** The file bundled beside the handler: the app's overview and actions, as synth saw the Spacefile. */
 export const CONSOLE_APP_FILE = 'console-app.json';
 
-/** What `CONSOLE_APP_FILE` holds. */
-export type ConsoleAppFile = Pick<CloudConsoleConfig, 'actions'> & { readonly app: Omit<CloudConsoleConfig['app'], 'url'> };
+/** What `CONSOLE_APP_FILE` holds: what synth knows, schedule names included when they are fixed at synth. */
+export type ConsoleAppFile = Pick<CloudConsoleConfig, 'actions' | 'scheduleNames'> & { readonly app: Omit<CloudConsoleConfig['app'], 'url'> };
 
-/** What `CONSOLE_ENV.resources` holds. */
+/** What `CONSOLE_ENV.resources` holds: the names known only at deploy (Lambda allows 4 KB of environment in all). */
 export type ConsoleResources = Omit<CloudConsoleConfig, 'app' | 'actions'> & { readonly url: string };
 
 /** The payload 2.0 request as the console reads it: the sign-in function's fields plus the cookies API Gateway splits off. */
@@ -109,7 +109,12 @@ function consoleFromEnvironment(): (event: ConsoleEvent) => Promise<ConsoleResul
   const { url, ...resources } = JSON.parse(requiredEnv(CONSOLE_ENV.resources)) as ConsoleResources;
   const ownerSecret = new SecureParameter(new SSMClient({}), requiredEnv(CONSOLE_ENV.ownerSecretParameter), 'the owner secret');
   const backend = cloudConsoleBackend(
-    { ...resources, app: { ...overview.app, url }, actions: overview.actions },
+    {
+      ...resources,
+      app: { ...overview.app, url },
+      actions: overview.actions,
+      scheduleNames: [...overview.scheduleNames, ...resources.scheduleNames],
+    },
     {
       dynamodb: new DynamoDBClient({}),
       s3: new S3Client({}),

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { STATE_DIR_NAME } from '../core/state-dir';
+import { realTarget } from '../core/tree-links';
 import type { Micro } from '../spacefile/model';
 import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep, relocateConsoleScripts } from './dependencies';
 import { selectSourceFiles } from './file-selection';
@@ -98,7 +100,7 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
   // Beside the scratch copy, not in it: everything in it may be packaged.
   const constraints = `${scratch}.constraints.txt`;
   try {
-    for (const file of selectSourceFiles(micro, options.assemblyDir)) copyPreservingMode(join(micro.srcDir, file), join(scratch, file));
+    for (const file of selectSourceFiles(micro, options.assemblyDir)) copyPreservingMode(micro, join(micro.srcDir, file), join(scratch, file));
     const usesNpm = micro.kind !== 'python' && existsSync(join(scratch, 'package.json'));
     const runsServer = micro.kind !== 'static';
     const frameworkBuild = frameworkBuildStep(micro, scratch);
@@ -125,7 +127,7 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
         const fix = site ? `: the build wrote its site to '${site}'; set serve: ${site}` : '';
         throw new PackagingError(micro, `${what}, which does not exist after ${frameworkBuild ? 'its build ran' : 'its commands ran'}${fix}`);
       }
-      copyPreservingMode(join(scratch, from), to === '' ? outputDir : join(outputDir, to));
+      copyPreservingMode(micro, join(scratch, from), to === '' ? outputDir : join(outputDir, to));
     }
     // npm reads the app's .npmrc to install (registry tokens, legacy-peer-deps); nothing reads it at run time, and its
     // tokens must not travel with the code into cdk.out, the assets bucket and the function.
@@ -182,8 +184,18 @@ function treeSize(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-/** How a file or tree goes into a package: links resolved to what they lead to, modes kept, fresh timestamps. */
-export function copyPreservingMode(from: string, to: string): void {
+/**
+ * How a file or tree goes into a package: links resolved to what they lead to, modes kept, fresh timestamps. A link a
+ * build made into an app's secrets (a `.spaceport/` directory) is refused: resolving it would copy them in as content.
+ */
+export function copyPreservingMode(micro: Micro, from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });
-  cpSync(from, to, { recursive: true, preserveTimestamps: false, dereference: true });
+  const refuseLinkToSecrets = (source: string): boolean => {
+    const real = lstatSync(source).isSymbolicLink() ? realTarget(source) : undefined;
+    if (real?.split(sep).includes(STATE_DIR_NAME)) {
+      throw new PackagingError(micro, `'${source}' is a symlink to ${real}, inside an app's ${STATE_DIR_NAME}/ (its secrets): delete the link`);
+    }
+    return true;
+  };
+  cpSync(from, to, { recursive: true, preserveTimestamps: false, dereference: true, filter: refuseLinkToSecrets });
 }

@@ -101,7 +101,11 @@ describe('scheduled actions', () => {
     expect([1, 2, 3, 4, 5]).toContain(next.getUTCDay());
     const bad = await post(app, '/__space/actions/interval', { id: 'tick', interval: 'every day' }, csrf);
     expect(bad.status).toBe(400);
-    expect(noticeOf(await bad.text())).toContain('every day');
+    const refusedPage = await bad.text();
+    expect(noticeOf(refusedPage)).toContain('every day');
+    expect(refusedPage).toContain('<input name="interval" value="every day" size="14" required aria-invalid="true">');
+    const unchanged = await page(app, '/__space/actions');
+    expect(unchanged).toContain('<input name="interval" value="0 9 * * 1-5" size="14" required>');
   });
 });
 

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { CONSOLE_APP_FILE, CONSOLE_ENV } from '../../lib/handlers/console-handler';
-import { type Synthesized, synth } from './helpers';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { actionScheduleName } from '../../lib/constructs/action';
+import { SpaceConsole } from '../../lib/constructs/console';
+import type { SpaceMicro } from '../../lib/constructs/micro';
+import type { SpaceAppModel } from '../../lib/spacefile/model';
+import { type Synthesized, synth, writeApp } from './helpers';
 
 const EXAMPLE = 'examples/hello/Spacefile';
 
@@ -107,6 +112,71 @@ describe('the console of the example app', () => {
       ['docs', 'static'],
     ]);
     expect(overview.actions.map((action: { id: string }) => action.id)).toEqual(bundled.space.app.actions.map((action) => action.id));
+    // The schedules' names are fixed at synth, so they travel in the file, not in the 4 KB environment.
+    const scheduleNames = bundled.space.app.actions.map((action) => actionScheduleName(action.id));
+    expect(overview.scheduleNames).toEqual(scheduleNames);
+    const schedules = Object.values(bundled.template.findResources('AWS::Scheduler::Schedule')).map((schedule) => schedule.Properties.Name);
+    expect(schedules.sort()).toEqual([...scheduleNames].sort());
+    const resources = JSON.stringify(
+      bundled.template.toJSON().Resources[bundled.stack.getLogicalId(bundled.space.console!.function.node.defaultChild as never)].Properties
+        .Environment,
+    );
+    expect(resources).toContain('\\"scheduleNames\\":[]');
+  });
+
+  test("names each schedule after its action, in the characters a schedule name allows, apart from any other action's", () => {
+    expect(actionScheduleName('cleanup')).toMatch(/^cleanup-[0-9a-f]{8}$/);
+    const [spaced, dashed] = [actionScheduleName('nightly backup'), actionScheduleName('nightly-backup')];
+    expect(spaced).toMatch(/^nightly-backup-[0-9a-f]{8}$/);
+    expect(spaced).not.toBe(dashed);
+    const long = actionScheduleName('é'.repeat(200));
+    expect(long).toMatch(/^[0-9A-Za-z_.-]{1,64}$/);
+  });
+});
+
+describe("the console's environment, which grows with the app and its stack's name", () => {
+  // Space's limits: five micros of five actions each.
+  const largest = (): SpaceAppModel => {
+    const action = (micro: number, n: number): string =>
+      `      - id: scheduled-action-${micro}-${n}\n        name: Action ${micro}.${n}\n        trigger: schedule\n        default_interval: 1 hour\n`;
+    const micro = (n: number): string =>
+      `  - name: micro-number-${n}\n    src: m${n}\n    engine: nodejs16\n${n === 0 ? '    primary: true\n' : ''}    actions:\n` +
+      Array.from({ length: 5 }, (_, a) => action(n, a)).join('');
+    const micros = Array.from({ length: 5 }, (_, n) => micro(n));
+    return writeApp(`v: 0\nmicros:\n${micros.join('')}`, Object.fromEntries(Array.from({ length: 5 }, (_, n) => [`m${n}/index.js`, ''])));
+  };
+
+  test('fits Lambda with the largest app Space allowed, under a stack name of typical length', () => {
+    const { space } = synth({ app: largest() }, { stackName: 'my-space-app-production' });
+    expect(Object.keys(space.actions)).toHaveLength(25);
+    expect(space.console).toBeDefined();
+  });
+
+  test('fits under the longest stack name CloudFormation allows', () => {
+    expect(synth({ app: largest() }, { stackName: `s${'-long-stack-name'.repeat(8)}`.slice(0, 128) }).space.console).toBeDefined();
+  });
+
+  test('an environment that could pass 4 KB once deployed is refused at synth, naming the console and the way out', () => {
+    // Log groups named by hand may be long (512 characters): as a console built over such micros would see them.
+    const { stack, space } = synth({ app: largest(), console: false });
+    const longLogged = Object.fromEntries(
+      Object.entries(space.micros).map(([name, micro]) => [
+        name,
+        { function: micro.function, logGroup: new logs.LogGroup(stack, `Long-${name}`, { logGroupName: `/app/${name}/${'x'.repeat(900)}` }) },
+      ]),
+    ) as unknown as Record<string, SpaceMicro>;
+    const build = () =>
+      new SpaceConsole(stack, 'LongConsole', {
+        app: space.app,
+        url: space.router.url,
+        ownerSecret: space.auth!.ownerSecret,
+        apiKeysTable: space.auth!.apiKeysTable,
+        micros: longLogged,
+        accessLogGroup: space.router.accessLogGroup,
+      });
+    expect(build).toThrow(
+      /^Test\/LongConsole: the console's environment \(this app's resource names\) may need \d+ bytes once deployed, over Lambda's 4096; the longest names: micro 'micro-number-0' log group \(up to 920\), micro 'micro-number-1' log group \(up to 920\), micro 'micro-number-2' log group \(up to 920\)\. Shorten those, or the stack's name \('Test', part of every generated name\), or set console: false$/,
+    );
   });
 });
 

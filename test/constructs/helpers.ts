@@ -40,12 +40,12 @@ export interface Synthesized {
 /** Synthesizes a stack holding one `SpaceApp`, without bundling unless `bundle` is set. */
 export function synth(
   props: Omit<SpaceAppProps, 'adapterLayer'>,
-  options: { bundle?: boolean; context?: Record<string, unknown> } = {},
+  options: { bundle?: boolean; context?: Record<string, unknown>; stackName?: string } = {},
 ): Synthesized {
   const app = new App({
     context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
   });
-  const stack = new Stack(app, 'Test', { env: ENV });
+  const stack = new Stack(app, 'Test', { env: ENV, stackName: options.stackName });
   const space = new SpaceApp(stack, 'App', { adapterLayer: fixtureLayer(stack), ...props });
   return { app, stack, space, template: Template.fromStack(stack) };
 }

@@ -165,6 +165,23 @@ describe('packageMicro', () => {
     expect(() => packageMicro(missing.micros[0], out(), X86)).toThrow(/micro 'web' .*includes 'dist', which does not exist after its commands ran/);
   });
 
+  test("a link a build makes into the app's .spaceport/ is refused, not copied in as the secrets it leads to", () => {
+    const app = writeApp(
+      'v: 0\nmicros:\n  - name: tool\n    src: .\n    engine: custom\n    run: ./serve\n    include:\n      - dist\n    commands:\n      - mkdir -p dist && ln -s "$APP_STATE" dist/state\n',
+      { '.spaceport/owner-secret': 'owner secret' },
+    );
+    vi.stubEnv('APP_STATE', join(app.rootDir, '.spaceport'));
+    try {
+      const dir = out();
+      expect(() => packageMicro(app.micros[0], dir, X86)).toThrow(
+        /micro 'tool'.*'[^']*dist\/state' is a symlink to .*\.spaceport, inside an app's \.spaceport\/ \(its secrets\): delete the link/,
+      );
+      expect(JSON.stringify(tree(dir))).not.toContain('owner');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   test('a Node micro without commands gets its production dependencies, never its devDependencies', () => {
     const packages = mkdtempSync(join(tmpdir(), 'spaceport-packages-'));
     for (const name of ['runtime-dep', 'build-tool']) {

@@ -15,16 +15,24 @@ function describeRun(run: ActionRun | undefined): string {
   return `${outcome}${status} in ${run.durationMs} ms, ${when(run.at)}${error}`;
 }
 
-export const actionsPage: Page = async ({ backend, csrf }, notice) => {
+export const actionsPage: Page = async ({ backend, csrf, form }, notice) => {
   const actions = await backend.actions.list();
+  // An interval that was refused stays in its field, marked, so the owner corrects it rather than types it again.
+  const refusedIntervalOf = (id: string): string | undefined =>
+    notice?.kind === 'alert' && form.fields.get('id') === id ? (form.fields.get('interval') ?? undefined) : undefined;
   const rows = actions
     .map((action) => {
       const id = { id: action.id };
+      const refused = refusedIntervalOf(action.id);
+      const intervalInput =
+        refused === undefined
+          ? `<input name="interval" value="${escapeHtml(action.interval)}" size="14" required>`
+          : `<input name="interval" value="${escapeHtml(refused)}" size="14" required aria-invalid="true">`;
       const toggle = action.enabled
         ? buttonForm(`${ACTIONS}/pause`, csrf, id, 'Pause', `Pause ${action.name}`)
         : buttonForm(`${ACTIONS}/resume`, csrf, id, 'Resume', `Resume ${action.name}`);
       return `<tr><th scope="row">${escapeHtml(action.name)}<br><code class="muted">${escapeHtml(action.id)}</code></th><td>${escapeHtml(action.micro)}</td>
-<td><form class="inline" method="post" action="${ACTIONS}/interval">${csrfField(csrf)}<input type="hidden" name="id" value="${escapeHtml(action.id)}"><label>Interval <input name="interval" value="${escapeHtml(action.interval)}" size="14" required></label> <button type="submit" aria-label="Set the interval of ${escapeHtml(action.name)}">Set</button></form></td>
+<td><form class="inline" method="post" action="${ACTIONS}/interval">${csrfField(csrf)}<input type="hidden" name="id" value="${escapeHtml(action.id)}"><label>Interval ${intervalInput}</label> <button type="submit" aria-label="Set the interval of ${escapeHtml(action.name)}">Set</button></form></td>
 <td>${action.enabled ? when(action.nextRun) : '<span class="muted">paused</span>'}</td><td>${describeRun(action.lastRun)}</td>
 <td>${buttonForm(`${ACTIONS}/run`, csrf, id, 'Run now', `Run ${action.name} now`)} ${toggle}</td></tr>`;
     })

@@ -32,8 +32,14 @@ export function prodLayout(micro: Micro, built: boolean): ProdLayout | undefined
     const current = frameworkOutputs(micro, micro.srcDir, true) ?? [];
     rmSync(dir, { recursive: true, force: true });
     // Copied as packaging copies them (links resolved), so the layout holds what the function's code would.
-    for (const { from, to } of current) copyPreservingMode(join(micro.srcDir, from), to === '' ? dir : join(dir, to));
+    for (const { from, to } of current) copyPreservingMode(micro, join(micro.srcDir, from), to === '' ? dir : join(dir, to));
   };
-  refresh();
-  return { dir, refresh, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    refresh();
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { dir, refresh, remove };
 }
