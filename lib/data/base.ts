@@ -20,6 +20,8 @@ export interface JsonReply {
 const UPDATE_ATTEMPTS = 20;
 /** Records asked of the store per scan call while a query filters. */
 const SCAN_BATCH = 1000;
+/** Where a key read from `/items/{key}` is, for its errors. */
+const KEY_IN_PATH = 'the key in the path';
 
 export class BaseApi {
   constructor(
@@ -31,7 +33,9 @@ export class BaseApi {
   /** `PUT /items`: up to 25 items, all validated before any is stored. */
   async put(ref: BaseRef, body: unknown): Promise<JsonReply> {
     const items = isJsonObject(body) ? body.items : undefined;
-    if (!Array.isArray(items)) throw badRequest('Body must be {"items": [...]}', `items is ${describe(items)}`);
+    if (!Array.isArray(items)) {
+      throw badRequest('Body must be {"items": [...]}', items === undefined ? lacking(body, 'items') : `items is ${describe(items)}`);
+    }
     if (items.length === 0) throw badRequest('Items are empty', 'give at least one item');
     if (items.length > MAX_PUT_ITEMS) {
       throw badRequest('Too many items', `${items.length} items; at most ${MAX_PUT_ITEMS} can be put at a time`);
@@ -55,7 +59,7 @@ export class BaseApi {
 
   /** `POST /items`: create only; 409 when a live item has the key. */
   async insert(ref: BaseRef, body: unknown): Promise<JsonReply> {
-    if (!isJsonObject(body) || !('item' in body)) throw badRequest('Body must be {"item": {...}}', `the body is ${describe(body)}`);
+    if (!isJsonObject(body) || !('item' in body)) throw badRequest('Body must be {"item": {...}}', lacking(body, 'item'));
     const write = toWrite(body.item, 'item');
     const created = await this.store.insert(ref, write, this.nowSeconds());
     if (!created) throw new DataError(409, 'Key already exists', `an item with the key ${JSON.stringify(write.item.key)} exists`);
@@ -64,7 +68,7 @@ export class BaseApi {
 
   /** `GET /items/{key}`: 404 `{"key": ...}` for an absent or expired item, which the SDKs turn into null. */
   async get(ref: BaseRef, key: string): Promise<JsonReply> {
-    checkKey(key, 'the path');
+    checkKey(key, KEY_IN_PATH);
     const record = await this.store.get(ref, key);
     if (!this.isLive(record)) return { status: 404, body: { key, errors: ['Key not found'] } };
     return { status: 200, body: record.item };
@@ -72,14 +76,14 @@ export class BaseApi {
 
   /** `DELETE /items/{key}`: 200 whether or not the item existed. */
   async delete(ref: BaseRef, key: string): Promise<JsonReply> {
-    checkKey(key, 'the path');
+    checkKey(key, KEY_IN_PATH);
     await this.store.delete(ref, key);
     return { status: 200, body: { key } };
   }
 
   /** `PATCH /items/{key}`: a read-modify-write that only lands if nobody wrote the item in between. */
   async update(ref: BaseRef, key: string, body: unknown): Promise<JsonReply> {
-    checkKey(key, 'the path');
+    checkKey(key, KEY_IN_PATH);
     const update = parseUpdate(body);
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const record = await this.store.get(ref, key);
@@ -115,7 +119,8 @@ export class BaseApi {
     const sort = request.sort ?? '';
     if (sort !== '' && sort !== 'asc' && sort !== 'desc') throw badRequest('Sort must be "asc" or "desc"', `sort is ${describe(sort)}`);
     const query = parseQuery(request.query);
-    const filtered = query.clauses.some((conditions) => conditions.length > 0);
+    // An OR with a clause of no conditions matches every item: it reads the base like no query at all.
+    const filtered = query.clauses.every((conditions) => conditions.length > 0);
     const now = this.nowSeconds();
 
     const found: Item[] = [];
@@ -153,6 +158,12 @@ export class BaseApi {
   }
 }
 
+/** Why a body is not the `{"<field>": ...}` object an endpoint takes (an empty body reads as undefined). */
+function lacking(body: unknown, field: string): string {
+  if (body === undefined) return 'the body is empty';
+  return isJsonObject(body) ? `the body has no "${field}"` : `the body is ${describe(body)}`;
+}
+
 function pageOf(items: Item[], last: string | undefined): JsonReply {
   return { status: 200, body: { paging: last === undefined ? { size: items.length } : { size: items.length, last }, items } };
 }
@@ -162,10 +173,11 @@ const sizes = new WeakMap<Item, number>();
 
 /** Characters a record counts against the scan window: its JSON length, as a stored record is measured. */
 function approximateSize(record: BaseRecord): number {
-  let size = sizes.get(record.item);
-  if (size === undefined) {
-    size = JSON.stringify(record.item).length;
-    sizes.set(record.item, size);
-  }
+  return sizes.get(record.item) ?? measure(record.item);
+}
+
+function measure(item: Item): number {
+  const size = JSON.stringify(item).length;
+  sizes.set(item, size);
   return size;
 }

@@ -11,10 +11,9 @@ import { badRequest, DataError } from './errors';
 import { isJsonObject } from './json';
 import { describe } from './items';
 import { MAX_DRIVE_NAMES, MAX_NAME_BYTES, MAX_PART_BYTES } from './limits';
+import { partNumberProblem } from './part-number';
 import type { JsonReply } from './base';
 
-/** S3's (and so the cloud's) highest part number. */
-const MAX_PART_NUMBER = 10_000;
 /** Sorts after every name that starts with a folder, so a listing can skip the folder's contents in one step. */
 const AFTER_EVERYTHING = '\u{10FFFF}';
 /** Content types that say nothing about the file: the JS SDK sends `binary/octet-stream` when given none. */
@@ -40,10 +39,9 @@ export class DriveApi {
     length: number | undefined,
   ): Promise<JsonReply> {
     const name = checkName(rawName);
+    const problem = partNumberProblem(rawPart);
+    if (problem !== undefined) throw badRequest(...problem);
     const part = Number(rawPart);
-    if (rawPart === null || !/^[1-9][0-9]*$/.test(rawPart) || part > MAX_PART_NUMBER) {
-      throw badRequest('Invalid part number', `part is ${JSON.stringify(rawPart)}; parts are numbered 1 to ${MAX_PART_NUMBER}`);
-    }
     await this.store.putPart(ref, uploadId, name, part, limitedBody(body, length), length);
     return { status: 200, body: { name, upload_id: uploadId, part, ...refFields(ref) } };
   }
@@ -101,11 +99,14 @@ export class DriveApi {
     const last = params.get('last') ?? '';
     const recursive = flag(params.get('recursive'));
     const entries: string[] = [];
-    // A `last` that is a folder entry resumes after everything inside it.
-    let after = last === '' ? undefined : !recursive && last.endsWith('/') ? last + AFTER_EVERYTHING : last;
+    // A `last` that is a folder entry resumes after everything inside it; an empty one is after no name at all.
+    let after = !recursive && last.endsWith('/') ? last + AFTER_EVERYTHING : last;
     let done = false;
+    // One entry more than the page shows tells whether more follow.
+    const wanted = limit + 1;
     while (!done && entries.length <= limit) {
-      const page = await this.store.list(ref, { prefix, after, limit: limit + 1 - entries.length });
+      // Stryker disable next-line ArithmeticOperator: equivalent, asking for more names only costs time: the reply keeps the first `limit` entries
+      const page = await this.store.list(ref, { prefix, after, limit: wanted - entries.length });
       for (const name of page.names) {
         // Names inside one folder are adjacent in name order, so a folder is listed once.
         const entry = recursive ? name : folderView(name, prefix);
@@ -113,9 +114,10 @@ export class DriveApi {
         after = name;
       }
       done = page.done;
+      // The last entry is a folder (only `recursive=false` makes one), so `after` is inside it: seek past the rest of
+      // the folder instead of listing every name inside it.
       const lastEntry = entries[entries.length - 1];
-      // Seek past the rest of a folder instead of listing every name inside it.
-      if (after !== undefined && lastEntry?.endsWith('/') && after.startsWith(lastEntry)) after = lastEntry + AFTER_EVERYTHING;
+      if (lastEntry?.endsWith('/')) after = lastEntry + AFTER_EVERYTHING;
     }
     if (entries.length > limit) {
       return { status: 200, body: { paging: { size: limit, last: entries[limit - 1]! }, names: entries.slice(0, limit) } };
@@ -160,9 +162,12 @@ export function checkName(name: string | null): string {
   return name;
 }
 
-/** The upload's content type, else one guessed from the name, else `application/octet-stream`. */
+/**
+ * The upload's content type, else one guessed from the name, else `application/octet-stream`. HTTP parsers (Node's,
+ * API Gateway's) strip the whitespace around a header's value, so an empty value is the only blank one.
+ */
 function fileContentType(name: string, given: string | undefined): string {
-  if (given !== undefined && given.trim() !== '' && !UNINFORMATIVE_TYPES.has(given.trim().toLowerCase())) return given.trim();
+  if (given !== undefined && given !== '' && !UNINFORMATIVE_TYPES.has(given.toLowerCase())) return given;
   return lookup(name) || 'application/octet-stream';
 }
 

@@ -73,6 +73,7 @@ function checkValue(value: JsonValue, where: string, depth: number): void {
 }
 
 export function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';

@@ -52,47 +52,47 @@ export function createDataHandler(options: DataServiceOptions): DataHandler {
         if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) {
           if (method === 'PUT') return json(await base.put(baseRef, await readJson(request)));
           if (method === 'POST') return json(await base.insert(baseRef, await readJson(request)));
-          throw methodNotAllowed(request, 'PUT, POST');
+          return methodNotAllowed(request, 'PUT, POST');
         }
         // A key may hold `/`: clients encode it as %2F, but an unencoded one still names the same key.
         const key = decodeSegment(rest.join('/'), 'key');
         if (method === 'GET') return json(await base.get(baseRef, key));
         if (method === 'DELETE') return json(await base.delete(baseRef, key));
         if (method === 'PATCH') return json(await base.update(baseRef, key, await readJson(request)));
-        throw methodNotAllowed(request, 'GET, DELETE, PATCH');
+        return methodNotAllowed(request, 'GET, DELETE, PATCH');
       }
       case 'query':
         if (rest.length > 0) break;
         if (method === 'POST') return json(await base.query(baseRef, await readJson(request)));
-        throw methodNotAllowed(request, 'POST');
+        return methodNotAllowed(request, 'POST');
       case 'files':
         if (rest.length === 0) {
           if (method === 'GET') return json(await drive.list(driveRef, params));
           if (method === 'DELETE') return json(await drive.deleteMany(driveRef, await readJson(request)));
           if (method === 'POST') return json(await drive.putFile(driveRef, params.get('name'), contentType, request.body, length));
-          throw methodNotAllowed(request, 'GET, DELETE, POST');
+          return methodNotAllowed(request, 'GET, DELETE, POST');
         }
         if (rest.length === 1 && rest[0] === 'download') {
           if (method === 'GET') return download(await drive.download(driveRef, params.get('name')));
-          throw methodNotAllowed(request, 'GET');
+          return methodNotAllowed(request, 'GET');
         }
         break;
       case 'uploads': {
         if (rest.length === 0) {
           if (method === 'POST') return json(await drive.initiate(driveRef, params.get('name'), contentType));
-          throw methodNotAllowed(request, 'POST');
+          return methodNotAllowed(request, 'POST');
         }
         const uploadId = decodeSegment(rest[0]!, 'upload id');
         if (rest.length === 1) {
           if (method === 'PATCH') return json(await drive.complete(driveRef, uploadId, params.get('name')));
           if (method === 'DELETE') return json(await drive.abort(driveRef, uploadId, params.get('name')));
-          throw methodNotAllowed(request, 'PATCH, DELETE');
+          return methodNotAllowed(request, 'PATCH, DELETE');
         }
         if (rest.length === 2 && rest[1] === 'parts') {
           if (method === 'POST') {
             return json(await drive.putPart(driveRef, uploadId, params.get('name'), params.get('part'), request.body, length));
           }
-          throw methodNotAllowed(request, 'POST');
+          return methodNotAllowed(request, 'POST');
         }
         break;
       }
@@ -167,9 +167,9 @@ function download(file: { size: number; contentType: string; body: ByteStream })
   return { status: 200, headers: { 'content-type': file.contentType, 'content-length': String(file.size) }, body: file.body };
 }
 
-function errorResponse(status: number, messages: readonly string[]): DataResponse {
+function errorResponse(status: number, messages: readonly string[], headers: Record<string, string> = {}): DataResponse {
   const body = Buffer.from(JSON.stringify({ errors: messages }));
-  return { status, headers: jsonHeaders(body), body };
+  return { status, headers: { ...jsonHeaders(body), ...headers }, body };
 }
 
 function jsonHeaders(body: Buffer): Record<string, string> {
@@ -180,6 +180,7 @@ function notFound(request: DataRequest): DataError {
   return new DataError(404, 'Not found', `no Base or Drive endpoint is ${request.method} ${request.path}`);
 }
 
-function methodNotAllowed(request: DataRequest, allowed: string): DataError {
-  return new DataError(405, 'Method not allowed', `${request.method} ${request.path}; use ${allowed}`);
+/** A 405 names the methods the endpoint takes in `Allow`, as HTTP requires of it, and in its detail. */
+function methodNotAllowed(request: DataRequest, allowed: string): DataResponse {
+  return errorResponse(405, ['Method not allowed', `${request.method} ${request.path}; use ${allowed}`], { allow: allowed });
 }

@@ -10,6 +10,7 @@
  * - lets through only the app's project key (`X-API-Key`, any case, compared by SHA-256 digest) and project id,
  *   answering anything else with the JSON error the SDKs read;
  * - decodes `name` from the query string as a form value (Python's `quote_plus` sends spaces as `+`);
+ * - refuses a part number the JSON API would refuse (`partNumberProblem`), with its answer;
  * - for a download, turns `/v1/{pid}/{drive}/files/download?name=...` into the object key
  *   `/{pid}/{drive}/{name}` (the S3 store's `driveObjectKey`), every piece percent-encoded so `/`, `.` and `..`
  *   inside a name stay in the key rather than becoming path segments;
@@ -19,6 +20,7 @@
  * exposure as a micro's `DETA_PROJECT_KEY`: whoever may read the function's code may read the functions' settings.
  */
 import { containerNameProblem } from '../data/container-name';
+import { partNumberProblem } from '../data/part-number';
 
 /** The CloudFront path patterns (`*` matches anything, `/` included) of the two routes the function guards. */
 export const DRIVE_DOWNLOAD_PATTERN = '/v1/*/files/download';
@@ -47,6 +49,7 @@ function formValue(parameter) {
   try { return decodeURIComponent(parameter.value.replace(/\\+/g, ' ')); } catch (e) { return null; }
 }
 ${containerNameProblem.toString()}
+${partNumberProblem.toString()}
 function encodePiece(piece) {
   return encodeURIComponent(piece).replace(/\\./g, '%2E');
 }
@@ -81,6 +84,10 @@ function handler(event) {
   var name = formValue(request.querystring.name);
   if (name === null) return reply(400, 'Bad Request', ['Malformed percent-encoding', 'the name is not valid percent-encoded UTF-8']);
   if (name === undefined || name.trim() === '') return reply(400, 'Bad Request', ['Name is empty', 'pass the file name as ?name=']);
+  // What API Gateway would hand S3 as another number (or echo as invalid JSON) gets the JSON API's answer here.
+  var part = formValue(request.querystring.part);
+  var partProblem = isPart ? partNumberProblem(part === undefined ? null : part) : undefined;
+  if (partProblem) return reply(400, 'Bad Request', partProblem);
   if (segments[4] === 'files') {
     // S3 needs no key (CloudFront signs the request); API Gateway checks it again as its API key.
     delete request.headers['x-api-key'];

@@ -59,7 +59,7 @@ export interface DataFunctionDeps {
 export function createDataFunction(deps: DataFunctionDeps): (event: DataFunctionEvent) => Promise<DataFunctionResult> {
   const now = deps.now ?? Date.now;
   return async (event) => {
-    if (event.rawPath === NOT_FOUND_PATH) return jsonResult(200, { errors: ['Not found', 'no file of this name is in the drive'] });
+    if (event.rawPath === NOT_FOUND_PATH) return jsonResult(200, { errors: ['File not found', 'no file of this name is in the drive'] });
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
     let path = event.rawPath;

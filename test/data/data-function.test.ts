@@ -105,6 +105,6 @@ describe('the data function', () => {
     expect(Buffer.from(download.body, 'base64')).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
     const page = await fn(event(NOT_FOUND_PATH));
     expect(page.statusCode).toBe(200);
-    expect(JSON.parse(page.body).errors[0]).toBe('Not found');
+    expect(JSON.parse(page.body).errors[0]).toBe('File not found');
   });
 });

@@ -15,6 +15,12 @@ export interface Reply {
 
 export const PROJECT_KEY = 'a0test12_SecretValueForTestsOnly0123456789';
 
+/**
+ * Whether the tests run on the cloud data path: sdk-suites-on-cloud.test.ts swaps this module's fixture and sets it,
+ * so a suite can keep to the local service what CloudFront and API Gateway answer themselves in the cloud.
+ */
+export const ON_CLOUD_PATH: boolean = false;
+
 export interface TestData {
   readonly service: LocalDataService;
   readonly stateDir: string;

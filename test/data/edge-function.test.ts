@@ -118,3 +118,30 @@ describe('the edge function', () => {
     expect(dots.uri).toBe(`/${PROJECT_ID}/%2E%2E/a`);
   });
 });
+
+describe('part numbers at the edge', () => {
+  const part = (value: string | undefined): Viewer => ({
+    uri: `/v1/${PROJECT_ID}/d/uploads/u1/parts`,
+    querystring: { name: { value: 'a' }, ...(value === undefined ? {} : { part: { value } }) },
+    headers: { 'x-api-key': { value: PROJECT_KEY } },
+  });
+
+  it('passes part numbers 1 to 10000, written plainly, on to API Gateway', () => {
+    for (const value of ['1', '10', '10000', '%31']) expect(runEdge(part(value)).statusCode).toBeUndefined();
+  });
+
+  it("refuses the others with the JSON API's answer, before API Gateway hands S3 `01` as part 1", () => {
+    for (const [value, shown] of [
+      ['01', '"01"'],
+      ['0', '"0"'],
+      ['10001', '"10001"'],
+      ['1x', '"1x"'],
+      ['%2B1', '"+1"'],
+      [undefined, 'null'],
+    ]) {
+      const response = runEdge(part(value));
+      expect(response.statusCode).toBe(400);
+      expect(JSON.parse(response.body!.data)).toEqual({ errors: ['Invalid part number', `part is ${shown}; parts are numbered 1 to 10000`] });
+    }
+  });
+});

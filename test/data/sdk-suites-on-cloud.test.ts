@@ -1,7 +1,8 @@
 /**
- * The local data service's official-SDK suites (base-sdk, drive-sdk), unchanged, on the cloud data path: the same
- * tests, with the data-helpers fixture swapped for the cloud path (edge function, S3 routes, data function, DynamoDB
- * and S3 stores on dynalite and s3rver). One suite, two backends: nothing silently different between the two places.
+ * The local data service's official-SDK suites (base-sdk, drive-sdk) and its HTTP routing (service-routing),
+ * unchanged, on the cloud data path: the same tests, with the data-helpers fixture swapped for the cloud path (edge
+ * function, S3 routes, data function, DynamoDB and S3 stores on dynalite and s3rver). One suite, two backends: nothing
+ * silently different between the two places, except what a suite keeps local (`ON_CLOUD_PATH`, and says why).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,8 +45,11 @@ vi.mock('./data-helpers', async (importOriginal) => {
       return data;
     };
   };
-  return { ...actual, useTestData };
+  return { ...actual, useTestData, ON_CLOUD_PATH: true };
 });
 
 import './base-sdk.test';
 import './drive-sdk.test';
+import './base-endpoints.test';
+import './drive-endpoints.test';
+import './service-routing.test';
