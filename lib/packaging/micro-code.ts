@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { STATE_DIR_NAME } from '../core/state-dir';
-import { realTarget } from '../core/tree-links';
+import { isWithin, realTarget } from '../core/tree-links';
 import type { Micro } from '../spacefile/model';
 import { type ArchitectureName, npmInstallStep, npmPruneStep, pipInstallStep, relocateConsoleScripts } from './dependencies';
 import { selectSourceFiles } from './file-selection';
@@ -186,16 +186,31 @@ function treeSize(dir: string): { files: number; bytes: number } {
 
 /**
  * How a file or tree goes into a package: links resolved to what they lead to, modes kept, fresh timestamps. A link a
- * build made into an app's secrets (a `.spaceport/` directory) is refused: resolving it would copy them in as content.
+ * build made into the app's secrets is refused: resolving it would copy them in as content.
  */
 export function copyPreservingMode(micro: Micro, from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });
+  const stateDirs = possibleStateDirs(micro);
   const refuseLinkToSecrets = (source: string): boolean => {
     const real = lstatSync(source).isSymbolicLink() ? realTarget(source) : undefined;
-    if (real?.split(sep).includes(STATE_DIR_NAME)) {
-      throw new PackagingError(micro, `'${source}' is a symlink to ${real}, inside an app's ${STATE_DIR_NAME}/ (its secrets): delete the link`);
+    if (real !== undefined && stateDirs.some((stateDir) => isWithin(stateDir, real))) {
+      throw new PackagingError(micro, `'${source}' is a symlink to ${real}, inside the app's ${STATE_DIR_NAME}/ (its secrets): delete the link`);
     }
     return true;
   };
   cpSync(from, to, { recursive: true, preserveTimestamps: false, dereference: true, filter: refuseLinkToSecrets });
+}
+
+/**
+ * Where the app's state directory can be: beside the Spacefile, which is the micro's `src` or a directory above it.
+ * One that holds the micro is not (an app may live under a directory that happens to be named `.spaceport`).
+ */
+function possibleStateDirs(micro: Micro): string[] {
+  const src = realTarget(micro.srcDir) ?? micro.srcDir;
+  const dirs: string[] = [];
+  for (let dir = src; ; dir = dirname(dir)) {
+    const stateDir = join(dir, STATE_DIR_NAME);
+    if (!isWithin(stateDir, src)) dirs.push(stateDir);
+    if (dirname(dir) === dir) return dirs;
+  }
 }

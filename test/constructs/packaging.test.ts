@@ -174,7 +174,7 @@ describe('packageMicro', () => {
     try {
       const dir = out();
       expect(() => packageMicro(app.micros[0], dir, X86)).toThrow(
-        /micro 'tool'.*'[^']*dist\/state' is a symlink to .*\.spaceport, inside an app's \.spaceport\/ \(its secrets\): delete the link/,
+        /micro 'tool'.*'[^']*dist\/state' is a symlink to .*\.spaceport, inside the app's \.spaceport\/ \(its secrets\): delete the link/,
       );
       expect(JSON.stringify(tree(dir))).not.toContain('owner');
     } finally {

@@ -2,11 +2,12 @@
  * `spaceport dev --prod` runs a Next micro from a copy laid out as synth packages it: the standalone server at the
  * root with `.next/static` and `public` beside it, copied again on refresh, and never the app's secrets through a link.
  */
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ProdLayout, prodLayout } from '../../lib/local/dev/prod-layout';
+import { loadSpacefile } from '../../lib/spacefile/load';
 import { writeApp } from '../constructs/helpers';
 
 const NEXT_APP = 'v: 0\nmicros:\n  - name: prodweb\n    src: .\n    engine: next\n';
@@ -39,9 +40,19 @@ describe('the --prod layout of a Next micro', () => {
     const copies = () => readdirSync(tmpdir()).filter((name) => name.startsWith('spaceport-prod-prodweb-')).length;
     const before = copies();
     expect(() => (layout = prodLayout(app.micros[0]!, false))).toThrow(
-      /micro 'prodweb'.*standalone\/state' is a symlink to .*\.spaceport, inside an app's \.spaceport\/ \(its secrets\)/,
+      /micro 'prodweb'.*standalone\/state' is a symlink to .*\.spaceport, inside the app's \.spaceport\/ \(its secrets\)/,
     );
     expect(copies()).toBe(before);
+  });
+
+  it('keeps links inside an app that itself lives under a directory named .spaceport', () => {
+    const app = writeApp(NEXT_APP, BUILT_NEXT);
+    const nested = join(mkdtempSync(join(tmpdir(), 'spaceport-home-')), '.spaceport', 'apps', 'notes');
+    mkdirSync(dirname(nested), { recursive: true });
+    renameSync(app.rootDir, nested);
+    symlinkSync('next', join(nested, '.next/standalone/node_modules/next-alias'));
+    layout = prodLayout(loadSpacefile(join(nested, 'Spacefile')).micros[0]!, false);
+    expect(existsSync(join(layout!.dir, 'node_modules/next-alias/index.js'))).toBe(true);
   });
 
   it('is not needed by a micro that runs from its source directory', () => {
