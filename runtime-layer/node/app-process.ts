@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 const TAIL_LINES = 20;
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long an exited app's last output may take to arrive through its pipes before its exit is reported. */
 const OUTPUT_DRAIN_MS = 500;
 
@@ -101,12 +103,16 @@ export class AppProcess {
     }
   }
 
-  /** SIGTERM to the group, then SIGKILL to whatever is left of it after `graceMs`. */
+  /**
+   * SIGTERM to the group, then SIGKILL to whatever is left of it after `graceMs`; resolves once what the app printed
+   * last (a SIGTERM handler's log line) has been passed on, as the adapter exits right after.
+   */
   async stop(graceMs: number): Promise<void> {
     this.signal('SIGTERM');
     const deadline = Date.now() + graceMs;
-    while (this.signal(0) && groupRunning(this.child.pid!) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.signal(0) && groupRunning(this.child.pid!) && Date.now() < deadline) await delay(10);
     this.signal('SIGKILL');
+    await this.exited;
   }
 
   /** Kills the group at once; for the adapter's own exit and for restarts. */
