@@ -33,7 +33,13 @@ function app(format: 'cjs' | 'esm', include: string[] | undefined) {
 /** Starts the packaged micro as the adapter does (`sh -c <run>` in the task root, PORT set) and asks it for `/`. */
 async function startAndFetch(dir: string): Promise<string> {
   const port = await findFreePort();
-  const child = spawn('/bin/sh', ['-c', 'node dist/server.js'], { cwd: dir, env: { PATH: process.env.PATH, PORT: String(port) }, stdio: 'ignore' });
+  // In a group of its own, as the adapter runs it, so the server node starts under sh is stopped with it.
+  const child = spawn('/bin/sh', ['-c', 'node dist/server.js'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, PORT: String(port) },
+    stdio: 'ignore',
+    detached: true,
+  });
   try {
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
@@ -45,7 +51,7 @@ async function startAndFetch(dir: string): Promise<string> {
     }
     throw new Error('the micro never answered');
   } finally {
-    child.kill();
+    process.kill(-child.pid!, 'SIGKILL');
   }
 }
 
