@@ -15,7 +15,7 @@ import type { AuthResponse } from '../../auth/responses';
 import { AccessRules, type AuthRequest, authorize, cookieValues, SESSION_COOKIE } from '../../auth/rules';
 import { localSessionCookie, RotatingSessionSigner } from '../../auth/session';
 import { handleSignin, isSigninPath, MAX_SIGNIN_BODY_BYTES, signinTooLarge } from '../../auth/signin';
-import { consoleCsrfKey } from '../../console/access';
+import { rotatingCsrfKey } from '../../console/access';
 import type { ConsoleOptions } from '../../console/handler';
 
 /** A request as the dev router holds it before its body is read. */
@@ -57,7 +57,7 @@ export class LocalAuth {
   private readonly signer: RotatingSessionSigner;
   private readonly internalKey: InternalKey;
   private readonly currentOwnerSecret: () => string;
-  private csrf?: { readonly secret: string; readonly key: Buffer };
+  private readonly csrfKey = rotatingCsrfKey();
   /** The name of the owner's session cookie: the app's own, since every app on localhost shares the host. */
   readonly sessionCookie: string;
 
@@ -136,8 +136,10 @@ export class LocalAuth {
   /** What the console needs to know the owner: the session as it is now, and the CSRF key of the secret as it is now. */
   async consoleOptions(): Promise<ConsoleOptions> {
     const signer = await this.signer.current();
-    const secret = this.currentOwnerSecret();
-    if (this.csrf?.secret !== secret) this.csrf = { secret, key: consoleCsrfKey(secret) };
-    return { session: { cookieName: this.sessionCookie, verify: (token, at) => signer.verify(token, at) }, csrfKey: this.csrf.key, now: this.now };
+    return {
+      session: { cookieName: this.sessionCookie, verify: (token, at) => signer.verify(token, at) },
+      csrfKey: this.csrfKey(this.currentOwnerSecret()),
+      now: this.now,
+    };
   }
 }
