@@ -3,8 +3,7 @@
  * the console function's least-privilege role (`SpaceConsole`): the API key table, the app's schedule group and
  * micro functions, its Base table and Drive bucket, and its log groups.
  */
-import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -19,7 +18,7 @@ import { invokeAction } from './action-invoke';
 import { type AppSchedules, lastActionRun, NoSuchActionError, readActionSchedules, updateActionSchedule } from './action-schedules';
 import { DynamoDbBaseStore } from './dynamodb-base-store';
 import { DynamoDbApiKeyStore } from './dynamodb-key-store';
-import { renderEvent, ROUTER_SOURCE } from './log-lines';
+import { readLogEvents, renderEvent, ROUTER_SOURCE } from './log-lines';
 import { S3DriveStore } from './s3-drive-store';
 
 /** The deployed app as the console function knows it: fixed at synth, resource names resolved at deploy. */
@@ -189,7 +188,7 @@ class CloudWatchConsoleLogs implements ConsoleLogs {
     for (const span of LOG_WINDOWS_MS) {
       const start = end - span;
       const batches = await Promise.all(
-        groups.map(async ({ source, logGroup }) => (await this.read(logGroup, start, windowEnd - 1)).map((event) => ({ source, event }))),
+        groups.map(async ({ source, logGroup }) => (await readLogEvents(this.logs, logGroup, start, windowEnd - 1)).map((event) => ({ source, event }))),
       );
       const found = batches
         .flat()
@@ -204,17 +203,6 @@ class CloudWatchConsoleLogs implements ConsoleLogs {
       if (lines.length >= options.limit) break;
     }
     return lines.slice(-options.limit);
-  }
-
-  private async read(logGroupName: string, startTime: number, endTime: number): Promise<FilteredLogEvent[]> {
-    const events: FilteredLogEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.logs.send(new FilterLogEventsCommand({ logGroupName, startTime, endTime, nextToken }));
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return events;
   }
 }
 

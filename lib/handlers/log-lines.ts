@@ -2,6 +2,7 @@
  * A deployed app's CloudWatch Logs events read as `spaceport dev` prints its own lines: the app's output as it wrote
  * it, Lambda's JSON records reduced to what matters. Shared by `spaceport logs` and the owner's console.
  */
+import { type CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 
 /** Where requests are logged: the HTTP API's access log. */
 export const ROUTER_SOURCE = 'router';
@@ -45,4 +46,21 @@ export function renderEvent(source: string, message: string): string | undefined
     return `${level}${record.message.replace(/\r?\n$/, '')}`;
   }
   return text;
+}
+
+/** Every event of `logGroupName` from `startTime` (to `endTime`, when given), all pages read. */
+export async function readLogEvents(
+  client: CloudWatchLogsClient,
+  logGroupName: string,
+  startTime: number,
+  endTime?: number,
+): Promise<FilteredLogEvent[]> {
+  const events: FilteredLogEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new FilterLogEventsCommand({ logGroupName, startTime, endTime, nextToken }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
 }
