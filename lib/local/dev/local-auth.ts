@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpResponse } from '../http-api-event';
+import { plainRequest } from '../plain-request';
 import type { SpaceAppModel } from '../../spacefile/model';
 import type { ApiKeyStore } from '../../auth/api-keys';
 import { InternalKey } from '../../auth/internal-key';
@@ -29,21 +30,12 @@ export interface LocalRequest {
 }
 
 function toAuthRequest(request: LocalRequest): AuthRequest {
-  const [path = '/', query = ''] = splitOnce(request.url, '?');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const cookies = (headers['cookie'] ?? '')
+  const plain = plainRequest(request);
+  const cookies = (plain.headers['cookie'] ?? '')
     .split(';')
     .map((pair) => pair.trim())
     .filter(Boolean);
-  return { method: request.method, path, query, headers, cookies };
-}
-
-function splitOnce(text: string, separator: string): [string, string] {
-  const at = text.indexOf(separator);
-  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
+  return { ...plain, cookies };
 }
 
 export function toHttpResponse(response: AuthResponse): HttpResponse {
