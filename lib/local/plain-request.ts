@@ -18,6 +18,8 @@ export function plainRequest(request: { readonly method?: string; readonly url?:
   const url = request.url ?? '/';
   const mark = url.indexOf('?');
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
   return { method: request.method ?? 'GET', path: mark < 0 ? url : url.slice(0, mark), query: mark < 0 ? '' : url.slice(mark + 1), headers };
 }
