@@ -174,7 +174,7 @@ class CloudWatchConsoleLogs implements ConsoleLogs {
       const start = end - span;
       const batches = await Promise.all(
         groups.map(async ({ source, logGroup }) =>
-          (await readLogEvents(this.logs, logGroup, start, windowEnd - 1)).map((event) => ({ source, event })),
+          (await readLogEvents(this.logs, logGroup, { startTime: start, endTime: windowEnd - 1 })).map((event) => ({ source, event })),
         ),
       );
       const found = batches

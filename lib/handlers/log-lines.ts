@@ -48,17 +48,20 @@ export function renderEvent(source: string, message: string): string | undefined
   return text;
 }
 
-/** Every event of `logGroupName` from `startTime` (to `endTime`, when given), all pages read. */
-export async function readLogEvents(
-  client: CloudWatchLogsClient,
-  logGroupName: string,
-  startTime: number,
-  endTime?: number,
-): Promise<FilteredLogEvent[]> {
+/** Which events `readLogEvents` reads: from `startTime` (ms since the epoch), to `endTime`, matching `filterPattern`. */
+export interface LogEventRange {
+  readonly startTime: number;
+  readonly endTime?: number;
+  /** CloudWatch Logs' filter pattern syntax (a quoted phrase matches events holding it). */
+  readonly filterPattern?: string;
+}
+
+/** Every event of `logGroupName` in `range`, all pages read. */
+export async function readLogEvents(client: CloudWatchLogsClient, logGroupName: string, range: LogEventRange): Promise<FilteredLogEvent[]> {
   const events: FilteredLogEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await client.send(new FilterLogEventsCommand({ logGroupName, startTime, endTime, nextToken }));
+    const page = await client.send(new FilterLogEventsCommand({ logGroupName, ...range, nextToken }));
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);

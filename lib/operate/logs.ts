@@ -30,7 +30,7 @@ export async function readLogs(app: DeployedApp, options: LogsOptions): Promise<
   try {
     do {
       const batches = await Promise.all(
-        groups.map(async ({ source, logGroup }) => (await readLogEvents(client, logGroup, startTime)).map((event) => ({ source, event }))),
+        groups.map(async ({ source, logGroup }) => (await readLogEvents(client, logGroup, { startTime })).map((event) => ({ source, event }))),
       );
       const events = batches.flat().filter(({ event }) => !seen.has(event.eventId ?? ''));
       events.sort((a, b) => (a.event.timestamp ?? 0) - (b.event.timestamp ?? 0));
