@@ -20,6 +20,15 @@ export function consoleCsrfKey(ownerSecret: string): Buffer {
   return Buffer.from(hkdfSync('sha256', ownerSecret, 'spaceport', 'owner console csrf v1', 32));
 }
 
+/** `consoleCsrfKey` of the owner secret as it is now, derived again only when the secret has rotated. */
+export function rotatingCsrfKey(): (ownerSecret: string) => Buffer {
+  let derived: { readonly secret: string; readonly key: Buffer } | undefined;
+  return (ownerSecret) => {
+    if (derived?.secret !== ownerSecret) derived = { secret: ownerSecret, key: consoleCsrfKey(ownerSecret) };
+    return derived.key;
+  };
+}
+
 /** The owner's session token in `request`, or undefined when it carries none that verifies. */
 export function ownerSession(request: ConsoleRequest, session: ConsoleSession, now: number): string | undefined {
   const cookies = (request.headers['cookie'] ?? '')

@@ -14,20 +14,11 @@ export type ActionInvokeOutcome =
 
 /** Invokes `functionName` with the action event of `actionId` and waits for the run; an SDK error is thrown as is. */
 export async function invokeAction(client: LambdaClient, functionName: string, actionId: string): Promise<ActionInvokeOutcome> {
-  const started = Date.now();
-  const reply = await client.send(
-    new InvokeCommand({
-      FunctionName: functionName,
-      InvocationType: 'RequestResponse',
-      Payload: Buffer.from(JSON.stringify(actionEvent(actionId))),
-    }),
-  );
-  const durationMs = Date.now() - started;
-  const payload = parsePayload(reply.Payload);
-  if (reply.FunctionError) {
+  const { functionError, payload, durationMs } = await invokeSync(client, functionName, actionEvent(actionId));
+  if (functionError) {
     return {
       kind: 'failed',
-      errorType: stringField(payload, 'errorType') ?? reply.FunctionError,
+      errorType: stringField(payload, 'errorType') ?? functionError,
       errorMessage: stringField(payload, 'errorMessage') ?? '(no error message)',
       durationMs,
     };
@@ -36,8 +27,26 @@ export async function invokeAction(client: LambdaClient, functionName: string, a
   return { kind: 'ok', statusCode, body: stringField(payload, 'body') ?? '', durationMs };
 }
 
-function parsePayload(bytes: Uint8Array | undefined): unknown {
-  const text = bytes ? Buffer.from(bytes).toString('utf8') : '';
+/** A synchronous invocation's reply: Lambda's `FunctionError`, the payload as text and parsed (its text when not JSON). */
+export interface InvokeReply {
+  readonly functionError?: string;
+  readonly text: string;
+  readonly payload: unknown;
+  readonly durationMs: number;
+}
+
+/** Invokes `functionName` with `event` as JSON and waits for its reply (the console's App Actions, a run now). */
+export async function invokeSync(client: LambdaClient, functionName: string, event: unknown): Promise<InvokeReply> {
+  const started = Date.now();
+  const reply = await client.send(
+    new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
+  );
+  const durationMs = Date.now() - started;
+  const text = reply.Payload ? Buffer.from(reply.Payload).toString('utf8') : '';
+  return { functionError: reply.FunctionError, text, payload: parsePayload(text), durationMs };
+}
+
+function parsePayload(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

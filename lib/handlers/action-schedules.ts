@@ -8,7 +8,6 @@
  * (lib/spacefile/schedule-description.ts).
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   GetScheduleCommand,
   type GetScheduleCommandOutput,
@@ -19,6 +18,7 @@ import {
 import { actionRunLogPrefix, parseActionRunLine, type ActionRunRecord } from '../core/action-log';
 import { UsageError } from '../core/errors';
 import { parseInterval, type Interval } from '../spacefile/interval';
+import { readLogEvents } from './log-lines';
 import { intervalOfScheduleDescription, isChangedInConsole, withScheduleInterval } from '../spacefile/schedule-description';
 
 /** How far back `lastActionRun` looks (CloudWatch Logs filters cost per GB scanned). */
@@ -112,25 +112,17 @@ export async function lastActionRun(
   id: string,
   now: Date,
 ): Promise<(ActionRunRecord & { readonly at: Date }) | undefined> {
+  const events = await readLogEvents(logs, logGroup, {
+    filterPattern: `"${actionRunLogPrefix(id)}"`,
+    startTime: now.getTime() - LAST_RUN_LOOKBACK_DAYS * 86_400_000,
+  });
   let latest: (ActionRunRecord & { readonly at: Date }) | undefined;
-  let nextToken: string | undefined;
-  do {
-    const page = await logs.send(
-      new FilterLogEventsCommand({
-        logGroupName: logGroup,
-        filterPattern: `"${actionRunLogPrefix(id)}"`,
-        startTime: now.getTime() - LAST_RUN_LOOKBACK_DAYS * 86_400_000,
-        nextToken,
-      }),
-    );
-    for (const event of page.events ?? []) {
-      const record = parseActionRunLine(event.message ?? '');
-      if (record?.id === id && (!latest || (event.timestamp ?? 0) >= latest.at.getTime())) {
-        latest = { ...record, at: new Date(event.timestamp ?? 0) };
-      }
+  for (const event of events) {
+    const record = parseActionRunLine(event.message ?? '');
+    if (record?.id === id && (!latest || (event.timestamp ?? 0) >= latest.at.getTime())) {
+      latest = { ...record, at: new Date(event.timestamp ?? 0) };
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return latest;
 }
 

@@ -3,10 +3,9 @@
  * the console function's least-privilege role (`SpaceConsole`): the API key table, the app's schedule group and
  * micro functions, its Base table and Drive bucket, and its log groups.
  */
-import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { ActionRun, ConsoleAction, ConsoleActions, ConsoleApp, ConsoleBackend, ConsoleLogs, LogLine, MicroCaller } from '../console/backend';
@@ -15,11 +14,11 @@ import { UsageError } from '../core/errors';
 import { DataError } from '../data/errors';
 import type { DataTarget } from '../data/transfer';
 import { parseInterval } from '../spacefile/interval';
-import { invokeAction } from './action-invoke';
+import { invokeAction, invokeSync } from './action-invoke';
 import { type AppSchedules, lastActionRun, NoSuchActionError, readActionSchedules, updateActionSchedule } from './action-schedules';
 import { DynamoDbBaseStore } from './dynamodb-base-store';
 import { DynamoDbApiKeyStore } from './dynamodb-key-store';
-import { renderEvent, ROUTER_SOURCE } from './log-lines';
+import { readLogEvents, renderEvent, ROUTER_SOURCE } from './log-lines';
 import { S3DriveStore } from './s3-drive-store';
 
 /** The deployed app as the console function knows it: fixed at synth, resource names resolved at deploy. */
@@ -131,22 +130,15 @@ class LambdaMicroCaller implements MicroCaller {
   async call(micro: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; contentType: string; body: Buffer }> {
     const functionName = this.config.micros[micro]?.functionName;
     if (!functionName) throw new UsageError(`the app has no micro '${micro}'`);
-    const reply = await this.lambda.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        InvocationType: 'RequestResponse',
-        Payload: Buffer.from(JSON.stringify(appActionEvent(method, path, body))),
-      }),
-    );
-    const text = Buffer.from(reply.Payload ?? new Uint8Array()).toString('utf8');
-    const result = parseJson(text) as
-      { statusCode?: unknown; headers?: Record<string, unknown>; body?: unknown; isBase64Encoded?: unknown; errorMessage?: unknown } | undefined;
-    if (reply.FunctionError || !result || typeof result.statusCode !== 'number') {
-      const why = typeof result?.errorMessage === 'string' ? result.errorMessage : text;
+    const reply = await invokeSync(this.lambda, functionName, appActionEvent(method, path, body));
+    const result = reply.payload as
+      { statusCode?: unknown; headers?: Record<string, unknown>; body?: unknown; isBase64Encoded?: unknown; errorMessage?: unknown } | string;
+    if (reply.functionError || typeof result !== 'object' || result === null || typeof result.statusCode !== 'number') {
+      const why = typeof result === 'object' && typeof result?.errorMessage === 'string' ? result.errorMessage : reply.text;
       return {
         status: 502,
         contentType: 'text/plain; charset=utf-8',
-        body: Buffer.from(`micro '${micro}' failed: ${reply.FunctionError ?? 'no response'}: ${why}`),
+        body: Buffer.from(`micro '${micro}' failed: ${reply.functionError ?? 'no response'}: ${why}`),
       };
     }
     const contentType = Object.entries(result.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
@@ -156,14 +148,6 @@ class LambdaMicroCaller implements MicroCaller {
       contentType: typeof contentType === 'string' ? contentType : 'application/octet-stream',
       body: Buffer.from(payload, result.isBase64Encoded === true ? 'base64' : 'utf8'),
     };
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 
@@ -189,7 +173,9 @@ class CloudWatchConsoleLogs implements ConsoleLogs {
     for (const span of LOG_WINDOWS_MS) {
       const start = end - span;
       const batches = await Promise.all(
-        groups.map(async ({ source, logGroup }) => (await this.read(logGroup, start, windowEnd - 1)).map((event) => ({ source, event }))),
+        groups.map(async ({ source, logGroup }) =>
+          (await readLogEvents(this.logs, logGroup, { startTime: start, endTime: windowEnd - 1 })).map((event) => ({ source, event })),
+        ),
       );
       const found = batches
         .flat()
@@ -204,17 +190,6 @@ class CloudWatchConsoleLogs implements ConsoleLogs {
       if (lines.length >= options.limit) break;
     }
     return lines.slice(-options.limit);
-  }
-
-  private async read(logGroupName: string, startTime: number, endTime: number): Promise<FilteredLogEvent[]> {
-    const events: FilteredLogEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.logs.send(new FilterLogEventsCommand({ logGroupName, startTime, endTime, nextToken }));
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return events;
   }
 }
 

@@ -14,7 +14,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SESSION_COOKIE } from '../auth/rules';
 import { RotatingSessionSigner } from '../auth/session';
-import { consoleCsrfKey } from '../console/access';
+import { rotatingCsrfKey } from '../console/access';
 import type { ConsoleBackend } from '../console/backend';
 import { handleConsoleRequest } from '../console/handler';
 import type { ConsoleRequest, ConsoleResponse } from '../console/http';
@@ -56,14 +56,13 @@ export interface ConsoleFunctionDependencies {
 
 export function createConsoleFunction(deps: ConsoleFunctionDependencies): (event: ConsoleEvent) => Promise<ConsoleResult> {
   const signer = new RotatingSessionSigner(deps.readOwnerSecret, true);
-  let csrf: { readonly secret: string; readonly key: Buffer } | undefined;
+  const csrfKey = rotatingCsrfKey();
   return async (event) => {
     const secret = await deps.readOwnerSecret();
-    if (csrf?.secret !== secret) csrf = { secret, key: consoleCsrfKey(secret) };
     const sessions = await signer.current();
     const response = await handleConsoleRequest(consoleRequest(event), deps.backend, {
       session: { cookieName: SESSION_COOKIE, verify: (token, at) => sessions.verify(token, at) },
-      csrfKey: csrf.key,
+      csrfKey: csrfKey(secret),
       now: deps.now,
     });
     return consoleResult(response);

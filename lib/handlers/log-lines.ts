@@ -2,6 +2,7 @@
  * A deployed app's CloudWatch Logs events read as `spaceport dev` prints its own lines: the app's output as it wrote
  * it, Lambda's JSON records reduced to what matters. Shared by `spaceport logs` and the owner's console.
  */
+import { type CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 
 /** Where requests are logged: the HTTP API's access log. */
 export const ROUTER_SOURCE = 'router';
@@ -45,4 +46,24 @@ export function renderEvent(source: string, message: string): string | undefined
     return `${level}${record.message.replace(/\r?\n$/, '')}`;
   }
   return text;
+}
+
+/** Which events `readLogEvents` reads: from `startTime` (ms since the epoch), to `endTime`, matching `filterPattern`. */
+export interface LogEventRange {
+  readonly startTime: number;
+  readonly endTime?: number;
+  /** CloudWatch Logs' filter pattern syntax (a quoted phrase matches events holding it). */
+  readonly filterPattern?: string;
+}
+
+/** Every event of `logGroupName` in `range`, all pages read. */
+export async function readLogEvents(client: CloudWatchLogsClient, logGroupName: string, range: LogEventRange): Promise<FilteredLogEvent[]> {
+  const events: FilteredLogEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new FilterLogEventsCommand({ logGroupName, ...range, nextToken }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
 }

@@ -96,18 +96,17 @@ function describeSchedule(app: DeployedApp, schedule: ActionSchedule, options: L
   const interval = candidates.map(tryParse).find((parsed) => parsed?.eventBridgeExpression === expression);
   // A value no record explains: the console's, when it marked the schedule, else someone else's.
   const unrecorded: ValueOrigin = schedule.description.changedInConsole ? 'console' : 'changed outside spaceport';
+  // The record the live interval should match: the override, else the Spacefile, taken on trust when not at hand.
+  const [recordOrigin, recorded]: [ValueOrigin, string | undefined] =
+    override?.interval !== undefined ? ['override', override.interval] : ['spacefile', declared];
   const intervalOrigin: ValueOrigin =
-    override?.interval !== undefined
-      ? interval?.source === override.interval
-        ? 'override'
-        : unrecorded
-      : declared === undefined
-        ? schedule.description.changedInConsole
-          ? 'console'
-          : 'spacefile'
-        : interval?.source === declared
-          ? 'spacefile'
-          : unrecorded;
+    recorded === undefined
+      ? schedule.description.changedInConsole
+        ? 'console'
+        : 'spacefile'
+      : interval?.source === recorded
+        ? recordOrigin
+        : unrecorded;
   const expectedEnabled = override?.enabled ?? true;
   const stateOrigin: ValueOrigin = enabled !== expectedEnabled ? unrecorded : override?.enabled !== undefined ? 'override' : 'spacefile';
   return {

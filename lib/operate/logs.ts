@@ -2,10 +2,10 @@
  * The deployed app's logs from CloudWatch Logs, read as `spaceport dev` prints its own: one stream, every line
  * prefixed with the micro it comes from (`router` for the requests the HTTP API served), in time order.
  */
-import { CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DeployedAppError, describeAwsError } from './aws-errors';
 import type { DeployedApp } from './deployed-app';
-import { renderEvent, ROUTER_SOURCE } from '../handlers/log-lines';
+import { readLogEvents, renderEvent, ROUTER_SOURCE } from '../handlers/log-lines';
 
 export interface LogsOptions {
   /** Micro names to show, `router` for requests. @default every micro and the router */
@@ -30,7 +30,7 @@ export async function readLogs(app: DeployedApp, options: LogsOptions): Promise<
   try {
     do {
       const batches = await Promise.all(
-        groups.map(async ({ source, logGroup }) => (await readGroup(client, logGroup, startTime)).map((event) => ({ source, event }))),
+        groups.map(async ({ source, logGroup }) => (await readLogEvents(client, logGroup, { startTime })).map((event) => ({ source, event }))),
       );
       const events = batches.flat().filter(({ event }) => !seen.has(event.eventId ?? ''));
       events.sort((a, b) => (a.event.timestamp ?? 0) - (b.event.timestamp ?? 0));
@@ -65,17 +65,6 @@ function logGroups(app: DeployedApp, sources: readonly string[] | undefined): { 
     );
   }
   return all.filter((group) => sources.includes(group.source));
-}
-
-async function readGroup(client: CloudWatchLogsClient, logGroupName: string, startTime: number): Promise<FilteredLogEvent[]> {
-  const events: FilteredLogEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(new FilterLogEventsCommand({ logGroupName, startTime, nextToken }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

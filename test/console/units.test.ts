@@ -3,7 +3,7 @@
  * Actions (a micro's declaration read as leniently as Space did, the typed payload, each card's rendering).
  */
 import { describe, expect, it } from 'vitest';
-import { consoleCsrfKey, csrfToken, isValidCsrfToken } from '../../lib/console/access';
+import { consoleCsrfKey, csrfToken, isValidCsrfToken, rotatingCsrfKey } from '../../lib/console/access';
 import { FormError, parseForm } from '../../lib/console/form';
 import { actionPayload, parseDeclaration, renderOutput } from '../../lib/console/pages/app-actions';
 import { FieldError } from '../../lib/console/pages/context';
@@ -51,6 +51,14 @@ describe('CSRF tokens', () => {
     expect(isValidCsrfToken(consoleCsrfKey('another-owner-secret-long-enough'), 'v1.100.sig', token)).toBe(false);
     expect(isValidCsrfToken(key, 'v1.100.sig', undefined)).toBe(false);
     expect(isValidCsrfToken(key, 'v1.100.sig', token.slice(1))).toBe(false);
+  });
+
+  it("follow the owner secret's rotation, derived once per secret", () => {
+    const current = rotatingCsrfKey();
+    const first = current('an-owner-secret-long-enough');
+    expect(first).toEqual(key);
+    expect(current('an-owner-secret-long-enough')).toBe(first);
+    expect(current('another-owner-secret-long-enough')).toEqual(consoleCsrfKey('another-owner-secret-long-enough'));
   });
 });
 

@@ -14,8 +14,9 @@ import { MANIFEST_OUTPUT_ID, type DeployedAppManifest } from '../../lib/construc
 import { readActionOverrides, recordActionOverride } from '../../lib/operate/action-overrides';
 import { DeployedAppError } from '../../lib/operate/aws-errors';
 import { findDeployedApp, type DeployedApp } from '../../lib/operate/deployed-app';
-import { listDeployedActions, setActionEnabled, setActionInterval } from '../../lib/operate/deployed-actions';
+import { listDeployedActions, type ListOptions, setActionEnabled, setActionInterval } from '../../lib/operate/deployed-actions';
 import { parseInterval } from '../../lib/spacefile/interval';
+import { withScheduleInterval } from '../../lib/spacefile/schedule-description';
 
 const cloudFormation = mockClient(CloudFormationClient);
 const scheduler = mockClient(SchedulerClient);
@@ -160,6 +161,20 @@ describe('listing actions', () => {
       intervalOrigin: 'changed outside spaceport',
       nextRun: undefined,
     });
+  });
+
+  it("tells the console's interval from the records, with the Spacefile at hand or not, until an override records it", async () => {
+    const changed = schedule('tickSchedule', 'tick', '7 minutes');
+    scheduler
+      .on(GetScheduleCommand, { Name: 'tickSchedule' })
+      .resolves({ ...changed, Description: withScheduleInterval(changed.Description, '7 minutes', true) });
+    const spacefileActions = [{ id: 'tick', interval: parseInterval('5 minutes') }] as never;
+    const origin = async (options: Partial<ListOptions>): Promise<string | undefined> =>
+      (await listDeployedActions(APP, { lastRun: false, ...options }))[1]?.intervalOrigin;
+    expect(await origin({ spacefileActions })).toBe('console');
+    expect(await origin({})).toBe('console');
+    expect(await origin({ spacefileActions, overrides: { tick: { interval: '7 minutes' } } })).toBe('override');
+    expect(await origin({ spacefileActions, overrides: { tick: { interval: '10 minutes' } } })).toBe('console');
   });
 
   it("finds each action's last run in its micro's log, from the adapter's run line", async () => {

@@ -3,20 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DataHandler, DataRequest } from '../../data/http';
+import { plainRequest } from '../plain-request';
 
 /** Serves `request` with `handler`, as `path` when given (the browser path rewrites it). */
 export async function serveData(handler: DataHandler, request: IncomingMessage, response: ServerResponse, path?: string): Promise<void> {
-  const url = request.url ?? '/';
-  const mark = url.indexOf('?');
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  const dataRequest: DataRequest = {
-    method: request.method ?? 'GET',
-    path: path ?? (mark < 0 ? url : url.slice(0, mark)),
-    query: mark < 0 ? '' : url.slice(mark + 1),
-    headers,
-    body: request,
-  };
+  const plain = plainRequest(request);
+  const dataRequest: DataRequest = { ...plain, path: path ?? plain.path, body: request };
   const reply = await handler(dataRequest);
   response.writeHead(reply.status, reply.headers);
   if (reply.body instanceof Uint8Array) {

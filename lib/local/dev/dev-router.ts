@@ -21,6 +21,7 @@ import { requestLogLine } from './request-log';
 import { DEV_ACTIONS_PATH, isOriginForm } from '../../core/paths';
 import type { LocalActionState } from './action-state';
 import { type ConsoleRequest, type ConsoleResponse, discardBody } from '../../console/http';
+import { plainRequest } from '../plain-request';
 import { isBrowserDataPath } from '../../data/browser-path';
 
 /** What the router needs from the rest of `spaceport dev`. */
@@ -91,14 +92,6 @@ function writeResponse(res: http.ServerResponse, response: HttpResponse, headOnl
   }
   res.writeHead(response.statusCode, headers);
   res.end(headOnly ? undefined : response.body);
-}
-
-/** The request as the console takes it: path and query apart, header values joined, the body read. */
-function consoleRequest(req: http.IncomingMessage, url: string, body: Buffer): ConsoleRequest {
-  const at = url.indexOf('?');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  return { method: req.method ?? 'GET', path: at < 0 ? url : url.slice(0, at), query: at < 0 ? '' : url.slice(at + 1), headers, body };
 }
 
 async function writeConsoleResponse(res: http.ServerResponse, response: ConsoleResponse, headOnly: boolean): Promise<void> {
@@ -210,7 +203,7 @@ export function createRouter(backend: RouterBackend): http.Server {
             if (read.kind === 'too-large') return tooLarge(read.bytes);
             body = read.body;
           } else if (hasBody(req)) res.setHeader('connection', 'close');
-          await writeConsoleResponse(res, await backend.console(consoleRequest(req, url, body)), headOnly);
+          await writeConsoleResponse(res, await backend.console({ ...plainRequest(req), body }), headOnly);
         }
         return;
       }

@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpResponse } from '../http-api-event';
+import { plainRequest } from '../plain-request';
 import type { SpaceAppModel } from '../../spacefile/model';
 import type { ApiKeyStore } from '../../auth/api-keys';
 import { InternalKey } from '../../auth/internal-key';
@@ -15,7 +16,7 @@ import type { AuthResponse } from '../../auth/responses';
 import { AccessRules, type AuthRequest, authorize, cookieValues, SESSION_COOKIE } from '../../auth/rules';
 import { localSessionCookie, RotatingSessionSigner } from '../../auth/session';
 import { handleSignin, isSigninPath, MAX_SIGNIN_BODY_BYTES, signinTooLarge } from '../../auth/signin';
-import { consoleCsrfKey } from '../../console/access';
+import { rotatingCsrfKey } from '../../console/access';
 import type { ConsoleOptions } from '../../console/handler';
 
 /** A request as the dev router holds it before its body is read. */
@@ -29,21 +30,12 @@ export interface LocalRequest {
 }
 
 function toAuthRequest(request: LocalRequest): AuthRequest {
-  const [path = '/', query = ''] = splitOnce(request.url, '?');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const cookies = (headers['cookie'] ?? '')
+  const plain = plainRequest(request);
+  const cookies = (plain.headers['cookie'] ?? '')
     .split(';')
     .map((pair) => pair.trim())
     .filter(Boolean);
-  return { method: request.method, path, query, headers, cookies };
-}
-
-function splitOnce(text: string, separator: string): [string, string] {
-  const at = text.indexOf(separator);
-  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
+  return { ...plain, cookies };
 }
 
 export function toHttpResponse(response: AuthResponse): HttpResponse {
@@ -57,7 +49,7 @@ export class LocalAuth {
   private readonly signer: RotatingSessionSigner;
   private readonly internalKey: InternalKey;
   private readonly currentOwnerSecret: () => string;
-  private csrf?: { readonly secret: string; readonly key: Buffer };
+  private readonly csrfKey = rotatingCsrfKey();
   /** The name of the owner's session cookie: the app's own, since every app on localhost shares the host. */
   readonly sessionCookie: string;
 
@@ -136,8 +128,10 @@ export class LocalAuth {
   /** What the console needs to know the owner: the session as it is now, and the CSRF key of the secret as it is now. */
   async consoleOptions(): Promise<ConsoleOptions> {
     const signer = await this.signer.current();
-    const secret = this.currentOwnerSecret();
-    if (this.csrf?.secret !== secret) this.csrf = { secret, key: consoleCsrfKey(secret) };
-    return { session: { cookieName: this.sessionCookie, verify: (token, at) => signer.verify(token, at) }, csrfKey: this.csrf.key, now: this.now };
+    return {
+      session: { cookieName: this.sessionCookie, verify: (token, at) => signer.verify(token, at) },
+      csrfKey: this.csrfKey(this.currentOwnerSecret()),
+      now: this.now,
+    };
   }
 }
