@@ -1,7 +1,8 @@
 /**
  * Who may use the console: the signed-in owner, and nobody else. API keys and the internal key are no way in (they
- * open micros, not the app's management). A state-changing request must also come from a console page: same-origin
- * by `Sec-Fetch-Site`/`Origin`, and carrying the session's CSRF token, an HMAC of the session cookie under a key
+ * open micros, not the app's management). Every request must be a browser's navigation, never a script's (`isNavigation`).
+ * A state-changing request must also come from a console page: same-origin by `Sec-Fetch-Site`/`Origin`, and carrying
+ * the session's CSRF token, an HMAC of the session cookie under a key
  * derived from the owner secret, so a rotated secret or a new session invalidates every token.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
@@ -13,6 +14,17 @@ export interface ConsoleSession {
   readonly cookieName: string;
   /** True when `token` is a valid, unexpired owner session at `now` (epoch ms). */
   verify(token: string, now: number): boolean;
+}
+
+/**
+ * Whether a browser sent `request` as a page load or a form post (`Sec-Fetch-Mode: navigate`), not from a script.
+ * The console shares the app's origin, so a script on any page of the app (an XSS in a micro, HTML a public route
+ * serves) could otherwise fetch a console page and read its CSRF token; Space kept its console on another origin.
+ * Clients that send no `Sec-Fetch-*` (older browsers, curl) are judged by the session and the CSRF token alone.
+ */
+export function isNavigation(request: ConsoleRequest): boolean {
+  const mode = request.headers['sec-fetch-mode'];
+  return mode === undefined || mode === 'navigate';
 }
 
 /** The key CSRF tokens are made with: derived from the owner secret for this purpose only. */

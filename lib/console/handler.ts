@@ -11,7 +11,7 @@ import { signinLocation, SIGNIN_PATH } from '../auth/rules';
 import { UsageError } from '../core/errors';
 import { DataError } from '../data/errors';
 import { IntervalError } from '../spacefile/interval';
-import { type ConsoleSession, csrfToken, isValidCsrfToken, ownerSession } from './access';
+import { type ConsoleSession, csrfToken, isNavigation, isValidCsrfToken, ownerSession } from './access';
 import type { ConsoleBackend } from './backend';
 import { FormError, parseForm, type ParsedForm } from './form';
 import { type ConsoleRequest, type ConsoleResponse, htmlPage, jsonAnswer, redirect } from './http';
@@ -117,6 +117,12 @@ export async function handleConsoleRequest(request: ConsoleRequest, backend: Con
   const route =
     request.path === CONSOLE_PATH.slice(0, -1) ? undefined : request.path.startsWith(CONSOLE_PATH) ? request.path.slice(CONSOLE_PATH.length) : null;
   if (route === undefined) return redirect(CONSOLE_PATH);
+  if (!isNavigation(request)) {
+    return jsonAnswer(403, {
+      error: 'forbidden',
+      message: "the console answers a browser's page loads and form posts only: a script's request (fetch, XMLHttpRequest) is refused",
+    });
+  }
   const csrf = csrfToken(options.csrfKey, session);
   const context: PageContext = {
     backend,

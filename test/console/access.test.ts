@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionSigner, localSessionCookie } from '../../lib/auth/session';
 import { consoleRoutes } from '../../lib/console/handler';
 import { LocalApiKeyStore } from '../../lib/local/state';
-import { type ConsoleDev, csrfOf, open, ownerSecretOf, page, post, signIn, startConsoleDev } from './console-helpers';
+import { type ConsoleDev, csrfOf, navigate, open, ownerSecretOf, page, post, signIn, startConsoleDev } from './console-helpers';
 
 let app: ConsoleDev;
 let apiKey: string;
@@ -122,11 +122,10 @@ describe('the console answers only the signed-in owner', () => {
     async ({ path }) => {
       const csrf = csrfOf(await page(app, '/__space/keys'));
       const send = (headers: Record<string, string>, token?: string): Promise<Response> =>
-        app.dev.get(path, {
+        navigate(app, path, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: app.cookie, ...headers },
           body: new URLSearchParams({ ...(token === undefined ? {} : { csrf: token }), name: 'csrf-victim', id: 'tick' }),
-          redirect: 'manual',
         });
       const sameOrigin = { origin: app.dev.server.url, 'sec-fetch-site': 'same-origin' };
       expect((await send({ 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }, csrf)).status).toBe(403);
@@ -141,10 +140,36 @@ describe('the console answers only the signed-in owner', () => {
     },
   );
 
+  it("answers the owner's page loads and form posts, never a script's request, so no page of the app can read a CSRF token", async () => {
+    const load = (mode: string): Promise<Response> => open(app, '/__space/keys', { 'sec-fetch-mode': mode });
+    expect((await load('navigate')).status).toBe(200);
+    // A client that sends no Sec-Fetch-Mode at all (curl, an older browser) is judged by the session and the token.
+    expect((await rawGet('/__space/keys', { accept: 'text/html', cookie: app.cookie })).status).toBe(200);
+    for (const mode of ['cors', 'same-origin', 'no-cors']) {
+      const scripted = await load(mode);
+      expect(scripted.status, mode).toBe(403);
+      expect(await scripted.text(), mode).not.toContain('name="csrf"');
+    }
+    const csrf = csrfOf(await page(app, '/__space/keys'));
+    const scriptedPost = await navigate(app, '/__space/keys/create', {
+      method: 'POST',
+      headers: {
+        cookie: app.cookie,
+        origin: app.dev.server.url,
+        'sec-fetch-site': 'same-origin',
+        'sec-fetch-mode': 'cors',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ csrf, name: 'scripted', micro: '' }),
+    });
+    expect(scriptedPost.status).toBe(403);
+    expect((await new LocalApiKeyStore(join(app.appDir, '.spaceport')).list()).map((key) => key.name)).not.toContain('scripted');
+  });
+
   it("refuses everyone else's post before reading its body, and the owner's over the body limit", async () => {
     const big = Buffer.alloc(6 * 1024 * 1024, 'a');
     const send = (cookie?: string): Promise<Response> =>
-      app.dev.get('/__space/data/upload', {
+      navigate(app, '/__space/data/upload', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.dev.server.url, ...(cookie ? { cookie } : {}) },
         body: big,

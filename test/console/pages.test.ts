@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArchive } from '../../lib/data/archive';
 import { eventually } from '../dev/dev-helpers';
-import { type ConsoleDev, csrfOf, open, page, post, startConsoleDev } from './console-helpers';
+import { type ConsoleDev, csrfOf, navigate, open, page, post, startConsoleDev } from './console-helpers';
 
 let app: ConsoleDev;
 let csrf: string;
@@ -168,7 +168,7 @@ describe('Drive and export', () => {
     form.set('drive', 'photos');
     form.set('name', 'trips/rome "2024".bin');
     form.set('file', new Blob([bytes], { type: 'application/octet-stream' }), 'local.bin');
-    const uploaded = await app.dev.get('/__space/data/upload', {
+    const uploaded = await navigate(app, '/__space/data/upload', {
       method: 'POST',
       headers: { cookie: app.cookie, origin: app.dev.server.url, 'sec-fetch-site': 'same-origin' },
       body: form,
@@ -194,7 +194,11 @@ describe('Drive and export', () => {
     form.set('csrf', csrf);
     form.set('drive', 'docs');
     form.set('file', new Blob(['hello']), 'hello.txt');
-    await app.dev.get('/__space/data/upload', { method: 'POST', headers: { cookie: app.cookie, origin: app.dev.server.url }, body: form });
+    await navigate(app, '/__space/data/upload', {
+      method: 'POST',
+      headers: { cookie: app.cookie, origin: app.dev.server.url },
+      body: form,
+    });
     const response = await open(app, '/__space/data/export');
     expect(response.headers.get('content-type')).toBe('application/zip');
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="Console demo-export-\d{4}-\d{2}-\d{2}\.zip"/);
@@ -211,7 +215,7 @@ describe('Drive and export', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const head = await app.dev.get('/__space/data/export', { method: 'HEAD', headers: { cookie: app.cookie } });
+    const head = await navigate(app, '/__space/data/export', { method: 'HEAD', headers: { cookie: app.cookie } });
     expect(head.status).toBe(200);
     await eventually(async () => (leftoverExports().length === 0 ? true : undefined), 'the exports to be removed');
   });
