@@ -25,10 +25,7 @@ export interface DataCatalog {
 }
 
 /** The catalog of stores that list their own bases and drives. */
-export function dataCatalog(
-  base: Pick<DataCatalog, 'baseNames'>,
-  drive: Pick<DataCatalog, 'driveNames'>,
-): DataCatalog {
+export function dataCatalog(base: Pick<DataCatalog, 'baseNames'>, drive: Pick<DataCatalog, 'driveNames'>): DataCatalog {
   return { baseNames: (projectId) => base.baseNames(projectId), driveNames: (projectId) => drive.driveNames(projectId) };
 }
 

@@ -182,7 +182,7 @@ describe('packageMicro', () => {
     }
   });
 
-  test("a link a build makes to a directory above .spaceport/ does not carry the secrets in under it either", () => {
+  test('a link a build makes to a directory above .spaceport/ does not carry the secrets in under it either', () => {
     const app = writeApp(
       'v: 0\nmicros:\n  - name: tool\n    src: .\n    engine: custom\n    run: ./serve\n    include:\n      - dist\n    commands:\n      - mkdir -p dist && ln -s "$APP_ROOT" dist/app\n',
       { '.spaceport/owner-secret': 'owner secret' },
