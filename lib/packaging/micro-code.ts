@@ -100,7 +100,7 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
   // Beside the scratch copy, not in it: everything in it may be packaged.
   const constraints = `${scratch}.constraints.txt`;
   try {
-    for (const file of selectSourceFiles(micro, options.assemblyDir)) copyPreservingMode(micro, join(micro.srcDir, file), join(scratch, file));
+    for (const file of selectSourceFiles(micro, options.assemblyDir)) copyIntoPackage(micro, join(micro.srcDir, file), join(scratch, file));
     const usesNpm = micro.kind !== 'python' && existsSync(join(scratch, 'package.json'));
     const runsServer = micro.kind !== 'static';
     const frameworkBuild = frameworkBuildStep(micro, scratch);
@@ -127,7 +127,7 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
         const fix = site ? `: the build wrote its site to '${site}'; set serve: ${site}` : '';
         throw new PackagingError(micro, `${what}, which does not exist after ${frameworkBuild ? 'its build ran' : 'its commands ran'}${fix}`);
       }
-      copyPreservingMode(micro, join(scratch, from), to === '' ? outputDir : join(outputDir, to));
+      copyIntoPackage(micro, join(scratch, from), join(outputDir, to));
     }
     // npm reads the app's .npmrc to install (registry tokens, legacy-peer-deps); nothing reads it at run time, and its
     // tokens must not travel with the code into cdk.out, the assets bucket and the function.
@@ -189,7 +189,7 @@ function treeSize(dir: string): { files: number; bytes: number } {
  * would be copied from the app's secrets is refused, judged by its real path: a link a build made into them, and a
  * file reached through a link to a directory above them (`app -> ..` leads on into `.spaceport/`).
  */
-export function copyPreservingMode(micro: Micro, from: string, to: string): void {
+export function copyIntoPackage(micro: Micro, from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });
   const stateDirs = possibleStateDirs(micro);
   const refuseSecrets = (source: string): boolean => {
