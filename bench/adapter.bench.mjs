@@ -173,22 +173,25 @@ const inProcess = async () => {
   return now() - start;
 };
 
+/** The memory of a freshly started adapter once it has served MEMORY_REQUESTS requests; stops it. */
+async function memoryAfterRequests(adapter) {
+  for (let j = 0; j < MEMORY_REQUESTS; j++) await adapter.api.invoke(EVENT);
+  const memory = rssMb(adapter.pid);
+  await adapter.stop();
+  return memory;
+}
+
 // Cold starts: spawn to first `next`, app listen to first `next`, and memory after MEMORY_REQUESTS requests.
 const cold = Object.fromEntries(adapterRuns.map(({ name }) => [name, []]));
 const staticMemory = {};
 for (let i = 0; i < COLD_STARTS; i++) {
   for (const run of adapterRuns) {
     const adapter = await startAdapter(run);
-    for (let j = 0; j < MEMORY_REQUESTS; j++) await adapter.api.invoke(EVENT);
-    cold[run.name].push({ ...adapter, memory: rssMb(adapter.pid) });
-    await adapter.stop();
+    cold[run.name].push({ ...adapter, memory: await memoryAfterRequests(adapter) });
   }
   // The Node adapter serving the same directory as a static site (GET / answers 404: a lookup, no file read).
   for (const run of adapterRuns.filter(({ runtime }) => runtime === 'node')) {
-    const adapter = await startAdapter(run, true);
-    for (let j = 0; j < MEMORY_REQUESTS; j++) await adapter.api.invoke(EVENT);
-    (staticMemory[run.name] ??= []).push(rssMb(adapter.pid));
-    await adapter.stop();
+    (staticMemory[run.name] ??= []).push(await memoryAfterRequests(await startAdapter(run, true)));
   }
 }
 

@@ -2,7 +2,7 @@
  * The Node adapter's app process at shutdown: what the app prints in its SIGTERM handler reaches the log before
  * `stop` resolves, since the adapter exits right after it.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
@@ -29,5 +29,6 @@ it("passes on the app's last words before stop resolves, even when the app exits
   // stop loop's timer comes before the pipe's data.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
   await stopped;
+  rmSync(dir, { recursive: true, force: true });
   expect(printed.join('')).toBe('ready\nsaving state\nbye\n');
 });

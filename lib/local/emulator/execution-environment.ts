@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
 import { MAX_INVOKE_REQUEST_BYTES, MAX_PROCESSES, SPACE_MICRO_LIMITS } from '../../core/limits';
 import { InvokeRequestTooLargeError } from './invoke-request';
 import { Confinement, Sandbox } from './sandbox';
@@ -159,14 +160,10 @@ function exitDescription(code: number | null, signal: NodeJS.Signals | null, wra
   return `Runtime exited with error: ${exitStatus(code, signal, wrapped)}`;
 }
 
-/** Resolves when every one of `children` has exited, or after `withinMs`. */
 /** How long a stopping environment waits for its processes' last output (a process that leaves a pipe open). */
 const OUTPUT_DRAIN_MS = 500;
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
+/** Resolves when every one of `children` has exited, or after `withinMs`. */
 function allExited(children: readonly ChildProcess[], withinMs: number): Promise<void> {
   const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
   if (running.length === 0) return Promise.resolve();
@@ -696,7 +693,7 @@ export class ExecutionEnvironment {
     await killTree(undefined, members);
     this.processes = [];
     // What a process wrote as it stopped (an app's SIGTERM handler) may still be in its pipe when it has exited.
-    await Promise.race([Promise.all(this.openOutputs), delay(OUTPUT_DRAIN_MS)]);
+    await Promise.race([Promise.all(this.openOutputs), delay(OUTPUT_DRAIN_MS, undefined, { ref: false })]);
   }
 
   /**

@@ -8,6 +8,7 @@ import os
 import unittest
 from http import HTTPStatus
 
+from spaceport_adapter.config import _base_path
 from spaceport_adapter.events import Action, Http, Refused, Unsupported, parse_event
 from spaceport_adapter.results import AppResponse, header_map, refusal_response, to_result
 
@@ -36,9 +37,8 @@ def fixtures():
 
 
 def base_path(fixture):
-    """SPACEPORT_BASE_PATH as config.py reads it."""
-    text = fixture.get("env", {}).get("SPACEPORT_BASE_PATH", "")
-    return "" if text in ("", "/") else text.rstrip("/")
+    """SPACEPORT_BASE_PATH as the adapter's configuration reads it."""
+    return _base_path(fixture.get("env", {}).get("SPACEPORT_BASE_PATH"))
 
 
 def app_response(fixture):
