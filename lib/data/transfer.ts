@@ -24,6 +24,11 @@ export interface DataCatalog {
   driveNames(projectId: string): Promise<readonly string[]>;
 }
 
+/** The catalog of stores that list their own bases and drives. */
+export function dataCatalog(base: Pick<DataCatalog, 'baseNames'>, drive: Pick<DataCatalog, 'driveNames'>): DataCatalog {
+  return { baseNames: (projectId) => base.baseNames(projectId), driveNames: (projectId) => drive.driveNames(projectId) };
+}
+
 /** Where data is imported to or exported from: one project's Bases and Drives in a backend. */
 export interface DataTarget {
   readonly projectId: string;

@@ -10,7 +10,8 @@
  * - lets through only the app's project key (`X-API-Key`, any case, compared by SHA-256 digest) and project id,
  *   answering anything else with the JSON error the SDKs read;
  * - decodes `name` from the query string as a form value (Python's `quote_plus` sends spaces as `+`);
- * - refuses a part number the JSON API would refuse (`partNumberProblem`), with its answer;
+ * - refuses a part number the JSON API would refuse (`partNumberProblem`), with its answer, and forwards a part's
+ *   `name` and `part` as the single values it checked (API Gateway reads the last of a repeated parameter);
  * - for a download, turns `/v1/{pid}/{drive}/files/download?name=...` into the object key
  *   `/{pid}/{drive}/{name}` (the S3 store's `driveObjectKey`), every piece percent-encoded so `/`, `.` and `..`
  *   inside a name stay in the key rather than becoming path segments;
@@ -94,7 +95,9 @@ function handler(event) {
     request.uri = '/' + [PROJECT_ID, drive, name].map(encodePiece).join('/');
     request.querystring = {};
   } else {
+    // Exactly the values checked: of a repeated parameter this function reads the first, API Gateway the last.
     request.querystring.name = { value: encodeURIComponent(name) };
+    request.querystring.part = { value: part };
   }
   return request;
 }

@@ -4,7 +4,8 @@
  * text (`item`), which round-trips every JSON value exactly (DynamoDB maps refuse empty names and reshape numbers),
  * `expires` copies `__expires` and is the table's TTL attribute, `version` is the compare-and-set token of updates.
  * DynamoDB's 400 KB counts the whole stored item, names and keys included, while Deta allows 400 KB of JSON alone:
- * an item whose JSON is over `TEXT_ITEM_BYTES` is kept deflated instead (`itemDeflated`), which JSON always fits.
+ * an item whose JSON is over `TEXT_ITEM_BYTES` is kept deflated instead (`itemDeflated`), which every JSON but
+ * near-incompressible text fits (that is refused as too large, `storedJson`).
  *
  * Request counts (what an SDK call costs, docs/benchmarks.md): get = 1 GetItem, put/putMany = 1 BatchWriteItem,
  * insert = 1 conditional PutItem, update = 1 GetItem + 1 conditional PutItem, delete = 1 DeleteItem, one page of
@@ -100,7 +101,8 @@ export class DynamoDbBaseStore implements BaseStore {
 
   /**
    * The names of the project's bases that hold items (what an export enumerates). A table Scan reading only the
-   * partition keys: it reads the whole table once, so it serves exports and imports, never a request path.
+   * partition keys: it reads (and DynamoDB bills) the whole table, every item at its full size, so it serves exports,
+   * imports and the owner's console data page, never an SDK request.
    */
   async baseNames(projectId: string): Promise<string[]> {
     const prefix = `${projectId}/`;

@@ -100,7 +100,7 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
   // Beside the scratch copy, not in it: everything in it may be packaged.
   const constraints = `${scratch}.constraints.txt`;
   try {
-    for (const file of selectSourceFiles(micro, options.assemblyDir)) copyPreservingMode(micro, join(micro.srcDir, file), join(scratch, file));
+    for (const file of selectSourceFiles(micro, options.assemblyDir)) copyIntoPackage(micro, join(micro.srcDir, file), join(scratch, file));
     const usesNpm = micro.kind !== 'python' && existsSync(join(scratch, 'package.json'));
     const runsServer = micro.kind !== 'static';
     const frameworkBuild = frameworkBuildStep(micro, scratch);
@@ -127,7 +127,7 @@ export function packageMicro(micro: Micro, outputDir: string, options: MicroPack
         const fix = site ? `: the build wrote its site to '${site}'; set serve: ${site}` : '';
         throw new PackagingError(micro, `${what}, which does not exist after ${frameworkBuild ? 'its build ran' : 'its commands ran'}${fix}`);
       }
-      copyPreservingMode(micro, join(scratch, from), to === '' ? outputDir : join(outputDir, to));
+      copyIntoPackage(micro, join(scratch, from), join(outputDir, to));
     }
     // npm reads the app's .npmrc to install (registry tokens, legacy-peer-deps); nothing reads it at run time, and its
     // tokens must not travel with the code into cdk.out, the assets bucket and the function.
@@ -185,20 +185,22 @@ function treeSize(dir: string): { files: number; bytes: number } {
 }
 
 /**
- * How a file or tree goes into a package: links resolved to what they lead to, modes kept, fresh timestamps. A link a
- * build made into the app's secrets is refused: resolving it would copy them in as content.
+ * How a file or tree goes into a package: links resolved to what they lead to, modes kept, fresh timestamps. Whatever
+ * would be copied from the app's secrets is refused, judged by its real path: a link a build made into them, and a
+ * file reached through a link to a directory above them (`app -> ..` leads on into `.spaceport/`).
  */
-export function copyPreservingMode(micro: Micro, from: string, to: string): void {
+export function copyIntoPackage(micro: Micro, from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });
   const stateDirs = possibleStateDirs(micro);
-  const refuseLinkToSecrets = (source: string): boolean => {
-    const real = lstatSync(source).isSymbolicLink() ? realTarget(source) : undefined;
+  const refuseSecrets = (source: string): boolean => {
+    const real = realTarget(source);
     if (real !== undefined && stateDirs.some((stateDir) => isWithin(stateDir, real))) {
-      throw new PackagingError(micro, `'${source}' is a symlink to ${real}, inside the app's ${STATE_DIR_NAME}/ (its secrets): delete the link`);
+      const how = lstatSync(source).isSymbolicLink() ? `is a symlink to ${real}` : `is ${real} through a symlink`;
+      throw new PackagingError(micro, `'${source}' ${how}, inside the app's ${STATE_DIR_NAME}/ (its secrets): delete the link`);
     }
     return true;
   };
-  cpSync(from, to, { recursive: true, preserveTimestamps: false, dereference: true, filter: refuseLinkToSecrets });
+  cpSync(from, to, { recursive: true, preserveTimestamps: false, dereference: true, filter: refuseSecrets });
 }
 
 /**

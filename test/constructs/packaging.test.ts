@@ -182,6 +182,23 @@ describe('packageMicro', () => {
     }
   });
 
+  test('a link a build makes to a directory above .spaceport/ does not carry the secrets in under it either', () => {
+    const app = writeApp(
+      'v: 0\nmicros:\n  - name: tool\n    src: .\n    engine: custom\n    run: ./serve\n    include:\n      - dist\n    commands:\n      - mkdir -p dist && ln -s "$APP_ROOT" dist/app\n',
+      { '.spaceport/owner-secret': 'owner secret' },
+    );
+    vi.stubEnv('APP_ROOT', app.rootDir);
+    try {
+      const dir = out();
+      expect(() => packageMicro(app.micros[0], dir, X86)).toThrow(
+        /micro 'tool'.*'[^']*dist\/app\/\.spaceport' is .*\.spaceport through a symlink, inside the app's \.spaceport\/ \(its secrets\)/,
+      );
+      expect(JSON.stringify(tree(dir))).not.toContain('owner');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   test('a Node micro without commands gets its production dependencies, never its devDependencies', () => {
     const packages = mkdtempSync(join(tmpdir(), 'spaceport-packages-'));
     for (const name of ['runtime-dep', 'build-tool']) {

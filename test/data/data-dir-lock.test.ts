@@ -3,23 +3,15 @@
  * over, a live one refuses with its pid, and of several processes racing for a stale lock exactly one wins.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { lockDataDir } from '../../lib/local/data/data-dir-lock';
+import { useTempDirs } from '../temp-dirs';
 
 const LOCK_MODULE = join(__dirname, '..', '..', 'dist', 'lib', 'local', 'data', 'data-dir-lock.js');
-const dirs: string[] = [];
-function newDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'spaceport-lock-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const newDir = useTempDirs('spaceport-lock-');
 
 /** The pid of a process that has exited. */
 function deadPid(): number {

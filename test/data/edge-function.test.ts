@@ -126,6 +126,16 @@ describe('part numbers at the edge', () => {
     headers: { 'x-api-key': { value: PROJECT_KEY } },
   });
 
+  it('forwards only the part number and name it checked, not a repeated one API Gateway would read instead', () => {
+    const repeated = part('1');
+    repeated.querystring.part = { value: '1', multiValue: [{ value: '1' }, { value: '01' }] } as never;
+    repeated.querystring.name = { value: 'a', multiValue: [{ value: 'a' }, { value: '../b' }] } as never;
+    const forwarded = runEdge(repeated);
+    expect(forwarded.statusCode).toBeUndefined();
+    expect(forwarded.querystring).toEqual({ name: { value: 'a' }, part: { value: '1' } });
+    expect(runEdge(part('%31')).querystring.part).toEqual({ value: '1' });
+  });
+
   it('passes part numbers 1 to 10000, written plainly, on to API Gateway', () => {
     for (const value of ['1', '10', '10000', '%31']) expect(runEdge(part(value)).statusCode).toBeUndefined();
   });

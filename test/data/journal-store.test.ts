@@ -1,20 +1,12 @@
 /** The local Base store's journal: torn tails, damaged lines, compaction, expiry. */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { BASE_JOURNAL_FILE, JournalBaseStore } from '../../lib/local/data/journal-base-store';
+import { useTempDirs } from '../temp-dirs';
 
 const ref = { projectId: 'p', base: 'b' };
-const dirs: string[] = [];
-function newDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'spaceport-journal-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const newDir = useTempDirs('spaceport-journal-');
 
 async function keys(store: JournalBaseStore): Promise<string[]> {
   return (await store.scan(ref, { range: {}, limit: 1000 })).records.map((record) => record.item.key);

@@ -5,11 +5,11 @@
  * terminal from util-linux's `script`) the same step is one line redrawn in place.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { relayArguments } from '../../lib/packaging/step-progress';
+import { useTempDirs } from '../temp-dirs';
 
 const ROOT = resolve(__dirname, '../..');
 /** What a terminal line redrawn in place starts with: carriage return, then erase the line (as a pattern). */
@@ -38,6 +38,7 @@ function runStepInChild(script: string, terminal = false): ChildProcess {
   });
 }
 
+const newDir = useTempDirs('spaceport-progress-');
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
@@ -69,7 +70,7 @@ function watch(child: ChildProcess): { text: () => string; until: (pattern: RegE
 
 describe('packaging steps show their progress and their time', () => {
   test('in a log: each line of the step as it prints it, before the step ends, then its duration', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spaceport-progress-'));
+    const dir = newDir();
     const child = watch(runStepInChild(fakeStep(dir)));
     const seen = await child.until(/compiling 1 of 2\n/);
     // The step is still waiting for us: the user already sees its start and its first line, and no end.
@@ -80,7 +81,7 @@ describe('packaging steps show their progress and their time', () => {
   });
 
   test('a failing step still streamed its output, and its error quotes it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spaceport-progress-'));
+    const dir = newDir();
     writeFileSync(join(dir, 'go'), '');
     const child = watch(runStepInChild(fakeStep(dir, 3)));
     expect(await child.exit).toBe(1);
@@ -96,7 +97,7 @@ describe('packaging steps show their progress and their time', () => {
   });
 
   test('on a terminal: one line redrawn with the time and the latest output, cleared at the end', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spaceport-progress-'));
+    const dir = newDir();
     const child = watch(runStepInChild(fakeStep(dir), true));
     // Redrawn in place (carriage return, erase line) with the elapsed seconds, then again a second later.
     await child.until(new RegExp(`${REDRAW}\\[spaceport\\] web: slow build 0 s: compiling 1 of 2`));
@@ -108,7 +109,7 @@ describe('packaging steps show their progress and their time', () => {
   });
 
   test('a step silent for long says in a log that it is still running', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spaceport-progress-'));
+    const dir = newDir();
     const script = `while [ ! -e "${dir}/go" ]; do sleep 0.05; done`;
     const child = watch(
       spawn(process.execPath, relayArguments('[spaceport] web: ', 'quiet step', '/bin/sh', ['-c', script], 200), {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { formatBytes } from '../../core/format-bytes';
 import type { DataHandler } from '../../data/http';
-import type { DataTarget } from '../../data/transfer';
+import { dataCatalog, type DataTarget } from '../../data/transfer';
 import { createDataHandler } from '../../data/service';
 import { dataHostVariables } from '../../spacefile/platform-variables';
 import { lockDataDir } from './data-dir-lock';
@@ -71,11 +71,7 @@ export async function startLocalDataService(options: LocalDataServiceOptions): P
       dataDir,
       tls,
       handler,
-      stores: {
-        base: openedBase,
-        drive: openedDrive,
-        catalog: { baseNames: (id) => openedBase.baseNames(id), driveNames: (id) => openedDrive.driveNames(id) },
-      },
+      stores: { base: openedBase, drive: openedDrive, catalog: dataCatalog(openedBase, openedDrive) },
       usage: () => {
         const files = openedDrive.usage();
         return { items: openedBase.recordCount, files: files.files, bytesOnDisk: openedBase.journalBytes + files.journalBytes + files.bytes };

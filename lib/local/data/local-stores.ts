@@ -4,7 +4,7 @@
  * `spaceport dev`.
  */
 import { join } from 'node:path';
-import type { DataTarget } from '../../data/transfer';
+import { dataCatalog, type DataTarget } from '../../data/transfer';
 import { lockDataDir } from './data-dir-lock';
 import { DATA_DIR } from './data-service';
 import { FileDriveStore } from './file-drive-store';
@@ -31,7 +31,7 @@ export async function openLocalStores(stateDir: string, projectId: string): Prom
       dataDir,
       base: opened,
       drive,
-      catalog: { baseNames: (id) => opened.baseNames(id), driveNames: (id) => drive.driveNames(id) },
+      catalog: dataCatalog(opened, drive),
       close: async () => {
         await Promise.all([opened.close(), drive.close()]);
         release();

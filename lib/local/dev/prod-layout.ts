@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { frameworkOutputs } from '../../packaging/framework-build';
-import { copyPreservingMode } from '../../packaging/micro-code';
+import { copyIntoPackage } from '../../packaging/micro-code';
 import type { Micro } from '../../spacefile/model';
 
 export interface ProdLayout {
@@ -32,7 +32,7 @@ export function prodLayout(micro: Micro, built: boolean): ProdLayout | undefined
     const current = frameworkOutputs(micro, micro.srcDir, true) ?? [];
     rmSync(dir, { recursive: true, force: true });
     // Copied as packaging copies them (links resolved), so the layout holds what the function's code would.
-    for (const { from, to } of current) copyPreservingMode(micro, join(micro.srcDir, from), to === '' ? dir : join(dir, to));
+    for (const { from, to } of current) copyIntoPackage(micro, join(micro.srcDir, from), join(dir, to));
   };
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   try {
