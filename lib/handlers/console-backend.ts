@@ -12,7 +12,7 @@ import type { ActionRun, ConsoleAction, ConsoleActions, ConsoleApp, ConsoleBacke
 import { appActionEvent } from '../core/app-action-event';
 import { UsageError } from '../core/errors';
 import { DataError } from '../data/errors';
-import type { DataTarget } from '../data/transfer';
+import { dataCatalog, type DataTarget } from '../data/transfer';
 import { parseInterval } from '../spacefile/interval';
 import { invokeAction, invokeSync } from './action-invoke';
 import { type AppSchedules, lastActionRun, NoSuchActionError, readActionSchedules, updateActionSchedule } from './action-schedules';
@@ -202,7 +202,7 @@ function dataTarget(config: CloudConsoleConfig, clients: CloudConsoleClients): D
     projectId: config.data.projectId,
     base,
     drive,
-    catalog: { baseNames: (id) => base.baseNames(id), driveNames: (id) => drive.driveNames(id) },
+    catalog: dataCatalog(base, drive),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { DataTarget } from '../data/transfer';
+import { dataCatalog, type DataTarget } from '../data/transfer';
 import { DynamoDbBaseStore } from '../handlers/dynamodb-base-store';
 import { S3DriveStore } from '../handlers/s3-drive-store';
 import { DeployedAppError } from './aws-errors';
@@ -27,7 +27,7 @@ export function deployedDataTarget(app: DeployedApp): DeployedDataTarget {
     projectId: app.data.projectId,
     base,
     drive,
-    catalog: { baseNames: (id) => base.baseNames(id), driveNames: (id) => drive.driveNames(id) },
+    catalog: dataCatalog(base, drive),
     where: `the table ${app.data.table} and the bucket ${app.data.bucket} of stack '${app.stackName}'`,
     close: () => {
       dynamodb.destroy();
