@@ -95,6 +95,13 @@ function publicRoutePattern(route: string): RegExp {
   return new RegExp(`^${literal.join('.*')}$`);
 }
 
+/** The pairs of a `Cookie` header, as `AuthRequest.cookies` holds them: `cookieValues` trims each and skips empty ones. */
+export function cookiePairs(header: string | undefined): string[] {
+  // Stryker disable next-line StringLiteral: equivalent, any stand-in for a missing header without '=' is no cookie
+  const text = header ?? '';
+  return text.split(';');
+}
+
 export function cookieValues(cookies: readonly string[], name: string): string[] {
   // Stryker disable next-line ArrayDeclaration: equivalent, a value no signer issued never verifies as a session
   const values: string[] = [];

@@ -6,7 +6,7 @@
  * derived from the owner secret, so a rotated secret or a new session invalidates every token.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { cookieValues } from '../auth/rules';
+import { cookiePairs, cookieValues } from '../auth/rules';
 import type { ConsoleRequest } from './http';
 
 /** How the console recognises the owner: the session cookie's name and the signer's check of it. */
@@ -43,11 +43,7 @@ export function rotatingCsrfKey(): (ownerSecret: string) => Buffer {
 
 /** The owner's session token in `request`, or undefined when it carries none that verifies. */
 export function ownerSession(request: ConsoleRequest, session: ConsoleSession, now: number): string | undefined {
-  const cookies = (request.headers['cookie'] ?? '')
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter(Boolean);
-  return cookieValues(cookies, session.cookieName).find((token) => session.verify(token, now));
+  return cookieValues(cookiePairs(request.headers['cookie']), session.cookieName).find((token) => session.verify(token, now));
 }
 
 export function csrfToken(key: Buffer, sessionToken: string): string {

@@ -18,7 +18,7 @@ import { DynamoDbApiKeyStore } from './dynamodb-key-store';
 import { InternalKey } from '../auth/internal-key';
 import { requiredEnv, SecureParameter } from './secure-parameter';
 import { type AccessPolicy, parseAccessPolicy } from '../auth/policy';
-import { AccessRules, type AuthRequest, authorize, authorizeConsole } from '../auth/rules';
+import { AccessRules, type AuthRequest, authorize, authorizeConsole, cookiePairs } from '../auth/rules';
 import { RESERVED_PREFIX } from '../core/paths';
 import { RotatingSessionSigner } from '../auth/session';
 
@@ -58,13 +58,12 @@ export interface SimpleAuthorizerResult {
 export function authRequestFromAuthorizerEvent(event: HttpApiAuthorizerEvent): AuthRequest {
   const headers = event.headers ?? {};
   // Payload 2.0 moves cookies to `cookies[]`; a `cookie` header is read too, in case one is passed through.
-  const headerCookies = headers['cookie']?.split(';').map((pair) => pair.trim()) ?? [];
   return {
     method: event.requestContext.http.method,
     path: event.rawPath,
     query: event.rawQueryString,
     headers,
-    cookies: [...(event.cookies ?? []), ...headerCookies],
+    cookies: [...(event.cookies ?? []), ...cookiePairs(headers['cookie'])],
   };
 }
 

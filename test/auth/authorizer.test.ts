@@ -187,6 +187,13 @@ describe('Lambda authorizer: route x credential', () => {
     expect(await authorizer(authorizerEvent({ rawPath: '/docs', routeKey: 'ANY /docs' }))).toMatchObject({ isAuthorized: true });
   });
 
+  it("reads the owner's session from a Cookie header too, among other cookies, as from payload 2.0's cookies", async () => {
+    const [session] = kinds.find((kind) => kind.label === 'owner cookie')!.cookies;
+    const asHeader = (cookie: string) => authorizerEvent({ rawPath: '/notes', routeKey: 'ANY /{proxy+}', headers: { cookie } });
+    expect(await authorizer(asHeader(`theme=dark; ${session}; lang=en`))).toMatchObject({ isAuthorized: true });
+    expect(await authorizer(asHeader('theme=dark; lang=en'))).toMatchObject({ isAuthorized: false });
+  });
+
   it('lets a sibling micro in with the internal key like the owner, on a micro without api_keys too', async () => {
     const internal = kinds.find((kind) => kind.label === 'internal key')!;
     const result = await authorizer(authorizerEvent({ rawPath: '/api/items', routeKey: 'ANY /api/{proxy+}', headers: internal.headers }));

@@ -13,7 +13,7 @@ import { InternalKey } from '../../auth/internal-key';
 import { ensureOwnerSecret, LocalApiKeyStore, OwnerSecretFile, stateDirFor } from '../state';
 import { accessPolicyOf, type AccessPolicy } from '../../auth/policy';
 import type { AuthResponse } from '../../auth/responses';
-import { AccessRules, type AuthRequest, authorize, cookieValues, SESSION_COOKIE } from '../../auth/rules';
+import { AccessRules, type AuthRequest, authorize, cookiePairs, cookieValues, SESSION_COOKIE } from '../../auth/rules';
 import { localSessionCookie, RotatingSessionSigner } from '../../auth/session';
 import { handleSignin, isSigninPath, MAX_SIGNIN_BODY_BYTES, signinTooLarge } from '../../auth/signin';
 import { rotatingCsrfKey } from '../../console/access';
@@ -31,11 +31,7 @@ export interface LocalRequest {
 
 function toAuthRequest(request: LocalRequest): AuthRequest {
   const plain = plainRequest(request);
-  const cookies = (plain.headers['cookie'] ?? '')
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter(Boolean);
-  return { ...plain, cookies };
+  return { ...plain, cookies: cookiePairs(plain.headers['cookie']) };
 }
 
 export function toHttpResponse(response: AuthResponse): HttpResponse {
